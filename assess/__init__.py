@@ -1,0 +1,104 @@
+"""Assess — 政务公开绩效考核平台. The application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user
+
+from .config import load_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI, error pages — and nothing else."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 2) * 1024 * 1024
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_hooks(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every table registered before migrate)
+    from .db_setup import configure_engine
+    from .tenancy import scope
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    with app.app_context():
+        configure_engine(db.engine)
+    scope.install()
+
+    @login_manager.user_loader
+    def _load_user(ident: str):
+        from sqlalchemy import select
+
+        from .models import User
+
+        try:
+            user_id, version = (int(x) for x in ident.split(":"))
+        except ValueError:
+            return None
+        user = db.session.scalars(select(User).where(User.id == user_id).execution_options(unscoped=True)).first()
+        if user is None or user.session_version != version or not user.active:
+            return None
+        return user
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    chosen = session.get("locale")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .core.routes import bp as core_bp
+
+    for bp in (core_bp, auth_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def _register_hooks(app: Flask) -> None:
+    from .tenancy.scope import set_request_scope
+    from .web import register_web_hooks
+
+    @app.before_request
+    def _resolve_scope() -> None:
+        set_request_scope(current_user)
+
+    register_web_hooks(app)

@@ -1,0 +1,99 @@
+"""Log-in, log-out, set-password links, password change and the language switch."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from .forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from .services import AuthError, authenticate, change_password, link_for_token, use_password_link
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.home")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message="too many log-in attempts")
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is None:
+            flash(_("用户名或密码不正确。"), "error")
+        else:
+            session.clear()  # rotate the session at log-in
+            if user.locale:
+                session["locale"] = user.locale
+            session.permanent = True
+            login_user(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    try:
+        link = link_for_token(token)
+    except AuthError as exc:
+        return render_template("auth/link_error.html", message=str(exc)), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            use_password_link(token, form.password.data)
+        except AuthError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("密码已设置，请登录。"), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=link.user)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.password.data)
+        except AuthError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(current_user)  # keep this session alive with the new session version
+            flash(_("密码已修改。其他设备上的登录已失效。"), "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/locale/<code>", methods=["POST"])
+def set_locale(code: str):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["locale"] = code
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,100 @@
+"""Log-in, set-password links and password changes (no request objects in here)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..extensions import db
+from ..models import PasswordLink, User
+from ..models.base import utcnow
+from .passwords import hash_password, password_problems, verify_password
+
+
+class AuthError(ValueError):
+    """A refusal whose message is shown to the user."""
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalars(
+        select(User).where(User.username == username.strip()).execution_options(unscoped=True)
+    ).first()
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the user when the credentials match an active account, else None (no reason leaked)."""
+    user = find_user(username)
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_password_link(user: User, *, created_by: User | None, hours: int = 72) -> str:
+    """Make a one-time link token (returned once; only its hash is stored). Older links die."""
+    now = utcnow()
+    for link in db.session.scalars(
+        select(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+        .execution_options(unscoped=True)
+    ):
+        link.used_at = now
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordLink(
+            user_id=user.id, token_hash=_token_hash(token), expires_at=now + timedelta(hours=hours),
+            created_by_id=getattr(created_by, "id", None),
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def link_for_token(token: str) -> PasswordLink:
+    """The usable link for ``token``, or AuthError saying why not (unknown, used, expired)."""
+    from flask_babel import gettext as _
+
+    link = db.session.scalars(
+        select(PasswordLink).where(PasswordLink.token_hash == _token_hash(token)).execution_options(unscoped=True)
+    ).first()
+    if link is None:
+        raise AuthError(_("该设置密码链接无效。请向管理员索取新的链接。"))
+    if link.used_at is not None:
+        raise AuthError(_("该设置密码链接已使用过或已作废。请向管理员索取新的链接。"))
+    if link.expires_at <= utcnow():
+        raise AuthError(_("该设置密码链接已过期。请向管理员索取新的链接。"))
+    return link
+
+
+def set_password(user: User, password: str, *, actor: User | None = None) -> None:
+    """Set a new password after the rules; every other session of the user ends."""
+    problems = password_problems(password, user.username)
+    if problems:
+        raise AuthError(" ".join(problems))
+    user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 1) + 1
+    if user.office_id is not None:
+        record(user.office_id, "user.password_set", "user", user.id, actor=actor or user,
+               department_id=user.department_id)
+
+
+def use_password_link(token: str, password: str) -> User:
+    link = link_for_token(token)
+    user = db.session.get(User, link.user_id)
+    set_password(user, password, actor=user)
+    link.used_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    from flask_babel import gettext as _
+
+    if not verify_password(user.password_hash, current):
+        raise AuthError(_("当前密码不正确。"))
+    set_password(user, new)

@@ -1,0 +1,40 @@
+"""Command-line commands registered on the app (``flask --app wsgi …``)."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from .extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+
+
+@click.command("demo")
+@click.option("--departments", default=24, show_default=True, type=click.IntRange(1, 20000))
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Only load the demo into an empty database.")
+def demo_command(departments: int, seed: int, if_empty: bool) -> None:
+    """Load a demo office (示范县政务公开办) and print its log-ins."""
+    from .demo import DEMO_PASSWORD, create_demo
+    from .models import Office, User
+
+    has_data = db.session.scalar(select(func.count()).select_from(Office).execution_options(unscoped=True))
+    if has_data:
+        if not if_empty:
+            raise click.ClickException("The database already holds data; use an empty database for the demo.")
+        users = db.session.scalars(select(User).where(User.username.in_(
+            ["admin", "office", "reviewer1", "reviewer2", "viewer", "rsj-admin", "rsj-editor", "city-office"]))
+        ).all()
+        click.echo("演示数据已存在。演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        for u in users:
+            click.echo(f"  {u.username:<14} {u.display_name}")
+        return
+    result = create_demo(departments=departments, seed=seed)
+    db.session.commit()
+    click.echo(f"已创建演示单位：{result.office.name}（{departments} 个部门）")
+    click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+    for username, role, scope in result.logins:
+        click.echo(f"  {username:<14} {role:<16} {scope}")

@@ -1,0 +1,61 @@
+"""Configuration read from the environment.
+
+Production refuses to start without a SECRET_KEY; development (`make run`) generates and keeps one in
+``instance/secret_key`` so that sessions survive restarts without a shared default secret.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _instance_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the config dict from environment variables (see README, "Configuration")."""
+    env = os.environ
+    production = env.get("ASSESS_ENV", "development") == "production"
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise RuntimeError("SECRET_KEY must be set when ASSESS_ENV=production")
+        secret = _instance_secret(instance_path)
+    db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'assess.sqlite3'}"
+    storage = env.get("STORAGE_DIR") or str(instance_path / "storage")
+    return {
+        "ASSESS_ENV": "production" if production else "development",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STORAGE_DIR": storage,
+        "STORAGE_BACKEND": env.get("STORAGE_BACKEND", "local"),
+        "S3_BUCKET": env.get("S3_BUCKET"),
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL"),
+        "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
+        "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": ["zh_CN", "en"],
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("SESSION_HOURS", "8"))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SET_PASSWORD_LINK_HOURS": int(env.get("SET_PASSWORD_LINK_HOURS", "72")),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "REDIS_URL": env.get("REDIS_URL"),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,35 @@
+"""The landing page: each role's starting point."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..models import Role
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("core/home.html", nav=navigation(current_user.role))
+
+
+@bp.route("/healthz")
+def health():
+    return {"status": "ok"}
+
+
+# Each capability adds its entries here: (endpoint, label, roles). Data, not branches.
+NAV: list[tuple[str, object, tuple[Role, ...]]] = [
+    ("admin.offices", _l("单位管理"), (Role.PLATFORM_ADMIN,)),
+    ("admin.departments", _l("部门"), (Role.OFFICE_ADMIN,)),
+    ("admin.groups", _l("排名分组"), (Role.OFFICE_ADMIN,)),
+    ("admin.users", _l("用户"), (Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)),
+]
+
+
+def navigation(role: Role) -> list[tuple[str, object]]:
+    return [(endpoint, label) for endpoint, label, roles in NAV if role in roles]

@@ -1,0 +1,35 @@
+"""Role checks for views: load → ownership (scope) → permission → action."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from ..models import Role
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Require a logged-in user holding one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        abort(403)
+
+
+OFFICE_STAFF = (Role.OFFICE_ADMIN, Role.REVIEWER)
+DEPARTMENT_STAFF = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
