@@ -1,0 +1,260 @@
+"""Uploaded files → text (``read_text``) or rows of cells (``read_rows``).
+
+Supported: .docx (paragraphs and tables in document order), .txt (UTF-8 with or without BOM,
+UTF-16 with BOM, GBK/GB18030), .html/.htm, and .pdf with a text layer. Anything else, or a file
+that cannot be read, raises :class:`ExtractionError` saying what is wrong and what to do.
+
+A *row* is a list of cell strings: a paragraph or a line of text is a one-cell row… except plain
+text and PDF lines, which are split on runs of whitespace, tabs and ``|`` so that a table printed
+as text (``1.属于国家秘密  0  0  0``) comes back as cells.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import PurePath
+
+from assess.extraction.errors import ExtractionError
+
+Row = list[str]
+
+TEXT_EXTS = {".txt", ".text"}
+HTML_EXTS = {".html", ".htm"}
+_SPLIT_RE = re.compile(r"[ \t\u3000|│]+")
+
+
+def _ext(filename: str) -> str:
+    return PurePath(filename or "").suffix.lower()
+
+
+def read_text(data: bytes, filename: str) -> str:
+    """The text of an uploaded file; table rows come out as tab-separated lines."""
+    return "\n".join("\t".join(cell for cell in row if cell) for row in _read(data, filename, False))
+
+
+def read_rows(data: bytes, filename: str) -> list[Row]:
+    """The file as rows of cells (tables keep their cells; text lines are split on whitespace)."""
+    return _read(data, filename, True)
+
+
+def _read(data: bytes, filename: str, split_lines: bool) -> list[Row]:
+    ext = _ext(filename)
+    if not data or not data.strip():
+        raise ExtractionError("empty", f"文件“{filename}”是空的，请检查后重新上传。",
+                              f"The file '{filename}' is empty; check it and upload it again.")
+    if ext == ".docx":
+        return _docx_rows(data, filename)
+    if ext == ".pdf":
+        lines = _pdf_lines(data, filename)
+        return [_split(line) if split_lines else [line] for line in lines]
+    if ext in TEXT_EXTS:
+        lines = decode_text(data, filename).splitlines()
+        return [_split(line) if split_lines else [line] for line in lines]
+    if ext in HTML_EXTS:
+        return _html_rows(decode_text(data, filename))
+    if ext in (".doc", ".wps"):
+        raise ExtractionError(
+            "unsupported_type",
+            f"不支持旧版Word格式（{ext}）：请在Word或WPS中将“{filename}”另存为.docx后上传。",
+            f"Old Word format ({ext}) is not supported: save '{filename}' as .docx and upload it.")
+    raise ExtractionError(
+        "unsupported_type",
+        f"不支持的文件类型“{ext or '无扩展名'}”：请上传.docx、.pdf、.txt或.html文件。",
+        f"Unsupported file type '{ext or 'no extension'}': upload a .docx, .pdf, .txt or .html file.")
+
+
+def _split(line: str) -> Row:
+    return [cell for cell in _SPLIT_RE.split(line.strip()) if cell]
+
+
+def decode_text(data: bytes, filename: str) -> str:
+    """UTF-8 (BOM optional), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    raise ExtractionError(
+        "undecodable",
+        f"无法识别“{filename}”的文字编码：请用UTF-8或GBK编码另存为文本文件，或上传Word/PDF文件。",
+        f"Cannot decode '{filename}': save it as UTF-8 or GBK text, or upload a Word/PDF file.")
+
+
+def _corrupt(filename: str, kind: str) -> ExtractionError:
+    return ExtractionError(
+        "corrupt",
+        f"文件“{filename}”已损坏或不是有效的{kind}文件：请用{kind}软件打开确认后重新保存上传。",
+        f"'{filename}' is damaged or not a valid {kind} file: open it in {kind} software, "
+        "save it again and upload it.")
+
+
+# --- .docx -------------------------------------------------------------------------------------
+
+def _docx_rows(data: bytes, filename: str) -> list[Row]:
+    import docx  # python-docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _corrupt(filename, "Word")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise _corrupt(filename, "Word") from exc
+    except Exception as exc:  # lxml errors and other damage inside the package
+        raise _corrupt(filename, "Word") from exc
+    rows: list[Row] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(child, document).text.strip()
+            if text:
+                rows.append([text])
+        elif tag == "tbl":
+            rows.extend(_docx_table_rows(Table(child, document)))
+    if not any(cell for row in rows for cell in row):
+        raise ExtractionError("empty", f"Word文件“{filename}”中没有文字内容。",
+                              f"The Word file '{filename}' contains no text.")
+    return rows
+
+
+def _docx_table_rows(table: object) -> list[Row]:
+    rows: list[Row] = []
+    for row in table.rows:  # type: ignore[attr-defined]
+        seen: set[int] = set()
+        cells: Row = []
+        for cell in row.cells:
+            key = id(cell._tc)
+            if key in seen:  # a horizontally merged cell is returned once per grid column
+                continue
+            seen.add(key)
+            cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+            for nested in cell.tables:
+                rows.extend(_docx_table_rows(nested))
+        if any(cells):
+            rows.append(cells)
+    return rows
+
+
+# --- .pdf --------------------------------------------------------------------------------------
+
+def _pdf_lines(data: bytes, filename: str) -> list[str]:
+    if not data.lstrip().startswith(b"%PDF"):
+        raise _corrupt(filename, "PDF")
+    import pypdf
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        encrypted = reader.is_encrypted
+        if encrypted and not reader.decrypt(""):
+            raise ExtractionError(
+                "encrypted_pdf",
+                f"PDF文件“{filename}”设有打开密码：请取消密码保护后重新上传。",
+                f"The PDF '{filename}' is password-protected: remove the password and upload it again.")
+        page_count = len(reader.pages)
+    except ExtractionError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise _corrupt(filename, "PDF") from exc
+    except Exception as exc:
+        raise _corrupt(filename, "PDF") from exc
+    import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    lines: list[str] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data), password="" if encrypted else None) as pdf:
+            for page in pdf.pages:
+                text = page.extract_text() or ""
+                lines.extend(line for line in text.splitlines() if line.strip())
+    except Exception as exc:
+        raise _corrupt(filename, "PDF") from exc
+    if page_count and not lines:
+        raise ExtractionError(
+            "scanned_pdf",
+            f"PDF文件“{filename}”没有文字层（可能是扫描件或图片）：请上传带文字层的PDF或Word文件。",
+            f"The PDF '{filename}' has no text layer (probably a scan): "
+            "upload a PDF with a text layer or a Word file.")
+    return lines
+
+
+# --- .html -------------------------------------------------------------------------------------
+
+class _HtmlRows(HTMLParser):
+    BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "section", "article",
+             "title", "tr", "table", "header", "footer"}
+    SKIP = {"script", "style", "head"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[Row] = []
+        self._text: list[str] = []
+        self._row: Row | None = None
+        self._cell: list[str] | None = None
+        self._skip = 0
+
+    def _flush_text(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self._text)).strip()
+        self._text = []
+        if text:
+            self.rows.append([text])
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag == "tr":
+            self._flush_text()
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag in self.BLOCK and self._cell is None:
+            self._flush_text()
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in ("td", "th") and self._cell is not None:
+            if self._row is not None:
+                self._row.append(re.sub(r"\s+", " ", "".join(self._cell)).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if any(self._row):
+                self.rows.append(self._row)
+            self._row = None
+        elif tag in self.BLOCK and self._cell is None:
+            self._flush_text()
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._row is None:
+            self._text.append(data)
+
+
+def _html_rows(text: str) -> list[Row]:
+    parser = _HtmlRows()
+    parser.feed(text)
+    parser.close()
+    parser._flush_text()
+    return parser.rows
