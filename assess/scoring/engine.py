@@ -1,0 +1,341 @@
+"""Score one department against a rubric: pure functions, no I/O, no mutation.
+
+``score`` turns reported figures into suggested indicator scores (each with its explanation),
+lets adopted scores (self-score, reviewer's score) replace suggestions within ``bounds``, and adds
+everything up with ``aggregate``. ``aggregate`` works from stored indicator scores alone, so a
+ranking can be recomputed years later without the original inputs.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from .explain import ZERO, gcd, num, q
+from .model import Bounds, ComputedFigure, Indicator, IndicatorScore, InputError, InputSpec, Problem, Rubric, ScoreResult, Totals
+from .rules import RULES, Veto, late_amount
+
+SOURCE = "inputs"
+
+
+def _problem(path: str, zh: str, en: str) -> Problem:
+    return Problem(SOURCE, None, path, zh, en)
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+def _coerce(spec: InputSpec, value: Any) -> tuple[Any, tuple[str, str] | None]:
+    """Typed value of one reported figure, or an error (zh, en). Floats are read through ``str``."""
+    if spec.type == "text":
+        return (value, None) if isinstance(value, str) else (None, ("应为文字", "must be text"))
+    if spec.type == "boolean":
+        if isinstance(value, bool):
+            return value, None
+        if isinstance(value, str) and value.strip().lower() in ("是", "否", "true", "false", "有", "无"):
+            return value.strip().lower() in ("是", "true", "有"), None
+        return None, ("应为是/否（true/false）", "must be true or false")
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        return None, ("应为数字", "must be a number")
+    try:
+        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        return None, (f"“{value}”不是数字", f"'{value}' is not a number")
+    if not number.is_finite():
+        return None, ("应为有限数字", "must be a finite number")
+    if spec.type == "integer" and number != number.to_integral_value():
+        return None, (f"应为整数，收到{value}", f"must be a whole number, got {value}")
+    lo, hi = spec.effective_min, spec.effective_max
+    if lo is not None and number < lo:
+        if lo == 0:
+            return None, (f"不能为负数（收到{num(number)}）", f"cannot be negative (got {num(number)})")
+        return None, (f"不得小于{num(lo)}（收到{num(number)}）", f"must be at least {num(lo)}")
+    if hi is not None and number > hi:
+        if spec.type == "rate":
+            return None, (f"比率不能超过{num(hi)}（收到{num(number)}）", f"rate cannot exceed {num(hi)}")
+        return None, (f"不得大于{num(hi)}（收到{num(number)}）", f"must be at most {num(hi)}")
+    return number, None
+
+
+def _normalize(rubric: Rubric, inputs: Any) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    problems: list[Problem] = []
+    values: dict[str, dict[str, Any]] = {}
+    if not isinstance(inputs, Mapping):
+        return {}, [_problem("", "填报数据应为“指标代码 → {填报项: 值}”的映射", "inputs must map indicator codes to objects")]
+    for code, given in inputs.items():
+        ind = rubric.indicator(str(code))
+        if ind is None:
+            problems.append(_problem(str(code), f"未知指标代码“{code}”", f"unknown indicator code '{code}'"))
+            continue
+        if not isinstance(given, Mapping):
+            problems.append(_problem(str(code), "应为“填报项: 值”的映射", "must be an object of figures"))
+            continue
+        for name in given:
+            if ind.input(str(name)) is None:
+                known = "、".join(i.name for i in ind.inputs) or "无"
+                problems.append(_problem(f"{code}.{name}", f"指标{code}没有填报项“{name}”（可填：{known}）",
+                                         f"indicator {code} has no input '{name}'"))
+    for ind in rubric.all_indicators():
+        given = inputs.get(ind.code) if isinstance(inputs.get(ind.code), Mapping) else {}
+        typed: dict[str, Any] = {}
+        for spec in ind.inputs:
+            raw = given.get(spec.name)
+            path = f"{ind.code}.{spec.name}"
+            if raw is None:
+                if spec.required:
+                    problems.append(_problem(path, f"缺少必填项“{spec.label}”", f"missing required input '{spec.name}'"))
+                continue
+            value, error = _coerce(spec, raw)
+            if error:
+                problems.append(_problem(path, f"{spec.label}：{error[0]}", f"{spec.name}: {error[1]}"))
+            else:
+                typed[spec.name] = value
+        values[ind.code] = typed
+    return values, problems
+
+
+def validate_inputs(rubric: Rubric, inputs: Mapping[str, Mapping[str, Any]]) -> list[Problem]:
+    """Every problem with a department's reported figures, with paths like ``A1.received``."""
+    return _normalize(rubric, inputs)[1]
+
+
+def _compute(comp: ComputedFigure, values: dict[str, Any]) -> Decimal:
+    args = [Decimal(values.get(name, ZERO)) for name in comp.of]
+    if comp.op == "sum":
+        result = sum(args, ZERO)
+    elif comp.op == "difference":
+        result = args[0] - args[1]
+    else:  # ratio
+        if args[1] == 0:
+            return comp.on_zero
+        result = args[0] / args[1]
+    return (result * comp.scale).quantize(Decimal(1).scaleb(-comp.places), rounding=ROUND_HALF_UP)
+
+
+def figures_of(ind: Indicator, typed: Mapping[str, Any]) -> dict[str, Any]:
+    """Reported values plus computed figures (in dependency order); missing optional ones read as 0/false."""
+    values: dict[str, Any] = {}
+    for spec in ind.inputs:
+        if spec.name in typed:
+            values[spec.name] = typed[spec.name]
+        elif spec.type == "boolean":
+            values[spec.name] = False
+        elif spec.numeric:
+            values[spec.name] = ZERO
+    pending = list(ind.computed)
+    while pending:
+        ready = [c for c in pending if all(n in values for n in c.of)]
+        if not ready:  # cannot happen for a loaded rubric (cycles are refused)
+            raise ValueError(f"{ind.code}: unresolved computed figures")
+        for c in ready:
+            values[c.name] = _compute(c, values)
+            pending.remove(c)
+    return values
+
+
+# ---------------------------------------------------------------------------- bounds
+
+
+def _area_points(rubric: Rubric, code: str) -> Decimal:
+    section = rubric.section_of(code)
+    area = rubric.area(section)
+    return area.points if area else rubric.indicator(code).points  # type: ignore[union-attr]
+
+
+def bounds(rubric: Rubric, code: str, inputs: Mapping[str, Any] | None = None) -> Bounds:
+    """Scores an adopted score for ``code`` may take.
+
+    ``max`` is the indicator's points (a judgement's own ``max``), ``min`` is 0 — or lower for a
+    ``deduction`` with ``floor: area`` — and ``step`` is the finest grid the rule itself produces
+    (e.g. 0.5 for "每处扣0.5分", 0.01 for pro-rata rules), so an adopted score is always a score the
+    rule could have given. ``inputs`` is accepted for rules whose range depends on the facts; no
+    shipped kind needs it yet.
+    """
+    ind = rubric.indicator(code)
+    if ind is None:
+        raise KeyError(code)
+    rule = ind.rule
+    handler = RULES[rule.kind]
+    if rule.kind == "veto":
+        return Bounds(ZERO, ZERO, Decimal("0.01"))
+    hi = rule.max if rule.kind == "judgement" and rule.max is not None else ind.points
+    lo = handler.lowest(rule, ind.points, _area_points(rubric, code))
+    step = gcd(handler.steps(rule, ind.points) + [hi - lo])
+    return Bounds(lo, hi, step)
+
+
+# ---------------------------------------------------------------------------- scoring
+
+
+def _check_adopted(rubric: Rubric, given: Mapping[str, Any] | None, what: str,
+                   judgement_only: bool) -> tuple[dict[str, Decimal], list[Problem]]:
+    out: dict[str, Decimal] = {}
+    problems: list[Problem] = []
+    for code, raw in (given or {}).items():
+        path = f"{what}.{code}"
+        ind = rubric.indicator(code)
+        if ind is None:
+            problems.append(_problem(path, f"未知指标代码“{code}”", f"unknown indicator code '{code}'"))
+            continue
+        if judgement_only and ind.rule.kind != "judgement":
+            problems.append(_problem(path, f"指标{code}不是评审判断类指标，请用采用分（overrides）",
+                                     f"{code} is not a judgement indicator"))
+            continue
+        if ind.rule.kind == "veto":
+            problems.append(_problem(path, "否决项没有分值", "veto items carry no score"))
+            continue
+        try:
+            value = raw if isinstance(raw, Decimal) else Decimal(str(raw))
+            if isinstance(raw, bool) or not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(_problem(path, f"“{raw}”不是有效分数", f"'{raw}' is not a score"))
+            continue
+        b = bounds(rubric, code)
+        if not b.contains(value):
+            problems.append(_problem(path, f"分数{num(value)}不在允许范围{num(b.min)}至{num(b.max)}分（步长{num(b.step)}分）内",
+                                     f"{num(value)} is outside {num(b.min)}..{num(b.max)} step {num(b.step)}"))
+            continue
+        out[code] = value
+    return out, problems
+
+
+def score(
+    rubric: Rubric,
+    inputs: Mapping[str, Mapping[str, Any]],
+    *,
+    judgements: Mapping[str, Decimal] | None = None,
+    late_days: int = 0,
+    overrides: Mapping[str, Decimal] | None = None,
+) -> ScoreResult:
+    """Score a department; raise ``InputError`` (every problem, with paths) on bad inputs.
+
+    ``judgements`` are reviewers' values for ``judgement`` indicators (they become the suggestion);
+    ``overrides`` are adopted scores replacing any suggestion, checked against ``bounds``.
+    """
+    values, problems = _normalize(rubric, inputs)
+    judged, p1 = _check_adopted(rubric, judgements, "judgements", True)
+    adopted, p2 = _check_adopted(rubric, overrides, "overrides", False)
+    if isinstance(late_days, bool) or not isinstance(late_days, int) or late_days < 0:
+        problems.append(_problem("late_days", "逾期天数应为非负整数", "late_days must be a non-negative integer"))
+    problems += p1 + p2
+    if problems:
+        raise InputError(problems)
+
+    scores: dict[str, IndicatorScore] = {}
+    for ind in rubric.all_indicators():
+        figs = figures_of(ind, values.get(ind.code, {}))
+        if ind.code in judged:
+            figs["__judgement__"] = judged[ind.code]
+        handler = RULES[ind.rule.kind]
+        suggested, zh, en = handler.evaluate(ind.rule, ind, figs)
+        suggested = q(suggested)
+        final = adopted.get(ind.code, suggested)
+        if ind.code in adopted and final != suggested:
+            zh += f"；采用分{num(final)}分（建议分{num(suggested)}分）"
+            en += f"; adopted {num(final)} (suggested {num(suggested)})"
+        used = {k: v for k, v in figs.items() if k != "__judgement__"}
+        scores[ind.code] = IndicatorScore(
+            code=ind.code, title=ind.title, section=rubric.section_of(ind.code), kind=ind.rule.kind,
+            points=ind.points, suggested=suggested, score=final, bounds=bounds(rubric, ind.code),
+            explanation_zh=zh, explanation_en=en, inputs_used=used, overridden=ind.code in adopted,
+            triggered=ind.rule.kind == "veto" and Veto.triggered(ind.rule, figs),
+        )
+    vetoes = tuple(c for c, s in scores.items() if s.triggered)
+    totals = aggregate(rubric, {c: s.score for c, s in scores.items() if s.kind != "veto"},
+                       vetoes=vetoes, late_days=late_days)
+    return ScoreResult(
+        **{f: getattr(totals, f) for f in Totals.__dataclass_fields__},
+        rubric_code=rubric.code, rubric_version=rubric.version, indicators=scores,
+    )
+
+
+def grade_for(rubric: Rubric, total: Decimal, veto: bool = False) -> str:
+    """Grade by score bands alone (share caps are applied by ``rank_group``); any veto → veto grade."""
+    if veto:
+        return rubric.veto_grade
+    for band in rubric.grades:
+        if total >= band.min:
+            return band.label
+    return rubric.grades[-1].label
+
+
+def aggregate(
+    rubric: Rubric,
+    indicator_scores: Mapping[str, Decimal],
+    *,
+    vetoes: tuple[str, ...] | list[str] = (),
+    late_days: int = 0,
+) -> Totals:
+    """Area subtotals, capped bonus, late deduction, total and grade from final indicator scores.
+
+    Every base indicator must have a score; bonus indicators may be left out (0). Area subtotals
+    never drop below zero (减分不超过一级指标分值); the bonus is capped and only counts when the
+    base reaches ``bonus.min_base``; the total never drops below zero.
+    """
+    problems: list[Problem] = []
+    for code, value in indicator_scores.items():
+        ind = rubric.indicator(code)
+        if ind is None:
+            problems.append(_problem(code, f"未知指标代码“{code}”", f"unknown indicator code '{code}'"))
+        elif ind.rule.kind != "veto" and not bounds(rubric, code).contains(Decimal(value)):
+            b = bounds(rubric, code)
+            problems.append(_problem(code, f"分数{num(Decimal(value))}不在{num(b.min)}至{num(b.max)}分（步长{num(b.step)}）内",
+                                     "score outside bounds"))
+    for area in rubric.areas:
+        for ind in area.indicators:
+            if ind.code not in indicator_scores:
+                problems.append(_problem(ind.code, f"缺少指标{ind.code}（{ind.title}）的得分", f"missing score for {ind.code}"))
+    veto_codes = {i.code for i in rubric.vetoes}
+    for code in vetoes:
+        if code not in veto_codes:
+            problems.append(_problem(f"vetoes.{code}", f"“{code}”不是否决项", f"'{code}' is not a veto item"))
+    if problems:
+        raise InputError(problems)
+
+    zh: list[str] = []
+    en: list[str] = []
+    areas: dict[str, Decimal] = {}
+    for area in rubric.areas:
+        raw = sum((Decimal(indicator_scores[i.code]) for i in area.indicators), ZERO)
+        areas[area.code] = max(ZERO, raw)
+        floor = "（减分不超过本领域分值，按0分计）" if raw < 0 else ""
+        zh.append(f"{area.title}得{num(areas[area.code])}分（满分{num(area.points)}分）{floor}")
+        en.append(f"{area.code} {area.title}: {num(areas[area.code])} / {num(area.points)}")
+    base = sum(areas.values(), ZERO)
+
+    bonus_raw = bonus = ZERO
+    if rubric.bonus:
+        bonus_raw = sum((Decimal(indicator_scores.get(i.code, ZERO)) for i in rubric.bonus.indicators), ZERO)
+        if base < rubric.bonus.min_base:
+            if bonus_raw:
+                zh.append(f"基础分{num(base)}分未达{num(rubric.bonus.min_base)}分，加分不计入")
+                en.append("bonus not counted: base below min_base")
+        else:
+            bonus = min(bonus_raw, rubric.bonus.cap)
+            if bonus_raw:
+                cap = f"，以{num(rubric.bonus.cap)}分为限" if bonus_raw > rubric.bonus.cap else ""
+                zh.append(f"加分{num(bonus_raw)}分{cap}，计{num(bonus)}分")
+                en.append(f"bonus {num(bonus_raw)} (cap {num(rubric.bonus.cap)}): {num(bonus)}")
+
+    late = ZERO
+    if late_days > 0 and rubric.late_submission:
+        ls = rubric.late_submission
+        late = late_amount(Decimal(late_days), ls.fixed, ls.per_day, ls.max)
+        zh.append(f"逾期报送{late_days}天，扣{num(late)}分")
+        en.append(f"submitted {late_days} day(s) late: -{num(late)}")
+
+    total = max(ZERO, base + bonus - late)
+    veto = tuple(vetoes)
+    if veto:
+        titles = "、".join(rubric.indicator(c).title for c in veto)  # type: ignore[union-attr]
+        zh.append(f"触发一票否决：{titles}，等次为{rubric.veto_grade}")
+        en.append(f"veto: {', '.join(veto)}")
+        if rubric.veto_zeroes_total:
+            total = ZERO
+            zh.append("否决后总分按0分计")
+    grade = grade_for(rubric, total, bool(veto))
+    zh.append(f"总分{num(total)}分，等次：{grade}")
+    en.append(f"total {num(total)}, grade {grade}")
+    return Totals(areas=areas, base=base, bonus_raw=bonus_raw, bonus=bonus, late_deduction=late, veto=veto,
+                  total=total, grade=grade, explanation_zh=tuple(zh), explanation_en=tuple(en))

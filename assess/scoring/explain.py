@@ -1,0 +1,61 @@
+"""Decimal helpers and the wording of explanations ("公开信息246条，≥200条档，得5分").
+
+Kept in one place so every rule speaks the same way and numbers print without float noise
+(``5`` not ``5.00``, ``0.5`` not ``0.50``).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+
+def q(value: Decimal) -> Decimal:
+    """Round a score to 0.01 (half up), the precision of stored scores (Numeric(7, 2))."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def num(value: Any) -> str:
+    """Print a number the way a person writes it: no exponent, no trailing zeros."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(value.quantize(Decimal(1)))
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
+def yes_no(value: bool, lang: str = "zh") -> str:
+    if lang == "zh":
+        return "是" if value else "否"
+    return "yes" if value else "no"
+
+
+def figure(label: str, value: Any, unit: str, lang: str = "zh") -> str:
+    """``公开信息246条`` / ``公开信息: 246 条``."""
+    if isinstance(value, bool):
+        return f"{label}：{yes_no(value)}" if lang == "zh" else f"{label}: {yes_no(value, 'en')}"
+    if lang == "zh":
+        return f"{label}{num(value)}{unit}"
+    return f"{label}: {num(value)}{(' ' + unit) if unit else ''}"
+
+
+def pts(value: Decimal, lang: str = "zh") -> str:
+    return f"{num(value)}分" if lang == "zh" else f"{num(value)} pt"
+
+
+def gcd(values: list[Decimal]) -> Decimal:
+    """Greatest common step of some scores, at 0.01 precision (0.5 and 2 → 0.5; 0.2 and 0.5 → 0.1)."""
+    from math import gcd as igcd
+
+    result = 0
+    for v in values:
+        cents = int((abs(v) * 100).to_integral_value())
+        if cents:
+            result = igcd(result, cents)
+    return (Decimal(result) / 100) if result else CENT

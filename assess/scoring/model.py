@@ -1,0 +1,299 @@
+"""Frozen value types of the scoring engine.
+
+Everything here is plain data: a loaded rubric, the problems found while loading it or checking a
+department's inputs, and the results of scoring and ranking. Nothing refers to Flask or the database,
+so results can be stored, compared and re-rendered exactly (STYLE.md point 8).
+All scores and points are ``decimal.Decimal``; floats never enter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+# ---------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, said where: file and YAML line (None for inputs), dotted path, message."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+    message_en: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.path or '(根)'}: {self.message}"
+
+
+class RubricError(ValueError):
+    """A rubric file could not be loaded; ``problems`` lists every problem found, in line order."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InputError(ValueError):
+    """Inputs, judgements or overrides given to the engine are wrong; ``problems`` says where."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{p.path}: {p.message}" for p in self.problems))
+
+
+# ---------------------------------------------------------------------------- rubric
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A figure or fact the department reports for an indicator (type: integer/decimal/rate/boolean/text)."""
+
+    name: str
+    label: str
+    type: str
+    unit: str = ""
+    min: Decimal | None = None
+    max: Decimal | None = None
+    required: bool = True
+    phrases: tuple[str, ...] = ()
+    help: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in ("integer", "decimal", "rate")
+
+    @property
+    def effective_min(self) -> Decimal | None:
+        """Counts and rates cannot be negative unless the file says otherwise."""
+        if self.min is not None:
+            return self.min
+        return Decimal(0) if self.type in ("integer", "rate") else None
+
+    @property
+    def effective_max(self) -> Decimal | None:
+        if self.max is not None:
+            return self.max
+        return Decimal(100) if self.type == "rate" else None
+
+
+@dataclass(frozen=True)
+class ComputedFigure:
+    """A figure derived from others of the same indicator: ratio, sum or difference.
+
+    ``on_zero`` is the value of a ratio whose denominator is zero (e.g. no requests received →
+    on-time rate 100), so the file, not the code, decides what "nothing to answer" is worth.
+    """
+
+    name: str
+    label: str
+    op: str
+    of: tuple[str, ...]
+    unit: str = ""
+    scale: Decimal = Decimal(1)
+    on_zero: Decimal = Decimal(0)
+    places: int = 2
+
+
+@dataclass(frozen=True)
+class EvidenceSpec:
+    title: str
+    required: bool = False
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator (二级/三级指标): points, the standard text, inputs, evidence and its scoring rule."""
+
+    code: str
+    title: str
+    points: Decimal
+    rule: Any  # one of the rule dataclasses in ``rules.py``
+    standard: str = ""
+    guidance: str = ""
+    inputs: tuple[InputSpec, ...] = ()
+    computed: tuple[ComputedFigure, ...] = ()
+    evidence: tuple[EvidenceSpec, ...] = ()
+
+    def input(self, name: str) -> InputSpec | None:
+        return next((i for i in self.inputs if i.name == name), None)
+
+    def figure_label(self, name: str) -> tuple[str, str]:
+        """(label, unit) of an input or computed figure, for explanations."""
+        spec = self.input(name)
+        if spec is not None:
+            return spec.label, spec.unit
+        comp = next((c for c in self.computed if c.name == name), None)
+        if comp is not None:
+            return comp.label, comp.unit
+        return name, ""
+
+
+@dataclass(frozen=True)
+class Area:
+    """A first-level area (一级指标). Its subtotal never drops below zero (减分不超过一级指标分值)."""
+
+    code: str
+    title: str
+    indicators: tuple[Indicator, ...]
+
+    @property
+    def points(self) -> Decimal:
+        return sum((i.points for i in self.indicators), Decimal(0))
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    label: str
+    min: Decimal
+    max_share: Decimal | None = None  # percent of the ranking group
+
+
+@dataclass(frozen=True)
+class LateSubmission:
+    """Deduction for submitting the self-assessment late: fixed once late, plus per day, capped."""
+
+    fixed: Decimal = Decimal(0)
+    per_day: Decimal = Decimal(0)
+    max: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class BonusSection:
+    """加分项: scored like indicators, summed, capped at ``cap``; counted only if base ≥ ``min_base``."""
+
+    cap: Decimal
+    indicators: tuple[Indicator, ...]
+    min_base: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A whole year's 考核细则 as loaded from a file in ``scoring_rules/``."""
+
+    code: str
+    name: str
+    office: str
+    year: int
+    version: int
+    total: Decimal
+    areas: tuple[Area, ...]
+    grades: tuple[GradeBand, ...]
+    veto_grade: str
+    description: str = ""
+    share_rounding: str = "floor"
+    tie_break: tuple[str, ...] = ()
+    late_submission: LateSubmission | None = None
+    bonus: BonusSection | None = None
+    vetoes: tuple[Indicator, ...] = ()
+    veto_zeroes_total: bool = False
+
+    def all_indicators(self) -> tuple[Indicator, ...]:
+        base = tuple(i for a in self.areas for i in a.indicators)
+        bonus = self.bonus.indicators if self.bonus else ()
+        return base + bonus + self.vetoes
+
+    def indicator(self, code: str) -> Indicator | None:
+        return next((i for i in self.all_indicators() if i.code == code), None)
+
+    def section_of(self, code: str) -> str:
+        """Area code of an indicator, or ``"bonus"`` / ``"veto"``."""
+        for area in self.areas:
+            if any(i.code == code for i in area.indicators):
+                return area.code
+        if self.bonus and any(i.code == code for i in self.bonus.indicators):
+            return "bonus"
+        if any(i.code == code for i in self.vetoes):
+            return "veto"
+        raise KeyError(code)
+
+    def area(self, code: str) -> Area | None:
+        return next((a for a in self.areas if a.code == code), None)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(a.indicators) for a in self.areas)
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The scores an adopted (self- or reviewer's) score may take: min..max on a ``step`` grid from min."""
+
+    min: Decimal
+    max: Decimal
+    step: Decimal
+
+    def contains(self, value: Decimal) -> bool:
+        if value < self.min or value > self.max:
+            return False
+        return (value - self.min) % self.step == 0
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    code: str
+    title: str
+    section: str  # area code, "bonus" or "veto"
+    kind: str
+    points: Decimal
+    suggested: Decimal
+    score: Decimal
+    bounds: Bounds
+    explanation_zh: str
+    explanation_en: str
+    inputs_used: Mapping[str, Any] = field(default_factory=dict)
+    overridden: bool = False
+    triggered: bool = False  # veto items only
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Totals computed from indicator scores alone (what a ranking needs)."""
+
+    areas: Mapping[str, Decimal]
+    base: Decimal
+    bonus_raw: Decimal
+    bonus: Decimal
+    late_deduction: Decimal
+    veto: tuple[str, ...]
+    total: Decimal
+    grade: str
+    explanation_zh: tuple[str, ...] = ()
+    explanation_en: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoreResult(Totals):
+    rubric_code: str = ""
+    rubric_version: int = 0
+    indicators: Mapping[str, IndicatorScore] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RankEntry:
+    key: str
+    total: Decimal
+    area_subtotals: Mapping[str, Decimal] = field(default_factory=dict)
+    submitted: bool = True
+    veto: bool = False
+
+
+@dataclass(frozen=True)
+class Ranked:
+    key: str
+    rank: int
+    total: Decimal
+    grade: str
+    grade_by_score: str
+    submitted: bool
+    veto: bool
+    capped: bool = False  # moved down a grade by a share cap
+    note_zh: str = ""

@@ -1,0 +1,629 @@
+"""Rule kinds: one class per kind, found through the ``RULES`` registry by the ``kind:`` key.
+
+Adding a kind means adding a class here (and its parameters to ``schema.py``); the loader, engine,
+CLI and dump code only talk to the registry (the CTFd ``DECAY_FUNCTIONS`` idea, kept pure).
+
+Each kind knows how to
+- ``from_raw`` / ``to_raw``: build its frozen parameters from the checked YAML mapping and back;
+- ``figures``: which figures it reads (so the loader can check they exist and have the right type);
+- ``check``: consistency problems the JSON Schema cannot see (tier gaps, bounds, unreachable points);
+- ``evaluate``: the suggested score with a Chinese and an English explanation;
+- ``steps`` / ``lowest``: the grid and the minimum of scores an adopted score may take (``Bounds``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from .explain import ZERO, figure, num, pts, q
+
+Check = tuple[str, str, str]  # (sub-path relative to the rule, message zh, message en)
+
+
+def D(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    path: str  # relative to the rule, e.g. "figure" or "items[2].figure"
+    name: str
+    need: str  # "number", "boolean" or "flag" (boolean or number, true when > 0)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule check may know about its indicator."""
+
+    points: Decimal
+    figure_min: dict[str, Decimal | None]  # numeric figures → lowest value they can take
+    integer_figures: frozenset[str] = frozenset()
+
+
+class RuleKind:
+    kind: ClassVar[str]
+    title_zh: ClassVar[str]
+
+    def from_raw(self, raw: dict) -> Any:
+        raise NotImplementedError
+
+    def to_raw(self, rule: Any) -> dict:
+        raise NotImplementedError
+
+    def figures(self, raw: dict) -> list[FigureRef]:
+        return [FigureRef("figure", raw["figure"], "number")] if "figure" in raw else []
+
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        return []
+
+    def evaluate(self, rule: Any, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        raise NotImplementedError
+
+    def steps(self, rule: Any, points: Decimal) -> list[Decimal]:
+        return [points]
+
+    def lowest(self, rule: Any, points: Decimal, area_points: Decimal) -> Decimal:
+        return ZERO
+
+
+def _fig(ind: Any, name: str, values: dict[str, Any], lang: str) -> str:
+    label, unit = ind.figure_label(name)
+    return figure(label, values.get(name), unit, lang)
+
+
+# ---------------------------------------------------------------------------- boolean
+
+
+@dataclass(frozen=True)
+class BooleanRule:
+    figure: str
+    kind: str = "boolean"
+
+
+class Boolean(RuleKind):
+    """有则得分: full points when the fact is true, else zero."""
+
+    kind = "boolean"
+    title_zh = "是否"
+
+    def from_raw(self, raw: dict) -> BooleanRule:
+        return BooleanRule(figure=raw["figure"])
+
+    def to_raw(self, rule: BooleanRule) -> dict:
+        return {"kind": self.kind, "figure": rule.figure}
+
+    def figures(self, raw: dict) -> list[FigureRef]:
+        return [FigureRef("figure", raw["figure"], "boolean")]
+
+    def evaluate(self, rule: BooleanRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        ok = bool(values.get(rule.figure))
+        score = ind.points if ok else ZERO
+        return (
+            score,
+            f"{_fig(ind, rule.figure, values, 'zh')}，{'符合要求' if ok else '未达到要求'}，得{pts(score)}",
+            f"{_fig(ind, rule.figure, values, 'en')}, {'met' if ok else 'not met'}: {pts(score, 'en')}",
+        )
+
+
+# ---------------------------------------------------------------------------- checklist
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    figure: str
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class ChecklistRule:
+    items: tuple[ChecklistItem, ...]
+    kind: str = "checklist"
+
+
+class Checklist(RuleKind):
+    """每项X分: points for each fact that holds, capped at the indicator's points."""
+
+    kind = "checklist"
+    title_zh = "清单"
+
+    def from_raw(self, raw: dict) -> ChecklistRule:
+        return ChecklistRule(tuple(ChecklistItem(i["figure"], D(i["points"])) for i in raw["items"]))
+
+    def to_raw(self, rule: ChecklistRule) -> dict:
+        return {"kind": self.kind, "items": [{"figure": i.figure, "points": i.points} for i in rule.items]}
+
+    def figures(self, raw: dict) -> list[FigureRef]:
+        return [FigureRef(f"items[{n}].figure", i["figure"], "boolean") for n, i in enumerate(raw["items"])]
+
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        out: list[Check] = []
+        total = sum((D(i["points"]) for i in raw["items"]), ZERO)
+        for n, item in enumerate(raw["items"]):
+            if D(item["points"]) > ctx.points:
+                out.append((f"items[{n}].points", f"单项分值{num(D(item['points']))}分超过指标分值{num(ctx.points)}分",
+                            "item points exceed the indicator's points"))
+        if total < ctx.points:
+            out.append(("items", f"清单各项合计{num(total)}分，少于指标分值{num(ctx.points)}分，满分无法取得",
+                        f"items add up to {num(total)}, less than the indicator's {num(ctx.points)}"))
+        return out
+
+    def evaluate(self, rule: ChecklistRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        got = [i for i in rule.items if values.get(i.figure)]
+        missing = [i for i in rule.items if not values.get(i.figure)]
+        raw = sum((i.points for i in got), ZERO)
+        score = min(raw, ind.points)
+        cap_zh = f"（合计{num(raw)}分，以{num(ind.points)}分为限）" if raw > ind.points else ""
+        zh_parts = [f"{ind.figure_label(i.figure)[0]}得{pts(i.points)}" for i in got]
+        zh_miss = "、".join(ind.figure_label(i.figure)[0] for i in missing)
+        zh = "；".join(zh_parts) if zh_parts else "清单各项均未达到"
+        if missing and got:
+            zh += f"；未达到：{zh_miss}"
+        en_parts = [f"{i.figure} +{num(i.points)}" for i in got]
+        return (
+            score,
+            f"{zh}{cap_zh}，得{pts(score)}",
+            f"checklist {', '.join(en_parts) or 'none met'}: {pts(score, 'en')}",
+        )
+
+    def steps(self, rule: ChecklistRule, points: Decimal) -> list[Decimal]:
+        return [points] + [i.points for i in rule.items]
+
+
+# ---------------------------------------------------------------------------- tiers
+
+
+@dataclass(frozen=True)
+class Tier:
+    from_: Decimal
+    below: Decimal | None
+    points: Decimal
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class TiersRule:
+    figure: str
+    tiers: tuple[Tier, ...]
+    kind: str = "tiers"
+
+
+def _tier_range(t: Tier, unit: str, integer: bool, lang: str) -> str:
+    if t.below is None:
+        return f"≥{num(t.from_)}{unit}"
+    if integer:
+        last = t.below - 1
+        return f"{num(t.from_)}{unit}" if last == t.from_ else f"{num(t.from_)}–{num(last)}{unit}"
+    return f"{num(t.from_)}{unit}≤x<{num(t.below)}{unit}" if lang == "zh" else f"[{num(t.from_)}, {num(t.below)})"
+
+
+class Tiers(RuleKind):
+    """Tiers on a figure (≥200条得满分, 100–199条得3分 …): each tier is ``from`` ≤ x < ``below``.
+
+    The loader insists tiers neither overlap nor leave gaps, and cover the figure from its lowest
+    possible value upwards with an open-ended top tier, so every value falls in exactly one tier.
+    """
+
+    kind = "tiers"
+    title_zh = "分档"
+
+    def from_raw(self, raw: dict) -> TiersRule:
+        tiers = tuple(
+            Tier(D(t["from"]), D(t["below"]) if t.get("below") is not None else None, D(t["points"]), t.get("label", ""))
+            for t in raw["tiers"]
+        )
+        return TiersRule(raw["figure"], tiers)
+
+    def to_raw(self, rule: TiersRule) -> dict:
+        tiers = []
+        for t in rule.tiers:
+            item: dict[str, Any] = {"from": t.from_}
+            if t.below is not None:
+                item["below"] = t.below
+            item["points"] = t.points
+            if t.label:
+                item["label"] = t.label
+            tiers.append(item)
+        return {"kind": self.kind, "figure": rule.figure, "tiers": tiers}
+
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        out: list[Check] = []
+        tiers = [(n, D(t["from"]), D(t["below"]) if t.get("below") is not None else None, D(t["points"]))
+                 for n, t in enumerate(raw["tiers"])]
+        for n, lo, hi, p in tiers:
+            if hi is not None and hi <= lo:
+                out.append((f"tiers[{n}]", f"档位下限{num(lo)}不小于上限{num(hi)}", "tier 'from' must be below 'below'"))
+            if p > ctx.points:
+                out.append((f"tiers[{n}].points", f"档位分值{num(p)}分超过指标分值{num(ctx.points)}分",
+                            "tier points exceed the indicator's points"))
+        if out:
+            return out
+        ordered = sorted(tiers, key=lambda t: t[1])
+        for (n1, lo1, hi1, _), (n2, lo2, _hi2, _) in zip(ordered, ordered[1:]):
+            if hi1 is None or lo2 < hi1:
+                out.append((f"tiers[{n2}]", f"档位与第{n1 + 1}档重叠（{num(lo2)}已落在该档内）",
+                            f"tier overlaps tier {n1 + 1}"))
+            elif lo2 > hi1:
+                out.append((f"tiers[{n2}]", f"档位之间有空缺：{num(hi1)}至{num(lo2)}之间的值不在任何档位",
+                            f"gap between tiers: values from {num(hi1)} to {num(lo2)} fall in no tier"))
+        top_n, _, top_hi, _ = ordered[-1]
+        if top_hi is not None:
+            out.append((f"tiers[{top_n}].below", f"最高档应不设上限（below），否则≥{num(top_hi)}的值不在任何档位",
+                        "the top tier must be open-ended"))
+        lowest = ctx.figure_min.get(raw["figure"], ZERO)
+        first_n, first_lo, _, _ = ordered[0]
+        if lowest is not None and first_lo > lowest:
+            out.append((f"tiers[{first_n}].from", f"最低档从{num(first_lo)}起，{num(lowest)}至{num(first_lo)}之间的值不在任何档位",
+                        f"values from {num(lowest)} to {num(first_lo)} fall in no tier"))
+        return out
+
+    def evaluate(self, rule: TiersRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        value = D(values.get(rule.figure, ZERO))
+        label, unit = ind.figure_label(rule.figure)
+        spec = ind.input(rule.figure)
+        integer = spec is not None and spec.type == "integer"
+        for t in rule.tiers:
+            if value >= t.from_ and (t.below is None or value < t.below):
+                tier_zh = t.label or _tier_range(t, unit, integer, "zh")
+                return (
+                    t.points,
+                    f"{figure(label, value, unit)}，{tier_zh}档，得{pts(t.points)}",
+                    f"{figure(label, value, unit, 'en')}, tier {_tier_range(t, unit, integer, 'en')}: {pts(t.points, 'en')}",
+                )
+        return ZERO, f"{figure(label, value, unit)}，不在任何档位，得0分", f"{figure(label, value, unit, 'en')}: no tier, 0 pt"
+
+    def steps(self, rule: TiersRule, points: Decimal) -> list[Decimal]:
+        return [points] + [t.points for t in rule.tiers]
+
+
+# ---------------------------------------------------------------------------- ratio
+
+
+@dataclass(frozen=True)
+class RatioRule:
+    figure: str
+    target: Decimal
+    zero_below: Decimal | None = None
+    kind: str = "ratio"
+
+
+class Ratio(RuleKind):
+    """按比例得分: points × figure / target, full at or above the target; zero below ``zero_below``."""
+
+    kind = "ratio"
+    title_zh = "按比例"
+
+    def from_raw(self, raw: dict) -> RatioRule:
+        zb = raw.get("zero_below")
+        return RatioRule(raw["figure"], D(raw["target"]), D(zb) if zb is not None else None)
+
+    def to_raw(self, rule: RatioRule) -> dict:
+        out: dict[str, Any] = {"kind": self.kind, "figure": rule.figure, "target": rule.target}
+        if rule.zero_below is not None:
+            out["zero_below"] = rule.zero_below
+        return out
+
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        zb = raw.get("zero_below")
+        if zb is not None and D(zb) > D(raw["target"]):
+            return [("zero_below", "zero_below 不应高于目标值 target", "zero_below must not exceed target")]
+        return []
+
+    def evaluate(self, rule: RatioRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        value = D(values.get(rule.figure, ZERO))
+        label, unit = ind.figure_label(rule.figure)
+        fz, fe = figure(label, value, unit), figure(label, value, unit, "en")
+        if rule.zero_below is not None and value < rule.zero_below:
+            return (ZERO, f"{fz}，低于{num(rule.zero_below)}{unit}，得0分",
+                    f"{fe}, below {num(rule.zero_below)}{unit}: 0 pt")
+        if value >= rule.target:
+            return (ind.points, f"{fz}，达到目标{num(rule.target)}{unit}，得{pts(ind.points)}",
+                    f"{fe}, target {num(rule.target)}{unit} reached: {pts(ind.points, 'en')}")
+        score = q(max(ZERO, ind.points * value / rule.target))
+        return (
+            score,
+            f"{fz}，目标{num(rule.target)}{unit}，按比例得{pts(score)}（{num(ind.points)}×{num(value)}/{num(rule.target)}）",
+            f"{fe}, target {num(rule.target)}{unit}, pro rata: {pts(score, 'en')}",
+        )
+
+    def steps(self, rule: RatioRule, points: Decimal) -> list[Decimal]:
+        return [Decimal("0.01")]
+
+
+# ---------------------------------------------------------------------------- deduction
+
+
+@dataclass(frozen=True)
+class DeductionItem:
+    figure: str
+    per: Decimal
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class DeductionRule:
+    items: tuple[DeductionItem, ...]
+    floor: str = "indicator"  # "indicator": not below 0; "area": may go below 0, area subtotal never does
+    kind: str = "deduction"
+
+
+class Deduction(RuleKind):
+    """每发现一处扣X分，扣完为止: start from full points, deduct per occurrence of each counted problem.
+
+    ``floor: indicator`` (default) stops at zero. ``floor: area`` lets the deduction exceed the
+    indicator's own points; the area subtotal is then what stops at zero (减分不超过一级指标分值).
+    """
+
+    kind = "deduction"
+    title_zh = "扣分"
+
+    def from_raw(self, raw: dict) -> DeductionRule:
+        items = tuple(DeductionItem(i["figure"], D(i["per"]), i.get("label", "")) for i in raw["items"])
+        return DeductionRule(items, raw.get("floor", "indicator"))
+
+    def to_raw(self, rule: DeductionRule) -> dict:
+        items = []
+        for i in rule.items:
+            item: dict[str, Any] = {"figure": i.figure, "per": i.per}
+            if i.label:
+                item["label"] = i.label
+            items.append(item)
+        out: dict[str, Any] = {"kind": self.kind, "items": items}
+        if rule.floor != "indicator":
+            out["floor"] = rule.floor
+        return out
+
+    def figures(self, raw: dict) -> list[FigureRef]:
+        return [FigureRef(f"items[{n}].figure", i["figure"], "number") for n, i in enumerate(raw["items"])]
+
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        return [(f"items[{n}].per", f"每处扣分{num(D(i['per']))}分超过指标分值{num(ctx.points)}分",
+                 "per-occurrence deduction exceeds the indicator's points")
+                for n, i in enumerate(raw["items"])
+                if D(i["per"]) > ctx.points and raw.get("floor", "indicator") == "indicator"]
+
+    def evaluate(self, rule: DeductionRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        zh, en = [], []
+        total = ZERO
+        for i in rule.items:
+            count = D(values.get(i.figure, ZERO))
+            label, unit = ind.figure_label(i.figure)
+            if count > 0:
+                amount = count * i.per
+                total += amount
+                zh.append(f"{i.label or label}{num(count)}{unit}，每处扣{num(i.per)}分，扣{num(amount)}分")
+                en.append(f"{i.figure} {num(count)} × {num(i.per)} = -{num(amount)}")
+        floor = ZERO if rule.floor == "indicator" else None
+        score = ind.points - total
+        note_zh = note_en = ""
+        if floor is not None and score < floor:
+            score = floor
+            note_zh, note_en = "，扣完为止", ", stopped at 0"
+        if not zh:
+            return ind.points, f"未发现扣分情形，得{pts(ind.points)}", f"no deductions: {pts(ind.points, 'en')}"
+        return (
+            q(score),
+            f"{'；'.join(zh)}；共扣{num(total)}分{note_zh}，得{pts(q(score))}",
+            f"{'; '.join(en)}{note_en}: {pts(q(score), 'en')}",
+        )
+
+    def steps(self, rule: DeductionRule, points: Decimal) -> list[Decimal]:
+        return [points] + [i.per for i in rule.items]
+
+    def lowest(self, rule: DeductionRule, points: Decimal, area_points: Decimal) -> Decimal:
+        return ZERO if rule.floor == "indicator" else points - area_points
+
+
+# ---------------------------------------------------------------------------- judgement
+
+
+@dataclass(frozen=True)
+class JudgementRule:
+    min: Decimal
+    max: Decimal | None
+    step: Decimal
+    default: Decimal | None = None
+    kind: str = "judgement"
+
+
+class Judgement(RuleKind):
+    """Reviewer's judgement between ``min`` and ``max`` (default: the points) on a ``step`` grid.
+
+    Until a reviewer has judged, the suggestion is ``default`` (default: ``max``) and says so.
+    """
+
+    kind = "judgement"
+    title_zh = "评审判断"
+
+    def from_raw(self, raw: dict) -> JudgementRule:
+        mx, df = raw.get("max"), raw.get("default")
+        return JudgementRule(D(raw.get("min", 0)), D(mx) if mx is not None else None, D(raw.get("step", "0.5")),
+                             D(df) if df is not None else None)
+
+    def to_raw(self, rule: JudgementRule) -> dict:
+        out: dict[str, Any] = {"kind": self.kind, "min": rule.min}
+        if rule.max is not None:
+            out["max"] = rule.max
+        out["step"] = rule.step
+        if rule.default is not None:
+            out["default"] = rule.default
+        return out
+
+    def figures(self, raw: dict) -> list[FigureRef]:
+        return []
+
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        out: list[Check] = []
+        lo, step = D(raw.get("min", 0)), D(raw.get("step", "0.5"))
+        hi = D(raw["max"]) if raw.get("max") is not None else ctx.points
+        if hi > ctx.points:
+            out.append(("max", f"评分上限{num(hi)}分超过指标分值{num(ctx.points)}分", "max exceeds the indicator's points"))
+        if lo > hi:
+            out.append(("min", f"评分下限{num(lo)}分高于上限{num(hi)}分", "min is above max"))
+        elif step <= 0 or (hi - lo) % step != 0:
+            out.append(("step", f"步长{num(step)}分不能整除{num(lo)}至{num(hi)}分的区间", "step does not divide max - min"))
+        if raw.get("default") is not None:
+            df = D(raw["default"])
+            if not (lo <= df <= hi) or (step > 0 and (df - lo) % step != 0):
+                out.append(("default", f"默认分{num(df)}不在{num(lo)}至{num(hi)}分（步长{num(step)}）之内",
+                            "default is outside the bounds or off the step grid"))
+        return out
+
+    def evaluate(self, rule: JudgementRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        judged = values.get("__judgement__")
+        hi = rule.max if rule.max is not None else ind.points
+        if judged is None:
+            df = rule.default if rule.default is not None else hi
+            return (df, f"待评审人员在{num(rule.min)}至{num(hi)}分之间评定，暂按{pts(df)}",
+                    f"awaiting reviewer's judgement ({num(rule.min)}–{num(hi)}), provisionally {pts(df, 'en')}")
+        return (judged, f"评审人员评定，得{pts(judged)}（可评{num(rule.min)}至{num(hi)}分，步长{num(rule.step)}分）",
+                f"reviewer's judgement: {pts(judged, 'en')} (range {num(rule.min)}–{num(hi)}, step {num(rule.step)})")
+
+    def steps(self, rule: JudgementRule, points: Decimal) -> list[Decimal]:
+        return [rule.step]
+
+    def lowest(self, rule: JudgementRule, points: Decimal, area_points: Decimal) -> Decimal:
+        return rule.min
+
+
+# ---------------------------------------------------------------------------- late
+
+
+@dataclass(frozen=True)
+class LateRule:
+    figure: str
+    fixed: Decimal = ZERO
+    per_day: Decimal = ZERO
+    max: Decimal | None = None
+    kind: str = "late"
+
+
+def late_amount(days: Decimal, fixed: Decimal, per_day: Decimal, cap: Decimal) -> Decimal:
+    """Deduction for ``days`` late: nothing when on time, else fixed + per_day × days, at most ``cap``."""
+    if days <= 0:
+        return ZERO
+    return min(cap, fixed + per_day * days)
+
+
+class Late(RuleKind):
+    """逾期扣分: an item (e.g. the annual report) done late costs ``fixed`` + ``per_day`` × days, capped."""
+
+    kind = "late"
+    title_zh = "逾期扣分"
+
+    def from_raw(self, raw: dict) -> LateRule:
+        mx = raw.get("max")
+        return LateRule(raw["figure"], D(raw.get("fixed", 0)), D(raw.get("per_day", 0)), D(mx) if mx is not None else None)
+
+    def to_raw(self, rule: LateRule) -> dict:
+        out: dict[str, Any] = {"kind": self.kind, "figure": rule.figure, "fixed": rule.fixed, "per_day": rule.per_day}
+        if rule.max is not None:
+            out["max"] = rule.max
+        return out
+
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        out: list[Check] = []
+        if raw.get("max") is not None and D(raw["max"]) > ctx.points:
+            out.append(("max", f"最多扣{num(D(raw['max']))}分，超过指标分值{num(ctx.points)}分", "max exceeds the indicator's points"))
+        if D(raw.get("fixed", 0)) == 0 and D(raw.get("per_day", 0)) == 0:
+            out.append(("fixed", "fixed 与 per_day 不能都为0，否则逾期不扣分", "fixed and per_day are both zero"))
+        return out
+
+    def evaluate(self, rule: LateRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        days = D(values.get(rule.figure, ZERO))
+        cap = rule.max if rule.max is not None else ind.points
+        amount = late_amount(days, rule.fixed, rule.per_day, cap)
+        score = q(ind.points - amount)
+        label, unit = ind.figure_label(rule.figure)
+        if amount == 0:
+            return ind.points, f"{figure(label, days, unit)}，按时完成，得{pts(ind.points)}", f"on time: {pts(ind.points, 'en')}"
+        return (
+            score,
+            f"{figure(label, days, unit)}，逾期扣{num(amount)}分（最多扣{num(cap)}分），得{pts(score)}",
+            f"{num(days)} days late, -{num(amount)} (max {num(cap)}): {pts(score, 'en')}",
+        )
+
+    def steps(self, rule: LateRule, points: Decimal) -> list[Decimal]:
+        return [points, rule.fixed, rule.per_day] + ([rule.max] if rule.max is not None else [])
+
+
+# ---------------------------------------------------------------------------- count (bonus per occurrence)
+
+
+@dataclass(frozen=True)
+class CountRule:
+    figure: str
+    per: Decimal
+    kind: str = "count"
+
+
+class Count(RuleKind):
+    """每X加Y分: points per occurrence, capped at the indicator's points (typical for bonus items)."""
+
+    kind = "count"
+    title_zh = "按次计分"
+
+    def from_raw(self, raw: dict) -> CountRule:
+        return CountRule(raw["figure"], D(raw["per"]))
+
+    def to_raw(self, rule: CountRule) -> dict:
+        return {"kind": self.kind, "figure": rule.figure, "per": rule.per}
+
+    def evaluate(self, rule: CountRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        count = D(values.get(rule.figure, ZERO))
+        raw = count * rule.per
+        score = q(min(ind.points, max(ZERO, raw)))
+        label, unit = ind.figure_label(rule.figure)
+        cap = f"，以{num(ind.points)}分为限" if raw > ind.points else ""
+        return (
+            score,
+            f"{figure(label, count, unit)}，每{unit or '项'}{num(rule.per)}分{cap}，得{pts(score)}",
+            f"{figure(label, count, unit, 'en')} × {num(rule.per)}{' (capped)' if cap else ''}: {pts(score, 'en')}",
+        )
+
+    def steps(self, rule: CountRule, points: Decimal) -> list[Decimal]:
+        return [points, rule.per]
+
+
+# ---------------------------------------------------------------------------- veto
+
+
+@dataclass(frozen=True)
+class VetoRule:
+    figure: str
+    kind: str = "veto"
+
+
+class Veto(RuleKind):
+    """一票否决: triggered when the fact is true (or the count is above zero); grade becomes the veto grade."""
+
+    kind = "veto"
+    title_zh = "一票否决"
+
+    def from_raw(self, raw: dict) -> VetoRule:
+        return VetoRule(raw["figure"])
+
+    def to_raw(self, rule: VetoRule) -> dict:
+        return {"kind": self.kind, "figure": rule.figure}
+
+    def figures(self, raw: dict) -> list[FigureRef]:
+        return [FigureRef("figure", raw["figure"], "flag")]
+
+    @staticmethod
+    def triggered(rule: VetoRule, values: dict[str, Any]) -> bool:
+        v = values.get(rule.figure)
+        return bool(v) if isinstance(v, bool) or v is None else D(v) > 0
+
+    def evaluate(self, rule: VetoRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
+        if self.triggered(rule, values):
+            return ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，触发一票否决", f"veto triggered ({rule.figure})"
+        return ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，未触发", "not triggered"
+
+    def steps(self, rule: VetoRule, points: Decimal) -> list[Decimal]:
+        return [Decimal("0.01")]
+
+
+RULES: dict[str, RuleKind] = {k.kind: k for k in (
+    Boolean(), Checklist(), Tiers(), Ratio(), Deduction(), Judgement(), Late(), Count(), Veto())}
+"""Registry of rule kinds by their ``kind:`` key."""

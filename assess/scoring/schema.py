@@ -1,0 +1,165 @@
+"""The JSON Schema of a rubric file — the one source; ``scoring_rules/rubric.schema.json`` is its dump.
+
+Regenerate the file with ``python -m assess.scoring.schema > scoring_rules/rubric.schema.json``
+(a test fails when they differ). The schema checks shape and types; what it cannot express
+(points adding up, tiers without gaps, references between figures, cycles) is checked in
+``loader.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+CODE = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,31}$"}
+NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,47}$"}
+TEXT = {"type": "string", "minLength": 1}
+NUMBER = {"type": "number"}
+POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+NONNEG = {"type": "number", "minimum": 0}
+
+INPUT = {
+    "type": "object",
+    "required": ["name", "label", "type"],
+    "additionalProperties": False,
+    "properties": {
+        "name": NAME,
+        "label": TEXT,
+        "type": {"enum": ["integer", "decimal", "rate", "boolean", "text"]},
+        "unit": {"type": "string"},
+        "min": NUMBER,
+        "max": NUMBER,
+        "required": {"type": "boolean"},
+        "phrases": {"type": "array", "items": TEXT},
+        "help": {"type": "string"},
+    },
+}
+
+COMPUTED = {
+    "type": "object",
+    "required": ["name", "label", "op", "of"],
+    "additionalProperties": False,
+    "properties": {
+        "name": NAME,
+        "label": TEXT,
+        "op": {"enum": ["ratio", "sum", "difference"]},
+        "of": {"type": "array", "items": NAME, "minItems": 1},
+        "unit": {"type": "string"},
+        "scale": POSITIVE,
+        "on_zero": NUMBER,
+        "places": {"type": "integer", "minimum": 0, "maximum": 6},
+    },
+}
+
+EVIDENCE = {
+    "type": "object",
+    "required": ["title"],
+    "additionalProperties": False,
+    "properties": {
+        "title": TEXT,
+        "required": {"type": "boolean"},
+        "kinds": {"type": "array", "items": {"enum": ["document", "screenshot", "link", "photo", "table", "other"]}},
+    },
+}
+
+
+def _kind(kind: str, required: list[str], props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+        "then": {
+            "required": ["kind", *required],
+            "additionalProperties": False,
+            "properties": {"kind": {"const": kind}, **props},
+        },
+    }
+
+
+RULE = {
+    "type": "object",
+    "required": ["kind"],
+    "properties": {
+        "kind": {"enum": ["boolean", "checklist", "tiers", "ratio", "deduction", "judgement", "late", "count", "veto"]},
+    },
+    "allOf": [
+        _kind("boolean", ["figure"], {"figure": NAME}),
+        _kind("checklist", ["items"], {"items": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["figure", "points"], "additionalProperties": False,
+            "properties": {"figure": NAME, "points": POSITIVE}}}}),
+        _kind("tiers", ["figure", "tiers"], {"figure": NAME, "tiers": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["from", "points"], "additionalProperties": False,
+            "properties": {"from": NUMBER, "below": NUMBER, "points": NONNEG, "label": {"type": "string"}}}}}),
+        _kind("ratio", ["figure", "target"], {"figure": NAME, "target": POSITIVE, "zero_below": NONNEG}),
+        _kind("deduction", ["items"], {"items": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["figure", "per"], "additionalProperties": False,
+            "properties": {"figure": NAME, "per": POSITIVE, "label": {"type": "string"}}}},
+            "floor": {"enum": ["indicator", "area"]}}),
+        _kind("judgement", [], {"min": NONNEG, "max": NONNEG, "step": POSITIVE, "default": NONNEG}),
+        _kind("late", ["figure"], {"figure": NAME, "fixed": NONNEG, "per_day": NONNEG, "max": POSITIVE}),
+        _kind("count", ["figure", "per"], {"figure": NAME, "per": POSITIVE}),
+        _kind("veto", ["figure"], {"figure": NAME}),
+    ],
+}
+
+INDICATOR = {
+    "type": "object",
+    "required": ["code", "title", "points", "rule"],
+    "additionalProperties": False,
+    "properties": {
+        "code": CODE,
+        "title": TEXT,
+        "points": NONNEG,
+        "standard": {"type": "string"},
+        "guidance": {"type": "string"},
+        "inputs": {"type": "array", "items": INPUT},
+        "computed": {"type": "array", "items": COMPUTED},
+        "evidence": {"type": "array", "items": EVIDENCE},
+        "rule": RULE,
+    },
+}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://assess.example/scoring_rules/rubric.schema.json",
+    "title": "Assess rubric (考核细则)",
+    "type": "object",
+    "required": ["format", "code", "name", "office", "year", "version", "total", "grades", "areas"],
+    "additionalProperties": False,
+    "properties": {
+        "format": {"const": "assess-rubric/1"},
+        "code": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"},
+        "name": TEXT,
+        "office": TEXT,
+        "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+        "version": {"type": "integer", "minimum": 1},
+        "description": {"type": "string"},
+        "total": POSITIVE,
+        "grades": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["label", "min"], "additionalProperties": False,
+            "properties": {"label": TEXT, "min": NONNEG,
+                           "max_share": {"type": "number", "exclusiveMinimum": 0, "maximum": 100}}}},
+        "veto_grade": TEXT,
+        "veto_zeroes_total": {"type": "boolean"},
+        "share_rounding": {"enum": ["floor", "ceil", "half_up"]},
+        "tie_break": {"type": "array", "items": CODE},
+        "late_submission": {"type": "object", "additionalProperties": False,
+                            "required": ["max"],
+                            "properties": {"fixed": NONNEG, "per_day": NONNEG, "max": POSITIVE}},
+        "areas": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["code", "title", "indicators"], "additionalProperties": False,
+            "properties": {"code": CODE, "title": TEXT, "points": POSITIVE,
+                           "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}}},
+        "bonus": {"type": "object", "required": ["cap", "indicators"], "additionalProperties": False,
+                  "properties": {"cap": POSITIVE, "min_base": NONNEG,
+                                 "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},
+        "veto": {"type": "object", "required": ["indicators"], "additionalProperties": False,
+                 "properties": {"indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},
+    },
+}
+
+
+def dumps() -> str:
+    return json.dumps(SCHEMA, ensure_ascii=False, indent=2) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(dumps(), end="")

@@ -1,0 +1,103 @@
+"""YAML → plain data, remembering the line of every node.
+
+``yaml.safe_load`` forgets where things were and turns ``0.1`` into a float. Here the node tree is
+composed first; each scalar is built from its text (floats become ``Decimal(text)``, never a float)
+and the line of each path is kept, so every problem can say ``file:line``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+
+_FLOAT = "tag:yaml.org,2002:float"
+_INT = "tag:yaml.org,2002:int"
+_STR = "tag:yaml.org,2002:str"
+
+
+class Parsed:
+    """Data plus ``lines[path]`` (value line) and ``key_lines[path]`` (line of the mapping key)."""
+
+    def __init__(self) -> None:
+        self.data: Any = None
+        self.lines: dict[Path, int] = {}
+        self.key_lines: dict[Path, int] = {}
+        self.problems: list[tuple[int, Path, str, str]] = []  # (line, path, zh, en)
+
+    def line(self, path: Path, *, key: bool = False) -> int | None:
+        """Line of ``path``, or of its nearest ancestor that exists."""
+        p = tuple(path)
+        if key and p in self.key_lines:
+            return self.key_lines[p]
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return self.lines.get((), 1)
+
+
+def dotted(path: Path) -> str:
+    """``("areas", 2, "indicators", 0)`` → ``areas[2].indicators[0]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse(text: str) -> Parsed:
+    """Compose ``text`` into data; raises ``yaml.YAMLError`` on a syntax error."""
+    result = Parsed()
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        result.problems.append((1, (), "文件为空", "the file is empty"))
+        return result
+    constructor = yaml.SafeLoader("")
+    result.data = _build(node, (), result, constructor)
+    return result
+
+
+def _build(node: yaml.Node, path: Path, out: Parsed, constructor: yaml.SafeLoader) -> Any:
+    out.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                out.problems.append((key_node.start_mark.line + 1, path, "键必须是简单文字", "keys must be plain scalars"))
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                out.problems.append((key_node.start_mark.line + 1, path, "不支持 YAML 合并键 <<", "merge keys are not supported"))
+                continue
+            key = str(key_node.value)
+            sub = path + (key,)
+            if key in mapping:
+                out.problems.append((key_node.start_mark.line + 1, sub, f"字段“{key}”重复出现",
+                                     f"duplicate key '{key}'"))
+                continue
+            out.key_lines[sub] = key_node.start_mark.line + 1
+            mapping[key] = _build(value_node, sub, out, constructor)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (n,), out, constructor) for n, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    if node.tag == _FLOAT:
+        text = node.value.replace("_", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            out.problems.append((node.start_mark.line + 1, path, f"数值“{node.value}”无效", f"invalid number '{node.value}'"))
+            return None
+        return value
+    if node.tag == _STR:
+        return node.value
+    value = constructor.construct_object(node, deep=True)
+    if node.tag == _INT:
+        return int(value)
+    if not isinstance(value, (bool, int, str)) and value is not None:
+        return str(node.value)  # dates and other YAML types are kept as the text written
+    return value
