@@ -18,6 +18,7 @@ and RQ jobs render one document at a time anyway.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,20 @@ def _mark_font_size_mm(mark: str, *, width_mm: float = 156.0) -> float:
     return round(min(15.0, width_mm * 0.92 / max(len(mark), 1)), 2)
 
 
+_BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def _spaceless(markup: str) -> Markup:
+    """Drop whitespace between tags of already-rendered (escaped) template output.
+
+    Needed for the 版记: WeasyPrint 70 lays out whitespace-only text between the blocks of a
+    ``float: footnote`` element as full-height lines, which pushed the distribution block's
+    rules ~25 mm apart. Only whitespace between ``>`` and ``<`` is removed, so escaped user
+    text is untouched.
+    """
+    return Markup(_BETWEEN_TAGS.sub("><", str(markup)))
+
+
 def _build_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -69,6 +84,7 @@ def _build_env() -> jinja2.Environment:
         "cn_ordinal": official.cn_ordinal,
         "seal_url": _seal_url,
         "qr_svg": official.qr_svg_data_url,
+        "spaceless": _spaceless,
     }
     env.filters.update(filters)
     env.globals.update(
