@@ -1,0 +1,110 @@
+"""``flask rubric …`` commands: check rubric files and score a department's inputs from the shell.
+
+Plain click (no Flask import): the integrator registers it with ``app.cli.add_command(rubric_cli)``;
+it also runs standalone as ``python -m assess.rubrics.cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from assess.scoring import InputError, Problem, RubricError, load_rubric, score
+from assess.scoring.engine import SOURCE
+from assess.scoring.export import result_to_dict
+from assess.scoring.model import Rubric
+from assess.scoring.explain import num
+
+rubric_cli = click.Group("rubric", help="考核细则文件：校验与试算。")
+
+_STRUCTURED = {"inputs", "judgements", "late_days", "overrides"}
+
+
+def _line(p: Problem, file: str | None = None) -> str:
+    where = file or p.file
+    if p.line is not None:
+        where = f"{where}:{p.line}"
+    return f"{where}: {p.path}: {p.message}" if p.path else f"{where}: {p.message}"
+
+
+def _load(path: str) -> tuple[Rubric | None, list[str]]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [f"{path}: 无法读取文件：{exc}"]
+    try:
+        return load_rubric(text, path), []
+    except RubricError as exc:
+        return None, [_line(p) for p in exc.problems]
+
+
+@rubric_cli.command("check")
+@click.argument("files", nargs=-1, required=True)
+def check(files: tuple[str, ...]) -> None:
+    """校验考核细则文件；有错误时逐条列出（文件:行号: 字段路径: 说明）并以状态1退出。"""
+    failed = False
+    for path in files:
+        rubric, errors = _load(path)
+        if rubric is None:
+            failed = True
+            for e in errors:
+                click.echo(e, err=True)
+            continue
+        click.echo(f"{path}: {len(rubric.areas)} 个领域, {rubric.indicator_count} 项指标, 共 {num(rubric.total)} 分")
+    sys.exit(1 if failed else 0)
+
+
+def _read_inputs(path: str) -> tuple[dict[str, Any] | None, list[str]]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh, parse_float=Decimal)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [f"{path}: 无法读取文件：{exc}"]
+    except json.JSONDecodeError as exc:
+        return None, [f"{path}:{exc.lineno}: JSON 格式错误：{exc.msg}"]
+    if not isinstance(data, dict):
+        return None, [f"{path}: 应为 JSON 对象"]
+    if isinstance(data.get("inputs"), dict):
+        unknown = sorted(set(data) - _STRUCTURED)
+        if unknown:
+            return None, [f"{path}: {k}: 未知字段（可用：inputs, judgements, overrides, late_days）" for k in unknown]
+        return data, []
+    return {"inputs": data}, []
+
+
+@rubric_cli.command("score")
+@click.argument("rubric_file")
+@click.argument("inputs_file")
+def score_cmd(rubric_file: str, inputs_file: str) -> None:
+    """按考核细则试算得分，输出 JSON（每项得分与说明、领域小计、加分、总分、否决、等次）。
+
+    INPUTS_FILE 为 {"inputs": {指标代码: {填报项: 值}}, "judgements": {...}, "overrides": {...},
+    "late_days": 0}，也可直接写 {指标代码: {...}}。
+    """
+    rubric, errors = _load(rubric_file)
+    if rubric is None:
+        for e in errors:
+            click.echo(e, err=True)
+        sys.exit(1)
+    data, errors = _read_inputs(inputs_file)
+    if data is None:
+        for e in errors:
+            click.echo(e, err=True)
+        sys.exit(1)
+    try:
+        result = score(rubric, data["inputs"], judgements=data.get("judgements"),
+                       overrides=data.get("overrides"), late_days=data.get("late_days", 0))
+    except InputError as exc:
+        for p in exc.problems:
+            click.echo(_line(p, inputs_file if p.file == SOURCE else None), err=True)
+        sys.exit(1)
+    click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    rubric_cli()
