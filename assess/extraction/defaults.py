@@ -7,6 +7,10 @@ Weights: a keyword's weight grows with its length (longer phrases are more speci
 
 from __future__ import annotations
 
+# Words found in nearly every paragraph of a disclosure summary: matched first and scored for no
+# area, so that e.g. the 公开 inside 政务公开 does not count as proactive disclosure.
+NEUTRAL_KEYWORDS: list[str] = ["政务公开", "公开工作", "信息公开工作"]
+
 DEFAULT_AREAS: dict[str, dict[str, object]] = {
     "organisation": {
         "title": "组织领导",
@@ -15,7 +19,7 @@ DEFAULT_AREAS: dict[str, dict[str, object]] = {
             "领导小组", "组织领导", "分管领导", "主要负责", "主要领导", "一把手", "专人负责", "专职",
             "兼职", "专干", "三到位", "工作要点", "实施方案", "工作计划", "议事日程", "议题",
             "党组会", "党委会", "局务会", "办公会", "班子会", "常务会", "专题会议", "研究部署",
-            "部署", "责任分工", "责任到人", "分工", "业务培训", "培训", "学习", "经费", "年初",
+            "部署", "党组", "专题研究", "任务分工", "责任人", "责任分工", "责任到人", "分工", "业务培训", "培训", "学习", "经费", "年初",
             "年中", "年末", "牵头", "组织机构", "工作机构", "人员", "调整充实", "考核",
         ],
     },
@@ -23,7 +27,7 @@ DEFAULT_AREAS: dict[str, dict[str, object]] = {
         "title": "制度机制",
         "aliases": ["制度机制", "制度建设", "机制建设", "规范管理", "工作机制"],
         "keywords": [
-            "制度", "机制", "保密审查", "三审", "审核", "审签", "发布协调", "责任追究", "问责",
+            "制度", "机制", "保密审查", "审查", "检查", "三审", "审核", "审签", "发布协调", "责任追究", "问责",
             "公开指南", "公开目录", "年度报告", "年报", "台账", "流程", "规范化", "标准化",
             "整改", "问题整改", "销号", "自查", "监督检查", "督查", "通报", "工作规范", "办法",
             "细则", "备案", "归档", "考核评议",

@@ -29,22 +29,25 @@ from assess.extraction.numerals import CN_NUMERAL_CHARS, normalise, parse_number
 # Counting units, longest first. A negative look-ahead keeps words such as 部门, 通知, 批复 out.
 UNITS: list[tuple[str, str]] = [
     ("个工作日", ""), ("工作日", ""), ("个百分点", ""), ("个月", ""), ("人次", ""), ("件次", ""),
-    ("条次", ""), ("小时", ""), ("分钟", ""), ("余", "__never__"),
+    ("条次", ""), ("场次", ""), ("批次", ""), ("户次", ""), ("小时", ""), ("分钟", ""), ("余", "__never__"),
     ("条", "例款"), ("件", ""), ("次", "性序"), ("人", "民员口大社"), ("个", ""), ("篇", ""),
     ("期", "间限末"), ("场", "所景合"), ("份", "额"), ("项", "目"), ("家", "庭属"), ("户", "籍口"),
     ("通", "知过报讯信道畅用"), ("起", "草来到诉"), ("名", "称单义"), ("批", "准复示评"),
     ("天", ""), ("位", "置于"), ("所", "属有在以"), ("处", "理室置罚分"), ("块", ""), ("张", "贴"),
     ("册", ""), ("部", "门署分"), ("套", ""), ("轮", ""), ("类", "型别"), ("元", "旦素"),
-    ("万元", ""), ("台", "账"), ("幅", "度"), ("本", "级部单年身"), ("座", "谈"),
+    ("万元", ""), ("台", "账"),
+    # measures (area, length, weight, volume)
+    ("平方米", ""), ("平方公里", ""), ("立方米", ""), ("公顷", ""), ("亩", ""), ("公里", ""),
+    ("千米", ""), ("吨", ""), ("米", ""), ("幅", "度"), ("本", "级部单年身"), ("座", "谈"),
 ]
 UNITS = [u for u in UNITS if u[1] != "__never__"]
 UNITS.sort(key=lambda u: -len(u[0]))
 
-PRE_QUALIFIERS = ["将近", "接近", "大约", "不少于", "不低于", "多于", "超过", "高于", "约", "近",
-                  "逾", "超"]
+PRE_QUALIFIERS = ["将近", "接近", "大约", "不少于", "不低于", "多于", "超过", "高于", "不到", "不足",
+                  "约", "近", "逾", "超"]
 POST_QUALIFIERS = ["余", "多"]
 AFTER_QUALIFIERS = ["以上", "左右", "有余"]
-QUALIFIER_KIND = {"将近": "under", "接近": "under", "近": "under", "大约": "approx",
+QUALIFIER_KIND = {"不到": "under", "不足": "under", "将近": "under", "接近": "under", "近": "under", "大约": "approx",
                   "约": "approx", "左右": "approx", "不少于": "over", "不低于": "over",
                   "多于": "over", "超过": "over", "高于": "over", "逾": "over", "超": "over",
                   "余": "over", "多": "over", "以上": "over", "有余": "over"}
@@ -172,8 +175,6 @@ def _from_match(text: str, m: re.Match[str]) -> Figure | None:
         if (cn == "一" or _is_idiom(text, num_start) or before in CN_NUMERAL_CHARS
                 or not (set(cn) & set("零〇一二两三四五六七八九") or cn[0] == "十")):
             return None
-        if cn[-1] in "万亿" and m.group("unit") not in ("元", "人", "人次", "户", "条", "件"):
-            return None  # 千万 (by all means), 万一 …
         try:
             printed_value = value = parse_number(cn)
         except ValueError:

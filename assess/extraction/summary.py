@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from assess.extraction.defaults import DEFAULT_AREAS
+from assess.extraction.defaults import DEFAULT_AREAS, NEUTRAL_KEYWORDS
 from assess.extraction.figures import Figure, clause_bounds, find_figures, normalise_unit
 from assess.extraction.passages import Paragraph, split_paragraphs
 
@@ -217,16 +217,20 @@ def match_figures(text: str, figures: list[Figure], specs: list[FigureSpec]
 # --- passages → areas --------------------------------------------------------------------------
 
 def keyword_hits(text: str, keyword_areas: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Area code → keywords found, longest keywords first and without overlapping matches."""
+    """Area code → keywords found, longest keywords first and without overlapping matches.
+
+    :data:`NEUTRAL_KEYWORDS` take part in the matching (they hide shorter keywords inside them)
+    but score for no area."""
     taken = [False] * len(text)
     hits: dict[str, list[str]] = {}
-    for kw in sorted(keyword_areas, key=len, reverse=True):
+    neutral = [k for k in NEUTRAL_KEYWORDS if k not in keyword_areas]
+    for kw in sorted([*keyword_areas, *neutral], key=len, reverse=True):
         for pos in _find_all(text, kw):
             if any(taken[pos:pos + len(kw)]):
                 continue
             for i in range(pos, pos + len(kw)):
                 taken[i] = True
-            for area in keyword_areas[kw]:
+            for area in keyword_areas.get(kw, ()):
                 hits.setdefault(area, []).append(kw)
     return hits
 
