@@ -48,6 +48,8 @@ def load_rubric(text: str, filename: str = "<string>") -> Rubric:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         reason = exc.problem or "语法错误"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            reason += f"（{exc.context}，始于第{exc.context_mark.line + 1}行）"
         raise RubricError([Problem(filename, line, "", f"YAML 语法错误：{reason}", f"YAML syntax error: {reason}")]) from None
     except yaml.YAMLError as exc:
         raise RubricError([Problem(filename, None, "", f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}")]) from None

@@ -232,13 +232,13 @@ class Tiers(RuleKind):
         tiers = [(n, D(t["from"]), D(t["below"]) if t.get("below") is not None else None, D(t["points"]))
                  for n, t in enumerate(raw["tiers"])]
         for n, lo, hi, p in tiers:
-            if hi is not None and hi <= lo:
-                out.append((f"tiers[{n}]", f"档位下限{num(lo)}不小于上限{num(hi)}", "tier 'from' must be below 'below'"))
             if p > ctx.points:
                 out.append((f"tiers[{n}].points", f"档位分值{num(p)}分超过指标分值{num(ctx.points)}分",
                             "tier points exceed the indicator's points"))
-        if out:
-            return out
+        empty = [(n, lo, hi) for n, lo, hi, _ in tiers if hi is not None and hi <= lo]
+        if empty:
+            return out + [(f"tiers[{n}]", f"档位下限{num(lo)}不小于上限{num(hi)}", "tier 'from' must be below 'below'")
+                          for n, lo, hi in empty]
         ordered = sorted(tiers, key=lambda t: t[1])
         for (n1, lo1, hi1, _), (n2, lo2, _hi2, _) in zip(ordered, ordered[1:]):
             if hi1 is None or lo2 < hi1:
