@@ -45,6 +45,19 @@ REASON_TITLES = {
 }
 
 
+# Distinctive words of each numbered reason: a row is recognised by them first, so a wrapped or
+# vertically centred group label (PDF text) does not matter.
+REASON_KEYWORDS: list[tuple[str, str]] = [
+    ("国家秘密", "withheld_1"), ("禁止公开", "withheld_2"), ("三安全一稳定", "withheld_3"),
+    ("第三方合法权益", "withheld_4"), ("内部事务", "withheld_5"), ("过程性信息", "withheld_6"),
+    ("行政执法案卷", "withheld_7"), ("行政查询事项", "withheld_8"), ("不掌握", "unable_1"),
+    ("另行制作", "unable_2"), ("仍不明确", "unable_3"), ("信访举报投诉", "not_processed_1"),
+    ("重复申请", "not_processed_2"), ("公开出版物", "not_processed_3"), ("大量反复", "not_processed_4"),
+    ("确认或重新", "not_processed_5"), ("逾期不补正", "other_1"), ("收费通知", "other_2"),
+    ("缴纳费用", "other_2"),
+]
+
+
 def request_rows(version: str) -> list[tuple[str, str]]:
     """(row key, Chinese title) of the request table, in printed order."""
     rows = [("new", "本年新收政府信息公开申请数量"), ("carried_in", "上年结转政府信息公开申请数量")]
@@ -157,18 +170,24 @@ def _cell_value(cell: str) -> tuple[bool, Value]:
 
 
 def _split_row(row: Row) -> tuple[str, list[Value]]:
-    labels, values = [], []
+    """(label: the text cells joined, values: the number/blank cells in order)."""
+    labels: list[str] = []
+    values: list[Value] = []
+    explicit = 0
     for cell in row:
+        if cell.strip():
+            explicit += _cell_value(cell)[0]
+        if not cell.strip():
+            if labels or values:  # an empty cell after the label: a blank figure
+                values.append(None)
+            continue
         is_value, value = _cell_value(cell)
-        if is_value and (values or labels):
-            values.append(value)
-        elif is_value:  # a leading number is part of a label only if text follows in the same cell
+        if is_value:
             values.append(value)
         else:
-            if values:  # text after numbers: a new label part (e.g. a unit) — keep numbers
-                labels.append(cell)
-            else:
-                labels.append(cell)
+            labels.append(cell)
+    if not explicit:  # header rows with empty cells carry no figures
+        values = []
     return "".join(labels).replace(" ", ""), values
 
 
@@ -188,7 +207,7 @@ def _section_of(label: str) -> str | None:
         return "requests"
     if "复议" in label or "诉讼" in label:
         return "review"
-    if m.group(1) in ("一", "五", "六", "七"):
+    if any(k in label for k in ("总体情况", "存在的主要问题", "改进情况", "其他需要报告")):
         return "other"
     return None
 
@@ -216,14 +235,19 @@ def parse_rows(rows: list[Row]) -> Report:
             pending = (pending + label)[-80:]
             continue
         full_label = label or pending
-        pending = ""
+        pending_before, pending = pending, ""
         if section == "review" or (not has_sections and "复议" in text and len(values) >= 15 and not label):
             review_values += values
             continue
         if len(values) == 7 and section in ("requests", None):
-            key = _request_key(full_label, label_group or _group_in(full_label) or group, version)
+            key = _request_key(label, label_group or group, version) if label else None
+            if key is None and pending_before:
+                joined = pending_before + label
+                key = _request_key(joined, _group_in(joined) or group, version)
             if label_group:
                 group = label_group
+            if key and "_" in key and key.rsplit("_", 1)[1].isdigit():
+                group = key.rsplit("_", 1)[0]  # the reason tells its group
             if key:
                 report.requests[key] = dict(zip(REQUEST_COLUMNS, values))
             else:
@@ -280,6 +304,9 @@ def _request_key(label: str, group: str | None, version: str | None) -> str | No
     own = _group_in(label)
     if own in ("open", "partial"):
         return own
+    for kw, key in REASON_KEYWORDS:
+        if kw in label:
+            return "other" if (version == "2019" and key.startswith("other_")) else key
     g = own or group
     reasons = list(_REASON_RE.finditer(label))
     if g and reasons:

@@ -13,7 +13,8 @@ normalised form.
   joined with ``"/"``); ``qualifier_kind`` is ``"approx"``, ``"over"`` or ``"under"``.
 
 What is NOT a figure: dates and years (年/月/日 are not units), ordinals (第3次), document numbers,
-phone/hotline numbers (12345热线: no unit follows), a lone Chinese ``一`` (一次性, 一把手, 一件事 are
+phone/hotline numbers (12345热线: no unit follows), Chinese-numeral counts that open a quotation or
+title (“三个转变”, 《八条禁令》: names, not counts), a lone Chinese ``一`` (一次性, 一把手, 一件事 are
 idioms far more often than counts), and set phrases such as 四个意识/两个维护.
 """
 
@@ -173,6 +174,7 @@ def _from_match(text: str, m: re.Match[str]) -> Figure | None:
     if m.group("cn"):
         cn = m.group("cn")
         if (cn == "一" or _is_idiom(text, num_start) or before in CN_NUMERAL_CHARS
+                or before in "“‘《〈「\"'"
                 or not (set(cn) & set("零〇一二两三四五六七八九") or cn[0] == "十")):
             return None
         try:
