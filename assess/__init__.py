@@ -70,8 +70,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
@@ -99,6 +101,10 @@ def _register_hooks(app: Flask) -> None:
 
     @app.before_request
     def _resolve_scope() -> None:
+        # A request always resolves its own user: nothing cached on ``g`` by an enclosing app context
+        # (tests, CLI-driven requests) may leak another user's identity or scope into it.
+        g.pop("_login_user", None)
+        g.pop("assess_scope", None)
         set_request_scope(current_user)
 
     register_web_hooks(app)

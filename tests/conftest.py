@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, text
 
 from assess import create_app
@@ -60,6 +61,13 @@ def app(tmp_path_factory):
         _db.engine.dispose()
 
 
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine itself; in tests it must use the test connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
 @pytest.fixture()
 def db(app):
     """Each test runs inside one outer transaction that is rolled back; app commits become savepoints."""
@@ -68,7 +76,7 @@ def db(app):
         transaction = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
         )
         try:
             yield _db

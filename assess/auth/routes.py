@@ -24,8 +24,13 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_key() -> str:
+    """Failed log-ins are counted per address and account name, so one office's NAT doesn't lock all."""
+    return f"{request.remote_addr}|{(request.form.get('username') or '').strip().lower()}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], error_message="too many log-in attempts")
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_key, deduct_when=lambda resp: resp.status_code != 302)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -1,10 +1,15 @@
 """All models, re-exported so that Alembic and the app see every table."""
 from .audit import AuditEntry
 from .base import DepartmentMixin, TenantMixin
+from .campaign import Answer, Campaign, CampaignState, Evidence, EvidenceKind, Submission, SubmissionState
+from .review import Contest, ContestOutcome, IndicatorResult, ReviewAssignment, ReviewScore
+from .rubric import Rubric
 from .tenancy import Department, Group, Office
 from .user import DEPARTMENT_ROLES, OFFICE_ROLES, Membership, PasswordLink, Role, User
 
 __all__ = [
+    "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
+    "IndicatorResult", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
     "AuditEntry",
     "DEPARTMENT_ROLES",
     "Department",

@@ -1,0 +1,106 @@
+"""Reviewer assignments, each reviewer's score per indicator, the decided result, and re-check contests."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import AwareDateTime, DepartmentMixin, utcnow
+from .campaign import SCORE, _enum
+
+
+class ReviewAssignment(DepartmentMixin, db.Model):
+    __tablename__ = "review_assignments"
+    __table_args__ = (
+        UniqueConstraint("office_id", "campaign_id", "department_id", "reviewer_id"),
+        Index("ix_review_assignments_office_reviewer", "office_id", "reviewer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class ReviewScore(DepartmentMixin, db.Model):
+    """One reviewer's score of one indicator of one department (two reviewers → two rows)."""
+
+    __tablename__ = "review_scores"
+    __table_args__ = (UniqueConstraint("office_id", "campaign_id", "department_id", "indicator_code", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    indicator_code: Mapped[str] = mapped_column(String(40))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    score: Mapped[Decimal] = mapped_column(SCORE)
+    veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    problem: Mapped[str] = mapped_column(Text, default="")  # 问题描述 (required when below self-score)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class IndicatorResult(DepartmentMixin, db.Model):
+    """The score of one indicator of one department as it stands: the single source for rankings.
+
+    ``final_score`` is what totals, rankings, exports and PDFs use. The steps before it are kept for the
+    score's waterfall (self → suggested → reviewed → re-check → final).
+    """
+
+    __tablename__ = "indicator_results"
+    __table_args__ = (
+        UniqueConstraint("office_id", "campaign_id", "department_id", "indicator_code"),
+        Index("ix_indicator_results_office_campaign", "office_id", "campaign_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    indicator_code: Mapped[str] = mapped_column(String(40))
+    self_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    suggested_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    reviewed_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    recheck_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    final_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    problem: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class ContestOutcome(str, enum.Enum):
+    UPHELD = "upheld"  # deduction stands (维持)
+    PARTLY = "partly"  # partly upheld (部分采纳)
+    CHANGED = "changed"  # score changed (予以更正)
+
+
+class Contest(DepartmentMixin, db.Model):
+    """A department's re-check request (申诉/复核) against one indicator's deduction."""
+
+    __tablename__ = "contests"
+    __table_args__ = (UniqueConstraint("office_id", "campaign_id", "department_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    indicator_code: Mapped[str] = mapped_column(String(40))
+    explanation: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    outcome: Mapped[ContestOutcome | None] = mapped_column(_enum(ContestOutcome))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    new_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}

@@ -1,0 +1,74 @@
+"""What the isolation harness (tests/test_isolation.py) knows about every route.
+
+Every endpoint of the app must appear in ROUTES or EXEMPT, or the harness fails. A Route names, for
+each URL variable, an object key; OBJECTS builds that object inside the victim tenant (office A,
+department A). The harness then requests the URL as every user who must not reach it — every role of
+office B, the platform administrator, office A's roles not in ``allowed``, and department B's users when
+the object belongs to department A — and requires 403 or 404 for each. GET pages without ids are
+requested as every user of office B and of department B, and must not show the victim's markers.
+
+Capabilities add their objects and routes here (small edits; keep them grouped by capability).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+# Markers placed in the victim's data; no foreign user may ever see them.
+OFFICE_MARKER = "AAA"  # in every name of office A
+DEPT_MARKER = "SECRET-DEPT-A"  # in department A's private texts (explanations, problems, evidence titles)
+
+# role keys of tests.conftest.Tenant.users, plus "platform_admin" and "anonymous"
+OFFICE_ROLE_KEYS = ("office_admin", "reviewer", "viewer")
+DEPT_A_ROLE_KEYS = ("dept_admin", "dept_editor", "dept_viewer")
+DEPT_B_ROLE_KEYS = ("dept_b_admin", "dept_b_editor")
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    args: dict[str, str] = field(default_factory=dict)  # URL variable → OBJECTS key (victim's object)
+    allowed: tuple[str, ...] = ()  # role keys in the victim tenant that may use it
+    methods: tuple[str, ...] = ("GET",)
+    department_owned: bool = False  # the object belongs to department A (dept B users must be refused)
+    extra: dict[str, str] = field(default_factory=dict)  # constant URL values (e.g. a format)
+
+
+# key → factory(world) returning an object with .id in the victim tenant (world.tenant = office A).
+OBJECTS: dict[str, Callable] = {
+    "group": lambda w: w.tenant.group,
+    "department": lambda w: w.tenant.dept_a,
+    "user_dept_a": lambda w: w.tenant.users["dept_editor"],
+    "user_office": lambda w: w.tenant.users["reviewer"],
+}
+
+# Public or identity-only endpoints with the reason they are exempt from the tenant check.
+EXEMPT: dict[str, str] = {
+    "static": "static assets",
+    "auth.login": "public log-in page",
+    "auth.logout": "ends the caller's own session",
+    "auth.set_password": "token-addressed, token is the credential",
+    "auth.change": "acts on the caller's own account only",
+    "auth.set_locale": "the caller's own preference",
+    "core.home": "the caller's own start page (checked in the list-page sweep)",
+    "core.health": "health check, no data",
+}
+
+ROUTES: list[Route] = [
+    # administration (foundation)
+    Route("admin.offices", allowed=("platform_admin",), methods=("GET", "POST")),
+    Route("admin.groups", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("admin.rename_group", {"group_id": "group"}, ("office_admin",), ("POST",)),
+    Route("admin.departments", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("admin.edit_department", {"dept_id": "department"}, ("office_admin",), ("GET", "POST")),
+    Route("admin.toggle_department", {"dept_id": "department"}, ("office_admin",), ("POST",)),
+    Route("admin.import_departments", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("admin.confirm_import", allowed=("office_admin",), methods=("POST",)),
+    Route("admin.users", allowed=("office_admin", "dept_admin", "platform_admin"), methods=("GET", "POST")),
+    Route("admin.edit_user", {"user_id": "user_dept_a"}, ("office_admin", "dept_admin"), ("GET", "POST"),
+          department_owned=True),
+    Route("admin.toggle_user", {"user_id": "user_dept_a"}, ("office_admin", "dept_admin"), ("POST",),
+          department_owned=True),
+    Route("admin.password_link", {"user_id": "user_dept_a"}, ("office_admin", "dept_admin"), ("POST",),
+          department_owned=True),
+]
