@@ -1,0 +1,214 @@
+"""Extraction benchmark on the labelled evaluation set in tests/extraction_eval/.
+
+    python -m bench.extraction_eval          # prints the metrics (and exits 1 if a target is missed)
+
+Metrics: figure recall / precision (value and normalised unit exact, counted per document as
+multisets), qualifier accuracy on the matched figures, paragraph → area accuracy, figure →
+indicator proposal accuracy, and for annual reports: planted errors found, false alarms on correct
+reports, alarms on error reports that touch no planted cell, agreement of the same report across
+formats, and the not-a-report input refused.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+from assess.extraction.annual_report import check, parse_report
+from assess.extraction.errors import ExtractionError
+from assess.extraction.figures import find_figures
+from assess.extraction.rubric_adapter import load_specs
+from assess.extraction.summary import propose
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "extraction_eval"
+TARGETS = {"figure_recall": 0.9, "figure_precision": 0.9, "area_accuracy": 0.85}
+
+
+def _make_docs() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("extraction_eval_make_docs", EVAL_DIR / "make_docs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _label(entry: str) -> tuple[str, str, str | None]:
+    parts = entry.split()
+    return parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
+
+
+def evaluate_summaries(only: set[str] | None = None) -> dict[str, Any]:
+    """Metrics over all labelled summaries, or over the names in ``only``."""
+    labels = yaml.safe_load((EVAL_DIR / "labels.yaml").read_text(encoding="utf-8"))
+    if only is not None:
+        labels["summaries"] = {k: v for k, v in labels["summaries"].items() if k in only}
+    specs_text = (EVAL_DIR / "specs.yaml").read_text(encoding="utf-8")
+    figure_specs, area_specs = load_specs(specs_text, "specs.yaml")
+    tp = n_gold = n_pred = 0
+    qual_ok = qual_n = 0
+    area_ok = area_n = 0
+    prop_ok = prop_n = 0
+    misses: list[str] = []
+    extras: list[str] = []
+    area_errors: list[str] = []
+    prop_errors: list[str] = []
+    for name, lab in labels["summaries"].items():
+        text = (EVAL_DIR / "summaries" / name).read_text(encoding="utf-8")
+        gold = [_label(e) for e in lab["figures"]]
+        pred = find_figures(text)
+        gold_c = Counter((v, u) for v, u, _q in gold)
+        pred_c = Counter((str(f.value), f.unit) for f in pred)
+        hit = gold_c & pred_c
+        tp += sum(hit.values())
+        n_gold += sum(gold_c.values())
+        n_pred += sum(pred_c.values())
+        misses += [f"{name}: {v} {u}" for v, u in (gold_c - pred_c).elements()]
+        extras += [f"{name}: {v} {u}" for v, u in (pred_c - gold_c).elements()]
+        # qualifiers: pair gold and predicted figures with the same value/unit in order
+        pool: dict[tuple[str, str], list[str | None]] = {}
+        for f in pred:
+            pool.setdefault((str(f.value), f.unit), []).append(f.qualifier)
+        for v, u, q in gold:
+            if pool.get((v, u)):
+                qual_n += 1
+                qual_ok += pool[(v, u)].pop(0) == q
+        # areas: default keywords (no rubric keywords), one label per non-empty line
+        result = propose(text, figure_specs, [])
+        for passage, area in zip(result.passages, lab["areas"]):
+            if area == "none":
+                continue
+            area_n += 1
+            if passage.area == area:
+                area_ok += 1
+            else:
+                area_errors.append(f"{name}#{passage.index}: {area} → {passage.area}")
+        expected = labels.get("proposals", {}).get(name, {})
+        got = {p.name: str(p.value) for p in propose(text, figure_specs, area_specs).figures}
+        for fname, value in expected.items():
+            prop_n += 1
+            if got.get(fname) == (None if value is None else str(value)):
+                prop_ok += 1
+            else:
+                prop_errors.append(f"{name}: {fname} expected {value} got {got.get(fname)}")
+    return {
+        "summaries": len(labels["summaries"]),
+        "figures_labelled": n_gold, "figures_found": n_pred,
+        "figure_recall": tp / n_gold if n_gold else 1.0,
+        "figure_precision": tp / n_pred if n_pred else 1.0,
+        "qualifier_accuracy": qual_ok / qual_n if qual_n else 1.0,
+        "area_accuracy": area_ok / area_n if area_n else 1.0, "paragraphs_labelled": area_n,
+        "proposal_accuracy": prop_ok / prop_n if prop_n else 1.0, "proposals_labelled": prop_n,
+        "missed": misses, "extra": extras, "area_errors": area_errors, "proposal_errors": prop_errors,
+    }
+
+
+def evaluate_reports(out_dir: Path | None = None) -> dict[str, Any]:
+    make_docs = _make_docs()
+    out = out_dir or Path(tempfile.mkdtemp(prefix="extraction_eval_"))
+    manifest = make_docs.make_all(out)
+    planted = found = 0
+    false_alarm_reports: list[str] = []
+    unexplained: list[str] = []
+    missed: list[str] = []
+    refused_ok = refused_n = 0
+    correct_n = error_n = 0
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    formats: Counter[str] = Counter()
+    for entry in manifest:
+        path: Path = entry["file"]
+        formats[path.suffix.lstrip(".")] += 1
+        try:
+            report = parse_report(path.read_bytes(), path.name)
+        except ExtractionError as exc:
+            if entry["expect_error"]:
+                refused_n += 1
+                refused_ok += exc.code == entry["expect_error"]
+            else:
+                missed.append(f"{path.name}: unreadable ({exc.code})")
+                planted += len(entry["errors"])
+                false_alarm_reports.append(path.name)
+            continue
+        if entry["expect_error"]:
+            refused_n += 1
+            continue
+        by_id.setdefault(entry["id"], []).append(report.to_dict())
+        prev = entry["previous"]
+        previous = parse_report(prev.read_bytes(), prev.name) if prev else None
+        failures = check(report, previous)
+        cells = {tuple(c) for f in failures for c in f.cells}
+        plants = {(e["row"], e["column"]) for e in entry["errors"]}
+        if not plants:
+            correct_n += 1
+            if failures:
+                false_alarm_reports.append(f"{path.name}: " + "; ".join(f.message for f in failures))
+            continue
+        error_n += 1
+        planted += len(plants)
+        found += len(plants & cells)
+        missed += [f"{path.name}: {p}" for p in plants - cells]
+        unexplained += [f"{path.name}: {f.message}" for f in failures if not set(map(tuple, f.cells)) & plants]
+    disagreements = [i for i, dicts in by_id.items() if any(d != dicts[0] for d in dicts[1:])]
+    return {
+        "report_files": len(manifest), "formats": dict(formats),
+        "correct_reports": correct_n, "error_reports": error_n,
+        "planted_errors": planted, "planted_found": found,
+        "false_alarm_reports": false_alarm_reports, "unexplained_alarms": unexplained,
+        "missed_errors": missed, "format_disagreements": disagreements,
+        "not_reports_refused": f"{refused_ok}/{refused_n}",
+    }
+
+
+def main() -> int:
+    t0 = time.perf_counter()
+    s = evaluate_summaries()
+    t1 = time.perf_counter()
+    held = yaml.safe_load((EVAL_DIR / "labels.yaml").read_text(encoding="utf-8")).get("held_out", [])
+    h = evaluate_summaries(set(held)) if held else None
+    r = evaluate_reports()
+    t2 = time.perf_counter()
+    print("== Year-end summaries ==")
+    print(f"summaries: {s['summaries']}  labelled figures: {s['figures_labelled']}  found: {s['figures_found']}")
+    print(f"figure recall:      {s['figure_recall']:.3f}   (target ≥ {TARGETS['figure_recall']})")
+    print(f"figure precision:   {s['figure_precision']:.3f}   (target ≥ {TARGETS['figure_precision']})")
+    print(f"qualifier accuracy: {s['qualifier_accuracy']:.3f}")
+    print(f"area accuracy:      {s['area_accuracy']:.3f}   ({s['paragraphs_labelled']} paragraphs; "
+          f"target ≥ {TARGETS['area_accuracy']})")
+    print(f"proposal accuracy:  {s['proposal_accuracy']:.3f}   ({s['proposals_labelled']} indicator figures)")
+    for key in ("missed", "extra", "area_errors", "proposal_errors"):
+        for item in s[key]:
+            print(f"  {key}: {item}")
+    print(f"time: {t1 - t0:.2f}s")
+    if h:
+        print(f"-- held-out only ({', '.join(held)}; written after the extractor was frozen) --")
+        print(f"figure recall {h['figure_recall']:.3f}  precision {h['figure_precision']:.3f}  "
+              f"qualifiers {h['qualifier_accuracy']:.3f}  areas {h['area_accuracy']:.3f}  "
+              f"proposals {h['proposal_accuracy']:.3f}")
+    print("== Annual reports ==")
+    print(f"files: {r['report_files']} {r['formats']}  correct: {r['correct_reports']}  "
+          f"with planted errors: {r['error_reports']}")
+    print(f"planted errors found: {r['planted_found']}/{r['planted_errors']}")
+    print(f"false alarms on correct reports: {len(r['false_alarm_reports'])}")
+    print(f"alarms touching no planted cell: {len(r['unexplained_alarms'])}")
+    print(f"format disagreements: {len(r['format_disagreements'])}  not-a-report refused: {r['not_reports_refused']}")
+    for key in ("false_alarm_reports", "unexplained_alarms", "missed_errors", "format_disagreements"):
+        for item in r[key]:
+            print(f"  {key}: {item}")
+    print(f"time: {t2 - t1:.2f}s")
+    ok = (s["figure_recall"] >= TARGETS["figure_recall"] and s["figure_precision"] >= TARGETS["figure_precision"]
+          and s["area_accuracy"] >= TARGETS["area_accuracy"] and r["planted_found"] == r["planted_errors"]
+          and not r["false_alarm_reports"])
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
