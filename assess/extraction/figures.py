@@ -168,7 +168,7 @@ def find_figures(text: str) -> list[Figure]:
 
 def _from_match(text: str, m: re.Match[str]) -> Figure | None:
     num_start = m.start("arabic") if m.group("arabic") else m.start("cn")
-    before = text[num_start - 1] if num_start > 0 else ""
+    before = text[num_start - 1] if num_start > 0 else " "  # a space: nothing special before
     if before == "第" or (before.isascii() and before.isalnum()) or before in ".-/:：":
         return None
     if m.group("cn"):

@@ -169,7 +169,9 @@ def _candidate_confidence(text: str, fig: Figure, p_start: int, p_end: int) -> f
         conf = (0.75 - 0.02 * gap) if same_clause else (0.35 - 0.01 * gap)
     else:
         return None
-    return round(max(conf, 0.1), 3)
+    # a longer (more specific) phrase is stronger evidence: 发布信息 beats 信息
+    conf += 0.01 * min(p_end - p_start, 8)
+    return round(min(max(conf, 0.1), 1.0), 3)
 
 
 def match_figures(text: str, figures: list[Figure], specs: list[FigureSpec]
