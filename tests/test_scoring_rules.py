@@ -171,3 +171,11 @@ def test_overrides_replace_suggestion_within_bounds():
     assert info.value.problems[0].path == "overrides.I1"
     with pytest.raises(InputError):
         score(r, {"I1": {"n": 246}}, overrides={"I1": D(6)})
+
+
+def test_area_floor_deduction_never_takes_more_than_the_area():
+    inputs = [{"name": "overturned", "label": "被纠错", "type": "integer", "unit": "件"}]
+    r = make({"kind": "deduction", "floor": "area", "items": [{"figure": "overturned", "per": 2}]}, inputs,
+             points=4, area_extra=6)
+    s = score(r, {"I1": {"overturned": 20}}).indicators["I1"]
+    assert s.score == -6 and "以本领域分值为限" in s.explanation_zh

@@ -230,6 +230,11 @@ def score(
         handler = RULES[ind.rule.kind]
         suggested, zh, en = handler.evaluate(ind.rule, ind, figs)
         suggested = q(suggested)
+        b = bounds(rubric, ind.code)
+        if suggested < b.min:  # floor: area — a deduction never takes more than the area's points
+            suggested = b.min
+            zh += f"（扣分以本领域分值为限，计{num(b.min)}分）"
+            en += f" (limited to the area's points: {num(b.min)})"
         final = adopted.get(ind.code, suggested)
         if ind.code in adopted and final != suggested:
             zh += f"；采用分{num(final)}分（建议分{num(suggested)}分）"
@@ -237,7 +242,7 @@ def score(
         used = {k: v for k, v in figs.items() if k != "__judgement__"}
         scores[ind.code] = IndicatorScore(
             code=ind.code, title=ind.title, section=rubric.section_of(ind.code), kind=ind.rule.kind,
-            points=ind.points, suggested=suggested, score=final, bounds=bounds(rubric, ind.code),
+            points=ind.points, suggested=suggested, score=final, bounds=b,
             explanation_zh=zh, explanation_en=en, inputs_used=used, overridden=ind.code in adopted,
             triggered=ind.rule.kind == "veto" and Veto.triggered(ind.rule, figs),
         )
