@@ -28,6 +28,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
 
+    if app.config.get("PASSWORD_HASH_FAST"):
+        from .auth.passwords import use_fast_hasher
+
+        use_fast_hasher()
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -49,6 +49,7 @@ def app(tmp_path_factory):
             "STORAGE_DIR": str(storage),
             "RATELIMIT_ENABLED": True,
             "SERVER_NAME": "assess.test",
+            "PASSWORD_HASH_FAST": True,
         }
     )
     with app.app_context():
@@ -89,6 +90,9 @@ def db(app):
 
 @pytest.fixture()
 def client(app, db):
+    from assess.extensions import limiter
+
+    limiter.reset()  # rate-limit counters are per test
     return app.test_client()
 
 

@@ -9,6 +9,13 @@ _hasher = PasswordHasher()
 MIN_LENGTH = 10
 
 
+def use_fast_hasher() -> None:
+    """Cheap Argon2 parameters for test suites only (config PASSWORD_HASH_FAST); verify still accepts
+    hashes made with the strong defaults, since the parameters are stored in each hash."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
