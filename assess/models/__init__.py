@@ -3,13 +3,16 @@ from .audit import AuditEntry
 from .base import DepartmentMixin, TenantMixin
 from .campaign import Answer, Campaign, CampaignState, Evidence, EvidenceKind, Submission, SubmissionState
 from .review import Contest, ContestOutcome, IndicatorResult, ReviewAssignment, ReviewScore
+from .ranking import RankingPublication
+from .rectification import ItemState, Notice, NoticeItem, NoticeSource, NoticeState
 from .rubric import Rubric
 from .tenancy import Department, Group, Office
 from .user import DEPARTMENT_ROLES, OFFICE_ROLES, Membership, PasswordLink, Role, User
 
 __all__ = [
+    "ItemState", "Notice", "NoticeItem", "NoticeSource", "NoticeState",
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
-    "IndicatorResult", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
+    "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
     "AuditEntry",
     "DEPARTMENT_ROLES",
     "Department",

@@ -1,0 +1,1 @@
+"""Ranking, grades, analytics and exports of a campaign (issue #6)."""

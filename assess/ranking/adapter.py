@@ -1,0 +1,67 @@
+"""A thin adapter between stored area sums and the engine's :func:`assess.scoring.aggregate`.
+
+``aggregate`` works from every indicator's score; at a province's scale (5,000 departments × 100
+indicators) checking half a million scores one by one in Python takes seconds. Its arithmetic, though,
+only ever uses each area's sum, the bonus sum, the triggered vetoes and the days late. So the ranking asks
+the database for those sums and hands them to the *same* ``aggregate`` through a "section rubric": the
+rubric with each area collapsed into one indicator worth the area's points (range: the lowest and highest
+sums its indicators can reach, 0.01 grid) and the bonus items into one. Subtotal floors, bonus cap and
+minimum base, late deduction, veto and grade bands therefore stay the engine's, and the test suite checks
+that both paths give identical totals.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Mapping
+
+from .. import scoring
+from ..scoring.model import Area, BonusSection, Indicator, Rubric, Totals
+from ..scoring.rules import JudgementRule
+
+BONUS = "__bonus__"
+CENT = Decimal("0.01")
+
+_cache: dict[int, tuple[Rubric, Rubric]] = {}
+
+
+def _collapsed(code: str, title: str, members: tuple[Indicator, ...], rubric: Rubric) -> Indicator:
+    lo = sum((scoring.bounds(rubric, i.code).min for i in members), Decimal(0))
+    hi = sum((scoring.bounds(rubric, i.code).max for i in members), Decimal(0))
+    points = sum((i.points for i in members), Decimal(0))
+    return Indicator(code=code, title=title, points=points, rule=JudgementRule(min=lo, max=hi, step=CENT))
+
+
+def section_rubric(rubric: Rubric) -> Rubric:
+    """The rubric with one indicator per area (code = area code) and one bonus indicator (``BONUS``)."""
+    hit = _cache.get(id(rubric))
+    if hit is not None and hit[0] is rubric:
+        return hit[1]
+    areas = tuple(Area(a.code, a.title, (_collapsed(a.code, a.title, a.indicators, rubric),)) for a in rubric.areas)
+    bonus = None
+    if rubric.bonus:
+        members = rubric.bonus.indicators
+        bonus = BonusSection(cap=rubric.bonus.cap, min_base=rubric.bonus.min_base,
+                             indicators=(_collapsed(BONUS, "加分项", members, rubric),) if members else ())
+    out = replace(rubric, areas=areas, bonus=bonus)
+    _cache[id(rubric)] = (rubric, out)
+    return out
+
+
+def sections(rubric: Rubric) -> dict[str, str]:
+    """indicator code → section key: area code, ``BONUS``, or the veto item's own code."""
+    out = {i.code: a.code for a in rubric.areas for i in a.indicators}
+    if rubric.bonus:
+        out.update({i.code: BONUS for i in rubric.bonus.indicators})
+    out.update({i.code: "veto:" + i.code for i in rubric.vetoes})
+    return out
+
+
+def totals_from_sums(rubric: Rubric, area_sums: Mapping[str, Decimal], bonus_sum: Decimal,
+                     vetoes: tuple[str, ...], late_days: int) -> Totals:
+    """``aggregate`` of a department from its area sums (what ``aggregate`` of all its scores returns)."""
+    scores = {a.code: area_sums.get(a.code, Decimal(0)) for a in rubric.areas}
+    srub = section_rubric(rubric)
+    if srub.bonus and srub.bonus.indicators:
+        scores[BONUS] = bonus_sum
+    return scoring.aggregate(srub, scores, vetoes=vetoes, late_days=late_days)

@@ -1,0 +1,300 @@
+"""Ranking and grades of a campaign, and their publication.
+
+Every number a page, export, CLI or PDF shows about totals, ranks and grades comes from
+:func:`compute_ranking` (live) or from a publication that froze its rows (:func:`publish_ranking`).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable
+
+from sqlalchemy import Integer, case, cast, func, select
+
+from .. import scoring
+from ..audit.services import record
+from ..extensions import db
+from ..models import Campaign, CampaignState, Group, IndicatorResult, RankingPublication, Submission, SubmissionState
+from ..models.base import utcnow
+from ..rubrics.store import engine_rubric
+from ..scoring.model import InputError
+from ..tenancy.scope import unscoped
+from .adapter import BONUS, sections, totals_from_sums
+
+ZERO = Decimal(0)
+
+
+class RankingError(ValueError):
+    """A ranking operation refused, with a user-facing message and the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class RankRow:
+    """One department's line in a campaign's ranking."""
+
+    department_id: int
+    department_name: str
+    group_id: int
+    group_name: str
+    rank: int  # within its group
+    total: Decimal
+    grade: str
+    grade_by_score: str
+    areas: dict[str, Decimal] = field(default_factory=dict)  # area code → subtotal
+    base: Decimal = ZERO
+    bonus: Decimal = ZERO
+    late_deduction: Decimal = ZERO
+    late_days: int = 0
+    vetoes: tuple[str, ...] = ()
+    submitted: bool = True
+    complete: bool = True  # every base indicator has a final score
+    capped: bool = False
+    note: str = ""
+    explanation: tuple[str, ...] = ()
+    overall_rank: int | None = None
+    group_size: int = 0
+
+    @property
+    def veto(self) -> bool:
+        return bool(self.vetoes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("total", "base", "bonus", "late_deduction"):
+            d[k] = str(d[k])
+        d["areas"] = {k: str(v) for k, v in self.areas.items()}
+        d["vetoes"] = list(self.vetoes)
+        d["explanation"] = list(self.explanation)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "RankRow":
+        d = dict(d)
+        for k in ("total", "base", "bonus", "late_deduction"):
+            d[k] = Decimal(d[k])
+        d["areas"] = {k: Decimal(v) for k, v in d.get("areas", {}).items()}
+        d["vetoes"] = tuple(d.get("vetoes", ()))
+        d["explanation"] = tuple(d.get("explanation", ()))
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def _sums(campaign: Campaign, rubric: scoring.Rubric):
+    """The one aggregate query: per department and section, the sum of final scores in cents,
+    the number of scored indicators and the number of vetoes flagged.
+
+    Crosses the department boundary on purpose (a department's rank needs its group); the office and
+    campaign are named explicitly.
+    """
+    sec = sections(rubric)
+    section = case(sec, value=IndicatorResult.indicator_code, else_="")
+    cents = func.sum(cast(func.round(IndicatorResult.final_score * 100), Integer))
+    stmt = (
+        select(IndicatorResult.department_id, section.label("section"), cents.label("cents"),
+               func.count(IndicatorResult.final_score).label("scored"),
+               func.sum(case((IndicatorResult.veto == True, 1), else_=0)).label("vetoes"))  # noqa: E712
+        .where(IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id)
+        .group_by(IndicatorResult.department_id, section)
+    )
+    return db.session.execute(unscoped(stmt)).all()
+
+
+def _participants(campaign: Campaign):
+    stmt = (
+        select(Submission.department_id, Submission.department_name, Submission.group_id, Submission.group_name,
+               Submission.state, Submission.late_days, Group.sort_order)
+        .join(Group, Group.id == Submission.group_id)
+        .where(Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id)
+    )
+    return db.session.execute(unscoped(stmt)).all()
+
+
+def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall: bool = False) -> list[RankRow]:
+    """Totals, ranks and grades of every department taking part in ``campaign``, from final scores.
+
+    Totals: each department's final indicator scores (``IndicatorResult.final_score``) summed per area,
+    plus bonus, minus the late-submission deduction (``Submission.late_days``), with vetoes — all through
+    the rubric engine's ``aggregate`` (see :mod:`.adapter`). Missing final scores count as 0 and mark the
+    row incomplete (``complete=False``, note 评分未完成).
+
+    Ranks and grades: the engine's ``rank_group`` within each ranking group (the group snapshot on the
+    submission). Tie-break rule: higher total first; equal totals are separated by the subtotals of the
+    rubric's ``tie_break`` areas in turn (e.g. 主动公开, then 回应关切), highest first; departments with a
+    veto come after every other department that submitted; departments that did not submit come last,
+    share one rank and are marked 未报送. Departments still equal share a rank and the next rank skips
+    (1, 2, 2, 4); listing order among them is by name. Grades: score bands, then share caps per group in
+    rank order (tied departments move together), veto → veto grade, non-submitters → lowest grade.
+
+    ``group_id`` keeps one group's rows; ``overall=True`` also ranks all departments together (same rule)
+    into ``overall_rank`` and returns the rows in that order. Otherwise rows come group by group (the
+    office's group order), in rank order.
+    """
+    rubric = engine_rubric(campaign.rubric)
+    sec_of_area = {a.code: len(a.indicators) for a in rubric.areas}
+    veto_codes = {"veto:" + i.code: i.code for i in rubric.vetoes}
+
+    per_dept: dict[int, dict[str, Any]] = {}
+    for dept_id, section, cents, scored, vetoes in _sums(campaign, rubric):
+        d = per_dept.setdefault(dept_id, {"areas": {}, "scored": {}, "bonus": ZERO, "vetoes": []})
+        if section in sec_of_area:
+            d["areas"][section] = Decimal(cents or 0).scaleb(-2)
+            d["scored"][section] = scored
+        elif section == BONUS:
+            d["bonus"] = Decimal(cents or 0).scaleb(-2)
+        elif section in veto_codes and vetoes:
+            d["vetoes"].append(veto_codes[section])
+
+    rows: list[RankRow] = []
+    sort_order: dict[int, tuple] = {}
+    for dept_id, name, g_id, g_name, state, late_days, g_sort in _participants(campaign):
+        if group_id is not None and g_id != group_id and not overall:
+            continue
+        sort_order[g_id] = (g_sort, g_name)
+        d = per_dept.get(dept_id, {"areas": {}, "scored": {}, "bonus": ZERO, "vetoes": []})
+        submitted = state == SubmissionState.SUBMITTED
+        complete = all(d["scored"].get(code, 0) >= n for code, n in sec_of_area.items())
+        vetoes = tuple(c for c in (i.code for i in rubric.vetoes) if c in d["vetoes"])
+        note = ""
+        try:
+            t = totals_from_sums(rubric, d["areas"], d["bonus"], vetoes, int(late_days or 0) if submitted else 0)
+        except InputError as exc:
+            t = None
+            complete = False
+            note = "得分数据有误：" + "；".join(p.message for p in exc.problems)
+        row = RankRow(
+            department_id=dept_id, department_name=name, group_id=g_id, group_name=g_name, rank=0,
+            total=t.total if t else ZERO, grade="", grade_by_score="",
+            areas=dict(t.areas) if t else {}, base=t.base if t else ZERO, bonus=t.bonus if t else ZERO,
+            late_deduction=t.late_deduction if t else ZERO, late_days=int(late_days or 0), vetoes=vetoes,
+            submitted=submitted, complete=complete, note=note, explanation=t.explanation_zh if t else (),
+        )
+        rows.append(row)
+
+    rows.sort(key=lambda r: r.department_name)
+    by_group: dict[int, list[RankRow]] = {}
+    for r in rows:
+        by_group.setdefault(r.group_id, []).append(r)
+    ordered: list[RankRow] = []
+    for g_id in sorted(by_group, key=lambda g: sort_order[g]):
+        members = by_group[g_id]
+        _rank_into(rubric, members, overall=False)
+        members.sort(key=lambda r: (r.rank, r.department_name))
+        ordered.extend(members)
+    if overall:
+        _rank_into(rubric, ordered, overall=True)
+        ordered.sort(key=lambda r: (r.overall_rank, r.department_name))
+        if group_id is not None:
+            ordered = [r for r in ordered if r.group_id == group_id]
+    return ordered
+
+
+def _rank_into(rubric: scoring.Rubric, members: list[RankRow], *, overall: bool) -> None:
+    entries = [scoring.RankEntry(key=str(i), total=r.total, area_subtotals=r.areas, submitted=r.submitted,
+                                 veto=r.veto) for i, r in enumerate(members)]
+    for ranked in scoring.rank_group(rubric, entries):
+        r = members[int(ranked.key)]
+        if overall:
+            r.overall_rank = ranked.rank
+            continue
+        r.rank, r.grade, r.grade_by_score, r.capped = ranked.rank, ranked.grade, ranked.grade_by_score, ranked.capped
+        r.group_size = len(members)
+        notes = [n for n in (ranked.note_zh, r.note) if n]
+        if r.submitted and not r.complete and not r.note:
+            notes.append("评分未完成")
+        r.note = "；".join(notes)
+
+
+# --------------------------------------------------------------------------- publication
+
+
+def latest_publication(campaign: Campaign) -> RankingPublication | None:
+    return db.session.scalars(
+        select(RankingPublication)
+        .where(RankingPublication.office_id == campaign.office_id, RankingPublication.campaign_id == campaign.id)
+        .order_by(RankingPublication.version.desc()).limit(1)
+    ).first()
+
+
+def publications(campaign: Campaign) -> list[RankingPublication]:
+    return list(db.session.scalars(
+        select(RankingPublication)
+        .where(RankingPublication.office_id == campaign.office_id, RankingPublication.campaign_id == campaign.id)
+        .order_by(RankingPublication.version.desc())
+    ))
+
+
+def frozen_rows(publication: RankingPublication) -> list[RankRow]:
+    return [RankRow.from_dict(d) for d in json.loads(publication.data)["rows"]]
+
+
+def current_rows(campaign: Campaign, *, group_id: int | None = None) -> tuple[list[RankRow], RankingPublication | None]:
+    """What pages show: the latest publication's frozen rows if published, else the live computation."""
+    pub = latest_publication(campaign)
+    if pub is None:
+        return compute_ranking(campaign, group_id=group_id), None
+    rows = frozen_rows(pub)
+    if group_id is not None:
+        rows = [r for r in rows if r.group_id == group_id]
+    return rows, pub
+
+
+PUBLISHABLE = (CampaignState.REVIEW, CampaignState.RECHECK, CampaignState.PUBLISHED, CampaignState.CLOSED)
+
+
+def publish_ranking(campaign: Campaign, actor: Any, reason: str = "") -> RankingPublication:
+    """Freeze the current ranking as the next publication version (audit: ranking.publish / ranking.republish).
+
+    The first publication may go without a reason; a re-publication (a correction) needs one, and its
+    audit entry lists the departments whose total, rank or grade changed.
+    """
+    reason = (reason or "").strip()
+    if campaign.state not in PUBLISHABLE:
+        raise RankingError("评审开始前不能发布排名。", "campaign")
+    previous = latest_publication(campaign)
+    if previous is not None and not reason:
+        raise RankingError("排名已发布；重新发布（更正）须填写原因。", "reason")
+    if len(reason) > 1000:
+        raise RankingError("原因不能超过1000字。", "reason")
+    rows = compute_ranking(campaign)
+    if not rows:
+        raise RankingError("本次考核还没有参评部门，不能发布排名。", "campaign")
+    incomplete = [r for r in rows if r.submitted and not r.complete]
+    if incomplete:
+        names = "、".join(r.department_name for r in incomplete[:3])
+        raise RankingError(f"尚有{len(incomplete)}个已报送部门评分未完成（如{names}），不能发布排名。", "campaign")
+    rubric = engine_rubric(campaign.rubric)
+    version = (previous.version if previous else 0) + 1
+    payload = {"rubric": {"code": rubric.code, "version": rubric.version, "name": rubric.name,
+                          "areas": [[a.code, a.title, str(a.points)] for a in rubric.areas]},
+               "computed_at": utcnow().isoformat(), "rows": [r.to_dict() for r in rows]}
+    pub = RankingPublication(office_id=campaign.office_id, campaign_id=campaign.id, version=version,
+                             published_at=utcnow(), published_by_id=getattr(actor, "id", None), reason=reason,
+                             data=json.dumps(payload, ensure_ascii=False))
+    db.session.add(pub)
+    db.session.flush()
+    changed: list[str] = []
+    if previous is not None:
+        before = {r.department_id: r for r in frozen_rows(previous)}
+        for r in rows:
+            b = before.get(r.department_id)
+            if b is None or (b.total, b.rank, b.grade) != (r.total, r.rank, r.grade):
+                changed.append(f"{r.department_name}：{b.total if b else '-'}→{r.total}，"
+                               f"第{b.rank if b else '-'}→{r.rank}名，{b.grade if b else '-'}→{r.grade}")
+    record(campaign.office_id, "ranking.republish" if previous else "ranking.publish", "ranking_publication", pub.id,
+           actor=actor, campaign_id=campaign.id,
+           old={"version": previous.version} if previous else None,
+           new={"version": version, "departments": len(rows), "changed": changed[:200]},
+           reason=reason)
+    return pub
+
+
+def grade_counts(rows: Iterable[RankRow]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in rows:
+        out[r.grade] = out.get(r.grade, 0) + 1
+    return out
