@@ -1,0 +1,30 @@
+"""The labelled evaluation set meets the targets (figures, areas) and every planted report error is
+found with no false alarm. The labels are in tests/extraction_eval/labels.yaml and reports.yaml."""
+
+import pytest
+
+from bench.extraction_eval import TARGETS, evaluate_reports, evaluate_summaries
+
+
+def test_summary_targets() -> None:
+    s = evaluate_summaries()
+    assert s["summaries"] >= 8
+    assert s["figure_recall"] >= TARGETS["figure_recall"], s["missed"]
+    assert s["figure_precision"] >= TARGETS["figure_precision"], s["extra"]
+    assert s["area_accuracy"] >= TARGETS["area_accuracy"], s["area_errors"]
+    assert s["qualifier_accuracy"] >= 0.9
+    assert s["proposal_accuracy"] >= 0.8, s["proposal_errors"]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return evaluate_reports(tmp_path_factory.mktemp("reports"))
+
+
+def test_report_errors_found_without_false_alarms(reports: dict) -> None:
+    assert reports["correct_reports"] >= 3 and reports["error_reports"] >= 3
+    assert len(reports["formats"]) >= 3
+    assert reports["planted_found"] == reports["planted_errors"], reports["missed_errors"]
+    assert reports["false_alarm_reports"] == []
+    assert reports["format_disagreements"] == []
+    assert reports["not_reports_refused"] == "1/1"
