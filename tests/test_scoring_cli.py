@@ -91,3 +91,9 @@ def test_score_with_broken_rubric_fails_with_its_problems():
     res = run("score", str(FIXTURES / "points-mismatch.yaml"), str(FIXTURES / "county-inputs.json"))
     assert res.exit_code == 1
     assert "points-mismatch.yaml:7: total:" in res.output
+
+
+def test_schema_command_prints_the_shipped_schema():
+    res = run("schema")
+    assert res.exit_code == 0
+    assert res.output == (ROOT / "scoring_rules" / "rubric.schema.json").read_text(encoding="utf-8")

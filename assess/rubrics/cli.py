@@ -106,5 +106,13 @@ def score_cmd(rubric_file: str, inputs_file: str) -> None:
     click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
 
 
+@rubric_cli.command("schema")
+def schema_cmd() -> None:
+    """输出考核细则文件的 JSON Schema（scoring_rules/rubric.schema.json 即由此生成）。"""
+    from assess.scoring.schema import dumps
+
+    click.echo(dumps(), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     rubric_cli()

@@ -1,6 +1,6 @@
 """The JSON Schema of a rubric file — the one source; ``scoring_rules/rubric.schema.json`` is its dump.
 
-Regenerate the file with ``python -m assess.scoring.schema > scoring_rules/rubric.schema.json``
+Regenerate the file with ``flask rubric schema > scoring_rules/rubric.schema.json``
 (a test fails when they differ). The schema checks shape and types; what it cannot express
 (points adding up, tiers without gaps, references between figures, cycles) is checked in
 ``loader.py``.
@@ -160,6 +160,3 @@ SCHEMA: dict[str, Any] = {
 def dumps() -> str:
     return json.dumps(SCHEMA, ensure_ascii=False, indent=2) + "\n"
 
-
-if __name__ == "__main__":  # pragma: no cover
-    print(dumps(), end="")
