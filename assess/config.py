@@ -22,11 +22,11 @@ def _instance_secret(instance_path: Path) -> str:
     return key
 
 
-def load_config(instance_path: Path) -> dict:
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the config dict from environment variables (see README, "Configuration")."""
     env = os.environ
     production = env.get("ASSESS_ENV", "development") == "production"
-    secret = env.get("SECRET_KEY")
+    secret = (overrides or {}).get("SECRET_KEY") or env.get("SECRET_KEY")
     if not secret:
         if production:
             raise RuntimeError("SECRET_KEY must be set when ASSESS_ENV=production")
