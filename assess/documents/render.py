@@ -91,6 +91,7 @@ def _build_env() -> jinja2.Environment:
         "cn_ordinal": official.cn_ordinal,
         "seal_url": _seal_url,
         "qr_svg": official.qr_svg_data_url,
+        "qr_png": official.qr_png_data_url,
         "spaceless": _spaceless,
     }
     env.filters.update(filters)
