@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assess.extraction.figures import find_figures
 
@@ -64,3 +66,20 @@ def test_offsets_and_sentence() -> None:
     assert figs[2].sentence == "收到申请3件。"
     assert figs[1].printed_value == Decimal(120)
     assert figs[0].to_dict()["value"] == "246"
+
+
+def test_fullwidth_digits_keep_offsets() -> None:
+    text = "公开信息１２条，满意率９８．５％。"
+    figs = find_figures(text)
+    assert [(f.value, f.unit) for f in figs] == [(Decimal(12), "条"), (Decimal("98.5"), "%")]
+    assert [text[f.start:f.end] for f in figs] == [f.text for f in figs] == ["１２条", "９８．５％"]
+    assert figs[0].sentence == text
+
+
+@given(st.text(alphabet="0123456789一二两三十百千万亿约余多以上左右超过条件次人万元%％，。、\n 第年月日个",
+               max_size=60))
+def test_fuzz_offsets(text: str) -> None:
+    for f in find_figures(text):
+        assert text[f.start:f.end] == f.text
+        assert f.sentence_start <= f.start < f.end <= f.sentence_end
+        assert f.value >= 0

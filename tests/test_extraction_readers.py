@@ -3,6 +3,8 @@
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assess.extraction.errors import ExtractionError
 from assess.extraction.readers import read_rows, read_text
@@ -136,3 +138,24 @@ def test_password_protected_pdf() -> None:
 def test_error_to_dict() -> None:
     err = ExtractionError("empty", "空", "empty")
     assert err.to_dict() == {"code": "empty", "message_zh": "空", "message_en": "empty"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=400), ext=st.sampled_from([".txt", ".html", ".docx", ".pdf", ".doc", ".csv"]))
+def test_fuzz_only_extraction_errors(data: bytes, ext: str) -> None:
+    try:
+        text = read_text(data, "upload" + ext)
+    except ExtractionError as exc:
+        assert exc.code in {"empty", "corrupt", "unsupported_type", "undecodable", "scanned_pdf",
+                            "encrypted_pdf"}
+    else:
+        assert isinstance(text, str)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=300), kind=st.sampled_from([(b"%PDF-1.4\n", ".pdf"), (b"PK\x03\x04", ".docx")]))
+def test_fuzz_damaged_containers(data: bytes, kind: tuple[bytes, str]) -> None:
+    prefix, ext = kind
+    with pytest.raises(ExtractionError) as info:
+        read_text(prefix + data, "upload" + ext)
+    assert info.value.code in {"corrupt", "scanned_pdf", "encrypted_pdf", "empty"}

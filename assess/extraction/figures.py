@@ -21,7 +21,7 @@ idioms far more often than counts), and set phrases such as 四个意识/两个�
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -147,8 +147,16 @@ def _qualifier(parts: list[str | None]) -> tuple[str | None, str | None]:
     return "/".join(found), QUALIFIER_KIND.get(found[0])
 
 
+# full-width digits and signs → ASCII, one character for one, so offsets stay valid
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+
+
 def find_figures(text: str) -> list[Figure]:
-    """All quantities with a unit in ``text``, in order of position."""
+    """All quantities with a unit in ``text``, in order of position.
+
+    Offsets refer to ``text`` as given; full-width digits (１２条) are read like ASCII ones."""
+    original = text
+    text = text.translate(_FULLWIDTH)
     figures: list[Figure] = []
     for m in FIGURE_RE.finditer(text):
         fig = _from_match(text, m)
@@ -163,6 +171,9 @@ def find_figures(text: str) -> list[Figure]:
         qualifier, kind = _qualifier([pre])
         figures.append(_make(text, m.start(), m.end(), value, "%", value, "%", qualifier, kind))
     figures.sort(key=lambda f: f.start)
+    if original != text:
+        figures = [replace(f, text=original[f.start:f.end],
+                           sentence=original[f.sentence_start:f.sentence_end]) for f in figures]
     return figures
 
 
