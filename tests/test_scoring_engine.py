@@ -187,3 +187,11 @@ def test_guangdong_full_marks_and_stage_one_levels():
     res1 = score(GUANGDONG, stage_one, judgements={"C4": D(3)})
     assert res1.indicators["E1"].score == D("6.67")
     assert res1.indicators["E3"].explanation_zh.startswith("群众知晓率60%，目标80%，按比例得5.25分")
+
+
+def test_aggregate_reads_floats_through_their_text():
+    res = sample_score()
+    stored = {c: float(s.score) for c, s in res.indicators.items() if s.kind != "veto"}
+    assert aggregate(COUNTY, stored).total == res.total
+    with pytest.raises(InputError):
+        aggregate(COUNTY, {**stored, "A1": True})

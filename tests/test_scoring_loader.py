@@ -201,3 +201,13 @@ def test_veto_kind_only_in_veto_section():
     with pytest.raises(RubricError) as info:
         load_rubric(text)
     assert ("areas[0].indicators[1].rule.kind") in {p.path for p in info.value.problems}
+
+
+def test_malformed_title_does_not_hide_rule_problems():
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8").replace(
+        "        title: 领导小组\n", "").replace("rule: {kind: boolean, figure: has_group}",
+                                           "rule: {kind: boolean, figure: has_groups}")
+    with pytest.raises(RubricError) as info:
+        load_rubric(text, "m.yaml")
+    assert {(p.line, p.path) for p in info.value.problems} == {
+        (28, "areas[0].indicators[1]"), (32, "areas[0].indicators[1].rule.figure")}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from .explain import ZERO, gcd, num, q
+from .explain import ZERO, dec, gcd, num, q
 from .model import Bounds, ComputedFigure, Indicator, IndicatorScore, InputError, InputSpec, Problem, Rubric, ScoreResult, Totals
 from .rules import RULES, Veto, late_amount
 
@@ -185,10 +185,10 @@ def _check_adopted(rubric: Rubric, given: Mapping[str, Any] | None, what: str,
             problems.append(_problem(path, "否决项没有分值", "veto items carry no score"))
             continue
         try:
-            value = raw if isinstance(raw, Decimal) else Decimal(str(raw))
-            if isinstance(raw, bool) or not value.is_finite():
+            value = dec(raw)
+            if not value.is_finite():
                 raise InvalidOperation
-        except InvalidOperation:
+        except (TypeError, InvalidOperation):
             problems.append(_problem(path, f"“{raw}”不是有效分数", f"'{raw}' is not a score"))
             continue
         b = bounds(rubric, code)
@@ -279,14 +279,24 @@ def aggregate(
     base reaches ``bonus.min_base``; the total never drops below zero.
     """
     problems: list[Problem] = []
-    for code, value in indicator_scores.items():
+    scores: dict[str, Decimal] = {}
+    for code, raw in indicator_scores.items():
         ind = rubric.indicator(code)
         if ind is None:
             problems.append(_problem(code, f"未知指标代码“{code}”", f"unknown indicator code '{code}'"))
-        elif ind.rule.kind != "veto" and not bounds(rubric, code).contains(Decimal(value)):
-            b = bounds(rubric, code)
-            problems.append(_problem(code, f"分数{num(Decimal(value))}不在{num(b.min)}至{num(b.max)}分（步长{num(b.step)}）内",
-                                     "score outside bounds"))
+            continue
+        try:
+            value = dec(raw)
+            if not value.is_finite():
+                raise InvalidOperation
+        except (TypeError, InvalidOperation):
+            problems.append(_problem(code, f"“{raw}”不是有效分数", f"'{raw}' is not a score"))
+            continue
+        b = bounds(rubric, code)
+        if ind.rule.kind != "veto" and not b.contains(value):
+            problems.append(_problem(code, f"分数{num(value)}不在{num(b.min)}至{num(b.max)}分（步长{num(b.step)}）内",
+                                     f"{num(value)} is outside {num(b.min)}..{num(b.max)} step {num(b.step)}"))
+        scores[code] = value
     for area in rubric.areas:
         for ind in area.indicators:
             if ind.code not in indicator_scores:
@@ -302,7 +312,7 @@ def aggregate(
     en: list[str] = []
     areas: dict[str, Decimal] = {}
     for area in rubric.areas:
-        raw = sum((Decimal(indicator_scores[i.code]) for i in area.indicators), ZERO)
+        raw = sum((scores[i.code] for i in area.indicators), ZERO)
         areas[area.code] = max(ZERO, raw)
         floor = "（减分不超过本领域分值，按0分计）" if raw < 0 else ""
         zh.append(f"{area.title}得{num(areas[area.code])}分（满分{num(area.points)}分）{floor}")
@@ -311,7 +321,7 @@ def aggregate(
 
     bonus_raw = bonus = ZERO
     if rubric.bonus:
-        bonus_raw = sum((Decimal(indicator_scores.get(i.code, ZERO)) for i in rubric.bonus.indicators), ZERO)
+        bonus_raw = sum((scores.get(i.code, ZERO) for i in rubric.bonus.indicators), ZERO)
         if base < rubric.bonus.min_base:
             if bonus_raw:
                 zh.append(f"基础分{num(base)}分未达{num(rubric.bonus.min_base)}分，加分不计入")

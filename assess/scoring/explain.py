@@ -13,6 +13,18 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 
+def dec(value: Any) -> Decimal:
+    """A Decimal from a Decimal, int, numeric text or float — floats through their shortest text,
+    so ``0.1`` becomes ``Decimal("0.1")``, not 0.1000000000000000055…"""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (int, float, str)):
+        return Decimal(str(value).strip())
+    raise TypeError(f"not a number: {value!r}")
+
+
 def q(value: Decimal) -> Decimal:
     """Round a score to 0.01 (half up), the precision of stored scores (Numeric(7, 2))."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)

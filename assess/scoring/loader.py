@@ -114,13 +114,22 @@ class _Checker:
             for i, _ in enumerate(_list(_get(d.get(part), "indicators"))):
                 sections.append(((part, "indicators", i), part))
         for path, section in sections:
-            if self.clean(path):
+            if self._checkable(path):
                 self._indicator(path, section)
         late = d.get("late_submission")
         if isinstance(late, dict) and self.clean(("late_submission",)):
             if D(late.get("fixed", 0)) == 0 and D(late.get("per_day", 0)) == 0:
                 self.add(("late_submission",), "fixed 与 per_day 不能都为0，否则逾期报送不扣分",
                          "late_submission: fixed and per_day are both zero")
+
+    def _checkable(self, path: Path) -> bool:
+        """An indicator can be cross-checked when the parts the checks read passed the schema.
+
+        A missing title or a malformed evidence list must not hide problems in its rule.
+        """
+        node = self._node(path)
+        return (isinstance(node, dict) and _is_num(node.get("points")) and isinstance(node.get("rule"), dict)
+                and all(self.clean(path + (part,)) for part in ("points", "rule", "inputs", "computed")))
 
     def _node(self, path: Path) -> Any:
         node = self.data

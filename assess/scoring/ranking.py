@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from .engine import grade_for
-from .explain import ZERO, num
+from .explain import ZERO, dec, num
 from .model import RankEntry, Ranked, Rubric
 
 _ROUNDING = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
@@ -25,8 +25,8 @@ def share_limit(rubric: Rubric, group_size: int, share: Decimal) -> int:
 def _sort_key(rubric: Rubric, e: RankEntry) -> tuple:
     if not e.submitted:
         return (2,)
-    subtotals = tuple(-Decimal(e.area_subtotals.get(code, ZERO)) for code in rubric.tie_break)
-    return (1 if e.veto else 0, -Decimal(e.total), *subtotals)
+    subtotals = tuple(-dec(e.area_subtotals.get(code, ZERO)) for code in rubric.tie_break)
+    return (1 if e.veto else 0, -dec(e.total), *subtotals)
 
 
 def rank_group(rubric: Rubric, entries: list[RankEntry]) -> list[Ranked]:
@@ -57,7 +57,7 @@ def rank_group(rubric: Rubric, entries: list[RankEntry]) -> list[Ranked]:
     by_score: list[str] = []
     for n in order:
         e = entries[n]
-        by_score.append(lowest if not e.submitted else grade_for(rubric, Decimal(e.total), e.veto))
+        by_score.append(lowest if not e.submitted else grade_for(rubric, dec(e.total), e.veto))
     grades = list(by_score)
     capped = [False] * len(order)
     labels = [b.label for b in rubric.grades]
@@ -89,7 +89,7 @@ def rank_group(rubric: Rubric, entries: list[RankEntry]) -> list[Ranked]:
         if capped[pos]:
             band = next(b for b in rubric.grades if b.label == by_score[pos])
             notes.append(f"{band.label}比例不超过{num(band.max_share)}%（按排名），评为{grades[pos]}")  # type: ignore[arg-type]
-        out.append(Ranked(key=e.key, rank=ranks[pos], total=Decimal(e.total), grade=grades[pos],
+        out.append(Ranked(key=e.key, rank=ranks[pos], total=dec(e.total), grade=grades[pos],
                           grade_by_score=by_score[pos], submitted=e.submitted, veto=e.veto,
                           capped=capped[pos], note_zh="；".join(notes)))
     return out
