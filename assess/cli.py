@@ -9,7 +9,10 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
+    from .rubrics.cli import rubric_cli
+
     app.cli.add_command(demo_command)
+    app.cli.add_command(rubric_cli)
 
 
 @click.command("demo")
