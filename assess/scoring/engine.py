@@ -151,6 +151,13 @@ def bounds(rubric: Rubric, code: str, inputs: Mapping[str, Any] | None = None) -
     rule could have given. ``inputs`` is accepted for rules whose range depends on the facts; no
     shipped kind needs it yet.
     """
+    key = ("bounds", code)
+    if key not in rubric.memo:
+        rubric.memo[key] = _bounds(rubric, code)
+    return rubric.memo[key]
+
+
+def _bounds(rubric: Rubric, code: str) -> Bounds:
     ind = rubric.indicator(code)
     if ind is None:
         raise KeyError(code)

@@ -9,6 +9,7 @@ All scores and points are ``decimal.Decimal``; floats never enter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -194,23 +195,31 @@ class Rubric:
     veto_zeroes_total: bool = False
 
     def all_indicators(self) -> tuple[Indicator, ...]:
-        base = tuple(i for a in self.areas for i in a.indicators)
-        bonus = self.bonus.indicators if self.bonus else ()
-        return base + bonus + self.vetoes
+        return tuple(ind for ind, _ in self._index.values())
+
+    @cached_property
+    def _index(self) -> dict[str, tuple[Indicator, str]]:
+        """code → (indicator, section), built once: lookups stay O(1) when ranking thousands of units."""
+        out: dict[str, tuple[Indicator, str]] = {}
+        for area in self.areas:
+            out.update({i.code: (i, area.code) for i in area.indicators})
+        if self.bonus:
+            out.update({i.code: (i, "bonus") for i in self.bonus.indicators})
+        out.update({i.code: (i, "veto") for i in self.vetoes})
+        return out
+
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Scratch space for values derived from this (immutable) rubric, e.g. the engine's bounds."""
+        return {}
 
     def indicator(self, code: str) -> Indicator | None:
-        return next((i for i in self.all_indicators() if i.code == code), None)
+        hit = self._index.get(code)
+        return hit[0] if hit else None
 
     def section_of(self, code: str) -> str:
         """Area code of an indicator, or ``"bonus"`` / ``"veto"``."""
-        for area in self.areas:
-            if any(i.code == code for i in area.indicators):
-                return area.code
-        if self.bonus and any(i.code == code for i in self.bonus.indicators):
-            return "bonus"
-        if any(i.code == code for i in self.vetoes):
-            return "veto"
-        raise KeyError(code)
+        return self._index[code][1]
 
     def area(self, code: str) -> Area | None:
         return next((a for a in self.areas if a.code == code), None)

@@ -68,7 +68,10 @@ def rank_group(rubric: Rubric, entries: list[RankEntry]) -> list[Ranked]:
         holders = [pos for pos, g in enumerate(grades) if g == band.label]  # already in rank order
         kept, cut, i = 0, False, 0
         while i < len(holders):
-            tied = [p for p in holders[i:] if ranks[p] == ranks[holders[i]]]
+            j = i
+            while j < len(holders) and ranks[holders[j]] == ranks[holders[i]]:
+                j += 1
+            tied = holders[i:j]  # units sharing a rank are adjacent
             if not cut and kept + len(tied) <= limit:
                 kept += len(tied)
             else:
