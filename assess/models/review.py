@@ -72,6 +72,17 @@ class IndicatorResult(DepartmentMixin, db.Model):
     problem: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str] = mapped_column(Text, default="")
+    # The rule's explanation of the suggestion, kept with it (STYLE point 8).
+    suggested_explanation: Mapped[str] = mapped_column(Text, default="")
+    # Two reviewers differing by more than the campaign's threshold: waiting for the lead's decision.
+    needs_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A lead reviewer's (or office administrator's) final decision; once made it is the reviewed score.
+    lead_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    lead_veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    lead_problem: Mapped[str] = mapped_column(Text, default="")
+    lead_reason: Mapped[str] = mapped_column(Text, default="")
+    lead_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lead_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 

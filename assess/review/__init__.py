@@ -1,0 +1,1 @@
+"""Review: reviewer assignment, reviewing, lead decisions, re-check contests and score waterfalls."""

@@ -1,0 +1,984 @@
+"""Review: assignment, reviewers' scores, the decided result per indicator, re-check contests.
+
+The decided score of an indicator lives in exactly one place, :class:`IndicatorResult`, and only
+:func:`refresh_result` writes it. Every path that can change a score — a reviewer's save, a lead
+reviewer's decision, a contest's answer, a (re)submitted self-assessment — changes its own source row
+and then calls :func:`refresh_result`, which recomputes the whole chain from the sources:
+
+    self_score      ← the department's Answer.self_score
+    suggested_score ← the rubric engine, from the Answer's reported figures
+    reviewed_score  ← the lead decision if there is one; else the single assigned reviewer's score; else,
+                      with two reviewers, the lead reviewer's score when both have scored and they differ by
+                      no more than ``campaign.review_diff_threshold`` (otherwise ``needs_lead``, undecided)
+    recheck_score   ← an answered contest: the reviewed score (upheld) or the contest's new score
+    final_score     ← recheck_score if set, else reviewed_score   (what rankings and notices use)
+
+Any change of the decided values is written to the audit log with old → new.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import scoring
+from ..audit.services import record
+from ..extensions import db
+from ..models import (Answer, Campaign, CampaignState, Contest, ContestOutcome, Department, Evidence, EvidenceKind,
+                      IndicatorResult, Membership, ReviewAssignment, ReviewScore, Role, Submission, SubmissionState,
+                      User)
+from ..models.base import utcnow
+from ..rubrics.store import engine_rubric
+from ..scoring import engine as _engine
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+DEFAULT_CONFLICT_DAYS = 365
+MAX_REVIEWERS = 2
+REVIEWING_ROLES = (Role.REVIEWER, Role.OFFICE_ADMIN)
+
+OUTCOME_LABELS = {
+    ContestOutcome.UPHELD: _l("维持原评分"),
+    ContestOutcome.PARTLY: _l("部分采纳"),
+    ContestOutcome.CHANGED: _l("予以更正"),
+}
+
+
+class ReviewError(ValueError):
+    """A refusal with a message for the user; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def fmt(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def parse_score(raw: Any, field_name: str = "score") -> Decimal:
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        raise ReviewError(_("请填写得分。"), field_name)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ReviewError(_("“%(v)s”不是有效的分数。", v=text), field_name) from None
+    if not value.is_finite():
+        raise ReviewError(_("“%(v)s”不是有效的分数。", v=text), field_name)
+    return value
+
+
+def rubric_of(campaign: Campaign) -> scoring.Rubric:
+    return engine_rubric(campaign.rubric)
+
+
+def indicator_codes(rubric: scoring.Rubric) -> list[str]:
+    return [i.code for i in rubric.all_indicators()]
+
+
+def is_veto(rubric: scoring.Rubric, code: str) -> bool:
+    ind = rubric.indicator(code)
+    return ind is not None and ind.rule.kind == "veto"
+
+
+def check_bounds(rubric: scoring.Rubric, code: str, value: Decimal, field_name: str = "score") -> None:
+    b = scoring.bounds(rubric, code)
+    if not b.contains(value):
+        raise ReviewError(
+            _("得分应在%(lo)s至%(hi)s分之间，且为%(step)s分的整数倍（收到%(v)s）。", lo=fmt(b.min), hi=fmt(b.max),
+              step=fmt(b.step), v=fmt(value)), field_name)
+
+
+# --------------------------------------------------------------------------------------------- suggestion
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    score: Decimal
+    explanation: str
+    triggered: bool = False  # veto items
+    problems: tuple[str, ...] = ()  # problems with the reported figures of this indicator
+
+
+def _answer_inputs(answer: Answer | None) -> dict:
+    if answer is None or not answer.inputs:
+        return {}
+    try:
+        data = json.loads(answer.inputs)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def suggestions(rubric: scoring.Rubric, answers: dict[str, Answer]) -> dict[str, Suggestion]:
+    """The rule's suggestion per indicator, even when some other indicator's figures are faulty.
+
+    The engine's ``score()`` refuses a department with any faulty figure; a reviewer still needs the
+    suggestion for every indicator that can be computed, so this evaluates indicator by indicator with
+    the engine's own normalisation (faulty figures are left out and reported with the indicator).
+    """
+    raw = {code: _answer_inputs(a) for code, a in answers.items() if rubric.indicator(code) is not None}
+    values, problems = _engine._normalize(rubric, raw)
+    by_code: dict[str, list[str]] = {}
+    for p in problems:
+        by_code.setdefault(p.path.split(".", 1)[0], []).append(p.message)
+    out: dict[str, Suggestion] = {}
+    for ind in rubric.all_indicators():
+        figs = _engine.figures_of(ind, values.get(ind.code, {}))
+        handler = scoring.RULES[ind.rule.kind]
+        value, zh, _en = handler.evaluate(ind.rule, ind, figs)
+        triggered = ind.rule.kind == "veto" and _engine.Veto.triggered(ind.rule, figs)
+        out[ind.code] = Suggestion(_engine.q(value), zh, triggered, tuple(by_code.get(ind.code, ())))
+    return out
+
+
+# --------------------------------------------------------------------------------------------- assignment
+
+
+def conflict_days() -> int:
+    if has_app_context():
+        return int(current_app.config.get("REVIEW_CONFLICT_DAYS", DEFAULT_CONFLICT_DAYS))
+    return DEFAULT_CONFLICT_DAYS
+
+
+def has_conflict(reviewer: User, department_id: int, *, days: int | None = None, now: datetime | None = None) -> bool:
+    """The reviewer belongs, or belonged within ``days`` (config REVIEW_CONFLICT_DAYS), to the department."""
+    if reviewer.department_id == department_id:
+        return True
+    since = (now or utcnow()) - timedelta(days=conflict_days() if days is None else days)
+    n = db.session.scalar(
+        select(func.count()).select_from(Membership).where(
+            Membership.office_id == reviewer.office_id, Membership.user_id == reviewer.id,
+            Membership.department_id == department_id,
+            or_(Membership.ended_at.is_(None), Membership.ended_at >= since))
+    )
+    return bool(n)
+
+
+def office_reviewers(office_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.office_id == office_id, User.role.in_(REVIEWING_ROLES), User.active.is_(True))
+        .order_by(User.role.desc(), User.username)))
+
+
+def assignments_of(campaign: Campaign, department_id: int) -> list[ReviewAssignment]:
+    return list(db.session.scalars(
+        select(ReviewAssignment).where(
+            ReviewAssignment.office_id == campaign.office_id, ReviewAssignment.campaign_id == campaign.id,
+            ReviewAssignment.department_id == department_id)
+        .order_by(ReviewAssignment.is_lead.desc(), ReviewAssignment.id)))
+
+
+def _submission(campaign: Campaign, department_id: int) -> Submission | None:
+    return db.session.scalar(select(Submission).where(
+        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
+        Submission.department_id == department_id))
+
+
+def assign(campaign: Campaign, department_id: int, reviewer: User, *, actor, lead: bool | None = None) -> ReviewAssignment:
+    """Assign one reviewer to one department of the campaign (at most two; the first one leads)."""
+    if campaign.state in (CampaignState.PUBLISHED, CampaignState.CLOSED):
+        raise ReviewError(_("考核已发布或结束，不能再分配评审。"))
+    if reviewer.office_id != campaign.office_id or reviewer.role not in REVIEWING_ROLES or not reviewer.active:
+        raise ReviewError(_("“%(u)s”不是本单位可用的评审人员。", u=reviewer.display_name), "reviewer_id")
+    sub = _submission(campaign, department_id)
+    if sub is None:
+        raise ReviewError(_("该部门未参加本次考核。"), "department_ids")
+    if has_conflict(reviewer, department_id):
+        raise ReviewError(_("%(u)s现在或近%(n)s天内属于“%(d)s”，存在利益冲突，不能评审该部门。",
+                            u=reviewer.display_name, n=conflict_days(), d=sub.department_name), "reviewer_id")
+    current = assignments_of(campaign, department_id)
+    if any(a.reviewer_id == reviewer.id for a in current):
+        raise ReviewError(_("%(u)s已被分配评审“%(d)s”。", u=reviewer.display_name, d=sub.department_name),
+                          "reviewer_id")
+    if len(current) >= MAX_REVIEWERS:
+        raise ReviewError(_("“%(d)s”已有两名评审人员。", d=sub.department_name), "reviewer_id")
+    is_lead = (not current) if lead is None else lead
+    if is_lead:
+        for a in current:
+            a.is_lead = False
+    row = ReviewAssignment(office_id=campaign.office_id, department_id=department_id, campaign_id=campaign.id,
+                           reviewer_id=reviewer.id, is_lead=is_lead)
+    db.session.add(row)
+    db.session.flush()
+    record(campaign.office_id, "review.assign", "review_assignment", row.id, actor=actor,
+           new={"reviewer": reviewer.username, "lead": is_lead}, department_id=department_id, campaign_id=campaign.id)
+    return row
+
+
+@dataclass
+class BulkOutcome:
+    assigned: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def assign_many(campaign: Campaign, department_ids: Iterable[int], reviewer: User, *, actor,
+                second: User | None = None) -> BulkOutcome:
+    """Assign ``reviewer`` (and optionally ``second``) to many departments; refusals are collected, not fatal."""
+    if second is not None and second.id == reviewer.id:
+        raise ReviewError(_("第二评审人员不能与第一评审人员相同。"), "second_id")
+    out = BulkOutcome()
+    for dept_id in department_ids:
+        for person in ([reviewer, second] if second is not None else [reviewer]):
+            try:
+                with db.session.begin_nested():
+                    assign(campaign, dept_id, person, actor=actor)
+                out.assigned += 1
+            except ReviewError as exc:
+                out.skipped.append(str(exc))
+    return out
+
+
+def unassign(assignment: ReviewAssignment, *, actor) -> None:
+    scored = db.session.scalar(select(func.count()).select_from(ReviewScore).where(
+        ReviewScore.office_id == assignment.office_id, ReviewScore.campaign_id == assignment.campaign_id,
+        ReviewScore.department_id == assignment.department_id, ReviewScore.reviewer_id == assignment.reviewer_id))
+    if scored:
+        raise ReviewError(_("该评审人员已评分%(n)s项，不能取消分配。", n=scored))
+    others = [a for a in assignments_of(assignment_campaign(assignment), assignment.department_id)
+              if a.id != assignment.id]
+    if assignment.is_lead and others:
+        others[0].is_lead = True
+    record(assignment.office_id, "review.unassign", "review_assignment", assignment.id, actor=actor,
+           old={"reviewer_id": assignment.reviewer_id, "lead": assignment.is_lead},
+           department_id=assignment.department_id, campaign_id=assignment.campaign_id)
+    db.session.delete(assignment)
+    db.session.flush()
+
+
+def assignment_campaign(a: ReviewAssignment) -> Campaign:
+    return db.session.get(Campaign, a.campaign_id)
+
+
+def is_assigned(campaign_id: int, department_id: int, user_id: int) -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(ReviewAssignment).where(
+        ReviewAssignment.campaign_id == campaign_id, ReviewAssignment.department_id == department_id,
+        ReviewAssignment.reviewer_id == user_id)))
+
+
+def may_review(user: User, submission: Submission) -> bool:
+    """Reviewers review only what they are assigned; office administrators may act on any department."""
+    if user.office_id != submission.office_id:
+        return False
+    if user.role == Role.OFFICE_ADMIN:
+        return True
+    return user.role == Role.REVIEWER and is_assigned(submission.campaign_id, submission.department_id, user.id)
+
+
+def score_owner(submission: Submission, user: User, requested: int | None = None) -> int:
+    """Whose score row ``user`` edits: their own if assigned; an office administrator edits an assigned
+    reviewer's row (the lead's, or ``requested``)."""
+    assigned = assignments_of(submission.campaign, submission.department_id)
+    ids = [a.reviewer_id for a in assigned]
+    if user.id in ids:
+        return user.id
+    if user.role != Role.OFFICE_ADMIN:
+        raise ReviewError(_("您未被分配评审该部门。"))
+    if not ids:
+        raise ReviewError(_("请先为该部门分配评审人员。"))
+    return requested if requested in ids else ids[0]
+
+
+# --------------------------------------------------------------------------------------------- reviewing
+
+
+def _answers(submission: Submission) -> dict[str, Answer]:
+    rows = db.session.scalars(select(Answer).where(
+        Answer.office_id == submission.office_id, Answer.submission_id == submission.id))
+    return {a.indicator_code: a for a in rows}
+
+
+def _results(submission: Submission) -> dict[str, IndicatorResult]:
+    rows = db.session.scalars(select(IndicatorResult).where(
+        IndicatorResult.office_id == submission.office_id, IndicatorResult.campaign_id == submission.campaign_id,
+        IndicatorResult.department_id == submission.department_id))
+    return {r.indicator_code: r for r in rows}
+
+
+def _scores(submission: Submission, code: str | None = None) -> list[ReviewScore]:
+    stmt = select(ReviewScore).where(
+        ReviewScore.office_id == submission.office_id, ReviewScore.campaign_id == submission.campaign_id,
+        ReviewScore.department_id == submission.department_id)
+    if code is not None:
+        stmt = stmt.where(ReviewScore.indicator_code == code)
+    return list(db.session.scalars(stmt.order_by(ReviewScore.id)))
+
+
+def _contest(submission: Submission, code: str) -> Contest | None:
+    return db.session.scalar(select(Contest).where(
+        Contest.office_id == submission.office_id, Contest.campaign_id == submission.campaign_id,
+        Contest.department_id == submission.department_id, Contest.indicator_code == code))
+
+
+def _require_reviewable(submission: Submission) -> None:
+    if submission.campaign.state != CampaignState.REVIEW:
+        raise ReviewError(_("考核不在评审阶段，不能修改评审分。"))
+    if submission.state != SubmissionState.SUBMITTED:
+        raise ReviewError(_("该部门尚未提交自评，不能评审。"))
+
+
+def _snapshot(r: IndicatorResult) -> dict:
+    return {"self": r.self_score, "suggested": r.suggested_score, "reviewed": r.reviewed_score,
+            "recheck": r.recheck_score, "final": r.final_score, "veto": bool(r.veto), "problem": r.problem,
+            "needs_lead": bool(r.needs_lead)}
+
+
+def decide(result: IndicatorResult, *, self_score: Decimal | None, suggestion: Suggestion, reviewer_ids: list[int],
+           lead_id: int | None, scores: dict[int, ReviewScore], contest: Contest | None, threshold: Decimal,
+           veto_item: bool) -> IndicatorResult:
+    """Set every derived field of ``result`` from its sources (pure: no queries). The rules are in the
+    module docstring; :func:`refresh_result` and the bulk path both come through here."""
+    result.self_score = self_score
+    result.suggested_score = suggestion.score
+    result.suggested_explanation = suggestion.explanation
+    scores = {rid: s for rid, s in scores.items() if rid in reviewer_ids}
+    decided: ReviewScore | None = None
+    result.needs_lead = False
+    if result.lead_score is not None or result.lead_veto:
+        result.reviewed_score = result.lead_score if result.lead_score is not None else Decimal(0)
+        result.veto = bool(result.lead_veto)
+        result.problem = result.lead_problem or ""
+        result.decided_by_id, result.decision_reason = result.lead_by_id, result.lead_reason or ""
+    else:
+        if len(scores) == 1 and len(reviewer_ids) == 1:
+            decided = next(iter(scores.values()))
+        elif len(scores) >= 2:
+            a, b = list(scores.values())[:2]
+            if abs(a.score - b.score) > threshold or bool(a.veto) != bool(b.veto):
+                result.needs_lead = True
+            else:
+                decided = scores.get(lead_id) or a
+        if decided is not None:
+            result.reviewed_score, result.veto, result.problem = decided.score, bool(decided.veto), decided.problem
+            result.decided_by_id, result.decision_reason = decided.reviewer_id, decided.reason
+        else:
+            result.reviewed_score, result.veto, result.problem = None, False, ""
+            result.decided_by_id, result.decision_reason = None, ""
+    result.recheck_score = None
+    if contest is not None and contest.outcome is not None and result.reviewed_score is not None:
+        if contest.outcome == ContestOutcome.UPHELD:
+            result.recheck_score = result.reviewed_score
+        else:
+            result.recheck_score = contest.new_score
+            if veto_item and contest.outcome == ContestOutcome.CHANGED:
+                result.veto = False
+    result.final_score = result.recheck_score if result.recheck_score is not None else result.reviewed_score
+    return result
+
+
+def _new_result(submission: Submission, code: str) -> IndicatorResult:
+    return IndicatorResult(office_id=submission.office_id, department_id=submission.department_id,
+                           campaign_id=submission.campaign_id, indicator_code=code, veto=False, needs_lead=False,
+                           lead_veto=False, problem="", decision_reason="", suggested_explanation="",
+                           lead_problem="", lead_reason="")
+
+
+def _lead(assigned: list[ReviewAssignment]) -> int | None:
+    return next((a.reviewer_id for a in assigned if a.is_lead), assigned[0].reviewer_id if assigned else None)
+
+
+def refresh_result(submission: Submission, code: str, *, actor=None, reason: str = "",
+                   rubric: scoring.Rubric | None = None, suggestion: Suggestion | None = None) -> IndicatorResult:
+    """Recompute the indicator's result from its sources (see the module docstring); audit any change.
+
+    The result row is locked (``FOR UPDATE`` on PostgreSQL) and re-read, so two reviewers saving at once
+    are serialised instead of one of them failing on the row's version.
+    """
+    campaign = submission.campaign
+    rubric = rubric or rubric_of(campaign)
+    if rubric.indicator(code) is None:
+        raise ReviewError(_("未知指标“%(c)s”。", c=code))
+    result = db.session.scalar(
+        select(IndicatorResult).where(
+            IndicatorResult.office_id == submission.office_id, IndicatorResult.campaign_id == campaign.id,
+            IndicatorResult.department_id == submission.department_id, IndicatorResult.indicator_code == code)
+        .with_for_update().execution_options(populate_existing=True))
+    created = result is None
+    if created:
+        result = _new_result(submission, code)
+        db.session.add(result)
+    old = None if created else _snapshot(result)
+    answers = _answers(submission)
+    answer = answers.get(code)
+    if suggestion is None:
+        suggestion = suggestions(rubric, answers)[code]
+    assigned = assignments_of(campaign, submission.department_id)
+    decide(result, self_score=answer.self_score if answer is not None else None, suggestion=suggestion,
+           reviewer_ids=[a.reviewer_id for a in assigned], lead_id=_lead(assigned),
+           scores={s.reviewer_id: s for s in _scores(submission, code)}, contest=_contest(submission, code),
+           threshold=campaign.review_diff_threshold, veto_item=is_veto(rubric, code))
+    db.session.flush()
+    new = _snapshot(result)
+    if new != old:
+        record(submission.office_id, "result.update", "indicator_result", f"{submission.department_id}:{code}",
+               actor=actor, old=old, new=new, reason=reason, department_id=submission.department_id,
+               campaign_id=campaign.id)
+    return result
+
+
+def refresh_submission(submission: Submission, *, actor=None, reason: str = "") -> list[IndicatorResult]:
+    """Refresh every indicator of a submission (e.g. after it is submitted or returned)."""
+    rubric = rubric_of(submission.campaign)
+    sugg = suggestions(rubric, _answers(submission))
+    return [refresh_result(submission, code, actor=actor, reason=reason, rubric=rubric, suggestion=sugg[code])
+            for code in indicator_codes(rubric)]
+
+
+def _add_link_evidence(office_id: int, department_id: int, campaign_id: int, owner_type: str, owner_id: int,
+                       code: str, url: str, title: str, actor) -> Evidence | None:
+    url, title = (url or "").strip(), (title or "").strip()
+    if not url and not title:
+        return None
+    if url:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ReviewError(_("证据链接应以 http:// 或 https:// 开头。"), "evidence_url")
+        kind = EvidenceKind.LINK
+    else:
+        kind = EvidenceKind.EXCERPT
+    if len(url) > 2000:
+        raise ReviewError(_("证据链接过长（最多2000个字符）。"), "evidence_url")
+    ev = Evidence(office_id=office_id, department_id=department_id, campaign_id=campaign_id, owner_type=owner_type,
+                  owner_id=owner_id, indicator_code=code, kind=kind, title=(title or url)[:200],
+                  url=url or None, text=title if kind == EvidenceKind.EXCERPT else None,
+                  created_by_id=getattr(actor, "id", None))
+    db.session.add(ev)
+    db.session.flush()
+    record(office_id, "evidence.add", "evidence", ev.id, actor=actor,
+           new={"owner": owner_type, "owner_id": owner_id, "indicator": code, "kind": kind.value, "title": ev.title,
+                "url": ev.url}, department_id=department_id, campaign_id=campaign_id)
+    return ev
+
+
+def save_score(submission: Submission, code: str, *, actor: User, version: int, accept: bool = False,
+               score: Any = None, veto: bool = False, problem: str = "", reason: str = "",
+               reviewer_id: int | None = None, evidence_url: str = "", evidence_title: str = "") -> ReviewScore:
+    """A reviewer's score of one indicator: accept (= self-score) or a score within the rule's bounds.
+
+    ``version`` is the version of the reviewer's score the form showed (0 = none yet); a stale version
+    is refused with both versions named, never overwritten.
+    """
+    _require_reviewable(submission)
+    if not may_review(actor, submission):
+        raise ReviewError(_("您未被分配评审该部门。"))
+    owner = score_owner(submission, actor, reviewer_id)
+    rubric = rubric_of(submission.campaign)
+    ind = rubric.indicator(code)
+    if ind is None:
+        raise ReviewError(_("未知指标“%(c)s”。", c=code))
+    answers = _answers(submission)
+    sugg = suggestions(rubric, answers)[code]
+    answer = answers.get(code)
+    self_score = answer.self_score if answer is not None else None
+    problem, reason = (problem or "").strip(), (reason or "").strip()
+    if is_veto(rubric, code):
+        value = Decimal(0)
+        veto = sugg.triggered if accept else bool(veto)
+        if veto and not problem:
+            raise ReviewError(_("认定触发一票否决时须填写问题描述。"), "problem")
+    else:
+        veto = False
+        if accept:
+            value = self_score if self_score is not None else sugg.score
+        else:
+            value = parse_score(score)
+        check_bounds(rubric, code, value)
+        reference = self_score if self_score is not None else ind.points
+        if value < reference and not problem:
+            raise ReviewError(_("评审分（%(v)s）低于自评分（%(s)s），须填写问题描述。", v=fmt(value), s=fmt(reference)),
+                              "problem")
+    if len(problem) > 2000:
+        raise ReviewError(_("问题描述最多2000个字。"), "problem")
+    if len(reason) > 2000:
+        raise ReviewError(_("评审理由最多2000个字。"), "reason")
+
+    row = db.session.scalar(select(ReviewScore).where(
+        ReviewScore.office_id == submission.office_id, ReviewScore.campaign_id == submission.campaign_id,
+        ReviewScore.department_id == submission.department_id, ReviewScore.indicator_code == code,
+        ReviewScore.reviewer_id == owner).execution_options(populate_existing=True))
+    current = row.version_id if row is not None else 0
+    if int(version or 0) != current:
+        shown = _("当前为%(s)s分", s=fmt(row.score)) if row is not None else ""
+        raise ReviewError(_("该评分已被他人修改：您编辑的是第%(a)s版，现在是第%(b)s版（%(c)s）。请刷新后再改。",
+                            a=version or 0, b=current, c=shown), "version")
+    old = None if row is None else {"score": row.score, "veto": row.veto, "problem": row.problem, "reason": row.reason}
+    if row is None:
+        row = ReviewScore(office_id=submission.office_id, department_id=submission.department_id,
+                          campaign_id=submission.campaign_id, indicator_code=code, reviewer_id=owner, score=value,
+                          veto=veto, problem=problem, reason=reason)
+        db.session.add(row)
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:
+            raise ReviewError(_("该评分刚被他人保存，请刷新后再改。"), "version") from None
+    else:
+        row.score, row.veto, row.problem, row.reason = value, veto, problem, reason
+        row.updated_at = utcnow()
+        db.session.flush()
+    new = {"score": value, "veto": veto, "problem": problem, "reason": reason}
+    if new != old:
+        record(submission.office_id, "review.score", "review_score", row.id, actor=actor, old=old, new=new,
+               reason=reason or (_("采纳自评分") if accept else ""), department_id=submission.department_id,
+               campaign_id=submission.campaign_id)
+    _add_link_evidence(submission.office_id, submission.department_id, submission.campaign_id, "review", row.id, code,
+                       evidence_url, evidence_title, actor)
+    refresh_result(submission, code, actor=actor, reason=reason, rubric=rubric, suggestion=sugg)
+    return row
+
+
+def is_lead(submission: Submission, user: User) -> bool:
+    if user.role == Role.OFFICE_ADMIN and user.office_id == submission.office_id:
+        return True
+    return any(a.reviewer_id == user.id and a.is_lead for a in assignments_of(submission.campaign,
+                                                                               submission.department_id))
+
+
+def lead_decide(submission: Submission, code: str, *, actor: User, version: int, score: Any = None,
+                veto: bool = False, problem: str = "", reason: str = "") -> IndicatorResult:
+    """The lead reviewer's (or an office administrator's) final decision where two reviewers differ."""
+    _require_reviewable(submission)
+    if not is_lead(submission, actor):
+        raise ReviewError(_("只有组长（主评审）或公开办管理员可以作出最终裁定。"))
+    rubric = rubric_of(submission.campaign)
+    result = refresh_result(submission, code, actor=actor, rubric=rubric)
+    if result.version_id != int(version or 0):
+        raise ReviewError(_("该指标结果已变化：您看到的是第%(a)s版，现在是第%(b)s版。请刷新后再裁定。",
+                            a=version or 0, b=result.version_id), "version")
+    if not result.needs_lead and result.lead_score is None and not result.lead_veto:
+        raise ReviewError(_("两名评审人员的评分差异未超过阈值，无需裁定。"))
+    problem, reason = (problem or "").strip(), (reason or "").strip()
+    if not reason:
+        raise ReviewError(_("请填写裁定理由。"), "reason")
+    if is_veto(rubric, code):
+        value, veto = Decimal(0), bool(veto)
+        if veto and not problem:
+            raise ReviewError(_("认定触发一票否决时须填写问题描述。"), "problem")
+    else:
+        value, veto = parse_score(score), False
+        check_bounds(rubric, code, value)
+        reference = result.self_score if result.self_score is not None else rubric.indicator(code).points
+        if value < reference and not problem:
+            raise ReviewError(_("裁定分（%(v)s）低于自评分（%(s)s），须填写问题描述。", v=fmt(value), s=fmt(reference)),
+                              "problem")
+    old = {"score": result.lead_score, "veto": result.lead_veto, "problem": result.lead_problem}
+    result.lead_score, result.lead_veto, result.lead_problem = value, veto, problem
+    result.lead_reason, result.lead_by_id, result.lead_at = reason, actor.id, utcnow()
+    record(submission.office_id, "review.lead_decision", "indicator_result", result.id, actor=actor, old=old,
+           new={"score": value, "veto": veto, "problem": problem}, reason=reason,
+           department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return refresh_result(submission, code, actor=actor, reason=reason, rubric=rubric)
+
+
+# --------------------------------------------------------------------------------------------- sheets
+
+
+@dataclass
+class Row:
+    """One indicator of one department as the review page shows it."""
+
+    code: str
+    title: str
+    area: str
+    points: Decimal
+    standard: str
+    guidance: str
+    bounds: scoring.Bounds
+    veto_item: bool
+    figures: list[tuple[str, Any, str]]
+    answer: Answer | None
+    suggestion: Suggestion
+    evidence: list[Evidence]
+    mine: ReviewScore | None
+    others: list[tuple[User, ReviewScore]]
+    result: IndicatorResult | None
+    difference: Decimal | None = None
+
+    @property
+    def self_score(self) -> Decimal | None:
+        return self.answer.self_score if self.answer is not None else None
+
+    @property
+    def done(self) -> bool:
+        return self.mine is not None
+
+
+def _figure_rows(ind: scoring.Indicator, answer: Answer | None) -> list[tuple[str, Any, str]]:
+    given = _answer_inputs(answer)
+    out = []
+    for spec in ind.inputs:
+        value = given.get(spec.name)
+        if isinstance(value, bool):
+            value = _("是") if value else _("否")
+        out.append((spec.label, "—" if value is None or value == "" else value, spec.unit))
+    return out
+
+
+def evidence_for(office_id: int, owner_type: str, owner_ids: Iterable[int]) -> dict[int, list[Evidence]]:
+    ids = list(owner_ids)
+    if not ids:
+        return {}
+    out: dict[int, list[Evidence]] = {}
+    for ev in db.session.scalars(select(Evidence).where(
+            Evidence.office_id == office_id, Evidence.owner_type == owner_type, Evidence.owner_id.in_(ids),
+            Evidence.deleted_at.is_(None)).order_by(Evidence.id)):
+        out.setdefault(ev.owner_id, []).append(ev)
+    return out
+
+
+def review_sheet(submission: Submission, reviewer_id: int) -> list[Row]:
+    """Every indicator side by side for one reviewer: figures, explanation, evidence, self-score, rule, scores."""
+    rubric = rubric_of(submission.campaign)
+    answers = _answers(submission)
+    sugg = suggestions(rubric, answers)
+    results = _results(submission)
+    all_scores = _scores(submission)
+    assigned = {a.reviewer_id for a in assignments_of(submission.campaign, submission.department_id)}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(assigned | {reviewer_id})))}
+    ans_ev = evidence_for(submission.office_id, "answer", [a.id for a in answers.values()])
+    rows = []
+    for ind in rubric.all_indicators():
+        answer = answers.get(ind.code)
+        mine = next((s for s in all_scores if s.indicator_code == ind.code and s.reviewer_id == reviewer_id), None)
+        others = [(users[s.reviewer_id], s) for s in all_scores
+                  if s.indicator_code == ind.code and s.reviewer_id != reviewer_id and s.reviewer_id in users]
+        theirs = [s for s in all_scores if s.indicator_code == ind.code and s.reviewer_id in assigned]
+        diff = abs(theirs[0].score - theirs[1].score) if len(theirs) >= 2 else None
+        rows.append(Row(
+            code=ind.code, title=ind.title, area=rubric.section_of(ind.code), points=ind.points,
+            standard=ind.standard, guidance=ind.guidance, bounds=scoring.bounds(rubric, ind.code),
+            veto_item=ind.rule.kind == "veto", figures=_figure_rows(ind, answer), answer=answer,
+            suggestion=sugg[ind.code], evidence=ans_ev.get(answer.id, []) if answer else [], mine=mine,
+            others=others, result=results.get(ind.code), difference=diff))
+    return rows
+
+
+def progress(campaign: Campaign, reviewer_id: int | None = None) -> list[dict]:
+    """Per assigned submission: scored indicators (by ``reviewer_id``, or decided ones) of the total."""
+    rubric = rubric_of(campaign)
+    total = len(indicator_codes(rubric))
+    subs = db.session.scalars(select(Submission).where(
+        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id)
+        .order_by(Submission.group_name, Submission.department_name)).all()
+    if reviewer_id is not None:
+        mine = set(db.session.scalars(select(ReviewAssignment.department_id).where(
+            ReviewAssignment.office_id == campaign.office_id, ReviewAssignment.campaign_id == campaign.id,
+            ReviewAssignment.reviewer_id == reviewer_id)))
+        subs = [s for s in subs if s.department_id in mine]
+        counts = dict(db.session.execute(
+            select(ReviewScore.department_id, func.count()).where(
+                ReviewScore.office_id == campaign.office_id, ReviewScore.campaign_id == campaign.id,
+                ReviewScore.reviewer_id == reviewer_id).group_by(ReviewScore.department_id)).all())
+    else:
+        counts = dict(db.session.execute(
+            select(IndicatorResult.department_id, func.count()).where(
+                IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id,
+                IndicatorResult.reviewed_score.is_not(None)).group_by(IndicatorResult.department_id)).all())
+    leads = dict(db.session.execute(
+        select(IndicatorResult.department_id, func.count()).where(
+            IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id,
+            IndicatorResult.needs_lead.is_(True)).group_by(IndicatorResult.department_id)).all())
+    return [{"submission": s, "done": counts.get(s.department_id, 0), "total": total,
+             "needs_lead": leads.get(s.department_id, 0)} for s in subs]
+
+
+def review_complete(campaign: Campaign) -> str | None:
+    """Campaign precondition (review → re-check, re-check → published): every submitted department has
+    every indicator decided. Returns the refusal reason, or None."""
+    rubric = rubric_of(campaign)
+    total = len(indicator_codes(rubric))
+    subs = db.session.execute(select(Submission.department_id, Submission.department_name).where(
+        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
+        Submission.state == SubmissionState.SUBMITTED)).all()
+    decided = dict(db.session.execute(select(IndicatorResult.department_id, func.count()).where(
+        IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id,
+        IndicatorResult.final_score.is_not(None)).group_by(IndicatorResult.department_id)).all())
+    missing = [name for dept_id, name in subs if decided.get(dept_id, 0) < total]
+    if not missing:
+        return None
+    shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
+    return _("评审尚未完成：%(n)s个部门仍有指标未定分（%(d)s）。", n=len(missing), d=shown)
+
+
+# --------------------------------------------------------------------------------------------- re-check
+
+
+def deductions(submission: Submission) -> list[IndicatorResult]:
+    """Indicators the department may contest: a decided score below its self-score, a problem, or a veto."""
+    out = []
+    for r in _results(submission).values():
+        if r.reviewed_score is None:
+            continue
+        below = r.self_score is not None and r.reviewed_score < r.self_score
+        if below or r.veto or (r.problem or "").strip():
+            out.append(r)
+    return sorted(out, key=lambda r: r.indicator_code)
+
+
+def recheck_open(campaign: Campaign, today: date | None = None) -> bool:
+    if campaign.state != CampaignState.RECHECK:
+        return False
+    today = today or local_today()
+    if campaign.recheck_start and today < campaign.recheck_start:
+        return False
+    return not (campaign.recheck_end and today > campaign.recheck_end)
+
+
+def create_contest(submission: Submission, code: str, *, actor: User, explanation: str, evidence_url: str = "",
+                   evidence_title: str = "", today: date | None = None) -> Contest:
+    campaign = submission.campaign
+    if campaign.state != CampaignState.RECHECK:
+        raise ReviewError(_("复核窗口未开放。"))
+    if not recheck_open(campaign, today):
+        raise ReviewError(_("复核申请期已结束（截止%(d)s），不能再提出申请。",
+                            d=campaign.recheck_end.isoformat() if campaign.recheck_end else "—"))
+    if actor.department_id != submission.department_id or actor.role not in (Role.DEPT_ADMIN, Role.DEPT_EDITOR):
+        raise ReviewError(_("只有本部门的管理员或填报员可以提出复核申请。"))
+    result = next((r for r in deductions(submission) if r.indicator_code == code), None)
+    if result is None:
+        raise ReviewError(_("该指标没有扣分，无需申请复核。"))
+    explanation = (explanation or "").strip()
+    if not explanation:
+        raise ReviewError(_("请说明申请复核的理由。"), "explanation")
+    if len(explanation) > campaign.contest_max_chars:
+        raise ReviewError(_("申请说明最多%(n)s个字（现有%(m)s个字）。", n=campaign.contest_max_chars, m=len(explanation)),
+                          "explanation")
+    if _contest(submission, code) is not None:
+        raise ReviewError(_("该指标已提出复核申请。"))
+    contest = Contest(office_id=submission.office_id, department_id=submission.department_id,
+                      campaign_id=campaign.id, indicator_code=code, explanation=explanation,
+                      created_by_id=actor.id, answer="")
+    db.session.add(contest)
+    db.session.flush()
+    record(submission.office_id, "contest.create", "contest", contest.id, actor=actor,
+           new={"indicator": code, "explanation": explanation}, reason=explanation,
+           department_id=submission.department_id, campaign_id=campaign.id)
+    _add_link_evidence(submission.office_id, submission.department_id, campaign.id, "contest", contest.id, code,
+                       evidence_url, evidence_title, actor)
+    return contest
+
+
+def deduction_maker(result: IndicatorResult | None) -> int | None:
+    return result.decided_by_id if result is not None else None
+
+
+def may_answer(contest: Contest, user: User) -> str | None:
+    """Why ``user`` may not answer this contest (None when they may)."""
+    if user.office_id != contest.office_id or user.role not in REVIEWING_ROLES:
+        return _("只有公开办管理员或评审人员可以答复复核申请。")
+    if user.role == Role.REVIEWER and not is_assigned(contest.campaign_id, contest.department_id, user.id):
+        return _("您未被分配评审该部门。")
+    result = db.session.scalar(select(IndicatorResult).where(
+        IndicatorResult.office_id == contest.office_id, IndicatorResult.campaign_id == contest.campaign_id,
+        IndicatorResult.department_id == contest.department_id, IndicatorResult.indicator_code == contest.indicator_code))
+    if deduction_maker(result) == user.id and len(office_reviewers(contest.office_id)) > 1:
+        return _("扣分由您作出，复核须由其他评审人员答复。")
+    return None
+
+
+def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int, reason: str,
+                   new_score: Any = None, evidence_url: str = "", evidence_title: str = "") -> Contest:
+    campaign = db.session.get(Campaign, contest.campaign_id)
+    if campaign.state != CampaignState.RECHECK:
+        raise ReviewError(_("考核不在复核阶段，不能答复。"))
+    refusal = may_answer(contest, actor)
+    if refusal:
+        raise ReviewError(refusal)
+    if int(version or 0) != contest.version_id:
+        raise ReviewError(_("该复核申请已被他人答复或修改：您看到的是第%(a)s版，现在是第%(b)s版。请刷新后再答复。",
+                            a=version or 0, b=contest.version_id), "version")
+    try:
+        chosen = ContestOutcome(outcome)
+    except ValueError:
+        raise ReviewError(_("请选择复核结论。"), "outcome") from None
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError(_("请填写复核答复理由。"), "reason")
+    submission = db.session.scalar(select(Submission).where(
+        Submission.office_id == contest.office_id, Submission.campaign_id == contest.campaign_id,
+        Submission.department_id == contest.department_id))
+    rubric = rubric_of(campaign)
+    result = refresh_result(submission, contest.indicator_code, actor=actor, rubric=rubric)
+    reviewed = result.reviewed_score if result.reviewed_score is not None else Decimal(0)
+    value: Decimal | None = None
+    if chosen == ContestOutcome.UPHELD:
+        value = None
+    elif is_veto(rubric, contest.indicator_code):
+        if chosen == ContestOutcome.PARTLY:
+            raise ReviewError(_("一票否决项只能维持或更正。"), "outcome")
+        value = Decimal(0)
+    else:
+        value = parse_score(new_score, "new_score")
+        check_bounds(rubric, contest.indicator_code, value, "new_score")
+        if value == reviewed:
+            raise ReviewError(_("复核分与评审分相同，请选择“维持原评分”。"), "new_score")
+        if chosen == ContestOutcome.PARTLY and result.self_score is not None and not (reviewed < value < result.self_score):
+            raise ReviewError(_("部分采纳时，复核分应高于评审分（%(r)s）且低于自评分（%(s)s）。", r=fmt(reviewed),
+                                s=fmt(result.self_score)), "new_score")
+    old = {"outcome": contest.outcome, "new_score": contest.new_score, "answer": contest.answer}
+    contest.outcome, contest.new_score, contest.answer = chosen, value, reason
+    contest.answered_by_id, contest.answered_at = actor.id, utcnow()
+    db.session.flush()
+    record(contest.office_id, "contest.answer", "contest", contest.id, actor=actor, old=old,
+           new={"outcome": chosen, "new_score": value, "answer": reason}, reason=reason,
+           department_id=contest.department_id, campaign_id=contest.campaign_id)
+    _add_link_evidence(contest.office_id, contest.department_id, contest.campaign_id, "contest_answer", contest.id,
+                       contest.indicator_code, evidence_url, evidence_title, actor)
+    refresh_result(submission, contest.indicator_code, actor=actor, reason=reason, rubric=rubric)
+    return contest
+
+
+def contests_for(campaign: Campaign, user: User) -> list[Contest]:
+    stmt = select(Contest).where(Contest.office_id == campaign.office_id, Contest.campaign_id == campaign.id)
+    if user.role == Role.REVIEWER:
+        stmt = stmt.where(Contest.department_id.in_(select(ReviewAssignment.department_id).where(
+            ReviewAssignment.campaign_id == campaign.id, ReviewAssignment.reviewer_id == user.id)))
+    return list(db.session.scalars(stmt.order_by(Contest.outcome.is_not(None), Contest.created_at)))
+
+
+# --------------------------------------------------------------------------------------------- waterfall
+
+
+@dataclass
+class Step:
+    key: str
+    label: object
+    score: Decimal | None
+    who: str = ""
+    when: datetime | None = None
+    why: str = ""
+    problem: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    note: str = ""
+
+
+def _names(ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def waterfall(submission: Submission, code: str) -> list[Step]:
+    """self → suggested → reviewers → lead decision → re-check → final, each with who, why and evidence."""
+    rubric = rubric_of(submission.campaign)
+    ind = rubric.indicator(code)
+    if ind is None:
+        raise ReviewError(_("未知指标“%(c)s”。", c=code))
+    answers = _answers(submission)
+    answer = answers.get(code)
+    result = _results(submission).get(code)
+    sugg = suggestions(rubric, answers)[code]
+    scores = _scores(submission, code)
+    contest = _contest(submission, code)
+    names = _names([answer.updated_by_id if answer else None, *(s.reviewer_id for s in scores),
+                    result.lead_by_id if result else None, contest.created_by_id if contest else None,
+                    contest.answered_by_id if contest else None])
+    steps = [Step("self", _l("自评分"), answer.self_score if answer else None,
+                  who=names.get(answer.updated_by_id, submission.department_name) if answer else submission.department_name,
+                  when=answer.updated_at if answer else None,
+                  why="\n".join(x for x in [answer.explanation, answer.self_score_reason] if x) if answer else "",
+                  evidence=evidence_for(submission.office_id, "answer", [answer.id]).get(answer.id, []) if answer else [])]
+    steps.append(Step("suggested", _l("规则建议分"), sugg.score, who=_("评分规则"),
+                      why=sugg.explanation + ("；" + "；".join(sugg.problems) if sugg.problems else "")))
+    rev_ev = evidence_for(submission.office_id, "review", [s.id for s in scores])
+    for s in scores:
+        steps.append(Step("review", _l("评审分"), s.score, who=names.get(s.reviewer_id, ""), when=s.updated_at,
+                          why=s.reason, problem=s.problem, evidence=rev_ev.get(s.id, []),
+                          note=_("认定触发一票否决") if s.veto else ""))
+    if result is not None and result.lead_by_id:
+        steps.append(Step("lead", _l("组长裁定"), result.lead_score, who=names.get(result.lead_by_id, ""),
+                          when=result.lead_at, why=result.lead_reason, problem=result.lead_problem))
+    if contest is not None:
+        steps.append(Step("contest", _l("复核申请"), None, who=names.get(contest.created_by_id, submission.department_name),
+                          when=contest.created_at, why=contest.explanation,
+                          evidence=evidence_for(submission.office_id, "contest", [contest.id]).get(contest.id, [])))
+        if contest.outcome is not None:
+            steps.append(Step("recheck", _l("复核结果"), result.recheck_score if result else contest.new_score,
+                              who=names.get(contest.answered_by_id, ""), when=contest.answered_at, why=contest.answer,
+                              note=str(OUTCOME_LABELS[contest.outcome]),
+                              evidence=evidence_for(submission.office_id, "contest_answer", [contest.id]).get(contest.id, [])))
+    steps.append(Step("final", _l("最终得分"), result.final_score if result else None,
+                      who="", why=(result.problem if result else ""),
+                      note=_("触发一票否决") if result is not None and result.veto else ""))
+    return steps
+
+
+def results_table(submission: Submission) -> list[tuple[scoring.Indicator, IndicatorResult | None, Contest | None]]:
+    rubric = rubric_of(submission.campaign)
+    results = _results(submission)
+    contests = {c.indicator_code: c for c in db.session.scalars(select(Contest).where(
+        Contest.office_id == submission.office_id, Contest.campaign_id == submission.campaign_id,
+        Contest.department_id == submission.department_id))}
+    return [(ind, results.get(ind.code), contests.get(ind.code)) for ind in rubric.all_indicators()]
+
+
+# --------------------------------------------------------------------------------------------- bulk (demo, import)
+
+
+def bulk_review(submission: Submission, reviewer_scores: dict[int, dict[str, tuple[Decimal, str, str]]], *,
+                actor=None, rubric: scoring.Rubric | None = None) -> list[IndicatorResult]:
+    """Write the assigned reviewers' scores of a not-yet-reviewed department at once, and its results.
+
+    ``reviewer_scores``: reviewer id → code → (score, problem, reason), already within bounds. For the demo
+    and imports at scale: the results come from the same :func:`decide`, and one audit entry summarises
+    the batch instead of one per indicator.
+    """
+    campaign = submission.campaign
+    rubric = rubric or rubric_of(campaign)
+    answers = _answers(submission)
+    sugg = suggestions(rubric, answers)
+    assigned = assignments_of(campaign, submission.department_id)
+    ids = [a.reviewer_id for a in assigned]
+    rows: dict[str, dict[int, ReviewScore]] = {}
+    for reviewer_id, scores in reviewer_scores.items():
+        for code, (value, problem, reason) in scores.items():
+            row = ReviewScore(office_id=submission.office_id, department_id=submission.department_id,
+                              campaign_id=campaign.id, indicator_code=code, reviewer_id=reviewer_id, score=value,
+                              veto=False, problem=problem, reason=reason)
+            rows.setdefault(code, {})[reviewer_id] = row
+    results = []
+    for code in indicator_codes(rubric):
+        answer = answers.get(code)
+        results.append(decide(_new_result(submission, code), self_score=answer.self_score if answer else None,
+                              suggestion=sugg[code], reviewer_ids=ids, lead_id=_lead(assigned),
+                              scores=rows.get(code, {}), contest=None, threshold=campaign.review_diff_threshold,
+                              veto_item=is_veto(rubric, code)))
+    db.session.add_all([r for by in rows.values() for r in by.values()] + results)
+    db.session.flush()
+    record(submission.office_id, "review.bulk", "submission", submission.id, actor=actor,
+           new={str(rid): {c: [v, p] for c, (v, p, _r) in sc.items() if p} for rid, sc in reviewer_scores.items()},
+           reason=_("批量评审"), department_id=submission.department_id, campaign_id=campaign.id)
+    return results
+
+
+def _register_preconditions() -> None:
+    """Let the campaign state machine refuse re-check/publication while reviews are unfinished."""
+    try:
+        from ..campaigns.services import PRECONDITIONS
+    except ImportError:  # campaigns capability not installed
+        return
+    for state in (CampaignState.RECHECK, CampaignState.PUBLISHED):
+        checks = PRECONDITIONS.setdefault(state, [])
+        if review_complete not in checks:
+            checks.append(review_complete)
+
+
+_register_preconditions()

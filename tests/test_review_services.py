@@ -1,0 +1,326 @@
+"""Review services: assignment and conflicts of interest, scores and bounds, two reviewers and the lead,
+optimistic concurrency, re-check contests, the decided result, waterfall, audit."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from assess.admin import services as admin
+from assess.audit.services import verify_chain
+from assess.models import (AuditEntry, CampaignState, Contest, Evidence, IndicatorResult, Membership, ReviewScore,
+                           Role, SubmissionState)
+from assess.models.base import utcnow
+from assess.review import services as rs
+from tests.review_factories import make_campaign, make_submission
+
+D = Decimal
+
+
+@pytest.fixture()
+def world(db, tenant_a):
+    t = tenant_a
+    t.reviewer2 = admin.create_user(actor=None, username="office-a-reviewer2", display_name="AAA评审二",
+                                    role=Role.REVIEWER, office=t.office)
+    t.campaign = make_campaign(t.office)
+    t.sub_a = make_submission(t.campaign, t.dept_a, explanation="SECRET-DEPT-A 说明")
+    t.sub_b = make_submission(t.campaign, t.dept_b)
+    db.session.flush()
+    return t
+
+
+def _result(sub, code) -> IndicatorResult:
+    from assess.extensions import db
+
+    return db.session.scalar(select(IndicatorResult).where(
+        IndicatorResult.department_id == sub.department_id, IndicatorResult.campaign_id == sub.campaign_id,
+        IndicatorResult.indicator_code == code))
+
+
+# --- assignment ------------------------------------------------------------------------------------------
+
+
+def test_assign_first_reviewer_leads_and_at_most_two(world):
+    w = world
+    a1 = rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=w.users["office_admin"])
+    a2 = rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    assert a1.is_lead and not a2.is_lead
+    with pytest.raises(rs.ReviewError, match="两名"):
+        rs.assign(w.campaign, w.dept_a.id, w.users["office_admin"], actor=None)
+    with pytest.raises(rs.ReviewError, match="已被分配"):
+        rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+
+
+def test_assign_refuses_non_reviewers_and_conflicts(world, db):
+    w = world
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.assign(w.campaign, w.dept_a.id, w.users["dept_b_admin"], actor=None)
+    assert exc.value.field == "reviewer_id"
+    # belonged to department A until 100 days ago: conflict (default 365 days)
+    db.session.add(Membership(office_id=w.office.id, user_id=w.reviewer2.id, department_id=w.dept_a.id,
+                              started_at=utcnow() - timedelta(days=900), ended_at=utcnow() - timedelta(days=100)))
+    db.session.flush()
+    with pytest.raises(rs.ReviewError, match="利益冲突"):
+        rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    assert rs.has_conflict(w.reviewer2, w.dept_a.id)
+    assert not rs.has_conflict(w.reviewer2, w.dept_a.id, days=30)
+    assert not rs.has_conflict(w.reviewer2, w.dept_b.id)
+
+
+def test_assign_many_collects_refusals(world, db):
+    w = world
+    db.session.add(Membership(office_id=w.office.id, user_id=w.reviewer2.id, department_id=w.dept_b.id))
+    db.session.flush()
+    out = rs.assign_many(w.campaign, [w.dept_a.id, w.dept_b.id], w.users["reviewer"], second=w.reviewer2, actor=None)
+    assert out.assigned == 3 and len(out.skipped) == 1 and "利益冲突" in out.skipped[0]
+    assert [a.reviewer_id for a in rs.assignments_of(w.campaign, w.dept_b.id)] == [w.users["reviewer"].id]
+
+
+def test_unassign_refused_once_scored(world):
+    w = world
+    a = rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    rs.save_score(w.sub_a, "A1", actor=w.users["reviewer"], version=0, accept=True)
+    with pytest.raises(rs.ReviewError, match="不能取消"):
+        rs.unassign(a, actor=None)
+
+
+# --- reviewing -------------------------------------------------------------------------------------------
+
+
+def test_accept_sets_self_score_and_result(world):
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    row = rs.save_score(w.sub_a, "A1", actor=w.users["reviewer"], version=0, accept=True)
+    assert row.score == D(3)
+    r = _result(w.sub_a, "A1")
+    assert (r.self_score, r.suggested_score, r.reviewed_score, r.final_score) == (D(3), D(3), D(3), D(3))
+    assert r.decided_by_id == w.users["reviewer"].id
+
+
+def test_deduction_needs_problem_and_bounds(world):
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.save_score(w.sub_a, "A2", actor=rev, version=0, score="1")
+    assert exc.value.field == "problem" and "问题描述" in str(exc.value)
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.save_score(w.sub_a, "A1", actor=rev, version=0, score="7", problem="x")
+    assert exc.value.field == "score" and "0至3" in str(exc.value)
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.save_score(w.sub_a, "A3", actor=rev, version=0, score="1.25", problem="x")
+    assert exc.value.field == "score"
+    with pytest.raises(rs.ReviewError):
+        rs.save_score(w.sub_a, "A3", actor=rev, version=0, score="abc", problem="x")
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.save_score(w.sub_a, "A1", actor=rev, version=0, score="1", problem="x")
+    assert exc.value.field == "score" and "3分的整数倍" in str(exc.value)
+    assert not _result(w.sub_a, "A1")  # nothing written by the refusals
+    rs.save_score(w.sub_a, "A1", actor=rev, version=0, score="0", problem="SECRET-DEPT-A 未见领导小组文件",
+                  reason="文件缺失", evidence_url="https://example.gov.cn/a1", evidence_title="网站截图说明")
+    r = _result(w.sub_a, "A1")
+    assert r.final_score == D(0) and "领导小组" in r.problem
+    ev = w.sub_a and rs.evidence_for(w.office.id, "review", [rs._scores(w.sub_a, "A1")[0].id])
+    assert list(ev.values())[0][0].url == "https://example.gov.cn/a1"
+
+
+def test_bad_evidence_link_refused(world):
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.save_score(w.sub_a, "A1", actor=w.users["reviewer"], version=0, accept=True, evidence_url="javascript:x")
+    assert exc.value.field == "evidence_url"
+
+
+def test_unassigned_reviewer_and_wrong_state_refused(world):
+    w = world
+    with pytest.raises(rs.ReviewError, match="未被分配"):
+        rs.save_score(w.sub_a, "A1", actor=w.users["reviewer"], version=0, accept=True)
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    w.campaign.state = CampaignState.RECHECK
+    with pytest.raises(rs.ReviewError, match="评审阶段"):
+        rs.save_score(w.sub_a, "A1", actor=w.users["reviewer"], version=0, accept=True)
+
+
+def test_not_submitted_refused(world):
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    w.sub_a.state = SubmissionState.IN_PROGRESS
+    with pytest.raises(rs.ReviewError, match="尚未提交"):
+        rs.save_score(w.sub_a, "A1", actor=w.users["reviewer"], version=0, accept=True)
+
+
+def test_stale_version_refused_not_overwritten(world):
+    w = world
+    rev, adm = w.users["reviewer"], w.users["office_admin"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    row = rs.save_score(w.sub_a, "A1", actor=rev, version=0, accept=True)
+    v = row.version_id
+    # the office administrator edits the reviewer's score from the same version first
+    rs.save_score(w.sub_a, "A1", actor=adm, version=v, score="0", problem="未见文件")
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.save_score(w.sub_a, "A1", actor=rev, version=v, score="3")
+    assert exc.value.field == "version" and f"第{v}版" in str(exc.value) and "当前为0分" in str(exc.value)
+    assert _result(w.sub_a, "A1").final_score == D(0)
+
+
+def test_veto_item(world):
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    with pytest.raises(rs.ReviewError, match="一票否决"):
+        rs.save_score(w.sub_a, "V1", actor=rev, version=0, veto=True)
+    rs.save_score(w.sub_a, "V1", actor=rev, version=0, veto=True, problem="发现泄密事件")
+    r = _result(w.sub_a, "V1")
+    assert r.veto and r.final_score == D(0)
+
+
+# --- two reviewers -----------------------------------------------------------------------------------------
+
+
+def test_two_reviewers_within_threshold_take_lead_score(world):
+    w = world
+    r1, r2 = w.users["reviewer"], w.reviewer2
+    rs.assign(w.campaign, w.dept_a.id, r1, actor=None)
+    rs.assign(w.campaign, w.dept_a.id, r2, actor=None)
+    rs.save_score(w.sub_a, "A3", actor=r2, version=0, score="1.5", problem="只开过两次会")
+    assert _result(w.sub_a, "A3").reviewed_score is None  # waiting for the second reviewer
+    rs.save_score(w.sub_a, "A3", actor=r1, version=0, score="1", problem="仅一次专题会议")
+    r = _result(w.sub_a, "A3")
+    assert not r.needs_lead and r.final_score == D(1) and r.decided_by_id == r1.id
+
+
+def test_two_reviewers_above_threshold_need_lead_decision(world):
+    w = world
+    r1, r2 = w.users["reviewer"], w.reviewer2
+    rs.assign(w.campaign, w.dept_a.id, r1, actor=None)
+    rs.assign(w.campaign, w.dept_a.id, r2, actor=None)
+    rs.save_score(w.sub_a, "A1", actor=r1, version=0, accept=True)
+    rs.save_score(w.sub_a, "A1", actor=r2, version=0, score="0", problem="文件未盖章")
+    r = _result(w.sub_a, "A1")
+    assert r.needs_lead and r.final_score is None
+    assert rs.review_complete(w.campaign) is not None
+    with pytest.raises(rs.ReviewError, match="组长"):
+        rs.lead_decide(w.sub_a, "A1", actor=r2, version=r.version_id, score="0", problem="p", reason="r")
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.lead_decide(w.sub_a, "A1", actor=r1, version=r.version_id, score="0", problem="p", reason="")
+    assert exc.value.field == "reason"
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.lead_decide(w.sub_a, "A1", actor=r1, version=r.version_id - 1, score="0", problem="p", reason="x")
+    assert exc.value.field == "version"
+    rs.lead_decide(w.sub_a, "A1", actor=r1, version=r.version_id, score="0", problem="领导小组文件未正式印发",
+                   reason="经核对原件")
+    r = _result(w.sub_a, "A1")
+    assert not r.needs_lead and r.final_score == D(0) and r.decided_by_id == r1.id and r.decision_reason == "经核对原件"
+
+
+def test_review_complete(world):
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    rs.assign(w.campaign, w.dept_b.id, rev, actor=None)
+    assert "2个部门" in rs.review_complete(w.campaign)
+    for sub in (w.sub_a, w.sub_b):
+        for code in rs.indicator_codes(rs.rubric_of(w.campaign)):
+            rs.save_score(sub, code, actor=rev, version=0, accept=True)
+    assert rs.review_complete(w.campaign) is None
+
+
+# --- re-check ----------------------------------------------------------------------------------------------
+
+
+def _deduct(w, code="A1"):
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    rs.save_score(w.sub_a, code, actor=w.users["reviewer"], version=0, score="0", problem="未见领导小组文件")
+    w.campaign.state = CampaignState.RECHECK
+    w.campaign.recheck_end = date.today() + timedelta(days=5)
+
+
+def test_contest_rules(world):
+    w = world
+    _deduct(w)
+    editor = w.users["dept_editor"]
+    with pytest.raises(rs.ReviewError, match="没有扣分"):
+        rs.create_contest(w.sub_a, "A2", actor=editor, explanation="x")
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.create_contest(w.sub_a, "A1", actor=editor, explanation="长" * 501)
+    assert exc.value.field == "explanation" and "500" in str(exc.value)
+    with pytest.raises(rs.ReviewError, match="本部门"):
+        rs.create_contest(w.sub_a, "A1", actor=w.users["dept_b_editor"], explanation="x")
+    with pytest.raises(rs.ReviewError, match="已结束"):
+        rs.create_contest(w.sub_a, "A1", actor=editor, explanation="x", today=date.today() + timedelta(days=6))
+    c = rs.create_contest(w.sub_a, "A1", actor=editor, explanation="文件已于3月印发，见附件",
+                          evidence_url="https://example.gov.cn/doc")
+    with pytest.raises(rs.ReviewError, match="已提出"):
+        rs.create_contest(w.sub_a, "A1", actor=editor, explanation="again")
+    assert c.id and rs.evidence_for(w.office.id, "contest", [c.id])[c.id][0].url == "https://example.gov.cn/doc"
+
+
+def test_contest_answered_by_another_reviewer(world):
+    w = world
+    _deduct(w)
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
+    # the reviewer who deducted may not answer while the office has other reviewers
+    with pytest.raises(rs.ReviewError, match="其他评审"):
+        rs.answer_contest(c, actor=w.users["reviewer"], outcome="changed", new_score="3", reason="x", version=c.version_id)
+    adm = w.users["office_admin"]
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.answer_contest(c, actor=adm, outcome="partly", new_score="3", reason="x", version=c.version_id)
+    assert exc.value.field == "new_score"
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.answer_contest(c, actor=adm, outcome="changed", new_score="3", reason="", version=c.version_id)
+    assert exc.value.field == "reason"
+    rs.answer_contest(c, actor=adm, outcome="changed", new_score="3", reason="核实文件已正式印发",
+                      version=c.version_id)
+    r = _result(w.sub_a, "A1")
+    assert (r.reviewed_score, r.recheck_score, r.final_score) == (D(0), D(3), D(3))
+    with pytest.raises(rs.ReviewError, match="第1版"):
+        rs.answer_contest(c, actor=adm, outcome="upheld", reason="y", version=1)
+    rs.answer_contest(c, actor=adm, outcome="upheld", reason="复查后维持", version=c.version_id)
+    assert _result(w.sub_a, "A1").final_score == D(0)
+
+
+def test_waterfall_steps(world):
+    w = world
+    _deduct(w)
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
+    rs.answer_contest(c, actor=w.users["office_admin"], outcome="changed", new_score="3", reason="核实",
+                      version=c.version_id)
+    steps = rs.waterfall(w.sub_a, "A1")
+    assert [s.key for s in steps] == ["self", "suggested", "review", "contest", "recheck", "final"]
+    assert [s.score for s in steps] == [D(3), D(3), D(0), None, D(3), D(3)]
+    assert steps[2].problem == "未见领导小组文件" and steps[4].who == "AAAoffice_admin"
+
+
+def test_audit_records_every_change_and_chain_holds(world, db):
+    w = world
+    _deduct(w)
+    actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.department_id == w.dept_a.id)))
+    assert {"review.assign", "review.score", "result.update"} <= actions
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.score")).first()
+    assert '"未见领导小组文件"' in entry.new and entry.old == "null"
+    assert verify_chain(w.office.id).ok
+
+
+def test_bulk_review_uses_decide(world, db):
+    w = world
+    rs.assign(w.campaign, w.dept_b.id, w.users["reviewer"], actor=None)
+    codes = rs.indicator_codes(rs.rubric_of(w.campaign))
+    scores = {c: (D(0), "", "") for c in codes}
+    scores["A1"] = (D(0), "未见文件", "")
+    results = rs.bulk_review(w.sub_b, {w.users["reviewer"].id: scores})
+    assert len(results) == len(codes)
+    assert _result(w.sub_b, "A1").final_score == D(0)
+    assert db.session.scalar(select(ReviewScore).where(ReviewScore.department_id == w.dept_b.id,
+                                                       ReviewScore.indicator_code == "A1")).problem == "未见文件"
+
+
+def test_suggestions_survive_faulty_figures(world):
+    w = world
+    rubric = rs.rubric_of(w.campaign)
+    answers = rs._answers(w.sub_a)
+    answers["A3"].inputs = '{"meetings": -4}'
+    sugg = rs.suggestions(rubric, answers)
+    assert sugg["A3"].problems and sugg["A1"].score == D(3)
