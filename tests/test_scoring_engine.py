@@ -195,3 +195,20 @@ def test_aggregate_reads_floats_through_their_text():
     assert aggregate(COUNTY, stored).total == res.total
     with pytest.raises(InputError):
         aggregate(COUNTY, {**stored, "A1": True})
+
+
+def test_scoring_package_stays_pure():
+    import ast
+
+    for path in (ROOT / "assess" / "scoring").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                mods = [node.module or ""]
+            else:
+                continue
+            for mod in mods:
+                top = mod.split(".")[0]
+                assert top not in {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"}, f"{path.name} imports {mod}"
