@@ -179,3 +179,25 @@ def test_area_floor_deduction_never_takes_more_than_the_area():
              points=4, area_extra=6)
     s = score(r, {"I1": {"overturned": 20}}).indicators["I1"]
     assert s.score == -6 and "以本领域分值为限" in s.explanation_zh
+
+
+def test_bonus_counts_only_above_min_base_and_veto_can_zero_the_total():
+    bonus = {"cap": 2, "min_base": 8, "indicators": [{
+        "code": "X1", "title": "加分", "points": 3, "rule": {"kind": "count", "figure": "n", "per": 1},
+        "inputs": [{"name": "n", "label": "被采用", "type": "integer", "required": False}]}]}
+    veto = {"indicators": [{"code": "V1", "title": "泄密", "points": 0, "rule": {"kind": "veto", "figure": "leak"},
+                            "inputs": [{"name": "leak", "label": "泄密", "type": "boolean", "required": False}]}]}
+    r = make({"kind": "boolean", "figure": "ok"}, BOOL, points=10, bonus=bonus, veto=veto, veto_zeroes_total=True)
+    high = score(r, {"I1": {"ok": True}, "X1": {"n": 3}})
+    assert (high.bonus_raw, high.bonus, high.total) == (3, 2, 12)
+    low = score(r, {"I1": {"ok": False}, "X1": {"n": 3}})
+    assert (low.bonus, low.total) == (0, 0) and any("加分不计入" in x for x in low.explanation_zh)
+    vetoed = score(r, {"I1": {"ok": True}, "V1": {"leak": True}})
+    assert (vetoed.veto, vetoed.total, vetoed.grade) == (("V1",), 0, "合格")
+
+
+def test_late_submission_per_day_with_max():
+    r = make({"kind": "boolean", "figure": "ok"}, BOOL, points=10,
+             late_submission={"fixed": 1, "per_day": 0.5, "max": 3})
+    assert [score(r, {"I1": {"ok": True}}, late_days=d).late_deduction for d in (0, 1, 3, 30)] == \
+        [0, D("1.5"), D("2.5"), 3]
