@@ -150,3 +150,16 @@ def test_specs_from_rubric_objects() -> None:
     figures, areas = specs_from_rubric(rubric)
     assert figures == [FigureSpec("C1", "requests", "requests", "件", ["收到申请"])]
     assert areas[0].indicator_codes == ["C1"] and "依申请" in areas[0].keywords
+
+
+def test_gapped_phrase_and_plan_penalty() -> None:
+    text = ("（一）主动公开。全年主动公开政府信息1,286条。\n"
+            "三、下一步工作打算\n力争明年公开信息不少于1300条。")
+    specs = [FigureSpec("C1", "items", "公开信息", "条", ["公开信息"]),
+             FigureSpec("E1", "received", "收到申请", "件", ["收到申请"])]
+    (prop,) = propose(text, specs, []).figures
+    assert prop.value == Decimal(1286) and prop.phrase == "公开政府信息"
+    assert prop.alternatives and prop.alternatives[0]["value"] == "1300"
+    assert prop.alternatives[0]["confidence"] < prop.confidence
+    (req,) = propose("全年收到政府信息公开申请3件。", specs, []).figures
+    assert req.value == Decimal(3)

@@ -8,6 +8,8 @@ keyword hits (longest keywords first, no overlaps), with the enclosing headings 
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,6 +23,13 @@ UNIT_EQUIVALENTS: dict[str, set[str]] = {
     "条": {"条", "条次"}, "次": {"次", "场", "期"}, "个": {"个", "家"}, "天": {"天", "个工作日", "工作日"},
     "个工作日": {"个工作日", "工作日", "天"}, "工作日": {"个工作日", "工作日", "天"},
 }
+# A figure in a sentence that states a plan or target (力争…不少于1300条) or under a heading about
+# next year's work is not what was achieved: its confidence drops by PLAN_PENALTY.
+PLAN_MARKERS = ("力争", "计划", "明年", "下一步", "目标", "预计", "争取", "将继续", "拟于")
+PLAN_HEADINGS = ("打算", "计划", "下一步", "思路", "明年")
+PLAN_PENALTY = 0.4
+GAP_PENALTY = 0.1  # phrase matched with a few characters inserted (公开…信息 in 公开政府信息)
+AREA_STRENGTH = 6.0  # raw area score at which a passage counts as fully about its area
 AREA_MIN_SCORE = 1.0        # below this a paragraph is left without an area
 HEADING_WEIGHTS = (2.0, 1.0, 0.5)  # own heading, parent, grandparent
 MAX_PASSAGES = 10
@@ -174,19 +183,50 @@ def _candidate_confidence(text: str, fig: Figure, p_start: int, p_end: int) -> f
     return round(min(max(conf, 0.1), 1.0), 3)
 
 
+def phrase_spans(text: str, phrase: str) -> list[tuple[int, int, bool]]:
+    """(start, end, gapped) of the phrase in text; a phrase of 4+ characters also matches with
+    1–6 characters (no punctuation or digits) inserted in its middle: 公开信息 ~ 公开政府信息."""
+    spans = [(p, p + len(phrase), False) for p in _find_all(text, phrase)]
+    if len(phrase) >= 4:
+        half = len(phrase) // 2
+        pattern = re.compile(re.escape(phrase[:half]) + r"[^，。；;、,！？!?：:\n\d]{1,6}?"
+                             + re.escape(phrase[half:]))
+        spans += [(m.start(), m.end(), True) for m in pattern.finditer(text)]
+    return spans
+
+
+def _plan_flags(text: str, figures: list[Figure]) -> list[bool]:
+    """For each figure: is it a plan or target rather than an achievement?"""
+    paragraphs = split_paragraphs(text)
+    starts = [p.start for p in paragraphs]
+    flags = []
+    for fig in figures:
+        plan = any(m in fig.sentence for m in PLAN_MARKERS)
+        i = bisect.bisect_right(starts, fig.start) - 1
+        if not plan and i >= 0:
+            para = paragraphs[i]
+            headings = [*para.headings, para.heading or ""]
+            plan = any(w in h for h in headings for w in PLAN_HEADINGS)
+        flags.append(plan)
+    return flags
+
+
 def match_figures(text: str, figures: list[Figure], specs: list[FigureSpec]
                   ) -> tuple[list[FigureProposal], list[Figure]]:
     """Best figure per spec (greedy on confidence, a figure used once); unassigned figures."""
     candidates: list[tuple[float, int, int, str, int]] = []  # conf, spec idx, fig idx, phrase, pos
+    plans = _plan_flags(text, figures)
     for si, spec in enumerate(specs):
         for phrase in sorted(set(spec.phrases), key=len, reverse=True):
-            for pos in _find_all(text, phrase):
+            for start, end, gapped in phrase_spans(text, phrase):
                 for fi, fig in enumerate(figures):
                     if not units_compatible(spec.unit, fig.unit):
                         continue
-                    conf = _candidate_confidence(text, fig, pos, pos + len(phrase))
-                    if conf is not None:
-                        candidates.append((conf, si, fi, phrase, pos))
+                    conf = _candidate_confidence(text, fig, start, end)
+                    if conf is None:
+                        continue
+                    conf -= GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi]
+                    candidates.append((round(max(conf, 0.05), 3), si, fi, text[start:end], start))
     candidates.sort(key=lambda c: (-c[0], c[2]))
     chosen: dict[int, tuple[float, int, str, int]] = {}
     used: set[int] = set()
@@ -303,9 +343,11 @@ def propose(text: str, figure_specs: list[FigureSpec], area_specs: list[AreaSpec
         if para.area is None:
             continue
         total = sum(para.scores.values()) or 1.0
+        raw = para.scores[para.area]
+        score = round(raw / total * min(1.0, raw / AREA_STRENGTH), 3)
         for code in area_by_code[para.area].indicator_codes:
             by_indicator.setdefault(code, []).append(IndicatorPassage(
-                para.start, para.end, para.text, round(para.scores[para.area] / total, 3),
+                para.start, para.end, para.text, score,
                 f"段落归入“{area_by_code[para.area].title}”：" + "、".join(
                     list(dict.fromkeys(para.matched.get(para.area, [])))[:6])))
     for code, items in by_indicator.items():
