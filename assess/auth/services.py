@@ -86,7 +86,8 @@ def set_password(user: User, password: str, *, actor: User | None = None) -> Non
 
 def use_password_link(token: str, password: str) -> User:
     link = link_for_token(token)
-    user = db.session.get(User, link.user_id)
+    # the visitor is anonymous: this deliberate, token-authorised lookup crosses the tenant scope
+    user = db.session.get(User, link.user_id, execution_options={"unscoped": True})
     set_password(user, password, actor=user)
     link.used_at = utcnow()
     return user
