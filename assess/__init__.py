@@ -92,6 +92,10 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (core_bp, auth_bp, admin_bp):
         app.register_blueprint(bp)
 
+    from .rectification.routes import bp as rectification_bp
+
+    app.register_blueprint(rectification_bp)
+
 
 def _register_cli(app: Flask) -> None:
     from .cli import register

@@ -40,6 +40,10 @@ OBJECTS: dict[str, Callable] = {
     "department": lambda w: w.tenant.dept_a,
     "user_dept_a": lambda w: w.tenant.users["dept_editor"],
     "user_office": lambda w: w.tenant.users["reviewer"],
+    # rectification (department A's sent notice; its item's problem and evidence carry the DEPT marker)
+    "rect_notice": lambda w: __import__("tests.test_rectification_support", fromlist=["x"]).isolation_notice(w),
+    "rect_item": lambda w: w.obj("rect_notice").items[0],
+    "rect_evidence": lambda w: __import__("tests.test_rectification_support", fromlist=["x"]).isolation_evidence(w),
 }
 
 # Public or identity-only endpoints with the reason they are exempt from the tenant check.
@@ -70,5 +74,23 @@ ROUTES: list[Route] = [
     Route("admin.toggle_user", {"user_id": "user_dept_a"}, ("office_admin", "dept_admin"), ("POST",),
           department_owned=True),
     Route("admin.password_link", {"user_id": "user_dept_a"}, ("office_admin", "dept_admin"), ("POST",),
+          department_owned=True),
+    # rectification
+    Route("rectification.notices", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
+    Route("rectification.generate", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("rectification.new", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("rectification.send_bulk", allowed=("office_admin",), methods=("POST",)),
+    Route("rectification.ledger", allowed=("office_admin", "reviewer", "viewer")),
+    Route("rectification.show", {"notice_id": "rect_notice"}, ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
+    *[Route(f"rectification.{e}", {"notice_id": "rect_notice"}, ("office_admin",), ("POST",), department_owned=True)
+      for e in ("edit_notice", "add_item", "merge", "send", "close")],
+    *[Route(f"rectification.{e}", {"item_id": "rect_item"}, ("office_admin",), ("POST",), department_owned=True)
+      for e in ("edit_item", "delete_item")],
+    Route("rectification.check", {"item_id": "rect_item"}, ("office_admin", "reviewer"), ("POST",),
+          department_owned=True),
+    *[Route(f"rectification.{e}", {"item_id": "rect_item"}, ("dept_admin", "dept_editor"), ("POST",),
+            department_owned=True) for e in ("answer", "add_evidence")],
+    Route("rectification.leader_return", {"item_id": "rect_item"}, ("dept_admin",), ("POST",), department_owned=True),
+    Route("rectification.delete_evidence", {"evidence_id": "rect_evidence"}, ("dept_admin", "dept_editor"), ("POST",),
           department_owned=True),
 ]

@@ -1,0 +1,538 @@
+"""Rectification pages: notices (office and department side), answers, checks, the ledger and its export.
+
+Each view: load through the tenant scope → check the role → call a service → commit once → redirect (PRG).
+A refusal re-renders the page with the message at the field and the user's input kept.
+"""
+from __future__ import annotations
+
+import io
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import (Campaign, Department, Evidence, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
+                      Office, Role)
+from ..tenancy.permissions import roles_required
+from ..tenancy.scope import get_scoped_or_404
+from . import services
+from .forms import (AnswerForm, CommentForm, EmptyForm, EvidenceForm, GenerateForm, ItemForm, NewNoticeForm,
+                    NoticeEditForm)
+from .services import RectificationError
+
+bp = Blueprint("rectification", __name__, url_prefix="/rectification")
+
+ALL_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+
+
+def office_side(*roles: Role) -> Callable:
+    """roles_required, and the user must belong to the office itself (not to a department)."""
+
+    def decorator(view: Callable) -> Callable:
+        @roles_required(*roles)
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.department_id is not None or current_user.office_id is None:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def department_side(*roles: Role) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @roles_required(*roles)
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.department_id is None:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _office() -> Office:
+    office = db.session.get(Office, current_user.office_id) if current_user.office_id else None
+    if office is None:
+        abort(403)
+    return office
+
+
+def _load_notice(notice_id: int) -> Notice:
+    notice = get_scoped_or_404(Notice, notice_id)
+    if current_user.department_id is not None and notice.state == NoticeState.DRAFT:
+        abort(404)  # a department never sees the office's drafts
+    return notice
+
+
+def _load_item(item_id: int) -> NoticeItem:
+    item = get_scoped_or_404(NoticeItem, item_id)
+    _load_notice(item.notice_id)
+    return item
+
+
+def _fail(exc: RectificationError, form: Any = None) -> None:
+    field = getattr(form, exc.field, None) if form is not None and exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [str(exc)]
+    elif form is not None:
+        form.form_errors.append(str(exc))
+    else:
+        flash(str(exc), "error")
+
+
+def _form_errors(form) -> bool:
+    """True when WTForms found errors (they are shown at their fields)."""
+    return bool(form.errors)
+
+
+def _is_office_user() -> bool:
+    return current_user.department_id is None
+
+
+# --- lists ----------------------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_required(*ALL_READERS)
+def notices():
+    state = request.args.get("state", "")
+    rows = services.notices_for(current_user, state=state)
+    today = services.today_local()
+    overdue = {n.id: sum(1 for i in n.items if services.is_overdue(i, n, today)) for n in rows}
+    return render_template(
+        "rectification/notices.html", notices=rows, state=state, overdue=overdue, office_view=_is_office_user(),
+        form=EmptyForm(), labels=services.NOTICE_STATE_LABELS, source_labels=services.SOURCE_LABELS,
+        overdue_total=services.overdue_count(current_user.office_id, current_user.department_id, today=today),
+    )
+
+
+@bp.route("/generate", methods=["GET", "POST"])
+@office_side(Role.OFFICE_ADMIN)
+def generate():
+    office = _office()
+    form = GenerateForm()
+    form.campaign_id.choices = [(c.id, c.name) for c in services.published_campaigns(office.id)]
+    if form.validate_on_submit():
+        campaign = get_scoped_or_404(Campaign, form.campaign_id.data)
+        try:
+            created = services.generate_notices(office, campaign, actor=current_user,
+                                                workdays_count=form.workdays.data)
+        except RectificationError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            if created:
+                flash(_("已生成 %(n)s 份整改通知草稿，请核对后下发。", n=len(created)), "success")
+            else:
+                flash(_("没有需要生成的整改通知（无问题或已生成）。"), "info")
+            return redirect(url_for("rectification.notices", state="draft"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("rectification/generate.html", form=form), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@office_side(Role.OFFICE_ADMIN)
+def new():
+    office = _office()
+    form = NewNoticeForm()
+    departments = [d for d in db.session.scalars(
+        db.select(Department).where(Department.office_id == office.id, Department.active.is_(True))
+        .order_by(Department.name))]
+    form.department_id.choices = [(d.id, d.name) for d in departments]
+    if form.validate_on_submit():
+        dept = get_scoped_or_404(Department, form.department_id.data)
+        try:
+            deadline = services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data)
+            notice = services.create_notice(
+                office, dept, actor=current_user, title=form.title.data, deadline=deadline,
+                problem=form.problem.data, requirement=form.requirement.data or "",
+                source=NoticeSource(form.source.data), intro=form.intro.data or "",
+                indicator_code=form.indicator_code.data or "")
+        except RectificationError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已创建整改通知草稿。"), "success")
+            return redirect(url_for("rectification.show", notice_id=notice.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("rectification/new.html", form=form), status
+
+
+# --- one notice -------------------------------------------------------------------------------------------------
+
+
+def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
+    overrides = overrides or {}
+    items = list(notice.items)
+    today = services.today_local()
+    edit_form = overrides.get("edit") or NoticeEditForm(
+        formdata=None, obj=notice, data={"version": notice.version_id, "workdays": None})
+    forms: dict[str, dict[int, Any]] = {"item": {}, "answer": {}, "evidence": {}, "check": {}, "leader": {}}
+    for i in items:
+        forms["item"][i.id] = overrides.get(("item", i.id)) or ItemForm(
+            formdata=None, obj=i, prefix=f"i{i.id}", data={"version": i.version_id,
+                                                            "points_deducted": i.points_deducted or ""})
+        forms["answer"][i.id] = overrides.get(("answer", i.id)) or AnswerForm(
+            formdata=None, obj=i, prefix=f"a{i.id}", data={"version": i.version_id})
+        forms["evidence"][i.id] = overrides.get(("evidence", i.id)) or EvidenceForm(formdata=None, prefix=f"e{i.id}")
+        forms["check"][i.id] = overrides.get(("check", i.id)) or CommentForm(
+            formdata=None, prefix=f"c{i.id}", data={"version": i.version_id})
+        forms["leader"][i.id] = overrides.get(("leader", i.id)) or CommentForm(formdata=None, prefix=f"l{i.id}")
+    add_form = overrides.get("add") or ItemForm(formdata=None, prefix="new")
+    evidence = {i.id: services.item_evidence(i) for i in items}
+    previous = {}
+    for i in items:
+        if i.previous_item_id:
+            previous[i.id] = db.session.get(NoticeItem, i.previous_item_id)
+    role = current_user.role
+    return render_template(
+        "rectification/notice.html", notice=notice, items=items, evidence=evidence, forms=forms,
+        edit_form=edit_form, add_form=add_form, empty=EmptyForm(), today=today, previous=previous,
+        overdue={i.id: services.is_overdue(i, notice, today) for i in items},
+        overdue_days=services.overdue_days(notice, today),
+        office_view=_is_office_user(),
+        can_edit=role == Role.OFFICE_ADMIN and _is_office_user() and notice.state != NoticeState.CLOSED,
+        can_check=role in (Role.OFFICE_ADMIN, Role.REVIEWER) and _is_office_user(),
+        can_answer=role in (Role.DEPT_ADMIN, Role.DEPT_EDITOR) and not _is_office_user()
+        and notice.state == NoticeState.SENT,
+        is_leader=role == Role.DEPT_ADMIN and not _is_office_user(),
+        state_labels=services.STATE_LABELS, notice_labels=services.NOTICE_STATE_LABELS,
+        source_labels=services.SOURCE_LABELS, user_name=services.user_name, ItemState=ItemState,
+        NoticeState=NoticeState,
+    ), status
+
+
+@bp.route("/<int:notice_id>")
+@roles_required(*ALL_READERS)
+def show(notice_id: int):
+    notice = _load_notice(notice_id)
+    if not _is_office_user() and services.mark_read(notice, current_user):
+        db.session.commit()  # the read receipt (logged) is this request's one write
+    return _page(notice)
+
+
+def _redirect(notice: Notice, anchor: str = ""):
+    return redirect(url_for("rectification.show", notice_id=notice.id) + (f"#{anchor}" if anchor else ""))
+
+
+@bp.route("/<int:notice_id>/edit", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN)
+def edit_notice(notice_id: int):
+    notice = _load_notice(notice_id)
+    form = NoticeEditForm()
+    if form.validate_on_submit():
+        try:
+            deadline = services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data)
+            services.update_notice(notice, actor=current_user, title=form.title.data, intro=form.intro.data or "",
+                                   deadline=deadline, reason=form.reason.data or "", version=form.version.data)
+        except RectificationError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已保存通知。"), "success")
+            return _redirect(notice)
+    return _page(get_scoped_or_404(Notice, notice_id), {"edit": form}, 400)
+
+
+@bp.route("/<int:notice_id>/items", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN)
+def add_item(notice_id: int):
+    notice = _load_notice(notice_id)
+    form = ItemForm(prefix="new")
+    if form.validate_on_submit():
+        try:
+            item = services.add_item(notice, actor=current_user, problem=form.problem.data or "",
+                                     requirement=form.requirement.data or "",
+                                     indicator_code=form.indicator_code.data or "",
+                                     indicator_title=form.indicator_title.data or "",
+                                     points_deducted=form.points_deducted.data, reason=form.reason.data or "")
+        except RectificationError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已添加问题。"), "success")
+            return _redirect(notice, f"item-{item.id}")
+    return _page(get_scoped_or_404(Notice, notice_id), {"add": form}, 400)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN)
+def edit_item(item_id: int):
+    item = _load_item(item_id)
+    notice = item.notice
+    form = ItemForm(prefix=f"i{item.id}")
+    if form.validate_on_submit():
+        try:
+            services.update_item(item, actor=current_user, problem=form.problem.data or "",
+                                 requirement=form.requirement.data or "",
+                                 indicator_code=form.indicator_code.data or "",
+                                 indicator_title=form.indicator_title.data or "",
+                                 points_deducted=form.points_deducted.data, reason=form.reason.data or "",
+                                 version=form.version.data)
+        except RectificationError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已保存问题。"), "success")
+            return _redirect(notice, f"item-{item.id}")
+    return _page(get_scoped_or_404(Notice, notice.id), {("item", item_id): form}, 400)
+
+
+@bp.route("/items/<int:item_id>/delete", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN)
+def delete_item(item_id: int):
+    item = _load_item(item_id)
+    notice = item.notice
+    if EmptyForm().validate_on_submit():
+        try:
+            services.delete_item(item, actor=current_user)
+        except RectificationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("已删除问题。"), "success")
+    return _redirect(notice)
+
+
+@bp.route("/<int:notice_id>/merge", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN)
+def merge(notice_id: int):
+    notice = _load_notice(notice_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            ids = [int(x) for x in request.form.getlist("item_ids")]
+            item = services.merge_items(notice, ids, actor=current_user)
+        except ValueError as exc:  # RectificationError, or a tampered id
+            db.session.rollback()
+            flash(str(exc) if isinstance(exc, RectificationError) else _("请勾选要合并的问题。"), "error")
+        else:
+            db.session.commit()
+            flash(_("已合并问题。"), "success")
+            return _redirect(notice, f"item-{item.id}")
+    return _redirect(notice)
+
+
+@bp.route("/<int:notice_id>/send", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN)
+def send(notice_id: int):
+    notice = _load_notice(notice_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.send_notice(notice, actor=current_user)
+        except RectificationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("已下发通知，部门即时可见。"), "success")
+    return _redirect(notice)
+
+
+@bp.route("/send", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN)
+def send_bulk():
+    if EmptyForm().validate_on_submit():
+        try:
+            ids = {int(x) for x in request.form.getlist("notice_ids")}
+        except ValueError:
+            ids = set()
+        if not ids:
+            flash(_("请勾选要下发的通知。"), "error")
+            return redirect(url_for("rectification.notices", state="draft"))
+        chosen = [get_scoped_or_404(Notice, i) for i in sorted(ids)]
+        sent, refused = services.send_notices(chosen, actor=current_user)
+        db.session.commit()
+        if sent:
+            flash(_("已下发 %(n)s 份通知。", n=len(sent)), "success")
+        for msg in refused:
+            flash(msg, "error")
+    return redirect(url_for("rectification.notices"))
+
+
+@bp.route("/<int:notice_id>/close", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN)
+def close(notice_id: int):
+    notice = _load_notice(notice_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.close_notice(notice, actor=current_user)
+        except RectificationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("通知已办结。"), "success")
+    return _redirect(notice)
+
+
+# --- the department's answers -------------------------------------------------------------------------------------
+
+
+@bp.route("/items/<int:item_id>/answer", methods=["POST"])
+@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+def answer(item_id: int):
+    item = _load_item(item_id)
+    notice = item.notice
+    form = AnswerForm(prefix=f"a{item.id}")
+    if form.validate_on_submit():
+        action = form.action.data or "save"
+        try:
+            services.save_answer(item, actor=current_user, measure=form.measure.data or "",
+                                 result=form.result.data or "", version=form.version.data)
+            if action == "leader":
+                services.send_to_leader(item, actor=current_user)
+            elif action == "submit":
+                services.submit_answer(item, actor=current_user)
+        except RectificationError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash({"leader": _("已送领导审核。"), "submit": _("已提交公开办核查。")}.get(action, _("已保存答复。")),
+                  "success")
+            return _redirect(notice, f"item-{item.id}")
+    return _page(get_scoped_or_404(Notice, notice.id), {("answer", item_id): form}, 400)
+
+
+@bp.route("/items/<int:item_id>/leader-return", methods=["POST"])
+@department_side(Role.DEPT_ADMIN)
+def leader_return(item_id: int):
+    item = _load_item(item_id)
+    notice = item.notice
+    form = CommentForm(prefix=f"l{item.id}")
+    if form.validate_on_submit():
+        try:
+            services.leader_return(item, actor=current_user, comment=form.comment.data or "")
+        except RectificationError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已退回填报人修改。"), "success")
+            return _redirect(notice, f"item-{item.id}")
+    return _page(get_scoped_or_404(Notice, notice.id), {("leader", item_id): form}, 400)
+
+
+@bp.route("/items/<int:item_id>/evidence", methods=["POST"])
+@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+def add_evidence(item_id: int):
+    item = _load_item(item_id)
+    notice = item.notice
+    form = EvidenceForm(prefix=f"e{item.id}")
+    if form.validate_on_submit():
+        try:
+            services.add_evidence(item, actor=current_user, kind=form.kind.data, title=form.title.data or "",
+                                  url=form.url.data or "", text=form.text.data or "")
+        except RectificationError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已添加佐证材料。"), "success")
+            return _redirect(notice, f"item-{item.id}")
+    return _page(get_scoped_or_404(Notice, notice.id), {("evidence", item_id): form}, 400)
+
+
+@bp.route("/evidence/<int:evidence_id>/delete", methods=["POST"])
+@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+def delete_evidence(evidence_id: int):
+    ev = get_scoped_or_404(Evidence, evidence_id)
+    if ev.owner_type != services.OWNER_TYPE:
+        abort(404)
+    item = _load_item(ev.owner_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.remove_evidence(ev, actor=current_user)
+        except RectificationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("已删除佐证材料。"), "success")
+    return _redirect(item.notice, f"item-{item.id}")
+
+
+# --- the office's check -------------------------------------------------------------------------------------------
+
+
+@bp.route("/items/<int:item_id>/check", methods=["POST"])
+@office_side(Role.OFFICE_ADMIN, Role.REVIEWER)
+def check(item_id: int):
+    item = _load_item(item_id)
+    notice = item.notice
+    form = CommentForm(prefix=f"c{item.id}")
+    if form.validate_on_submit():
+        accept = form.decision.data == "accept"
+        if form.decision.data not in ("accept", "return"):
+            _fail(RectificationError(_("请选择“销号”或“退回”。")), form)
+        else:
+            try:
+                services.check_item(item, actor=current_user, accept=accept, comment=form.comment.data or "",
+                                    version=form.version.data)
+            except RectificationError as exc:
+                db.session.rollback()
+                _fail(exc, form)
+            else:
+                db.session.commit()
+                closed = notice.state == NoticeState.CLOSED
+                flash(_("已销号，通知全部问题已销号，通知已办结。") if closed else
+                      (_("已销号。") if accept else _("已退回部门重新整改。")), "success")
+                return _redirect(notice, f"item-{item.id}")
+    return _page(get_scoped_or_404(Notice, notice.id), {("check", item_id): form}, 400)
+
+
+# --- ledger -------------------------------------------------------------------------------------------------------
+
+
+def _filters() -> services.LedgerFilters:
+    def as_int(name: str) -> int | None:
+        raw = request.args.get(name, "").strip()
+        if raw == "":
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            return None
+
+    state = request.args.get("state", "")
+    return services.LedgerFilters(
+        department_id=as_int("department_id"), campaign_id=as_int("campaign_id"),
+        indicator_code=request.args.get("indicator_code", "").strip()[:40],
+        state=state if state in services.LEDGER_STATES else "",
+    )
+
+
+@bp.route("/ledger")
+@office_side(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+def ledger():
+    """The ledger page; ``?format=xlsx`` downloads the same (filtered) rows as an Excel workbook."""
+    office = _office()
+    filters = _filters()
+    rows = services.ledger(office.id, filters)
+    if request.args.get("format") == "xlsx":
+        today = services.today_local()
+        data = services.ledger_workbook(rows, title=f"{office.name}整改台账（{today.isoformat()}）")
+        return send_file(io.BytesIO(data), as_attachment=True, download_name=f"rectification-ledger-{today}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    departments = list(db.session.scalars(
+        db.select(Department).where(Department.office_id == office.id).order_by(Department.name)))
+    export_args = {k: v for k, v in request.args.items() if k != "format"}
+    return render_template(
+        "rectification/ledger.html", rows=rows, filters=filters, departments=departments,
+        campaigns=services.office_campaigns(office.id), states=services.STATE_LABELS,
+        source_labels=services.SOURCE_LABELS, export_args=export_args,
+    )
