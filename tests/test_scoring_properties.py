@@ -6,10 +6,20 @@ from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assess.scoring import RankEntry, grade_for, load_rubric_file, rank_group, score, share_limit
+from assess.scoring import (
+    RankEntry,
+    dump_rubric,
+    grade_for,
+    load_rubric,
+    load_rubric_file,
+    rank_group,
+    score,
+    share_limit,
+)
 from assess.scoring.model import InputSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,3 +185,34 @@ def test_ranking_invariants(entries, use_tie_break, rounding):
             assert r.grade == labels[-1]
         else:
             assert r.grade_by_score == grade_for(rubric, r.total)
+
+
+@st.composite
+def tier_rubric(draw):
+    """A valid one-indicator rubric with random contiguous tiers whose points rise with the figure."""
+    cuts = sorted(draw(st.sets(st.integers(1, 500), min_size=1, max_size=5)))
+    points = sorted(draw(st.lists(st.integers(0, 20), min_size=len(cuts) + 1, max_size=len(cuts) + 1)))
+    bounds_ = [0, *cuts]
+    tiers = [{"from": lo, "below": hi, "points": p} for lo, hi, p in zip(bounds_, cuts, points)]
+    tiers.append({"from": cuts[-1], "points": points[-1]})
+    draw(st.randoms()).shuffle(tiers)
+    total = max(points[-1], 1)
+    doc = {"format": "assess-rubric/1", "code": "t", "name": "档位", "office": "办", "year": 2026, "version": 1,
+           "total": total, "grades": [{"label": "合格", "min": 0}],
+           "areas": [{"code": "A", "title": "甲", "indicators": [{
+               "code": "I1", "title": "数量", "points": total,
+               "inputs": [{"name": "n", "label": "信息", "type": "integer", "unit": "条"}],
+               "rule": {"kind": "tiers", "figure": "n", "tiers": tiers}}]}]}
+    return load_rubric(yaml.safe_dump(doc, allow_unicode=True))
+
+
+@FAST
+@given(tier_rubric(), st.integers(0, 600), st.integers(0, 600))
+def test_random_tiers_are_monotonic_and_round_trip(rubric, a, b):
+    assert load_rubric(dump_rubric(rubric)) == rubric
+    lo, hi = sorted((a, b))
+    s_lo = score(rubric, {"I1": {"n": lo}}).indicators["I1"].score
+    s_hi = score(rubric, {"I1": {"n": hi}}).indicators["I1"].score
+    assert s_lo <= s_hi
+    tiers = rubric.indicator("I1").rule.tiers
+    assert sum(t.from_ <= lo and (t.below is None or lo < t.below) for t in tiers) == 1
