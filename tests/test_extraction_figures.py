@@ -83,3 +83,20 @@ def test_fuzz_offsets(text: str) -> None:
         assert text[f.start:f.end] == f.text
         assert f.sentence_start <= f.start < f.end <= f.sentence_end
         assert f.value >= 0
+
+
+@pytest.mark.parametrize("text,value,unit,qualifier", [
+    ("办理时限3-5个工作日", "5", "个工作日", "3-"),
+    ("3至5天办结", "5", "天", "3至"),
+    ("约3-5人", "5", "人", "约/3-"),
+    ("共3～5.5万元", "55000", "元", "3～"),
+])
+def test_ranges(text: str, value: str, unit: str, qualifier: str) -> None:
+    fig = one(text)
+    assert (fig.value, fig.unit, fig.qualifier, fig.qualifier_kind) == (Decimal(value), unit, qualifier, "range")
+    assert text[fig.start:fig.end] == fig.text
+
+
+@pytest.mark.parametrize("text", ["电话0731-8888条", "5-3人", "2025-12条"])
+def test_not_ranges(text: str) -> None:
+    assert find_figures(text) == []

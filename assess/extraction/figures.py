@@ -10,7 +10,8 @@ normalised form.
   ``34560000`` / ``"元"``, ``62000`` / ``"人"``. Rubric units are compared after the same
   normalisation (:func:`normalise_unit`), so a rubric asking for 万元 matches 1.2亿元.
 - ``qualifier`` keeps approximation words as printed (约, 近, 超过, 逾, 余, 多, 以上, 左右 …; two are
-  joined with ``"/"``); ``qualifier_kind`` is ``"approx"``, ``"over"`` or ``"under"``.
+  joined with ``"/"``); ``qualifier_kind`` is ``"approx"``, ``"over"`` or ``"under"``; a range (``3-5个工作日``)
+  gives the upper bound with the lower one as qualifier (``"3-"``) and kind ``"range"``.
 
 What is NOT a figure: dates and years (年/月/日 are not units), ordinals (第3次), document numbers,
 phone/hotline numbers (12345热线: no unit follows), Chinese-numeral counts that open a quotation or
@@ -73,6 +74,9 @@ FIGURE_RE = re.compile(
 PERCENT_WORDS_RE = re.compile(
     r"(?P<pre>" + _pre_alt + r")?百分之(?P<num>\d+(?:\.\d+)?|[" + CN_NUMERAL_CHARS + r"]+)"
 )
+
+# lower bound of a range right before the number: 3-5个, 3～5天, 3至5个工作日
+_RANGE_RE = re.compile(r"\d+(?:\.\d+)?\s?(?:-|–|—|～|~|至|到)\s?")
 
 SENTENCE_END = "。！？；;!?\n"
 CLAUSE_END = SENTENCE_END + "，,、"
@@ -180,7 +184,16 @@ def find_figures(text: str) -> list[Figure]:
 def _from_match(text: str, m: re.Match[str]) -> Figure | None:
     num_start = m.start("arabic") if m.group("arabic") else m.start("cn")
     before = text[num_start - 1] if num_start > 0 else " "  # a space: nothing special before
-    if before == "第" or (before.isascii() and before.isalnum()) or before in ".-/:：":
+    range_m = _RANGE_RE.search(text, max(0, num_start - 12), num_start) if m.group("arabic") else None
+    range_start = range_m.start() if range_m and range_m.end() == num_start and not m.group("pre") else None
+    if range_start is not None:
+        lower = re.match(r"\d+(?:\.\d+)?", text[range_start:]).group(0)  # type: ignore[union-attr]
+        upper = m.group("arabic").replace(",", "").replace("，", "")
+        if ((range_start > 0 and text[range_start - 1].isascii() and text[range_start - 1].isalnum())
+                or (lower.startswith("0") and len(lower) > 1) or Decimal(lower) >= Decimal(upper)):
+            range_start = None  # 0731-8888 (a phone number), 2025-01: not a range
+    if range_start is None and (before == "第" or (before.isascii() and before.isalnum())
+                                or before in ".-/:：～~—–"):
         return None
     if m.group("cn"):
         cn = m.group("cn")
@@ -208,7 +221,12 @@ def _from_match(text: str, m: re.Match[str]) -> Figure | None:
     if mult in ("千", "百"):  # 3千人: keep printed as 3, unit 人 with the multiplier printed
         printed_unit = mult + unit
     qualifier, kind = _qualifier([m.group("pre"), m.group("post"), m.group("after")])
-    return _make(text, m.start(), m.end(), value, normalise_unit(unit), printed_value,
+    start = m.start()
+    if range_start is not None:  # 3-5个工作日: the upper bound, the lower one kept as qualifier
+        pre = next((q for q in PRE_QUALIFIERS if text.endswith(q, 0, range_start)), None)
+        qualifier = "/".join(x for x in (pre, text[range_start:num_start], qualifier) if x)
+        kind, start = "range", range_start - len(pre or "")
+    return _make(text, start, m.end(), value, normalise_unit(unit), printed_value,
                  printed_unit, qualifier, kind)
 
 
