@@ -94,6 +94,8 @@ def test_computed_ratio_and_division_by_zero_from_file():
     s = one(r, {"received": 3, "on_time": 2})
     assert s.inputs_used["rate"] == D("66.67")
     assert s.score == D("2.67")
+    assert s.explanation_zh.endswith("；按时答复率=按时答复2件÷收到申请3件×100")
+    assert "收到申请0件，按时答复率按100%计" in one(r, {"received": 0, "on_time": 0}).explanation_zh
 
 
 def test_computed_sum_and_difference():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from .explain import ZERO, dec, gcd, num, q
+from .explain import ZERO, dec, figure, gcd, num, q
 from .model import Bounds, ComputedFigure, Indicator, IndicatorScore, InputError, InputSpec, Problem, Rubric, ScoreResult, Totals
 from .rules import RULES, Veto, late_amount
 
@@ -110,6 +110,24 @@ def _compute(comp: ComputedFigure, values: dict[str, Any]) -> Decimal:
             return comp.on_zero
         result = args[0] / args[1]
     return (result * comp.scale).quantize(Decimal(1).scaleb(-comp.places), rounding=ROUND_HALF_UP)
+
+
+def _basis(ind: Indicator, comp: ComputedFigure, values: Mapping[str, Any]) -> tuple[str, str]:
+    """How a computed figure came about: ``按时答复率=按时答复2件÷收到申请3件×100``."""
+    parts = [figure(*_labelled(ind, name, values)) for name in comp.of]
+    parts_en = [f"{name} {num(values.get(name))}" for name in comp.of]
+    label, unit = comp.label, comp.unit
+    if comp.op == "ratio" and values.get(comp.of[1]) == 0:
+        return (f"{parts[1]}，{label}按{num(comp.on_zero)}{unit}计",
+                f"{comp.of[1]} is 0, so {comp.name} counts as {num(comp.on_zero)}")
+    sign, sign_en = {"ratio": ("÷", "/"), "sum": ("+", "+"), "difference": ("−", "-")}[comp.op]
+    scale = f"×{num(comp.scale)}" if comp.scale != 1 else ""
+    return (f"{label}={sign.join(parts)}{scale}", f"{comp.name} = {f' {sign_en} '.join(parts_en)}{scale}")
+
+
+def _labelled(ind: Indicator, name: str, values: Mapping[str, Any]) -> tuple[str, Any, str]:
+    label, unit = ind.figure_label(name)
+    return label, values.get(name), unit
 
 
 def figures_of(ind: Indicator, typed: Mapping[str, Any]) -> dict[str, Any]:
@@ -237,6 +255,10 @@ def score(
         handler = RULES[ind.rule.kind]
         suggested, zh, en = handler.evaluate(ind.rule, ind, figs)
         suggested = q(suggested)
+        for comp in ind.computed:
+            basis_zh, basis_en = _basis(ind, comp, figs)
+            zh += f"；{basis_zh}"
+            en += f"; {basis_en}"
         b = bounds(rubric, ind.code)
         if suggested < b.min:  # floor: area — a deduction never takes more than the area's points
             suggested = b.min
