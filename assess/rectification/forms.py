@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -56,10 +57,12 @@ class AnswerForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
-    kind = SelectField(_l("类型"), choices=[("link", _l("链接（如整改后的页面）")), ("excerpt", _l("文字摘录"))])
+    kind = SelectField(_l("类型"), choices=[("link", _l("链接（如整改后的页面）")), ("file", _l("文件")),
+                                         ("excerpt", _l("文字摘录"))])
     title = StringField(_l("名称"), validators=[Optional(), Length(max=200)])
     url = StringField(_l("链接地址"), validators=[Optional(), Length(max=2000)])
     text = TextAreaField(_l("摘录内容"), validators=[Optional()])
+    file = FileField(_l("文件（PDF、图片、Word、Excel、WPS）"))
 
 
 class CommentForm(FlaskForm):

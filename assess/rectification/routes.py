@@ -9,12 +9,14 @@ import io
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import (Campaign, Department, Evidence, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
+from ..models import (Campaign, Department, Evidence, EvidenceKind, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
@@ -435,8 +437,15 @@ def add_evidence(item_id: int):
     form = EvidenceForm(prefix=f"e{item.id}")
     if form.validate_on_submit():
         try:
-            services.add_evidence(item, actor=current_user, kind=form.kind.data, title=form.title.data or "",
-                                  url=form.url.data or "", text=form.text.data or "")
+            if form.kind.data == "file":
+                upload = form.file.data
+                if upload is None or not getattr(upload, "filename", ""):
+                    raise RectificationError(_("请选择要上传的文件。"), "file")
+                services.add_evidence_file(item, actor=current_user, filename=upload.filename, data=upload.read(),
+                                           title=form.title.data or "")
+            else:
+                services.add_evidence(item, actor=current_user, kind=form.kind.data, title=form.title.data or "",
+                                      url=form.url.data or "", text=form.text.data or "")
         except RectificationError as exc:
             db.session.rollback()
             _fail(exc, form)
@@ -464,6 +473,27 @@ def delete_evidence(evidence_id: int):
             db.session.commit()
             flash(_("已删除佐证材料。"), "success")
     return _redirect(item.notice, f"item-{item.id}")
+
+
+@bp.route("/evidence/<int:evidence_id>/file")
+@roles_required(*ALL_READERS)
+def evidence_file(evidence_id: int):
+    """Download a file attached to an answer (never shown inline: served as an attachment, sandboxed)."""
+    ev = get_scoped_or_404(Evidence, evidence_id)
+    if ev.owner_type != services.OWNER_TYPE or ev.deleted_at is not None or ev.kind != EvidenceKind.FILE:
+        abort(404)
+    _load_item(ev.owner_id)
+    try:
+        data = services.read_evidence_file(ev)
+    except Exception:  # storage missing the object
+        abort(404)
+    name = ev.filename or "file"
+    ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name)
+    resp = Response(data, mimetype=ev.content_type or "application/octet-stream")
+    resp.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 # --- the office's check -------------------------------------------------------------------------------------------

@@ -574,6 +574,45 @@ def add_evidence(item: NoticeItem, *, actor: Any, kind: str, title: str, url: st
     return ev
 
 
+def _evidence_services():
+    """The evidence capability's file checks and storage (imported late: it is optional for this module)."""
+    try:
+        from ..evidence import services as evidence_services
+    except ImportError:  # pragma: no cover — only while the evidence capability is absent
+        raise RectificationError(_("暂不能上传文件，请改用链接或摘录。"), "file") from None
+    return evidence_services
+
+
+def add_evidence_file(item: NoticeItem, *, actor: Any, filename: str, data: bytes, title: str = "") -> Evidence:
+    """Attach an uploaded file, checked by content (type, size, name) by the evidence capability's rules."""
+    _require_answerable(item)
+    ev_services = _evidence_services()
+    try:
+        checked = ev_services.check_file(filename, data)
+    except ev_services.EvidenceError as exc:
+        raise RectificationError(str(exc), "file") from None
+    title = _text(title or checked.filename.rsplit(".", 1)[0] or checked.filename, "title", _("佐证材料名称"),
+                  limit=200)
+    if len(item_evidence(item)) >= MAX_EVIDENCE_PER_ITEM:
+        raise RectificationError(_("每个问题最多 %(n)s 份佐证材料。", n=MAX_EVIDENCE_PER_ITEM), "file")
+    key = ev_services.store_file(item.office_id, item.department_id, data, checked)
+    ev = Evidence(office_id=item.office_id, department_id=item.department_id, campaign_id=item.campaign_id,
+                  owner_type=OWNER_TYPE, owner_id=item.id, indicator_code=item.indicator_code,
+                  kind=EvidenceKind.FILE, title=title, storage_key=key, filename=checked.filename,
+                  content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                  created_by_id=getattr(actor, "id", None))
+    db.session.add(ev)
+    db.session.flush()
+    _audit(item.notice, "rectification.evidence.add", "evidence", ev.id, actor=actor,
+           new={"item": item.id, "kind": EvidenceKind.FILE, "title": title, "filename": checked.filename,
+                "sha256": checked.sha256, "size": checked.size})
+    return ev
+
+
+def read_evidence_file(ev: Evidence) -> bytes:
+    return _evidence_services().read(ev)
+
+
 def remove_evidence(ev: Evidence, *, actor: Any) -> NoticeItem:
     if ev.owner_type != OWNER_TYPE or ev.deleted_at is not None:
         raise RectificationError(_("佐证材料不存在。"))
