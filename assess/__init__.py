@@ -91,6 +91,11 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, admin_bp):
         app.register_blueprint(bp)
+    from .audit.routes import bp as audit_bp
+    from .review.routes import bp as review_bp
+
+    for bp in (review_bp, audit_bp):
+        app.register_blueprint(bp)
 
     from .rectification.routes import bp as rectification_bp
 

@@ -40,6 +40,11 @@ OBJECTS: dict[str, Callable] = {
     "department": lambda w: w.tenant.dept_a,
     "user_dept_a": lambda w: w.tenant.users["dept_editor"],
     "user_office": lambda w: w.tenant.users["reviewer"],
+    # review (department A's submission, contest; their texts carry the DEPT marker)
+    "review_campaign": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_campaign(w),
+    "review_submission": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_submission(w),
+    "review_assignment": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_assignment(w),
+    "review_contest": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_contest(w),
     # rectification (department A's sent notice; its item's problem and evidence carry the DEPT marker)
     "rect_notice": lambda w: __import__("tests.test_rectification_support", fromlist=["x"]).isolation_notice(w),
     "rect_item": lambda w: w.obj("rect_notice").items[0],
@@ -59,6 +64,27 @@ EXEMPT: dict[str, str] = {
 }
 
 ROUTES: list[Route] = [
+    # review and audit
+    Route("review.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
+    Route("review.campaign", {"campaign_id": "review_campaign"}, ("office_admin", "reviewer", "viewer")),
+    Route("review.assign", {"campaign_id": "review_campaign"}, ("office_admin",), ("GET", "POST")),
+    Route("review.contests", {"campaign_id": "review_campaign"}, ("office_admin", "reviewer")),
+    Route("review.unassign", {"assignment_id": "review_assignment"}, ("office_admin",), ("POST",),
+          department_owned=True),
+    Route("review.sheet", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), department_owned=True),
+    *[Route(f"review.{e}", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), ("POST",),
+            department_owned=True, extra={"code": "A1"}) for e in ("save_score", "lead_decide")],
+    Route("review.results", {"submission_id": "review_submission"},
+          ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
+    Route("review.waterfall", {"submission_id": "review_submission"},
+          ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True,
+          extra={"code": "A1"}),
+    Route("review.contest", {"submission_id": "review_submission"}, ("dept_admin", "dept_editor"), ("GET", "POST"),
+          department_owned=True, extra={"code": "A1"}),
+    Route("review.answer", {"contest_id": "review_contest"}, ("office_admin", "reviewer"), ("GET", "POST"),
+          department_owned=True),
+    Route("audit.index", allowed=("office_admin",)),
+    Route("audit.export", allowed=("office_admin",), extra={"fmt": "csv"}),
     # administration (foundation)
     Route("admin.offices", allowed=("platform_admin",), methods=("GET", "POST")),
     Route("admin.groups", allowed=("office_admin",), methods=("GET", "POST")),

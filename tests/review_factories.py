@@ -67,3 +67,32 @@ def make_submission(campaign: Campaign, department, *, explanation="已按要求
                               explanation=explanation))
     db.session.flush()
     return sub
+
+
+# --- objects for the isolation harness (tests/isolation_registry.py) -----------------------------------------
+
+
+def isolation_campaign(w):
+    return make_campaign(w.tenant.office, state=CampaignState.REVIEW)
+
+
+def isolation_submission(w):
+    return make_submission(w.obj("review_campaign"), w.tenant.dept_a, explanation="SECRET-DEPT-A 自评说明")
+
+
+def isolation_assignment(w):
+    from assess.review import services as rs
+
+    sub = w.obj("review_submission")
+    return rs.assign(sub.campaign, sub.department_id, w.tenant.users["reviewer"], actor=None)
+
+
+def isolation_contest(w):
+    from assess.models import Contest
+
+    sub = w.obj("review_submission")
+    c = Contest(office_id=sub.office_id, department_id=sub.department_id, campaign_id=sub.campaign_id,
+                indicator_code="A1", explanation="SECRET-DEPT-A 复核理由", answer="")
+    db.session.add(c)
+    db.session.flush()
+    return c

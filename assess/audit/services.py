@@ -125,3 +125,48 @@ def verify_chain(office_id: int) -> ChainReport:
             return ChainReport(False, n, e.seq, "记录内容与哈希不符")
         prev, expected_seq = e.hash, expected_seq + 1
     return ChainReport(True, n)
+
+
+# --- reading and exporting -------------------------------------------------------------------------------
+
+EXPORT_FIELDS = ("seq", "at", "actor_name", "ip", "department_id", "campaign_id", "action", "object_type",
+                 "object_id", "old", "new", "reason", "prev_hash", "hash")
+
+
+def entries(office_id: int, *, campaign_id: int | None = None, department_id: int | None = None,
+            limit: int | None = None, newest_first: bool = False) -> list[AuditEntry]:
+    """The office's entries, optionally of one campaign and/or one department, in chain order."""
+    stmt = select(AuditEntry).where(AuditEntry.office_id == office_id)
+    if campaign_id is not None:
+        stmt = stmt.where(AuditEntry.campaign_id == campaign_id)
+    if department_id is not None:
+        stmt = stmt.where(AuditEntry.department_id == department_id)
+    stmt = stmt.order_by(AuditEntry.seq.desc() if newest_first else AuditEntry.seq)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def _row(e: AuditEntry) -> dict:
+    return {f: (e.at.astimezone(timezone.utc).isoformat() if f == "at" else getattr(e, f)) for f in EXPORT_FIELDS}
+
+
+def export_json(rows: Iterable[AuditEntry]) -> str:
+    """Entries as JSON; ``old``/``new`` stay the exact stored JSON text so hashes can be re-checked."""
+    return json.dumps([_row(e) for e in rows], ensure_ascii=False, indent=1)
+
+
+def export_csv(rows: Iterable[AuditEntry]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    buf.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly only with a BOM
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    for e in rows:
+        row = _row(e)
+        # Spreadsheet formula injection: a cell starting with = + - @ is prefixed with a quote.
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
+                         for k, v in row.items()})
+    return buf.getvalue()

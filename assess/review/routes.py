@@ -1,0 +1,385 @@
+"""Review pages: assignment, the reviewing sheet, lead decisions, results and waterfalls, re-check contests.
+
+Every view: load through the scope (another office's or department's row is a 404) → role → the
+capability's own access rule (reviewers only what they are assigned) → service → one commit → redirect.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Campaign, CampaignState, Contest, Group, ReviewAssignment, Role, Submission, SubmissionState, User
+from ..tenancy.permissions import DEPARTMENT_STAFF, roles_required
+from ..tenancy.scope import get_scoped_or_404
+from . import services as rs
+from .forms import AnswerForm, AssignForm, ContestForm, EmptyForm, LeadForm, ScoreForm
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+OFFICE_REVIEWERS = (Role.OFFICE_ADMIN, Role.REVIEWER)
+EVERYONE = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+RESULTS_VISIBLE_TO_DEPARTMENTS = (CampaignState.RECHECK, CampaignState.PUBLISHED, CampaignState.CLOSED)
+
+STATE_LABELS = {
+    CampaignState.DRAFT: "草稿", CampaignState.SELF_ASSESSMENT: "自评中", CampaignState.REVIEW: "评审中",
+    CampaignState.RECHECK: "结果复核中", CampaignState.PUBLISHED: "已发布", CampaignState.CLOSED: "已结束",
+}
+
+
+def _fail(exc: rs.ReviewError, form=None) -> None:
+    field = getattr(form, exc.field, None) if form is not None and exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
+def _can_see_results(sub: Submission) -> bool:
+    """Office staff see every department (reviewers only their assigned ones); a department sees its own
+    results once the office has opened the re-check."""
+    user = current_user
+    if user.department_id is not None:
+        return user.department_id == sub.department_id and sub.campaign.state in RESULTS_VISIBLE_TO_DEPARTMENTS
+    if user.role == Role.REVIEWER:
+        return rs.is_assigned(sub.campaign_id, sub.department_id, user.id)
+    return user.role in (Role.OFFICE_ADMIN, Role.VIEWER)
+
+
+def _require_reviewer_of(sub: Submission) -> None:
+    if not rs.may_review(current_user, sub):
+        abort(403)
+
+
+# --- entry points ----------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_required(*EVERYONE)
+def index():
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    if current_user.department_id is not None:
+        subs = db.session.scalars(select(Submission).where(Submission.department_id == current_user.department_id)
+                                  .order_by(Submission.id.desc())).all()
+        return render_template("review/index_department.html", submissions=subs, labels=STATE_LABELS,
+                               visible=RESULTS_VISIBLE_TO_DEPARTMENTS)
+    rows = []
+    for c in campaigns:
+        if current_user.role == Role.REVIEWER:
+            prog = rs.progress(c, current_user.id)
+            if not prog:
+                continue
+        else:
+            prog = rs.progress(c)
+        rows.append((c, sum(p["done"] for p in prog), sum(p["total"] for p in prog), len(prog)))
+    return render_template("review/index.html", rows=rows, labels=STATE_LABELS)
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@roles_required(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+def campaign(campaign_id: int):
+    c = get_scoped_or_404(Campaign, campaign_id)
+    if current_user.department_id is not None:
+        abort(403)
+    mine = current_user.role == Role.REVIEWER
+    prog = rs.progress(c, current_user.id if mine else None)
+    assigned: dict[int, list[ReviewAssignment]] = {}
+    for a in db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.campaign_id == c.id)):
+        assigned.setdefault(a.department_id, []).append(a)
+    names = {u.id: u.display_name for u in db.session.scalars(select(User).where(User.office_id == c.office_id))}
+    return render_template("review/campaign.html", campaign=c, progress=prog, assigned=assigned, names=names,
+                           mine=mine, labels=STATE_LABELS, incomplete=None if mine else rs.review_complete(c))
+
+
+# --- assignment ------------------------------------------------------------------------------------------
+
+
+def _assign_form(c: Campaign) -> AssignForm:
+    form = AssignForm()
+    people = rs.office_reviewers(c.office_id)
+    form.reviewer_id.choices = [(u.id, u.display_name) for u in people]
+    form.second_id.choices = [(0, _("（不设）"))] + [(u.id, u.display_name) for u in people]
+    groups = db.session.scalars(select(Group).order_by(Group.sort_order, Group.name)).all()
+    form.group_id.choices = [(0, _("（不按分组）"))] + [(g.id, g.name) for g in groups]
+    subs = db.session.scalars(select(Submission).where(Submission.campaign_id == c.id)
+                              .order_by(Submission.group_name, Submission.department_name)).all()
+    form.department_ids.choices = [(s.department_id, s.department_name) for s in subs]
+    return form
+
+
+@bp.route("/campaigns/<int:campaign_id>/assign", methods=["GET", "POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def assign(campaign_id: int):
+    c = get_scoped_or_404(Campaign, campaign_id)
+    form = _assign_form(c)
+    if form.validate_on_submit():
+        dept_ids = list(form.department_ids.data or [])
+        if not dept_ids and form.group_id.data:
+            dept_ids = list(db.session.scalars(select(Submission.department_id).where(
+                Submission.campaign_id == c.id, Submission.group_id == form.group_id.data)))
+        reviewer = db.session.get(User, form.reviewer_id.data)
+        second = db.session.get(User, form.second_id.data) if form.second_id.data else None
+        if not dept_ids:
+            form.department_ids.errors = [_("请选择分组或至少一个部门。")]
+        elif reviewer is None or reviewer.office_id != c.office_id:
+            form.reviewer_id.errors = [_("请选择评审人员。")]
+        else:
+            try:
+                out = rs.assign_many(c, dept_ids, reviewer, second=second, actor=current_user)
+            except rs.ReviewError as exc:
+                db.session.rollback()
+                _fail(exc, form)
+            else:
+                db.session.commit()
+                flash(_("已分配%(n)s项。", n=out.assigned), "success")
+                for message in out.skipped[:20]:
+                    flash(message, "warning")
+                return redirect(url_for("review.assign", campaign_id=c.id))
+    subs = db.session.scalars(select(Submission).where(Submission.campaign_id == c.id)
+                              .order_by(Submission.group_name, Submission.department_name)).all()
+    assigned: dict[int, list[ReviewAssignment]] = {}
+    for a in db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.campaign_id == c.id)
+                                .order_by(ReviewAssignment.is_lead.desc(), ReviewAssignment.id)):
+        assigned.setdefault(a.department_id, []).append(a)
+    names = {u.id: u.display_name for u in db.session.scalars(select(User).where(User.office_id == c.office_id))}
+    return render_template("review/assign.html", campaign=c, form=form, submissions=subs, assigned=assigned,
+                           names=names, empty=EmptyForm(), conflict_days=rs.conflict_days())
+
+
+@bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def unassign(assignment_id: int):
+    a = get_scoped_or_404(ReviewAssignment, assignment_id)
+    campaign_id = a.campaign_id
+    if EmptyForm().validate_on_submit():
+        try:
+            rs.unassign(a, actor=current_user)
+        except rs.ReviewError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("已取消分配。"), "success")
+    return redirect(url_for("review.assign", campaign_id=campaign_id))
+
+
+# --- reviewing -------------------------------------------------------------------------------------------
+
+
+def _neighbours(sub: Submission) -> tuple[Submission | None, Submission | None]:
+    """Previous and next department in the reviewer's own work list (all departments for administrators)."""
+    prog = rs.progress(sub.campaign, current_user.id if current_user.role == Role.REVIEWER else None)
+    subs = [p["submission"] for p in prog if p["submission"].state == SubmissionState.SUBMITTED]
+    ids = [s.id for s in subs]
+    if sub.id not in ids:
+        return None, None
+    i = ids.index(sub.id)
+    return (subs[i - 1] if i > 0 else None), (subs[i + 1] if i + 1 < len(subs) else None)
+
+
+def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = None, lead_form: LeadForm | None = None,
+                  status: int = 200):
+    requested = request.values.get("r", type=int) or (int(form.reviewer_id.data) if form and form.reviewer_id.data
+                                                      and form.reviewer_id.data.isdigit() else None)
+    try:
+        owner = rs.score_owner(sub, current_user, requested)
+    except rs.ReviewError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("review.campaign", campaign_id=sub.campaign_id))
+    rows = rs.review_sheet(sub, owner)
+    codes = [r.code for r in rows]
+    if code not in codes:
+        code = next((r.code for r in rows if not r.done), codes[0])
+    i = codes.index(code)
+    row = rows[i]
+    if form is None:
+        form = ScoreForm(formdata=None)
+        if row.mine is not None:
+            form.score.data = rs.fmt(row.mine.score)
+            form.veto.data = row.mine.veto
+            form.problem.data, form.reason.data = row.mine.problem, row.mine.reason
+        form.version.data = str(row.mine.version_id if row.mine else 0)
+        form.reviewer_id.data = str(owner)
+    if lead_form is None:
+        lead_form = LeadForm(formdata=None)
+        if row.result is not None:
+            lead_form.version.data = str(row.result.version_id)
+            if row.result.lead_score is not None:
+                lead_form.score.data = rs.fmt(row.result.lead_score)
+                lead_form.problem.data, lead_form.reason.data = row.result.lead_problem, row.result.lead_reason
+    prev_sub, next_sub = _neighbours(sub)
+    assigned = rs.assignments_of(sub.campaign, sub.department_id)
+    names = {u.id: u.display_name for u in db.session.scalars(
+        select(User).where(User.id.in_([a.reviewer_id for a in assigned] or [0])))}
+    evidence = rs.evidence_for(sub.office_id, "review", [s.id for _u, s in row.others] + ([row.mine.id] if row.mine else []))
+    html = render_template(
+        "review/sheet.html", sub=sub, rows=rows, row=row, form=form, lead_form=lead_form,
+        prev_code=codes[i - 1] if i > 0 else None, next_code=codes[i + 1] if i + 1 < len(codes) else None,
+        prev_sub=prev_sub, next_sub=next_sub, done=sum(1 for r in rows if r.done), owner=owner, names=names,
+        assigned=assigned, is_lead=rs.is_lead(sub, current_user), editable=sub.campaign.state == CampaignState.REVIEW,
+        review_evidence=evidence, fmt=rs.fmt)
+    return html, status
+
+
+@bp.route("/submissions/<int:submission_id>")
+@roles_required(*OFFICE_REVIEWERS)
+def sheet(submission_id: int):
+    sub = get_scoped_or_404(Submission, submission_id)
+    _require_reviewer_of(sub)
+    return _render_sheet(sub, request.args.get("code"))
+
+
+@bp.route("/submissions/<int:submission_id>/scores/<code>", methods=["POST"])
+@roles_required(*OFFICE_REVIEWERS)
+def save_score(submission_id: int, code: str):
+    sub = get_scoped_or_404(Submission, submission_id)
+    _require_reviewer_of(sub)
+    form = ScoreForm()
+    if not form.validate_on_submit():
+        return _render_sheet(sub, code, form=form, status=422)
+    accept = request.form.get("action") == "accept"
+    try:
+        rs.save_score(sub, code, actor=current_user, version=int(form.version.data or 0) if
+                      (form.version.data or "0").isdigit() else -1, accept=accept, score=form.score.data,
+                      veto=form.veto.data, problem=form.problem.data or "", reason=form.reason.data or "",
+                      reviewer_id=int(form.reviewer_id.data) if (form.reviewer_id.data or "").isdigit() else None,
+                      evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "")
+    except rs.ReviewError as exc:
+        db.session.rollback()
+        _fail(exc, form)
+        if exc.field == "version":
+            flash(str(exc), "error")
+        return _render_sheet(sub, code, form=form, status=422)
+    db.session.commit()
+    flash(_("已保存指标%(c)s的评审分。", c=code), "success")
+    codes = rs.indicator_codes(rs.rubric_of(sub.campaign))
+    nxt = codes[codes.index(code) + 1] if code in codes and codes.index(code) + 1 < len(codes) else code
+    return redirect(url_for("review.sheet", submission_id=sub.id, code=nxt, r=form.reviewer_id.data or None))
+
+
+@bp.route("/submissions/<int:submission_id>/lead/<code>", methods=["POST"])
+@roles_required(*OFFICE_REVIEWERS)
+def lead_decide(submission_id: int, code: str):
+    sub = get_scoped_or_404(Submission, submission_id)
+    _require_reviewer_of(sub)
+    form = LeadForm()
+    if not form.validate_on_submit():
+        return _render_sheet(sub, code, lead_form=form, status=422)
+    try:
+        rs.lead_decide(sub, code, actor=current_user, version=int(form.version.data) if
+                       (form.version.data or "").isdigit() else -1, score=form.score.data, veto=form.veto.data,
+                       problem=form.problem.data or "", reason=form.reason.data or "")
+    except rs.ReviewError as exc:
+        db.session.rollback()
+        _fail(exc, form)
+        if exc.field == "version":
+            flash(str(exc), "error")
+        return _render_sheet(sub, code, lead_form=form, status=422)
+    db.session.commit()
+    flash(_("已记录指标%(c)s的最终裁定。", c=code), "success")
+    return redirect(url_for("review.sheet", submission_id=sub.id, code=code))
+
+
+# --- results and waterfall -------------------------------------------------------------------------------
+
+
+@bp.route("/submissions/<int:submission_id>/results")
+@roles_required(*EVERYONE)
+def results(submission_id: int):
+    sub = get_scoped_or_404(Submission, submission_id)
+    if not _can_see_results(sub):
+        abort(403)
+    table = rs.results_table(sub)
+    contestable = {r.indicator_code for r in rs.deductions(sub)}
+    return render_template("review/results.html", sub=sub, table=table, fmt=rs.fmt, contestable=contestable,
+                           can_contest=(current_user.department_id == sub.department_id
+                                        and current_user.role in DEPARTMENT_STAFF and rs.recheck_open(sub.campaign)),
+                           outcomes=rs.OUTCOME_LABELS)
+
+
+@bp.route("/submissions/<int:submission_id>/results/<code>")
+@roles_required(*EVERYONE)
+def waterfall(submission_id: int, code: str):
+    sub = get_scoped_or_404(Submission, submission_id)
+    if not _can_see_results(sub):
+        abort(403)
+    try:
+        steps = rs.waterfall(sub, code)
+    except rs.ReviewError:
+        abort(404)
+    ind = rs.rubric_of(sub.campaign).indicator(code)
+    return render_template("review/waterfall.html", sub=sub, ind=ind, steps=steps, fmt=rs.fmt)
+
+
+# --- re-check --------------------------------------------------------------------------------------------
+
+
+@bp.route("/submissions/<int:submission_id>/contest/<code>", methods=["GET", "POST"])
+@roles_required(*DEPARTMENT_STAFF)
+def contest(submission_id: int, code: str):
+    sub = get_scoped_or_404(Submission, submission_id)
+    if current_user.department_id != sub.department_id:
+        abort(404)
+    result = next((r for r in rs.deductions(sub) if r.indicator_code == code), None)
+    ind = rs.rubric_of(sub.campaign).indicator(code)
+    if ind is None:
+        abort(404)
+    form = ContestForm()
+    if form.validate_on_submit():
+        try:
+            rs.create_contest(sub, code, actor=current_user, explanation=form.explanation.data or "",
+                              evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "")
+        except rs.ReviewError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已提交指标%(c)s的复核申请。", c=code), "success")
+            return redirect(url_for("review.results", submission_id=sub.id))
+    return render_template("review/contest.html", sub=sub, ind=ind, result=result, form=form, fmt=rs.fmt,
+                           open=rs.recheck_open(sub.campaign))
+
+
+@bp.route("/campaigns/<int:campaign_id>/contests")
+@roles_required(*OFFICE_REVIEWERS)
+def contests(campaign_id: int):
+    c = get_scoped_or_404(Campaign, campaign_id)
+    rows = rs.contests_for(c, current_user)
+    subs = {s.department_id: s for s in db.session.scalars(select(Submission).where(Submission.campaign_id == c.id))}
+    return render_template("review/contests.html", campaign=c, contests=rows, subs=subs, outcomes=rs.OUTCOME_LABELS)
+
+
+@bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
+@roles_required(*OFFICE_REVIEWERS)
+def answer(contest_id: int):
+    ct = get_scoped_or_404(Contest, contest_id)
+    if current_user.role == Role.REVIEWER and not rs.is_assigned(ct.campaign_id, ct.department_id, current_user.id):
+        abort(403)
+    sub = db.session.scalar(select(Submission).where(Submission.campaign_id == ct.campaign_id,
+                                                     Submission.department_id == ct.department_id))
+    form = AnswerForm()
+    if request.method == "GET":
+        form.version.data = str(ct.version_id)
+        if ct.outcome is not None:
+            form.outcome.data = ct.outcome.value
+            form.new_score.data = rs.fmt(ct.new_score) if ct.new_score is not None else ""
+            form.reason.data = ct.answer
+    elif form.validate_on_submit():
+        try:
+            rs.answer_contest(ct, actor=current_user, outcome=form.outcome.data or "",
+                              version=int(form.version.data) if (form.version.data or "").isdigit() else -1,
+                              reason=form.reason.data or "", new_score=form.new_score.data,
+                              evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "")
+        except rs.ReviewError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已答复复核申请。"), "success")
+            return redirect(url_for("review.contests", campaign_id=ct.campaign_id))
+    steps = rs.waterfall(sub, ct.indicator_code)
+    return render_template("review/answer.html", contest=ct, sub=sub, steps=steps, form=form, fmt=rs.fmt,
+                           refusal=rs.may_answer(ct, current_user),
+                           ind=rs.rubric_of(sub.campaign).indicator(ct.indicator_code))
