@@ -91,6 +91,12 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, admin_bp):
         app.register_blueprint(bp)
+    from .campaigns.routes import bp as campaigns_bp
+    from .evidence.routes import bp as evidence_bp
+    from .selfassessment.routes import bp as selfassessment_bp
+
+    for bp in (campaigns_bp, selfassessment_bp, evidence_bp):
+        app.register_blueprint(bp)
     from .audit.routes import bp as audit_bp
     from .review.routes import bp as review_bp
 

@@ -45,6 +45,10 @@ OBJECTS: dict[str, Callable] = {
     "review_submission": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_submission(w),
     "review_assignment": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_assignment(w),
     "review_contest": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_contest(w),
+    # campaigns and self-assessment (department A's submission, answer and evidence carry the DEPT marker)
+    "campaign": lambda w: __import__("tests.campaign_world", fromlist=["x"]).isolation_campaign(w),
+    "submission_a": lambda w: __import__("tests.campaign_world", fromlist=["x"]).isolation_submission(w),
+    "evidence_a": lambda w: __import__("tests.campaign_world", fromlist=["x"]).isolation_evidence(w),
     # rectification (department A's sent notice; its item's problem and evidence carry the DEPT marker)
     "rect_notice": lambda w: __import__("tests.test_rectification_support", fromlist=["x"]).isolation_notice(w),
     "rect_item": lambda w: w.obj("rect_notice").items[0],
@@ -101,6 +105,32 @@ ROUTES: list[Route] = [
           department_owned=True),
     Route("admin.password_link", {"user_id": "user_dept_a"}, ("office_admin", "dept_admin"), ("POST",),
           department_owned=True),
+    # campaigns, self-assessment, evidence
+    Route("campaigns.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
+    Route("campaigns.create", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("campaigns.detail", {"campaign_id": "campaign"}, ("office_admin", "reviewer", "viewer")),
+    *[Route(f"campaigns.{e}", {"campaign_id": "campaign"}, ("office_admin",), ("POST",)) for e in ("transition", "dates")],
+    Route("selfassessment.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
+    *[Route(f"selfassessment.{e}", {"submission_id": "submission_a"},
+            ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True)
+      for e in ("form", "readiness", "export")],
+    *[Route(f"selfassessment.{e}", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("POST",),
+            department_owned=True, extra={"code": "A1"}) for e in ("save", "autosave", "confirm")],
+    *[Route(f"selfassessment.{e}", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("POST",),
+            department_owned=True) for e in ("send", "prefill", "upload_confirm")],
+    Route("selfassessment.upload", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("GET", "POST"),
+          department_owned=True),
+    *[Route(f"selfassessment.{e}", {"submission_id": "submission_a"}, ("dept_admin",), ("POST",),
+            department_owned=True) for e in ("submit", "leader_return")],
+    Route("selfassessment.office_return", {"submission_id": "submission_a"}, ("office_admin",), ("POST",),
+          department_owned=True),
+    *[Route(f"evidence.{e}", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("POST",),
+            department_owned=True, extra={"code": "A1"}) for e in ("upload", "add_link")],
+    Route("evidence.remove", {"evidence_id": "evidence_a"}, ("dept_admin", "dept_editor"), ("POST",),
+          department_owned=True),
+    *[Route(f"evidence.{e}", {"evidence_id": "evidence_a"},
+            ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True)
+      for e in ("download", "preview")],
     # rectification
     Route("rectification.notices", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     Route("rectification.generate", allowed=("office_admin",), methods=("GET", "POST")),

@@ -28,6 +28,8 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("admin.departments", _l("部门"), (Role.OFFICE_ADMIN,)),
     ("admin.groups", _l("排名分组"), (Role.OFFICE_ADMIN,)),
     ("admin.users", _l("用户"), (Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)),
+    ("campaigns.index", _l("考核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
+    ("selfassessment.index", _l("自评"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("review.index", _l("评审与复核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
     ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),

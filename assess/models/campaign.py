@@ -105,6 +105,8 @@ class Answer(DepartmentMixin, db.Model):
     indicator_code: Mapped[str] = mapped_column(String(40))
     inputs: Mapped[str] = mapped_column(Text, default="{}")  # JSON: input name → value
     self_score: Mapped[Decimal | None] = mapped_column(SCORE)
+    # What the rubric's rule gives for the reported figures; self_score differs only with a reason.
+    suggested_score: Mapped[Decimal | None] = mapped_column(SCORE)
     self_score_reason: Mapped[str] = mapped_column(Text, default="")
     explanation: Mapped[str] = mapped_column(Text, default="")
     carried_over: Mapped[bool] = mapped_column(Boolean, default=False)  # pre-filled from last year, unconfirmed

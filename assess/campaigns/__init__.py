@@ -1,0 +1,1 @@
+"""Campaigns (yearly assessments): creation, state machine, progress."""

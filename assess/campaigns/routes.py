@@ -1,0 +1,139 @@
+"""Campaign pages: list, create, detail with live progress, state transitions, dates."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..admin.services import office_departments, office_groups
+from ..extensions import db
+from ..models import Campaign, Office, Role, Rubric, SubmissionState
+from ..tenancy.permissions import roles_required
+from ..tenancy.scope import get_scoped_or_404
+from . import services
+from .forms import CampaignForm, DatesForm, TransitionForm
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+DEPT_ROLES = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+
+
+def _office() -> Office:
+    office = db.session.get(Office, current_user.office_id) if current_user.office_id else None
+    if office is None:
+        abort(403)
+    return office
+
+
+def _office_reader() -> None:
+    """Office staff (and office-bound viewers) only; department-bound viewers are refused."""
+    if current_user.role not in OFFICE_READERS or current_user.department_id is not None:
+        abort(403)
+
+
+def _fail(exc: services.CampaignError, form) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
+@bp.route("/")
+@roles_required(*OFFICE_READERS, *DEPT_ROLES)
+def index():
+    if current_user.department_id is not None:
+        return redirect(url_for("selfassessment.index"))
+    return render_template("campaigns/list.html", campaigns=services.office_campaigns(current_user.office_id),
+                           labels=services.STATE_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def create():
+    office = _office()
+    form = CampaignForm()
+    rubrics = services.office_rubrics(office.id)
+    form.rubric_id.choices = [(r.id, f"{r.name}（第{r.version}版{'，已冻结' if r.frozen else ''}）") for r in rubrics]
+    form.group_ids.choices = [(g.id, g.name) for g in office_groups(office.id)]
+    form.department_ids.choices = [(d.id, d.name) for d in office_departments(office.id) if d.active]
+    if request.method == "GET" and not form.year.data:
+        form.year.data = services.local_today().year
+    if form.validate_on_submit():
+        rubric = get_scoped_or_404(Rubric, form.rubric_id.data)
+        try:
+            campaign = services.create_campaign(
+                office, name=form.name.data, year=form.year.data, rubric=rubric, actor=current_user,
+                group_ids=form.group_ids.data or [], department_ids=form.department_ids.data or [],
+                **{k: getattr(form, k).data for k in services.DATE_FIELDS})
+        except services.CampaignError as exc:
+            db.session.rollback()
+            _fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("已创建考核“%(n)s”。", n=campaign.name), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/new.html", form=form, has_rubrics=bool(rubrics))
+
+
+@bp.route("/<int:campaign_id>")
+@roles_required(*OFFICE_READERS)
+def detail(campaign_id: int):
+    _office_reader()
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    state = request.args.get("state")
+    try:
+        state_filter = SubmissionState(state) if state else None
+    except ValueError:
+        state_filter = None
+    rows, counts = services.progress(campaign, state=state_filter)
+    transitions = [(t, services.transition_problems(campaign, t.target)) for t in services.next_transitions(campaign)]
+    dates_form = DatesForm(obj=campaign, version=campaign.version_id)
+    return render_template("campaigns/detail.html", campaign=campaign, rows=rows, counts=counts,
+                           transitions=transitions, labels=services.STATE_LABELS, sub_labels=services.SUBMISSION_LABELS,
+                           form=TransitionForm(formdata=None), dates_form=dates_form, state_filter=state_filter,
+                           date_fields=services.DATE_FIELDS)
+
+
+@bp.route("/<int:campaign_id>/transition", methods=["POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def transition(campaign_id: int):
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash(_("请求有误，请重试。"), "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    try:
+        services.transition(campaign, form.target.data, actor=current_user, reason=form.reason.data or "")
+    except services.CampaignError as exc:
+        db.session.rollback()
+        flash(_("不能转入下一阶段：%(r)s", r=str(exc)), "error")
+    else:
+        db.session.commit()
+        flash(_("考核已进入“%(s)s”阶段。", s=services.STATE_LABELS[campaign.state]), "success")
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+
+
+@bp.route("/<int:campaign_id>/dates", methods=["POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def dates(campaign_id: int):
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    form = DatesForm()
+    if not form.validate_on_submit():
+        for f in services.DATE_FIELDS:
+            for e in getattr(form, f).errors:
+                flash(f"{getattr(form, f).label.text}：{e}", "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    try:
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        services.update_dates(campaign, actor=current_user, expected_version=version,
+                              **{k: getattr(form, k).data for k in services.DATE_FIELDS})
+    except services.CampaignError as exc:
+        db.session.rollback()
+        label = getattr(form, exc.field).label.text + "：" if exc.field and hasattr(form, exc.field) else ""
+        flash(label + str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("已保存日期。"), "success")
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

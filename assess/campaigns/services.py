@@ -1,0 +1,289 @@
+"""Campaigns: creation from a frozen rubric version, the state machine, live progress.
+
+The state machine is data: :data:`TRANSITIONS` lists the allowed steps (each an explicit office action)
+and :data:`PRECONDITIONS` maps a target state to checks ``check(campaign) -> str | None`` (a refusal
+reason, or None). Other capabilities append their own checks, e.g.::
+
+    from assess.campaigns.services import PRECONDITIONS
+    PRECONDITIONS[CampaignState.PUBLISHED].append(lambda c: "评审尚未全部完成" if unfinished(c) else None)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable, Iterable
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select
+
+from ..audit.services import record
+from ..extensions import db
+from ..models import Campaign, CampaignState, Department, Group, Office, Rubric, Submission, SubmissionState
+from ..models.base import utcnow
+from ..rubrics import store
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class CampaignError(ValueError):
+    """A refusal with a message for the user; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def local_today() -> date:
+    """Today's date in China (deadlines are calendar dates there)."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+STATE_LABELS = {
+    CampaignState.DRAFT: _l("草稿"),
+    CampaignState.SELF_ASSESSMENT: _l("自评中"),
+    CampaignState.REVIEW: _l("评审中"),
+    CampaignState.RECHECK: _l("结果复核中"),
+    CampaignState.PUBLISHED: _l("已发布"),
+    CampaignState.CLOSED: _l("已结束"),
+}
+
+SUBMISSION_LABELS = {
+    SubmissionState.NOT_STARTED: _l("未开始"),
+    SubmissionState.IN_PROGRESS: _l("填报中"),
+    SubmissionState.AWAITING_LEADER: _l("待领导审核"),
+    SubmissionState.SUBMITTED: _l("已提交"),
+    SubmissionState.RETURNED: _l("已退回"),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: CampaignState
+    target: CampaignState
+    label: object  # the button text
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(CampaignState.DRAFT, CampaignState.SELF_ASSESSMENT, _l("开始自评")),
+    Transition(CampaignState.SELF_ASSESSMENT, CampaignState.REVIEW, _l("结束自评，进入评审")),
+    Transition(CampaignState.REVIEW, CampaignState.RECHECK, _l("公布初步结果，进入复核")),
+    Transition(CampaignState.RECHECK, CampaignState.PUBLISHED, _l("发布结果")),
+    Transition(CampaignState.PUBLISHED, CampaignState.CLOSED, _l("结束考核")),
+)
+
+Check = Callable[[Campaign], "str | None"]
+
+
+def _has_departments(c: Campaign) -> str | None:
+    n = db.session.scalar(select(func.count()).select_from(Submission).where(
+        Submission.office_id == c.office_id, Submission.campaign_id == c.id))
+    return None if n else _("尚未选择参加考核的部门。")
+
+
+def _has_self_deadline(c: Campaign) -> str | None:
+    return None if c.self_deadline else _("请先设置自评截止日期。")
+
+
+def _self_assessment_over(c: Campaign) -> str | None:
+    """Self-assessment ends at the deadline, or earlier when every department has submitted."""
+    if c.self_deadline and local_today() > c.self_deadline:
+        return None
+    pending = db.session.scalar(select(func.count()).select_from(Submission).where(
+        Submission.office_id == c.office_id, Submission.campaign_id == c.id,
+        Submission.state != SubmissionState.SUBMITTED))
+    if pending:
+        return _("自评截止日期（%(d)s）未到，仍有%(n)s个部门未提交。", d=c.self_deadline.isoformat() if c.self_deadline else "—",
+                 n=pending)
+    return None
+
+
+PRECONDITIONS: dict[CampaignState, list[Check]] = {
+    CampaignState.DRAFT: [],
+    CampaignState.SELF_ASSESSMENT: [_has_departments, _has_self_deadline],
+    CampaignState.REVIEW: [_self_assessment_over],
+    CampaignState.RECHECK: [],
+    CampaignState.PUBLISHED: [],
+    CampaignState.CLOSED: [],
+}
+
+
+def next_transitions(campaign: Campaign) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source == campaign.state]
+
+
+def transition_problems(campaign: Campaign, target: CampaignState) -> list[str]:
+    """Why ``campaign`` cannot move to ``target`` now (empty when it can)."""
+    if not any(t.source == campaign.state and t.target == target for t in TRANSITIONS):
+        return [_("考核不能从“%(a)s”直接转到“%(b)s”。", a=STATE_LABELS[campaign.state], b=STATE_LABELS[target])]
+    reasons = []
+    for check in PRECONDITIONS.get(target, []):
+        reason = check(campaign)
+        if reason:
+            reasons.append(str(reason))
+    return reasons
+
+
+def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason: str = "") -> Campaign:
+    """Move the campaign to ``target``; refused with every reason when a precondition fails."""
+    try:
+        target = CampaignState(target)
+    except ValueError as exc:
+        raise CampaignError(_("未知的考核阶段。"), "target") from exc
+    problems = transition_problems(campaign, target)
+    if problems:
+        raise CampaignError("；".join(problems), "target")
+    old = campaign.state
+    campaign.state = target
+    campaign.state_changed_at = utcnow()
+    if target == CampaignState.SELF_ASSESSMENT:
+        store.freeze(campaign.rubric, actor=actor)
+    db.session.flush()
+    record(campaign.office_id, "campaign.transition", "campaign", campaign.id, actor=actor,
+           old={"state": old.value}, new={"state": target.value}, reason=reason, campaign_id=campaign.id)
+    return campaign
+
+
+# --- creation ------------------------------------------------------------------------------------------
+
+
+def office_rubrics(office_id: int) -> list[Rubric]:
+    return list(db.session.scalars(
+        select(Rubric).where(Rubric.office_id == office_id).order_by(Rubric.family, Rubric.version.desc())))
+
+
+def choose_departments(office_id: int, *, group_ids: Iterable[int] = (), department_ids: Iterable[int] = ()) -> list[Department]:
+    """Active departments of the office in the chosen groups plus the ones chosen one by one."""
+    group_ids, department_ids = set(group_ids), set(department_ids)
+    if not group_ids and not department_ids:
+        return []
+    cond = []
+    if group_ids:
+        cond.append(Department.group_id.in_(group_ids))
+    if department_ids:
+        cond.append(Department.id.in_(department_ids))
+    from sqlalchemy import or_
+
+    return list(db.session.scalars(
+        select(Department).where(Department.office_id == office_id, Department.active.is_(True), or_(*cond))
+        .order_by(Department.group_id, Department.id)))
+
+
+DATE_FIELDS = ("self_deadline", "review_start", "review_end", "recheck_start", "recheck_end", "rectify_deadline")
+
+
+def _check_dates(d: dict) -> None:
+    order = [("self_deadline", "review_start"), ("review_start", "review_end"), ("review_end", "recheck_start"),
+             ("recheck_start", "recheck_end"), ("recheck_end", "rectify_deadline")]
+    for a, b in order:
+        if d.get(a) and d.get(b) and d[b] < d[a]:
+            raise CampaignError(_("此日期不能早于前一阶段的日期（%(d)s）。", d=d[a].isoformat()), b)
+
+
+def create_campaign(office: Office, *, name: str, year: int, rubric: Rubric, actor,
+                    group_ids: Iterable[int] = (), department_ids: Iterable[int] = (), **dates) -> Campaign:
+    """Create a campaign in draft with one submission per chosen department (names and groups snapshot)."""
+    name = (name or "").strip()
+    if not name:
+        raise CampaignError(_("请填写考核名称。"), "name")
+    if rubric is None or rubric.office_id != office.id:
+        raise CampaignError(_("请选择本单位的考核细则版本。"), "rubric_id")
+    if not (2000 <= int(year) <= 2100):
+        raise CampaignError(_("年度应在2000至2100之间。"), "year")
+    exists = db.session.scalar(select(func.count()).select_from(Campaign).where(
+        Campaign.office_id == office.id, Campaign.name == name))
+    if exists:
+        raise CampaignError(_("已有同名考核“%(n)s”。", n=name), "name")
+    _check_dates(dates)
+    depts = choose_departments(office.id, group_ids=group_ids, department_ids=department_ids)
+    if not depts:
+        raise CampaignError(_("请至少选择一个分组或一个部门。"), "department_ids")
+    store.engine_rubric(rubric)  # a stored version always parses; fail early if not
+    store.freeze(rubric, actor=actor)
+    campaign = Campaign(office_id=office.id, name=name, year=int(year), rubric_id=rubric.id,
+                        state=CampaignState.DRAFT, **{k: dates.get(k) for k in DATE_FIELDS})
+    db.session.add(campaign)
+    db.session.flush()
+    add_departments(campaign, depts)
+    record(office.id, "campaign.create", "campaign", campaign.id, actor=actor, campaign_id=campaign.id,
+           new={"name": name, "year": int(year), "rubric_id": rubric.id, "rubric_version": rubric.version,
+                "departments": len(depts), **{k: dates.get(k) for k in DATE_FIELDS if dates.get(k)}})
+    return campaign
+
+
+def add_departments(campaign: Campaign, depts: list[Department]) -> int:
+    """Bulk-insert submissions (with name/group snapshots) for departments not yet in the campaign."""
+    have = set(db.session.scalars(select(Submission.department_id).where(
+        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id)))
+    groups = {g.id: g.name for g in db.session.scalars(select(Group).where(Group.office_id == campaign.office_id))}
+    now = utcnow()
+    rows = [dict(office_id=campaign.office_id, department_id=d.id, campaign_id=campaign.id, department_name=d.name,
+                 group_id=d.group_id, group_name=groups.get(d.group_id, ""), state=SubmissionState.NOT_STARTED,
+                 late_days=0, comment="", last_change_at=now, created_at=now, updated_at=now, version_id=1)
+            for d in depts if d.id not in have]
+    if rows:
+        db.session.execute(insert(Submission), rows)
+    return len(rows)
+
+
+def update_dates(campaign: Campaign, *, actor, expected_version: int | None = None, **dates) -> Campaign:
+    if campaign.state == CampaignState.CLOSED:
+        raise CampaignError(_("考核已结束，不能再修改。"))
+    if expected_version is not None and expected_version != campaign.version_id:
+        raise CampaignError(_("考核已被他人修改，请刷新后重试。"))
+    _check_dates(dates)
+    old = {k: getattr(campaign, k) for k in DATE_FIELDS}
+    for k in DATE_FIELDS:
+        setattr(campaign, k, dates.get(k))
+    db.session.flush()
+    changed = {k: v for k, v in dates.items() if old.get(k) != v}
+    if changed:
+        record(campaign.office_id, "campaign.dates", "campaign", campaign.id, actor=actor, campaign_id=campaign.id,
+               old={k: old[k].isoformat() if old[k] else None for k in changed},
+               new={k: v.isoformat() if v else None for k, v in changed.items()})
+    return campaign
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+def office_campaigns(office_id: int) -> list[Campaign]:
+    return list(db.session.scalars(
+        select(Campaign).where(Campaign.office_id == office_id).order_by(Campaign.year.desc(), Campaign.id.desc())))
+
+
+def department_submissions(department_id: int) -> list[Submission]:
+    """A department's participations, newest first (campaigns in draft are not shown to departments)."""
+    return list(db.session.scalars(
+        select(Submission).join(Campaign, Campaign.id == Submission.campaign_id)
+        .where(Submission.department_id == department_id, Campaign.state != CampaignState.DRAFT)
+        .order_by(Campaign.year.desc(), Campaign.id.desc())))
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    submission_id: int
+    department_name: str
+    group_name: str
+    state: SubmissionState
+    last_change_at: datetime
+    late_days: int
+    submitted_at: datetime | None
+
+
+def progress(campaign: Campaign, *, state: SubmissionState | None = None) -> tuple[list[ProgressRow], dict[SubmissionState, int]]:
+    """Per department: state and time of the last change; and counts per state (one query each)."""
+    stmt = (select(Submission.id, Submission.department_name, Submission.group_name, Submission.state,
+                   Submission.last_change_at, Submission.late_days, Submission.submitted_at)
+            .where(Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id))
+    if state is not None:
+        stmt = stmt.where(Submission.state == state)
+    rows = [ProgressRow(*r) for r in db.session.execute(
+        stmt.order_by(Submission.group_id, Submission.department_name))]
+    counts = {s: 0 for s in SubmissionState}
+    for s, n in db.session.execute(
+        select(Submission.state, func.count()).where(Submission.office_id == campaign.office_id,
+                                                     Submission.campaign_id == campaign.id).group_by(Submission.state)):
+        counts[SubmissionState(s)] = n
+    return rows, counts

@@ -1,0 +1,1 @@
+"""Evidence files and links, checked by content, served only within scope."""

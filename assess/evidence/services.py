@@ -1,0 +1,195 @@
+"""Evidence (佐证材料): files checked by content and links, each with a title, attached to an indicator.
+
+Files are checked by their bytes (``filetype``), never by their names; stored under generated keys
+``<office>/<department>/<hex>`` through :mod:`assess.storage` with their SHA-256. A self-assessment's
+evidence has ``owner_type="submission"``, ``owner_id=<submission id>`` and the indicator code.
+Other capabilities can reuse :func:`check_file` / :func:`store_file` with their own owner type.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import filetype
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..extensions import db
+from ..models import Evidence, EvidenceKind, Submission, User
+from ..models.base import utcnow
+from ..selfassessment.services import SelfAssessmentError, _require_edit, _touch, rubric_of
+from ..storage import get_storage
+
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # .doc/.xls and WPS .wps/.et files
+
+# detected extension → (content type, label); the bytes decide, not the name
+ALLOWED = {
+    "pdf": ("application/pdf", "PDF"),
+    "jpg": ("image/jpeg", "JPEG"),
+    "png": ("image/png", "PNG"),
+    "gif": ("image/gif", "GIF"),
+    "webp": ("image/webp", "WebP"),
+    "bmp": ("image/bmp", "BMP"),
+    "doc": ("application/msword", "Word"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word"),
+    "xls": ("application/vnd.ms-excel", "Excel"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
+}
+OLE_BY_NAME = {"doc": "doc", "wps": "wps", "xls": "xls", "et": "et"}
+OLE_TYPES = {"wps": ("application/vnd.ms-works", "WPS"), "et": ("application/vnd.ms-excel", "WPS")}
+INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"}
+
+
+class EvidenceError(SelfAssessmentError):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    filename: str
+    extension: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def check_filename(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise EvidenceError(_("请选择文件。"), "file")
+    if "/" in name or "\\" in name or name in (".", "..") or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        raise EvidenceError(_("文件名不能包含路径分隔符或控制字符，请改名后再上传。"), "file")
+    if len(name) > 200:
+        raise EvidenceError(_("文件名过长（最多200个字符）。"), "file")
+    return name
+
+
+def check_file(filename: str, data: bytes, *, max_mb: int | None = None) -> CheckedFile:
+    """Refuse bad names, empty or too large files, and anything whose content is not an allowed type."""
+    name = check_filename(filename)
+    max_mb = max_mb if max_mb is not None else int(current_app.config.get("MAX_UPLOAD_MB", 20))
+    if not data:
+        raise EvidenceError(_("文件是空的。"), "file")
+    if len(data) > max_mb * 1024 * 1024:
+        raise EvidenceError(_("文件过大：上限为%(n)s MB。", n=max_mb), "file")
+    kind = filetype.guess(data[:8192] if len(data) > 8192 else data)
+    # OOXML detection needs the zip directory: look at the whole file when the head says "zip"
+    if kind is not None and kind.extension == "zip":
+        kind = filetype.guess(data)
+    ext = kind.extension if kind is not None else None
+    if ext in ALLOWED:
+        ctype = ALLOWED[ext][0]
+    elif data.startswith(OLE_MAGIC):
+        by_name = OLE_BY_NAME.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+        ext = by_name or "doc"
+        ctype = OLE_TYPES.get(ext, ALLOWED.get(ext, ("application/octet-stream",)))[0]
+    else:
+        raise EvidenceError(_("不支持的文件类型：只接受PDF、图片（JPG/PNG/GIF/WebP/BMP）、Word、Excel或WPS文档。"), "file")
+    return CheckedFile(name, ext, ctype, len(data), hashlib.sha256(data).hexdigest())
+
+
+def store_file(office_id: int, department_id: int, data: bytes, checked: CheckedFile) -> str:
+    key = f"o{office_id}/d{department_id}/{secrets.token_hex(16)}"
+    get_storage().put(key, data, checked.content_type)
+    return key
+
+
+def _check_code(submission: Submission, code: str) -> None:
+    if rubric_of(submission.campaign).indicator(code) is None:
+        raise EvidenceError(_("未知指标“%(c)s”。", c=code))
+
+
+def _title(title: str, fallback: str) -> str:
+    title = (title or "").strip() or fallback
+    if len(title) > 200:
+        raise EvidenceError(_("标题不能超过200个字符。"), "title")
+    return title
+
+
+def add_file(submission: Submission, code: str | None, *, actor: User, filename: str, data: bytes,
+             title: str = "") -> Evidence:
+    """Attach a file to an indicator (``code=None``: to the whole self-assessment, e.g. an uploaded workbook)."""
+    _require_edit(submission, actor)
+    if code is not None:
+        _check_code(submission, code)
+    checked = check_file(filename, data)
+    title = _title(title, checked.filename.rsplit(".", 1)[0] or checked.filename)
+    key = store_file(submission.office_id, submission.department_id, data, checked)
+    ev = Evidence(office_id=submission.office_id, department_id=submission.department_id,
+                  campaign_id=submission.campaign_id, owner_type="submission", owner_id=submission.id,
+                  indicator_code=code, kind=EvidenceKind.FILE, title=title, storage_key=key,
+                  filename=checked.filename, content_type=checked.content_type, size=checked.size,
+                  sha256=checked.sha256, created_by_id=actor.id)
+    db.session.add(ev)
+    db.session.flush()
+    _touch(submission)
+    record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
+           new={"indicator": code, "kind": "file", "title": title, "filename": checked.filename,
+                "sha256": checked.sha256, "size": checked.size},
+           department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return ev
+
+
+def check_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        raise EvidenceError(_("请填写链接地址。"), "url")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in url):
+        raise EvidenceError(_("链接应以 http:// 或 https:// 开头，且不含空格。"), "url")
+    if len(url) > 2000:
+        raise EvidenceError(_("链接过长（最多2000个字符）。"), "url")
+    return url
+
+
+def add_link(submission: Submission, code: str, *, actor: User, url: str, title: str) -> Evidence:
+    _require_edit(submission, actor)
+    _check_code(submission, code)
+    url = check_url(url)
+    if not (title or "").strip():
+        raise EvidenceError(_("请填写标题。"), "title")
+    title = _title(title, url)
+    ev = Evidence(office_id=submission.office_id, department_id=submission.department_id,
+                  campaign_id=submission.campaign_id, owner_type="submission", owner_id=submission.id,
+                  indicator_code=code, kind=EvidenceKind.LINK, title=title, url=url, created_by_id=actor.id)
+    db.session.add(ev)
+    db.session.flush()
+    _touch(submission)
+    record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
+           new={"indicator": code, "kind": "link", "title": title, "url": url},
+           department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return ev
+
+
+def submission_of(ev: Evidence) -> Submission | None:
+    if ev.owner_type != "submission":
+        return None
+    return db.session.scalars(select(Submission).where(Submission.id == ev.owner_id)).first()
+
+
+def remove(ev: Evidence, *, actor: User) -> None:
+    """Soft delete (the file stays in storage: the audit log may refer to it)."""
+    submission = submission_of(ev)
+    if submission is None:
+        raise EvidenceError(_("无法删除此材料。"))
+    _require_edit(submission, actor)
+    if ev.deleted_at is None:
+        ev.deleted_at = utcnow()
+        db.session.flush()
+        _touch(submission)
+        record(ev.office_id, "evidence.remove", "evidence", ev.id, actor=actor,
+               old={"indicator": ev.indicator_code, "title": ev.title, "sha256": ev.sha256, "url": ev.url},
+               department_id=ev.department_id, campaign_id=ev.campaign_id)
+
+
+def read(ev: Evidence) -> bytes:
+    return get_storage().get(ev.storage_key or "")
+
+
+def inline_ok(ev: Evidence) -> bool:
+    return ev.kind == EvidenceKind.FILE and (ev.content_type or "") in INLINE_TYPES

@@ -1,0 +1,1 @@
+"""A department's self-assessment within a campaign."""

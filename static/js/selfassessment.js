@@ -1,0 +1,140 @@
+// Self-assessment form: autosave each indicator as a draft (JSON), keep unsaved input in this browser
+// (localStorage) so a closed tab or an expired session loses nothing, and show conflicts and errors at
+// the fields. The form works without JS (each indicator has its own 保存 button).
+(function () {
+  "use strict";
+  var DELAY = 1200;
+
+  function csrf(form) {
+    var el = form.querySelector("input[name=csrf_token]");
+    return el ? el.value : "";
+  }
+  function storeKey(form) { return "assess-draft-" + form.dataset.submission + "-" + form.dataset.code; }
+  function collect(form) {
+    var data = { inputs: {}, version: null };
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "submit") { return; }
+      if (el.name.indexOf("in_") === 0) { data.inputs[el.name.slice(3)] = el.value; }
+      else if (el.name === "version") { data.version = parseInt(el.value, 10) || 0; }
+      else if (el.name === "self_score" || el.name === "self_score_reason" || el.name === "explanation") {
+        data[el.name] = el.value;
+      }
+    });
+    return data;
+  }
+  function status(form, text, isError) {
+    var s = form.querySelector(".save-status");
+    if (s) { s.textContent = text; s.classList.toggle("error", !!isError); }
+  }
+  function clearErrors(form) {
+    form.querySelectorAll(".field").forEach(function (f) {
+      f.classList.remove("has-error");
+      var p = f.querySelector("p.error");
+      if (p) { p.hidden = true; p.textContent = ""; }
+      var input = f.querySelector("input, select, textarea");
+      if (input) { input.removeAttribute("aria-invalid"); }
+    });
+  }
+  function showErrors(form, errors) {
+    Object.keys(errors).forEach(function (name) {
+      var f = form.querySelector('.field[data-field="' + name + '"]');
+      if (!f) { status(form, errors[name], true); return; }
+      f.classList.add("has-error");
+      var p = f.querySelector("p.error");
+      if (p) { p.hidden = false; p.textContent = errors[name]; }
+      var input = f.querySelector("input, select, textarea");
+      if (input) { input.setAttribute("aria-invalid", "true"); if (p) { input.setAttribute("aria-describedby", p.id); } }
+    });
+  }
+  function describe(v) {
+    var parts = [];
+    Object.keys(v.inputs || {}).forEach(function (k) { parts.push(k + "=" + v.inputs[k]); });
+    parts.push("自评分=" + (v.self_score || "—"));
+    if (v.explanation) { parts.push("说明=" + v.explanation); }
+    return parts.join("；");
+  }
+
+  function save(form) {
+    var data = collect(form);
+    status(form, "正在保存…");
+    fetch(form.dataset.autosave, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf(form) },
+      body: JSON.stringify(data)
+    }).then(function (resp) {
+      var type = resp.headers.get("Content-Type") || "";
+      if (resp.redirected || type.indexOf("application/json") === -1) {
+        status(form, "登录已过期：内容已保存在本机浏览器，请重新登录后继续。", true);
+        return null;
+      }
+      return resp.json().then(function (body) { return { code: resp.status, body: body }; });
+    }).then(function (r) {
+      if (!r) { return; }
+      clearErrors(form);
+      if (r.code === 200) {
+        form.querySelector("input[name=version]").value = r.body.version;
+        localStorage.removeItem(storeKey(form));
+        var sugg = document.getElementById("sugg-" + form.dataset.code);
+        if (sugg) { sugg.textContent = (r.body.suggested !== null ? "建议分：" + r.body.suggested + "分 — " : "") + (r.body.explanation || ""); }
+        var bar = document.getElementById("progress-bar");
+        if (bar) { bar.value = r.body.progress.done; }
+        var pt = document.getElementById("progress-text");
+        if (pt) { pt.textContent = "已完成 " + r.body.progress.done + " / " + r.body.progress.total + " 项"; }
+        var badge = document.querySelector('[data-status="' + form.dataset.code + '"]');
+        if (badge) {
+          var done = r.body.missing.length === 0;
+          badge.textContent = done ? "已完成" : "未完成";
+          badge.classList.toggle("ok", done);
+        }
+        status(form, "已自动保存 " + new Date().toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" }));
+      } else if (r.code === 422) {
+        showErrors(form, r.body.errors || {});
+        status(form, r.body.error.message, true);
+      } else if (r.code === 409) {
+        var theirs = r.body.theirs || {};
+        status(form, "该指标已被" + (theirs.updated_by || "他人") + "修改。对方的版本：" + describe(theirs) +
+          "。您的版本仍在表单中（未保存）；如以您的为准，请点击“保存”。", true);
+        form.querySelector("input[name=version]").value = theirs.version;
+        form.dataset.conflict = "1";
+      } else {
+        status(form, (r.body.error && r.body.error.message) || "保存失败，内容已保存在本机浏览器。", true);
+      }
+    }).catch(function () {
+      status(form, "网络异常：内容已保存在本机浏览器，恢复连接后会再次保存。", true);
+    });
+  }
+
+  document.querySelectorAll("form.answer-form[data-autosave]").forEach(function (form) {
+    var fieldset = form.querySelector("fieldset");
+    if (fieldset && fieldset.disabled) { return; }
+    // restore input this browser kept but the server never got
+    var kept = localStorage.getItem(storeKey(form));
+    if (kept) {
+      try {
+        var d = JSON.parse(kept);
+        var current = parseInt(form.querySelector("input[name=version]").value, 10) || 0;
+        if (d.version === current) {
+          Object.keys(d.inputs || {}).forEach(function (k) {
+            var el = form.elements["in_" + k]; if (el) { el.value = d.inputs[k]; }
+          });
+          ["self_score", "self_score_reason", "explanation"].forEach(function (k) {
+            if (form.elements[k] && d[k] !== undefined) { form.elements[k].value = d[k]; }
+          });
+          status(form, "已恢复本机保存但尚未提交的内容。");
+          save(form);
+        } else {
+          localStorage.removeItem(storeKey(form));
+        }
+      } catch (e) { localStorage.removeItem(storeKey(form)); }
+    }
+    var timer = null;
+    function changed() {
+      if (form.dataset.conflict) { status(form, "存在修改冲突：请核对后点击“保存”。", true); return; }
+      localStorage.setItem(storeKey(form), JSON.stringify(collect(form)));
+      clearTimeout(timer);
+      timer = setTimeout(function () { save(form); }, DELAY);
+    }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+  });
+})();
