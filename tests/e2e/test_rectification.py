@@ -1,0 +1,78 @@
+"""The rectification loop in a real browser: the office raises and sends a notice, the department's leader
+answers the item and submits it, the office accepts it, and the notice is closed."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def users(live_app):
+    from assess.extensions import db
+    from tests.conftest import make_tenant
+
+    with live_app.app_context():
+        tenant = make_tenant("e2e-rect", "RRR")
+        names = {k: u.username for k, u in tenant.users.items()}
+        names["dept_a"] = tenant.dept_a.name
+        db.session.commit()
+    return names
+
+
+def _login(browser, live_server, username):
+    ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    page.goto("/auth/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    return ctx, page
+
+
+def test_notice_answer_accept_close(browser, live_server, users):
+    # the office raises a notice after its website monitoring and sends it
+    office_ctx, office = _login(browser, live_server, users["office_admin"])
+    office.get_by_role("link", name="整改通知").first.click()
+    office.get_by_role("link", name="新建整改通知（考核外）").click()
+    office.get_by_label("部门").select_option(label=users["dept_a"])
+    office.get_by_label("通知标题").fill("关于网站断链问题整改的通知")
+    office.get_by_label("或：工作日数").fill("10")
+    office.get_by_label("问题描述").fill("网站“政策文件”栏目有 3 处断链")
+    office.get_by_label("整改要求").fill("修复断链并自查全站")
+    office.get_by_role("button", name="保存草稿").click()
+    assert office.locator("#notice-state").inner_text() == "草稿"
+    office.get_by_role("button", name="下发通知").click()
+    assert office.locator("#notice-state").inner_text() == "已下发"
+    assert office.locator("#read-receipt").inner_text() == "未读"
+    notice_url = office.url.split("#")[0]
+
+    # the department's leader opens it (read receipt), answers the item and submits it
+    dept_ctx, dept = _login(browser, live_server, users["dept_admin"])
+    dept.goto("/rectification/")
+    dept.get_by_role("link", name="关于网站断链问题整改的通知").click()
+    dept.get_by_role("button", name="提交公开办核查").click()
+    assert dept.locator("p.error").first.inner_text() == "请填写整改措施。"  # refused, at the field
+    dept.get_by_label("整改措施").fill("逐一修复断链，建立每周链接巡查")
+    dept.get_by_label("整改结果").fill("3 处断链已全部修复")
+    dept.get_by_role("button", name="提交公开办核查").click()
+    assert "待公开办核查" in dept.locator("article.rect-item h3").inner_text()
+
+    # the office sees the receipt and the answer, accepts the item: the notice closes
+    office.goto(notice_url)
+    assert office.locator("#read-receipt").inner_text().startswith("已读")
+    assert "逐一修复断链" in office.locator("article.rect-item").inner_text()
+    office.get_by_role("button", name="销号", exact=True).click()
+    assert office.locator("#notice-state").inner_text() == "已办结"
+    assert "已销号" in office.locator("article.rect-item h3").inner_text()
+
+    # the department sees the closure; no answer form is left
+    dept.reload()
+    assert dept.locator("#notice-state").inner_text() == "已办结"
+    assert dept.get_by_role("button", name="提交公开办核查").count() == 0
+    office_ctx.close()
+    dept_ctx.close()
