@@ -163,3 +163,31 @@ def test_gapped_phrase_and_plan_penalty() -> None:
     assert prop.alternatives[0]["confidence"] < prop.confidence
     (req,) = propose("全年收到政府信息公开申请3件。", specs, []).figures
     assert req.value == Decimal(3)
+
+
+def test_figure_inside_phrase() -> None:
+    specs = [FigureSpec("C1", "items", "发布信息", "条", ["发布信息"])]
+    (prop,) = propose("在网站上发布24条政府信息。", specs, []).figures
+    assert prop.value == Decimal(24) and prop.phrase == "发布24条政府信息"
+
+
+def test_summary_from_docx() -> None:
+    import io
+
+    import docx
+
+    from assess.extraction.readers import read_text
+
+    d = docx.Document()
+    d.add_paragraph("（一）主动公开")
+    d.add_paragraph("全年公开信息246条。")
+    t = d.add_table(rows=1, cols=2)
+    t.rows[0].cells[0].text = "收到申请"
+    t.rows[0].cells[1].text = "3件"
+    buf = io.BytesIO()
+    d.save(buf)
+    text = read_text(buf.getvalue(), "总结.docx")
+    result = propose(text, SPECS, [])
+    values = {p.name: p.value for p in result.figures}
+    assert values["published_items"] == Decimal(246)
+    assert values["requests_received"] == Decimal(3)

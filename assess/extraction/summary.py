@@ -168,6 +168,8 @@ def _candidate_confidence(text: str, fig: Figure, p_start: int, p_end: int) -> f
     """How likely the phrase at [p_start, p_end) names the figure; None if unrelated."""
     if not (fig.sentence_start <= p_start and p_end <= fig.sentence_end):
         return None
+    if p_start < fig.start and fig.end < p_end:  # the figure sits inside the phrase: 发布24条政府信息
+        return round(min(0.85 + 0.01 * min(p_end - p_start - (fig.end - fig.start), 8), 1.0), 3)
     c_start, c_end = clause_bounds(text, fig.start, fig.end)
     same_clause = c_start <= p_start and p_end <= c_end
     if p_end <= fig.start:
@@ -185,13 +187,18 @@ def _candidate_confidence(text: str, fig: Figure, p_start: int, p_end: int) -> f
 
 def phrase_spans(text: str, phrase: str) -> list[tuple[int, int, bool]]:
     """(start, end, gapped) of the phrase in text; a phrase of 4+ characters also matches with
-    1–6 characters (no punctuation or digits) inserted in its middle: 公开信息 ~ 公开政府信息."""
+    1–6 characters (no punctuation) inserted in its middle (公开信息 ~ 公开政府信息), or up to 12
+    when the insertion holds a number (发布信息 ~ 发布24条政府信息)."""
     spans = [(p, p + len(phrase), False) for p in _find_all(text, phrase)]
     if len(phrase) >= 4:
         half = len(phrase) // 2
-        pattern = re.compile(re.escape(phrase[:half]) + r"[^，。；;、,！？!?：:\n\d]{1,6}?"
+        # the inserted part may hold the figure itself: 发布24条政府信息 ~ 发布信息
+        pattern = re.compile(re.escape(phrase[:half]) + r"[^，。；;、,！？!?：:\n]{1,12}?"
                              + re.escape(phrase[half:]))
-        spans += [(m.start(), m.end(), True) for m in pattern.finditer(text)]
+        for m in pattern.finditer(text):
+            inner = text[m.start() + half:m.end() - (len(phrase) - half)]
+            if len(inner) <= 6 or any(ch.isdigit() for ch in inner):
+                spans.append((m.start(), m.end(), True))
     return spans
 
 
