@@ -78,6 +78,9 @@ def _select_locale() -> str:
 
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # API clients choose by Accept-Language, never by a session
+        return (request.accept_languages.best_match(current_app.config["LANGUAGES"])
+                or current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("locale")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
@@ -106,6 +109,11 @@ def _register_blueprints(app: Flask) -> None:
     from .rectification.routes import bp as rectification_bp
 
     app.register_blueprint(rectification_bp)
+    from .api.routes import bp as api_bp
+    from .api.v1 import load_resources
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(load_resources())
 
 
 def _register_cli(app: Flask) -> None:

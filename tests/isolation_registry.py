@@ -151,3 +151,30 @@ ROUTES: list[Route] = [
     Route("rectification.delete_evidence", {"evidence_id": "rect_evidence"}, ("dept_admin", "dept_editor"), ("POST",),
           department_owned=True),
 ]
+
+# --- JSON API (/api/v1) and the API token pages ---------------------------------------------------------------
+# The API authenticates by bearer token only (a browser session gets 401 there by design), so the session-based
+# harness above cannot walk it: tests/test_api_isolation.py walks API_ROUTES with tokens of the same users, by
+# the same rules (roles not in ``allowed``, office B, the platform administrator, department B for department
+# A's objects → 401/403/404; list pages never show the markers).
+ALL_ROLE_KEYS = OFFICE_ROLE_KEYS + DEPT_A_ROLE_KEYS
+OBJECTS["api_token"] = lambda w: __import__("assess.api.services", fromlist=["x"]).create_token(
+    w.tenant.users["dept_editor"], "isolation", days=30)[0]
+ROUTES += [
+    Route("api.tokens", allowed=ALL_ROLE_KEYS + ("platform_admin",), methods=("GET", "POST")),
+    Route("api.revoke", {"token_id": "api_token"}, ("dept_editor",), ("POST",), department_owned=True),
+]
+_OFFICE_READERS = ALL_ROLE_KEYS  # department users see only their own department (scope)
+API_ROUTES: list[Route] = [
+    Route("api_v1.me", allowed=ALL_ROLE_KEYS + ("platform_admin",)),
+    Route("api_v1.list_groups", allowed=_OFFICE_READERS),
+    Route("api_v1.list_departments", allowed=_OFFICE_READERS),
+    Route("api_v1.get_department", {"department_id": "department"}, _OFFICE_READERS, department_owned=True),
+    Route("api_v1.import_departments", allowed=("office_admin",), methods=("POST",)),
+    Route("api_v1.list_audit", allowed=("office_admin",)),
+]
+EXEMPT.update({r.endpoint: "JSON API: walked with tokens by tests/test_api_isolation.py" for r in API_ROUTES})
+EXEMPT.update({
+    "api_v1.openapi": "public API description, no data",
+    "api_v1.docs": "public API documentation, no data",
+})

@@ -1,4 +1,5 @@
 """All models, re-exported so that Alembic and the app see every table."""
+from .api import ApiToken
 from .audit import AuditEntry
 from .base import DepartmentMixin, TenantMixin
 from .campaign import Answer, Campaign, CampaignState, Evidence, EvidenceKind, Submission, SubmissionState
@@ -10,6 +11,7 @@ from .tenancy import Department, Group, Office
 from .user import DEPARTMENT_ROLES, OFFICE_ROLES, Membership, PasswordLink, Role, User
 
 __all__ = [
+    "ApiToken",
     "ItemState", "Notice", "NoticeItem", "NoticeSource", "NoticeState",
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
     "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
