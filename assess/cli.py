@@ -13,6 +13,11 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(demo_command)
     app.cli.add_command(rubric_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    from .ranking.cli import ranking_command
+
+    app.cli.add_command(ranking_command)
 
 
 @click.command("demo")
@@ -41,3 +46,27 @@ def demo_command(departments: int, seed: int, if_empty: bool) -> None:
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, role, scope in result.logins:
         click.echo(f"  {username:<14} {role:<16} {scope}")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup_command(file: str) -> None:
+    """Write a consistent backup (database and stored files) to FILE while the app runs."""
+    from .backup import make_backup
+
+    manifest = make_backup(file)
+    click.echo(f"{file}: {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables, "
+               f"{len(manifest['files'])} files")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def restore_command(file: str) -> None:
+    """Restore FILE into an empty installation (run `flask db upgrade` first)."""
+    from .backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {sum(manifest['tables'].values())} rows and {len(manifest['files'])} files from {file}")
