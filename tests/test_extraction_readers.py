@@ -159,3 +159,16 @@ def test_fuzz_damaged_containers(data: bytes, kind: tuple[bytes, str]) -> None:
     with pytest.raises(ExtractionError) as info:
         read_text(prefix + data, "upload" + ext)
     assert info.value.code in {"corrupt", "scanned_pdf", "encrypted_pdf", "empty"}
+
+
+def test_pdf_paragraphs_are_reflowed() -> None:
+    from weasyprint import HTML
+
+    para = ("（二）主动公开。依托县政府门户网站人社专栏和微信公众号，全年主动公开政府信息共计一千二百条以上，"
+            "其中门户网站发布612条、微信公众号推送674条，按月公开社会保险基金收支情况12期。")
+    pdf = HTML(string="<html><head><style>@page{size:100mm 200mm;margin:10mm}</style></head>"
+                      f"<body style=\"font-family:'Noto Serif CJK SC';font-size:10pt\"><p>一、概况</p>"
+                      f"<p>{para}</p><p>（三）回应关切。收到申请3件。</p></body></html>").write_pdf()
+    lines = read_text(pdf, "r.pdf").splitlines()
+    assert len(read_rows(pdf, "r.pdf")) > len(lines)  # the rows keep the printed lines
+    assert lines == ["一、概况", para, "（三）回应关切。收到申请3件。"]

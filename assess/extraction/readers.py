@@ -50,7 +50,9 @@ def _read(data: bytes, filename: str, split_lines: bool) -> list[Row]:
         return _docx_rows(data, filename)
     if ext == ".pdf":
         lines = _pdf_lines(data, filename)
-        return [_split(line) if split_lines else [line] for line in lines]
+        if split_lines:
+            return [_split(line) for line in lines]
+        return [[line] for line in reflow(lines)]
     if ext in TEXT_EXTS:
         lines = decode_text(data, filename).splitlines()
         return [_split(line) if split_lines else [line] for line in lines]
@@ -193,6 +195,30 @@ def _pdf_lines(data: bytes, filename: str) -> list[str]:
             f"The PDF '{filename}' has no text layer (probably a scan): "
             "upload a PDF with a text layer or a Word file.")
     return lines
+
+
+_PARA_END = "。！？；：:!?;”」）)"
+_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])")
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join PDF lines back into paragraphs: a line as long as the page's full lines that does not
+    end a sentence continues on the next line (unless that one starts a heading)."""
+    if not lines:
+        return []
+    lengths = sorted(len(line.strip()) for line in lines)
+    full = lengths[int(0.9 * (len(lengths) - 1))]
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        text = line.strip()
+        if joining and out and not _HEADING_START.match(text):
+            ascii_break = out[-1][-1:].isascii() and text[:1].isascii() and text[:1].isalpha()
+            out[-1] += (" " if ascii_break else "") + text
+        else:
+            out.append(text)
+        joining = len(text) >= 0.85 * full and not text.endswith(tuple(_PARA_END))
+    return out
 
 
 # --- .html -------------------------------------------------------------------------------------
