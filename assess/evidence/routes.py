@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import CampaignState, Evidence, EvidenceKind, Role
-from ..selfassessment.routes import EDITORS, READERS, load_submission, render_form
+from ..models import Evidence, EvidenceKind
+from ..selfassessment.routes import EDITORS, READERS, load_submission, render_form, require_indicator
 from ..storage import StorageError
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
@@ -26,6 +26,7 @@ def _back(submission_id: int, code: str):
 @roles_required(*EDITORS)
 def upload(submission_id: int, code: str):
     submission = load_submission(submission_id)
+    require_indicator(submission, code)
     f = request.files.get("file")
     title = request.form.get("title", "")
     try:
@@ -45,6 +46,7 @@ def upload(submission_id: int, code: str):
 @roles_required(*EDITORS)
 def add_link(submission_id: int, code: str):
     submission = load_submission(submission_id)
+    require_indicator(submission, code)
     url, title = request.form.get("url", ""), request.form.get("title", "")
     try:
         services.add_link(submission, code, actor=current_user, url=url, title=title)

@@ -34,6 +34,11 @@ def load_submission(submission_id: int) -> Submission:
     return submission
 
 
+def require_indicator(submission: Submission, code: str) -> None:
+    if services.rubric_of(submission.campaign).indicator(code) is None:
+        abort(404)
+
+
 def _form_inputs() -> dict[str, str]:
     return {k[3:]: v for k, v in request.form.items() if k.startswith("in_")}
 
@@ -121,6 +126,7 @@ def _version(raw) -> int | None:
 @roles_required(*EDITORS)
 def save(submission_id: int, code: str):
     submission = load_submission(submission_id)
+    require_indicator(submission, code)
     data = {"inputs": _form_inputs(), "self_score": request.form.get("self_score"),
             "self_score_reason": request.form.get("self_score_reason", ""),
             "explanation": request.form.get("explanation", ""), "version": _version(request.form.get("version"))}
@@ -139,6 +145,7 @@ def save(submission_id: int, code: str):
 @roles_required(*EDITORS)
 def autosave(submission_id: int, code: str):
     submission = load_submission(submission_id)
+    require_indicator(submission, code)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return jsonify(error={"code": "bad_request", "message": _("请求格式有误。")}), 400
@@ -232,6 +239,7 @@ def prefill(submission_id: int):
 @roles_required(*EDITORS)
 def confirm(submission_id: int, code: str):
     submission = load_submission(submission_id)
+    require_indicator(submission, code)
     try:
         services.confirm_carried_over(submission, code, actor=current_user)
     except services.SelfAssessmentError as exc:

@@ -1,0 +1,88 @@
+"""Campaign pages over HTTP: list, create (errors at the field), detail with progress, transitions, dates."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from assess.campaigns.services import local_today
+from assess.models import Campaign, CampaignState, Submission
+from tests.campaign_world import make_campaign, stored_rubric
+
+
+def test_create_campaign_by_group(client, login, db, tenant_a):
+    rubric = stored_rubric(tenant_a.office)
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+    page = c.get("/campaigns/new")
+    assert page.status_code == 200 and "新建考核" in page.get_data(as_text=True)
+    deadline = (local_today() + timedelta(days=20)).isoformat()
+    resp = c.post("/campaigns/new", data={"name": "2026年度政务公开工作绩效考核", "year": "2026", "rubric_id": rubric.id,
+                                          "group_ids": [tenant_a.group.id], "self_deadline": deadline})
+    assert resp.status_code == 302
+    campaign = db.session.scalars(select(Campaign)).one()
+    assert len(db.session.scalars(select(Submission).where(Submission.campaign_id == campaign.id)).all()) == 2
+    page = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "2026年度政务公开工作绩效考核" in page and "开始自评" in page and tenant_a.dept_a.name in page
+
+
+def test_create_errors_at_field_keep_input(client, login, db, tenant_a):
+    rubric = stored_rubric(tenant_a.office)
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+    resp = c.post("/campaigns/new", data={"name": "我的考核", "year": "2026", "rubric_id": rubric.id})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "请至少选择一个分组或一个部门" in body and 'value="我的考核"' in body
+
+
+def test_transition_refused_with_reason_then_allowed(client, login, db, tenant_a):
+    campaign = make_campaign(tenant_a)
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+    resp = c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review"}, follow_redirects=True)
+    body = resp.get_data(as_text=True)
+    assert "不能转入下一阶段" in body and "未提交" in body
+    campaign.self_deadline = local_today() - timedelta(days=1)
+    db.session.commit()
+    resp = c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review", "reason": "截止"},
+                  follow_redirects=True)
+    assert "评审中" in resp.get_data(as_text=True)
+    db.session.refresh(campaign)
+    assert campaign.state == CampaignState.REVIEW
+
+
+def test_progress_page_for_reviewer_and_filter(client, login, db, tenant_a):
+    campaign = make_campaign(tenant_a)
+    db.session.commit()
+    c = login(tenant_a.users["reviewer"].username)
+    body = c.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert tenant_a.dept_a.name in body and "未开始 2" in body and "阶段操作" not in body
+    body = c.get(f"/campaigns/{campaign.id}?state=submitted").get_data(as_text=True)
+    assert tenant_a.dept_a.name not in body
+    assert c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review"}).status_code == 403
+
+
+def test_dates_form(client, login, db, tenant_a):
+    campaign = make_campaign(tenant_a)
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+    today = local_today()
+    resp = c.post(f"/campaigns/{campaign.id}/dates", data={
+        "self_deadline": (today + timedelta(days=3)).isoformat(), "review_start": today.isoformat(),
+        "version": campaign.version_id}, follow_redirects=True)
+    assert "评审开始日期：此日期不能早于" in resp.get_data(as_text=True)
+    resp = c.post(f"/campaigns/{campaign.id}/dates", data={
+        "self_deadline": (today + timedelta(days=3)).isoformat(), "review_start": (today + timedelta(days=4)).isoformat(),
+        "version": campaign.version_id}, follow_redirects=True)
+    assert "已保存日期" in resp.get_data(as_text=True)
+
+
+def test_list_pages(client, login, db, tenant_a):
+    make_campaign(tenant_a)
+    db.session.commit()
+    c = login(tenant_a.users["viewer"].username)
+    assert "2026年度政务公开工作绩效考核" in c.get("/campaigns/").get_data(as_text=True)
+    c = login(tenant_a.users["dept_editor"].username)
+    resp = c.get("/campaigns/")
+    assert resp.status_code == 302 and "/self/" in resp.headers["Location"]
+    assert "2026年度政务公开工作绩效考核" in c.get("/self/").get_data(as_text=True)
