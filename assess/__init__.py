@@ -94,6 +94,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, admin_bp):
         app.register_blueprint(bp)
+    from .ranking.routes import bp as ranking_bp
+
+    app.register_blueprint(ranking_bp)
     from .campaigns.routes import bp as campaigns_bp
     from .evidence.routes import bp as evidence_bp
     from .selfassessment.routes import bp as selfassessment_bp

@@ -28,6 +28,7 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("admin.departments", _l("部门"), (Role.OFFICE_ADMIN,)),
     ("admin.groups", _l("排名分组"), (Role.OFFICE_ADMIN,)),
     ("admin.users", _l("用户"), (Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)),
+    ("ranking.index", _l("排名"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("campaigns.index", _l("考核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
     ("selfassessment.index", _l("自评"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("review.index", _l("评审与复核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
