@@ -53,6 +53,8 @@ OBJECTS: dict[str, Callable] = {
     "rect_notice": lambda w: __import__("tests.test_rectification_support", fromlist=["x"]).isolation_notice(w),
     "rect_item": lambda w: w.obj("rect_notice").items[0],
     "rect_evidence": lambda w: __import__("tests.test_rectification_support", fromlist=["x"]).isolation_evidence(w),
+    # ranking
+    "ranking_campaign": lambda w: __import__("tests.ranking_world", fromlist=["x"]).isolation_campaign(w),
 }
 
 # Public or identity-only endpoints with the reason they are exempt from the tenant check.
@@ -150,6 +152,15 @@ ROUTES: list[Route] = [
     Route("rectification.evidence_file", {"evidence_id": "rect_evidence"}, ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
     Route("rectification.delete_evidence", {"evidence_id": "rect_evidence"}, ("dept_admin", "dept_editor"), ("POST",),
           department_owned=True),
+    # ranking
+    Route("ranking.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
+    Route("ranking.show", {"campaign_id": "ranking_campaign"},
+          ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
+    Route("ranking.analysis", {"campaign_id": "ranking_campaign"},
+          ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
+    Route("ranking.publish", {"campaign_id": "ranking_campaign"}, ("office_admin",), ("POST",)),
+    Route("ranking.export", {"campaign_id": "ranking_campaign"}, ("office_admin", "reviewer", "viewer"),
+          extra={"kind": "problems", "fmt": "csv"}),
 ]
 
 # --- JSON API (/api/v1) and the API token pages ---------------------------------------------------------------

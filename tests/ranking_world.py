@@ -63,3 +63,17 @@ def more_departments(office, group, n, prefix="部门"):
     from assess.admin import services
 
     return [services.create_department(office, f"{prefix}{i:02d}", group, actor=None) for i in range(n)]
+
+
+def isolation_campaign(world):
+    """For the isolation harness: a published campaign of office A; department A's problem text holds the marker."""
+    from assess.ranking.services import publish_ranking
+
+    t = world.tenant
+    c = make_campaign(t.office)
+    add_department(c, t.dept_a, scores={"A1": 0}, problems={"A1": "SECRET-DEPT-A 领导小组未调整"},
+                   self_scores={"A1": 3})
+    add_department(c, t.dept_b, scores={"C1": 2}, problems={"C1": "乙局目录不全"})
+    add_review(c, t.dept_a, t.users["reviewer"], "A1", 0, "SECRET-DEPT-A 评审意见")
+    publish_ranking(c, t.users["office_admin"])
+    return c

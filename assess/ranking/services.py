@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import and_, case, func, literal, select
 
 from .. import scoring
 from ..audit.services import record
@@ -20,9 +20,10 @@ from ..models.base import utcnow
 from ..rubrics.store import engine_rubric
 from ..scoring.model import InputError
 from ..tenancy.scope import unscoped
-from .adapter import BONUS, sections, totals_from_sums
+from .adapter import totals_from_sums
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 class RankingError(ValueError):
@@ -85,23 +86,34 @@ class RankRow:
 
 
 def _sums(campaign: Campaign, rubric: scoring.Rubric):
-    """The one aggregate query: per department and section, the sum of final scores in cents,
-    the number of scored indicators and the number of vetoes flagged.
+    """The one aggregate query: one row per department with the sum of final scores of each area and of the
+    bonus items, the number of base indicators scored, and per veto item whether it was flagged.
 
+    Area membership is an ``IN (codes)`` per area (cheap on SQLite and PostgreSQL, no per-row CASE ladder).
     Crosses the department boundary on purpose (a department's rank needs its group); the office and
     campaign are named explicitly.
     """
-    sec = sections(rubric)
-    section = case(sec, value=IndicatorResult.indicator_code, else_="")
-    cents = func.sum(cast(func.round(IndicatorResult.final_score * 100), Integer))
-    stmt = (
-        select(IndicatorResult.department_id, section.label("section"), cents.label("cents"),
-               func.count(IndicatorResult.final_score).label("scored"),
-               func.sum(case((IndicatorResult.veto == True, 1), else_=0)).label("vetoes"))  # noqa: E712
-        .where(IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id)
-        .group_by(IndicatorResult.department_id, section)
-    )
+    ir = IndicatorResult
+    code = ir.indicator_code
+    cols = [func.sum(case((code.in_([i.code for i in a.indicators]), ir.final_score))) for a in rubric.areas]
+    bonus = [i.code for i in rubric.bonus.indicators] if rubric.bonus else []
+    cols.append(func.sum(case((code.in_(bonus), ir.final_score))) if bonus else literal(0))
+    base = [i.code for a in rubric.areas for i in a.indicators]
+    cols.append(func.count(case((code.in_(base), ir.final_score))))
+    cols += [func.sum(case((and_(ir.veto == True, code == v.code), 1), else_=0)) for v in rubric.vetoes]  # noqa: E712
+    stmt = (select(ir.department_id, *cols)
+            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id)
+            .group_by(ir.department_id))
     return db.session.execute(unscoped(stmt)).all()
+
+
+def _dec(value) -> Decimal:
+    """A summed score as an exact Decimal in cents (SQLite sums NUMERIC as binary floats)."""
+    if value is None:
+        return ZERO
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return Decimal(value).quantize(CENT)
 
 
 def _participants(campaign: Campaign):
@@ -135,19 +147,13 @@ def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall:
     office's group order), in rank order.
     """
     rubric = engine_rubric(campaign.rubric)
-    sec_of_area = {a.code: len(a.indicators) for a in rubric.areas}
-    veto_codes = {"veto:" + i.code: i.code for i in rubric.vetoes}
-
+    n_areas, n_base = len(rubric.areas), rubric.indicator_count
     per_dept: dict[int, dict[str, Any]] = {}
-    for dept_id, section, cents, scored, vetoes in _sums(campaign, rubric):
-        d = per_dept.setdefault(dept_id, {"areas": {}, "scored": {}, "bonus": ZERO, "vetoes": []})
-        if section in sec_of_area:
-            d["areas"][section] = Decimal(cents or 0).scaleb(-2)
-            d["scored"][section] = scored
-        elif section == BONUS:
-            d["bonus"] = Decimal(cents or 0).scaleb(-2)
-        elif section in veto_codes and vetoes:
-            d["vetoes"].append(veto_codes[section])
+    for rec in _sums(campaign, rubric):
+        per_dept[rec[0]] = {
+            "areas": {a.code: _dec(v) for a, v in zip(rubric.areas, rec[1:1 + n_areas])},
+            "bonus": _dec(rec[1 + n_areas]), "complete": rec[2 + n_areas] >= n_base,
+            "vetoes": tuple(v.code for v, n in zip(rubric.vetoes, rec[3 + n_areas:]) if n)}
 
     rows: list[RankRow] = []
     sort_order: dict[int, tuple] = {}
@@ -155,10 +161,9 @@ def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall:
         if group_id is not None and g_id != group_id and not overall:
             continue
         sort_order[g_id] = (g_sort, g_name)
-        d = per_dept.get(dept_id, {"areas": {}, "scored": {}, "bonus": ZERO, "vetoes": []})
+        d = per_dept.get(dept_id) or {"areas": {}, "bonus": ZERO, "complete": False, "vetoes": ()}
         submitted = state == SubmissionState.SUBMITTED
-        complete = all(d["scored"].get(code, 0) >= n for code, n in sec_of_area.items())
-        vetoes = tuple(c for c in (i.code for i in rubric.vetoes) if c in d["vetoes"])
+        complete, vetoes = d["complete"], d["vetoes"]
         note = ""
         try:
             t = totals_from_sums(rubric, d["areas"], d["bonus"], vetoes, int(late_days or 0) if submitted else 0)

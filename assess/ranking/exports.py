@@ -1,0 +1,169 @@
+"""Exports of a campaign's ranking, detailed score sheet and problem list as .xlsx, CSV (UTF-8 with BOM) or JSON.
+
+A table is ``(headers, rows)``; cells are ``str``, ``int``, ``Decimal`` or ``None``. Text cells that a
+spreadsheet would read as a formula (starting with = + - @, tab or CR) are prefixed with ``'``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any, Sequence
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Campaign, IndicatorResult, Submission
+from ..rubrics.store import engine_rubric
+from ..tenancy.scope import unscoped
+from .services import RankRow
+
+Table = tuple[list[str], list[list[Any]]]
+KINDS = {"ranking": "排名表", "scores": "得分明细", "problems": "问题清单"}
+FORMATS = ("xlsx", "csv", "json")
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    return "'" + value if value and value.startswith(_DANGEROUS) else value
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
+
+
+def ranking_table(campaign: Campaign, rows: Sequence[RankRow], *, overall: bool = False) -> Table:
+    rubric = engine_rubric(campaign.rubric)
+    headers = ["分组", "组内排名"] + (["总排名"] if overall else []) + ["部门", "总分"]
+    headers += [f"{a.title}（{a.points}分）" for a in rubric.areas]
+    headers += ["加分", "逾期扣分", "等次", "按分数等次", "一票否决", "是否报送", "备注"]
+    out = []
+    for r in rows:
+        line: list[Any] = [r.group_name, r.rank] + ([r.overall_rank] if overall else []) + [r.department_name, r.total]
+        line += [r.areas.get(a.code) for a in rubric.areas]
+        line += [r.bonus, r.late_deduction, r.grade, r.grade_by_score, "是" if r.veto else "否",
+                 "是" if r.submitted else "否", r.note]
+        out.append(line)
+    return headers, out
+
+
+def _results(campaign: Campaign, department_id: int | None = None):
+    ir = IndicatorResult
+    stmt = (select(ir.department_id, ir.indicator_code, ir.self_score, ir.final_score, ir.problem)
+            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id))
+    if department_id is not None:
+        return db.session.execute(stmt.where(ir.department_id == department_id)).all()
+    return db.session.execute(unscoped(stmt)).all()  # office users only; office named explicitly
+
+
+def score_sheet(campaign: Campaign, rows: Sequence[RankRow]) -> Table:
+    """Departments × indicators, self-score and final score side by side, in ranking order."""
+    rubric = engine_rubric(campaign.rubric)
+    inds = [i for i in rubric.all_indicators() if i.rule.kind != "veto"]
+    headers = ["分组", "组内排名", "部门", "总分"]
+    for i in inds:
+        headers += [f"{i.code} {i.title} 自评", f"{i.code} {i.title} 终评"]
+    cells: dict[tuple[int, str], tuple] = {}
+    for dept, code, s, f, _p in _results(campaign):
+        cells[(dept, code)] = (s, f)
+    out = []
+    for r in rows:
+        line: list[Any] = [r.group_name, r.rank, r.department_name, r.total]
+        for i in inds:
+            s, f = cells.get((r.department_id, i.code), (None, None))
+            line += [Decimal(s) if s is not None else None, Decimal(f) if f is not None else None]
+        out.append(line)
+    return headers, out
+
+
+def problem_list(campaign: Campaign, *, department_id: int | None = None) -> Table:
+    rubric = engine_rubric(campaign.rubric)
+    subs = select(Submission.department_id, Submission.department_name, Submission.group_name).where(
+        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id)
+    if department_id is not None:
+        subs = subs.where(Submission.department_id == department_id)
+        names = {d: (n, g) for d, n, g in db.session.execute(subs).all()}
+    else:
+        names = {d: (n, g) for d, n, g in db.session.execute(unscoped(subs)).all()}
+    headers = ["分组", "部门", "指标代码", "指标", "分值", "自评分", "终评分", "问题描述"]
+    out = []
+    for dept, code, s, f, problem in _results(campaign, department_id):
+        if not problem:
+            continue
+        ind = rubric.indicator(code)
+        name, group = names.get(dept, ("", ""))
+        out.append([group, name, code, ind.title if ind else "", ind.points if ind else None,
+                    Decimal(s) if s is not None else None, Decimal(f) if f is not None else None, problem])
+    out.sort(key=lambda line: (line[0], line[1], line[2]))
+    return headers, out
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def to_csv(table: Table) -> bytes:
+    headers, rows = table
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(headers)
+    for line in rows:
+        w.writerow(["" if v is None else (safe_text(v) if isinstance(v, str) else str(v)) for v in line])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)  # CJK characters are twice as wide
+
+
+def to_xlsx(table: Table, title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    headers, rows = table
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(headers)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+        c.alignment = Alignment(vertical="center", wrap_text=False)
+    widths = [_width(h) for h in headers]
+    for line in rows:
+        ws.append([_cell(v) for v in line])
+        for j, v in enumerate(line):
+            w = _width(v)
+            if w > widths[j]:
+                widths[j] = w
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            if isinstance(c.value, Decimal):
+                c.number_format = "0.00"
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 6), 60)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def to_json(table: Table) -> bytes:
+    headers, rows = table
+    data = [{h: (str(v) if isinstance(v, Decimal) else v) for h, v in zip(headers, line)} for line in rows]
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+MIMETYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def render(table: Table, fmt: str, title: str) -> bytes:
+    if fmt == "xlsx":
+        return to_xlsx(table, title)
+    if fmt == "csv":
+        return to_csv(table)
+    return to_json(table)

@@ -1,0 +1,197 @@
+"""Ranking at a province's scale: recompute ranking + grades and render the ranking page's first screen.
+
+    python -m bench.ranking_bench [--departments 5000] [--indicators 100] [--repeat 3]
+
+Builds the data set with bulk inserts into a fresh database — a temporary SQLite file, or PostgreSQL when
+BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set; its tables are dropped and re-created, so point it at a
+throw-away database — then times, best of ``--repeat``:
+
+- ``sql``: the bare SQL aggregation over the same rows (SUM of final scores per department);
+- ``sums``: the ranking's own aggregate query (per department and area, in cents, with counts and vetoes);
+- ``compute``: ``compute_ranking`` — query + engine aggregate per department + rank_group per group;
+- ``page (live)``: GET /ranking/<id> as the office administrator before publication (computes live);
+- ``publish``: ``publish_ranking`` (compute + freeze as JSON + audit entry);
+- ``page (published)``: GET /ranking/<id> after publication (frozen rows).
+
+and prints each figure with its ratio to ``sql``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+AREAS = [("A", "组织领导", 10), ("B", "制度机制", 15), ("C", "主动公开", 40), ("D", "政策解读", 15), ("E", "回应关切", 20)]
+
+
+def synthetic_rubric(n_indicators: int) -> str:
+    """A rubric of ``n_indicators`` judgement indicators spread over five areas (100 points in all)."""
+    lines = ["format: assess-rubric/1", "code: bench-province", "name: 省级政务公开考核（基准测试）", "office: 基准测试",
+             "year: 2026", "version: 1", "total: 100", "grades:", "  - {label: 优秀, min: 90, max_share: 20}",
+             "  - {label: 良好, min: 80}", "  - {label: 合格, min: 60}", "  - {label: 不合格, min: 0}",
+             "veto_grade: 不合格", "share_rounding: floor", "tie_break: [C, E]",
+             "late_submission: {fixed: 2, per_day: 0, max: 2}", "areas:"]
+    per_area = [n_indicators // len(AREAS) + (1 if i < n_indicators % len(AREAS) else 0) for i in range(len(AREAS))]
+    for (code, title, points), n in zip(AREAS, per_area):
+        lines += [f"  - code: {code}", f"    title: {title}", "    indicators:"]
+        # points in cents split evenly; each indicator's points on a 0.5 grid
+        halves = points * 2
+        shares = [halves // n + (1 if i < halves % n else 0) for i in range(n)]
+        for i, h in enumerate(shares):
+            pts = Decimal(h) / 2
+            lines += [f"      - code: {code}{i + 1}", f"        title: {title}{i + 1}", f"        points: {pts}",
+                      f"        rule: {{kind: judgement, min: 0, max: {pts}, step: 0.5}}"]
+    lines += ["bonus:", "  cap: 5", "  min_base: 0", "  indicators:",
+              "    - {code: X1, title: 信息被采用, points: 3, rule: {kind: judgement, min: 0, max: 3, step: 0.5}}",
+              "veto:", "  indicators:",
+              "    - code: V1", "      title: 泄露国家秘密", "      points: 0",
+              "      inputs:", "        - {name: leaked, label: 发生泄密, type: boolean, required: false}",
+              "      rule: {kind: veto, figure: leaked}"]
+    return "\n".join(lines) + "\n"
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def build(app, n_depts: int, n_ind: int, seed: int = 1):
+    from sqlalchemy import insert
+
+    from assess.auth.passwords import hash_password
+    from assess.extensions import db
+    from assess.models import (Campaign, CampaignState, Department, Group, IndicatorResult, Office, Role,
+                               Submission, SubmissionState, User)
+    from assess.rubrics.store import engine_rubric, store_rubric
+
+    rng = random.Random(seed)
+    office = Office(code="bench", name="基准测试公开办")
+    db.session.add(office)
+    db.session.flush()
+    groups = [Group(office_id=office.id, name="省直部门", sort_order=1), Group(office_id=office.id, name="市县", sort_order=2)]
+    db.session.add_all(groups)
+    db.session.flush()
+    db.session.add(User(office_id=office.id, username="bench-admin", display_name="基准管理员", role=Role.OFFICE_ADMIN,
+                        password_hash=hash_password("Bench-2026!")))
+    rubric_row = store_rubric(office.id, synthetic_rubric(n_ind), filename="bench.yaml")
+    rubric = engine_rubric(rubric_row)
+    campaign = Campaign(office_id=office.id, name="2026年度基准考核", year=2026, rubric_id=rubric_row.id,
+                        state=CampaignState.RECHECK)
+    db.session.add(campaign)
+    db.session.flush()
+    now = campaign.created_at
+    dept_rows = [{"office_id": office.id, "group_id": groups[i % 2].id, "name": f"单位{i:05d}", "active": True,
+                  "created_at": now, "updated_at": now} for i in range(n_depts)]
+    db.session.execute(insert(Department), dept_rows)
+    from sqlalchemy import select
+
+    depts = db.session.execute(select(Department.id, Department.name, Department.group_id)
+                               .where(Department.office_id == office.id).order_by(Department.id)).all()
+    gname = {g.id: g.name for g in groups}
+    db.session.execute(insert(Submission), [
+        {"office_id": office.id, "department_id": d, "campaign_id": campaign.id, "department_name": name,
+         "group_id": g, "group_name": gname[g],
+         "state": SubmissionState.SUBMITTED if rng.random() > 0.01 else SubmissionState.IN_PROGRESS,
+         "late_days": 1 if rng.random() < 0.03 else 0, "created_at": now, "updated_at": now, "last_change_at": now,
+         "version_id": 1} for d, name, g in depts])
+    inds = [i for a in rubric.areas for i in a.indicators] + list(rubric.bonus.indicators)
+    batch: list[dict] = []
+    for d, _name, _g in depts:
+        skill = rng.random()
+        for ind in inds:
+            steps = int(ind.points * 2)
+            bonus = ind.code.startswith("X")
+            k = rng.randint(0, steps) if bonus else steps - min(steps, int(rng.expovariate(1.5 + 3 * skill)))
+            final = Decimal(k) / 2
+            batch.append({"office_id": office.id, "department_id": d, "campaign_id": campaign.id,
+                          "indicator_code": ind.code, "self_score": ind.points if not bonus else final,
+                          "final_score": final, "veto": False, "problem": "", "updated_at": now, "version_id": 1})
+        if rng.random() < 0.002:
+            batch.append({"office_id": office.id, "department_id": d, "campaign_id": campaign.id,
+                          "indicator_code": "V1", "self_score": None, "final_score": None, "veto": True,
+                          "problem": "", "updated_at": now, "version_id": 1})
+        if len(batch) >= 50_000:
+            db.session.execute(insert(IndicatorResult), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(IndicatorResult), batch)
+    db.session.commit()
+    return campaign.id, office.id
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--departments", type=int, default=5000)
+    ap.add_argument("--indicators", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    tmp = tempfile.TemporaryDirectory()
+    if not url:
+        url = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
+    from sqlalchemy import func, select
+
+    from assess import create_app
+    from assess.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False, "STORAGE_DIR": tmp.name, "TESTING": True})
+    dialect = url.split(":", 1)[0]
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        t0 = time.perf_counter()
+        campaign_id, office_id = build(app, args.departments, args.indicators)
+        built = time.perf_counter() - t0
+        from assess.models import Campaign, IndicatorResult
+        from assess.ranking import services
+
+        campaign = db.session.get(Campaign, campaign_id)
+        n_rows = db.session.scalar(select(func.count()).select_from(IndicatorResult))
+        print(f"database: {dialect}; {args.departments} departments × {args.indicators} indicators "
+              f"({n_rows} final scores) built in {built:.1f} s")
+        bare = (select(IndicatorResult.department_id, func.sum(IndicatorResult.final_score))
+                .where(IndicatorResult.office_id == office_id, IndicatorResult.campaign_id == campaign_id)
+                .group_by(IndicatorResult.department_id))
+        rubric = services.engine_rubric(campaign.rubric)
+        figures = {
+            "sql": best(lambda: db.session.execute(bare).all(), args.repeat),
+            "sums": best(lambda: services._sums(campaign, rubric), args.repeat),
+            "compute": best(lambda: services.compute_ranking(campaign), args.repeat),
+        }
+        client = app.test_client()
+        resp = client.post("/auth/login", data={"username": "bench-admin", "password": "Bench-2026!"})
+        assert resp.status_code == 302, "bench log-in failed"
+
+        def page():
+            r = client.get(f"/ranking/{campaign_id}")
+            assert r.status_code == 200 and "ranking-table" in r.get_data(as_text=True)
+
+        figures["page (live)"] = best(page, args.repeat)
+        t0 = time.perf_counter()
+        services.publish_ranking(campaign, None)
+        db.session.commit()
+        figures["publish"] = time.perf_counter() - t0
+        figures["page (published)"] = best(page, args.repeat)
+        db.session.remove()
+        db.drop_all()
+    sql = figures["sql"]
+    print(f"{'step':<18}{'seconds':>10}{'× sql':>9}")
+    for name, secs in figures.items():
+        print(f"{name:<18}{secs:>10.3f}{secs / sql:>9.1f}")
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
