@@ -111,6 +111,43 @@ def evaluate_summaries(only: set[str] | None = None) -> dict[str, Any]:
     }
 
 
+def evaluate_summary_formats(out_dir: Path | None = None) -> dict[str, Any]:
+    """Figure recall/precision when the summaries go through the readers as .docx and as .pdf
+    (written here from the .txt labels' texts), i.e. the whole upload path."""
+    import io
+
+    import docx
+    from weasyprint import HTML
+
+    from assess.extraction.readers import read_text
+
+    labels = yaml.safe_load((EVAL_DIR / "labels.yaml").read_text(encoding="utf-8"))
+    result: dict[str, Any] = {}
+    for fmt in ("docx", "pdf"):
+        tp = n_gold = n_pred = 0
+        for name, lab in labels["summaries"].items():
+            lines = [x for x in (EVAL_DIR / "summaries" / name).read_text(encoding="utf-8").splitlines() if x.strip()]
+            if fmt == "docx":
+                document = docx.Document()
+                for line in lines:
+                    document.add_paragraph(line)
+                buf = io.BytesIO()
+                document.save(buf)
+                data = buf.getvalue()
+            else:
+                body = "".join(f"<p>{line}</p>" for line in lines)
+                data = HTML(string="<html><body style=\"font-family:'Noto Serif CJK SC';font-size:16pt\">"
+                                   f"{body}</body></html>").write_pdf()
+            text = read_text(data, f"{name}.{fmt}")
+            gold = Counter(tuple(e.split()[:2]) for e in lab["figures"])
+            pred = Counter((str(f.value), f.unit) for f in find_figures(text))
+            tp += sum((gold & pred).values())
+            n_gold += sum(gold.values())
+            n_pred += sum(pred.values())
+        result[fmt] = {"recall": tp / n_gold, "precision": tp / n_pred if n_pred else 1.0}
+    return result
+
+
 def evaluate_reports(out_dir: Path | None = None) -> dict[str, Any]:
     make_docs = _make_docs()
     out = out_dir or Path(tempfile.mkdtemp(prefix="extraction_eval_"))
@@ -192,6 +229,9 @@ def main() -> int:
         print(f"figure recall {h['figure_recall']:.3f}  precision {h['figure_precision']:.3f}  "
               f"qualifiers {h['qualifier_accuracy']:.3f}  areas {h['area_accuracy']:.3f}  "
               f"proposals {h['proposal_accuracy']:.3f}")
+    fm = evaluate_summary_formats()
+    for fmt, m in fm.items():
+        print(f"through .{fmt}: figure recall {m['recall']:.3f}  precision {m['precision']:.3f}")
     print("== Annual reports ==")
     print(f"files: {r['report_files']} {r['formats']}  correct: {r['correct_reports']}  "
           f"with planted errors: {r['error_reports']}")
