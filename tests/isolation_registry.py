@@ -45,6 +45,7 @@ OBJECTS: dict[str, Callable] = {
     "review_submission": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_submission(w),
     "review_assignment": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_assignment(w),
     "review_contest": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_contest(w),
+    "review_evidence": lambda w: __import__("tests.review_factories", fromlist=["x"]).isolation_evidence(w),
     # campaigns and self-assessment (department A's submission, answer and evidence carry the DEPT marker)
     "campaign": lambda w: __import__("tests.campaign_world", fromlist=["x"]).isolation_campaign(w),
     "submission_a": lambda w: __import__("tests.campaign_world", fromlist=["x"]).isolation_submission(w),
@@ -89,6 +90,8 @@ ROUTES: list[Route] = [
           department_owned=True, extra={"code": "A1"}),
     Route("review.answer", {"contest_id": "review_contest"}, ("office_admin", "reviewer"), ("GET", "POST"),
           department_owned=True),
+    Route("review.evidence_file", {"evidence_id": "review_evidence"},
+          ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
     Route("audit.index", allowed=("office_admin",)),
     Route("audit.export", allowed=("office_admin",), extra={"fmt": "csv"}),
     # administration (foundation)

@@ -96,3 +96,19 @@ def isolation_contest(w):
     db.session.add(c)
     db.session.flush()
     return c
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def isolation_evidence(w):
+    """A reviewer's file evidence on department A's score (stored, so allowed users could download it)."""
+    from assess.review import services as rs
+
+    sub = w.obj("review_submission")
+    w.obj("review_assignment")
+    row = rs.save_score(sub, "A1", actor=w.tenant.users["reviewer"], version=0, score="0",
+                        problem="SECRET-DEPT-A 未见文件", evidence_title="SECRET-DEPT-A 截图",
+                        evidence_file=("shot.png", PNG))
+    return rs.evidence_for(sub.office_id, "review", [row.id])[row.id][0]

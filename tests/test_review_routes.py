@@ -231,3 +231,34 @@ def test_audit_verify_and_export(world, login, db):
     entry.reason = "篡改"
     db.session.commit()
     assert "校验失败" in c.get("/audit/?verify=1").get_data(as_text=True)
+
+
+def test_reviewer_file_evidence_upload_and_access(world, login, db, app):
+    import io
+
+    from tests.review_factories import PNG
+
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    db.session.commit()
+    rev = login("office-a-reviewer", c=app.test_client())
+    resp = rev.post(f"/review/submissions/{w.sub_a.id}/scores/A1", content_type="multipart/form-data", data={
+        "action": "save", "score": "0", "problem": "“意见征集”栏目内容空白", "version": "0",
+        "evidence_title": "栏目截图", "evidence_file": (io.BytesIO(b"plain text"), "x.png")})
+    assert resp.status_code == 422 and "不支持的文件类型" in resp.get_data(as_text=True)
+    resp = rev.post(f"/review/submissions/{w.sub_a.id}/scores/A1", content_type="multipart/form-data", data={
+        "action": "save", "score": "0", "problem": "“意见征集”栏目内容空白", "version": "0",
+        "evidence_title": "栏目截图", "evidence_file": (io.BytesIO(PNG), "shot.png")})
+    assert resp.status_code == 302
+    ev = rs.evidence_for(w.office.id, "review", [rs._scores(w.sub_a, "A1")[0].id]).popitem()[1][0]
+    got = rev.get(f"/review/evidence/{ev.id}?inline=1")
+    assert got.status_code == 200 and got.data == PNG and got.headers["Content-Disposition"].startswith("inline")
+    page = rev.get(f"/review/submissions/{w.sub_a.id}/results/A1").get_data(as_text=True)
+    assert f"/review/evidence/{ev.id}" in page and "<img" in page
+    dept = login("office-a-dept_editor", c=app.test_client())
+    assert dept.get(f"/review/evidence/{ev.id}").status_code == 403  # results not open yet
+    w.campaign.state = CampaignState.RECHECK
+    db.session.commit()
+    assert dept.get(f"/review/evidence/{ev.id}").status_code == 200
+    other = login("office-a-dept_b_editor", c=app.test_client())
+    assert other.get(f"/review/evidence/{ev.id}").status_code == 404

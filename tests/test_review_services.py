@@ -324,3 +324,20 @@ def test_suggestions_survive_faulty_figures(world):
     answers["A3"].inputs = '{"meetings": -4}'
     sugg = rs.suggestions(rubric, answers)
     assert sugg["A3"].problems and sugg["A1"].score == D(3)
+
+
+def test_reviewer_file_evidence_checked_by_content(world):
+    from tests.review_factories import PNG
+
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.save_score(w.sub_a, "A1", actor=rev, version=0, score="0", problem="p",
+                      evidence_file=("shot.png", b"MZ\x90\x00 not an image"))
+    assert exc.value.field == "evidence_file" and "不支持的文件类型" in str(exc.value)
+    row = rs.save_score(w.sub_a, "A1", actor=rev, version=0, score="0", problem="栏目空白",
+                        evidence_title="栏目截图", evidence_file=("shot.png", PNG))
+    ev = rs.evidence_for(w.office.id, "review", [row.id])[row.id]
+    assert [(e.kind.value, e.title, e.content_type) for e in ev] == [("file", "栏目截图", "image/png")]
+    assert [s for s in rs.waterfall(w.sub_a, "A1") if s.key == "review"][0].evidence[0].id == ev[0].id

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -24,6 +25,7 @@ class ScoreForm(FlaskForm):
     reason = TextAreaField(_l("评审理由"), validators=[Optional(), Length(max=2000)])
     evidence_url = StringField(_l("证据链接"), validators=[Optional(), Length(max=2000)])
     evidence_title = StringField(_l("证据说明"), validators=[Optional(), Length(max=200)])
+    evidence_file = FileField(_l("证据文件（截图、PDF、Word、Excel）"))
     version = HiddenField(default="0")
     reviewer_id = HiddenField(default="")
 
@@ -40,6 +42,7 @@ class ContestForm(FlaskForm):
     explanation = TextAreaField(_l("申请复核的理由"))
     evidence_url = StringField(_l("新证据链接（可选）"), validators=[Optional(), Length(max=2000)])
     evidence_title = StringField(_l("证据说明（可选）"), validators=[Optional(), Length(max=200)])
+    evidence_file = FileField(_l("证据文件（可选）"))
 
 
 class AnswerForm(FlaskForm):
@@ -49,6 +52,7 @@ class AnswerForm(FlaskForm):
     reason = TextAreaField(_l("答复理由"), validators=[Optional(), Length(max=2000)])
     evidence_url = StringField(_l("证据链接（可选）"), validators=[Optional(), Length(max=2000)])
     evidence_title = StringField(_l("证据说明（可选）"), validators=[Optional(), Length(max=200)])
+    evidence_file = FileField(_l("证据文件（可选）"))
     version = HiddenField(default="0")
 
 

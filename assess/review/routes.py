@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, CampaignState, Contest, Group, ReviewAssignment, Role, Submission, SubmissionState, User
+from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, Group, ReviewAssignment, Role, Submission, SubmissionState, User
 from ..tenancy.permissions import DEPARTMENT_STAFF, roles_required
 from ..tenancy.scope import get_scoped_or_404
 from . import services as rs
@@ -35,6 +35,13 @@ def _fail(exc: rs.ReviewError, form=None) -> None:
         field.errors = list(field.errors) + [str(exc)]
     else:
         flash(str(exc), "error")
+
+
+def _upload() -> tuple[str, bytes] | None:
+    f = request.files.get("evidence_file")
+    if f is None or not f.filename:
+        return None
+    return f.filename, f.read()
 
 
 def _can_see_results(sub: Submission) -> bool:
@@ -245,7 +252,8 @@ def save_score(submission_id: int, code: str):
                       (form.version.data or "0").isdigit() else -1, accept=accept, score=form.score.data,
                       veto=form.veto.data, problem=form.problem.data or "", reason=form.reason.data or "",
                       reviewer_id=int(form.reviewer_id.data) if (form.reviewer_id.data or "").isdigit() else None,
-                      evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "")
+                      evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "",
+                      evidence_file=_upload())
     except rs.ReviewError as exc:
         db.session.rollback()
         _fail(exc, form)
@@ -330,7 +338,8 @@ def contest(submission_id: int, code: str):
     if form.validate_on_submit():
         try:
             rs.create_contest(sub, code, actor=current_user, explanation=form.explanation.data or "",
-                              evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "")
+                              evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "",
+                              evidence_file=_upload())
         except rs.ReviewError as exc:
             db.session.rollback()
             _fail(exc, form)
@@ -371,7 +380,8 @@ def answer(contest_id: int):
             rs.answer_contest(ct, actor=current_user, outcome=form.outcome.data or "",
                               version=int(form.version.data) if (form.version.data or "").isdigit() else -1,
                               reason=form.reason.data or "", new_score=form.new_score.data,
-                              evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "")
+                              evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "",
+                              evidence_file=_upload())
         except rs.ReviewError as exc:
             db.session.rollback()
             _fail(exc, form)
@@ -383,3 +393,28 @@ def answer(contest_id: int):
     return render_template("review/answer.html", contest=ct, sub=sub, steps=steps, form=form, fmt=rs.fmt,
                            refusal=rs.may_answer(ct, current_user),
                            ind=rs.rubric_of(sub.campaign).indicator(ct.indicator_code))
+
+
+# --- reviewers' and contests' own evidence files --------------------------------------------------------------
+
+REVIEW_EVIDENCE_OWNERS = ("review", "contest", "contest_answer")
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@roles_required(*EVERYONE)
+def evidence_file(evidence_id: int):
+    """A file attached to a reviewer's score, a contest or its answer: for whoever may see that department's
+    review (reviewers assigned to it, the office, and the department itself once results are open)."""
+    ev = get_scoped_or_404(Evidence, evidence_id)
+    if ev.owner_type not in REVIEW_EVIDENCE_OWNERS or ev.kind != EvidenceKind.FILE or ev.deleted_at is not None:
+        abort(404)
+    sub = db.session.scalar(select(Submission).where(Submission.campaign_id == ev.campaign_id,
+                                                     Submission.department_id == ev.department_id))
+    if sub is None:
+        abort(404)
+    if not (rs.may_review(current_user, sub) or _can_see_results(sub)):
+        abort(403)
+    from ..evidence import routes as evidence_routes  # the shared, hardened file response
+    from ..evidence import services as evidence
+
+    return evidence_routes._send(ev, inline=bool(request.args.get("inline")) and evidence.inline_ok(ev))

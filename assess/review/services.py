@@ -441,35 +441,72 @@ def refresh_submission(submission: Submission, *, actor=None, reason: str = "") 
             for code in indicator_codes(rubric)]
 
 
-def _add_link_evidence(office_id: int, department_id: int, campaign_id: int, owner_type: str, owner_id: int,
-                       code: str, url: str, title: str, actor) -> Evidence | None:
+@dataclass(frozen=True)
+class PendingEvidence:
+    """Checked evidence not yet written (checks run before anything is saved: a refusal loses nothing)."""
+
+    kind: EvidenceKind
+    title: str
+    url: str | None = None
+    text: str | None = None
+    data: bytes | None = None
+    checked: Any = None
+
+
+def prepare_evidence(url: str, title: str, file: tuple[str, bytes] | None = None) -> list[PendingEvidence]:
+    """Check a link, a text excerpt and/or a file (content-checked by the evidence capability's rules)."""
     url, title = (url or "").strip(), (title or "").strip()
-    if not url and not title:
-        return None
+    if len(title) > 200:
+        raise ReviewError(_("证据说明最多200个字。"), "evidence_title")
+    out: list[PendingEvidence] = []
+    if file is not None and file[1]:
+        from ..evidence import services as evidence  # the shared file checks and storage
+
+        try:
+            checked = evidence.check_file(file[0], file[1])
+        except evidence.EvidenceError as exc:
+            raise ReviewError(str(exc), "evidence_file") from None
+        out.append(PendingEvidence(EvidenceKind.FILE, title or checked.filename[:200], data=file[1], checked=checked))
+        title = ""  # the title went with the file
     if url:
         parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ReviewError(_("证据链接应以 http:// 或 https:// 开头。"), "evidence_url")
-        kind = EvidenceKind.LINK
-    else:
-        kind = EvidenceKind.EXCERPT
-    if len(url) > 2000:
-        raise ReviewError(_("证据链接过长（最多2000个字符）。"), "evidence_url")
-    ev = Evidence(office_id=office_id, department_id=department_id, campaign_id=campaign_id, owner_type=owner_type,
-                  owner_id=owner_id, indicator_code=code, kind=kind, title=(title or url)[:200],
-                  url=url or None, text=title if kind == EvidenceKind.EXCERPT else None,
-                  created_by_id=getattr(actor, "id", None))
-    db.session.add(ev)
-    db.session.flush()
-    record(office_id, "evidence.add", "evidence", ev.id, actor=actor,
-           new={"owner": owner_type, "owner_id": owner_id, "indicator": code, "kind": kind.value, "title": ev.title,
-                "url": ev.url}, department_id=department_id, campaign_id=campaign_id)
-    return ev
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or any(ch.isspace() for ch in url):
+            raise ReviewError(_("证据链接应以 http:// 或 https:// 开头，且不含空格。"), "evidence_url")
+        if len(url) > 2000:
+            raise ReviewError(_("证据链接过长（最多2000个字符）。"), "evidence_url")
+        out.append(PendingEvidence(EvidenceKind.LINK, (title or url)[:200], url=url))
+    elif title and not out:
+        out.append(PendingEvidence(EvidenceKind.EXCERPT, title[:200], text=title))
+    return out
+
+
+def attach_evidence(pending: list[PendingEvidence], *, office_id: int, department_id: int, campaign_id: int,
+                    owner_type: str, owner_id: int, code: str, actor) -> list[Evidence]:
+    added = []
+    for p in pending:
+        ev = Evidence(office_id=office_id, department_id=department_id, campaign_id=campaign_id, owner_type=owner_type,
+                      owner_id=owner_id, indicator_code=code, kind=p.kind, title=p.title, url=p.url, text=p.text,
+                      created_by_id=getattr(actor, "id", None))
+        if p.kind == EvidenceKind.FILE:
+            from ..evidence import services as evidence
+
+            ev.storage_key = evidence.store_file(office_id, department_id, p.data, p.checked)
+            ev.filename, ev.content_type = p.checked.filename, p.checked.content_type
+            ev.size, ev.sha256 = p.checked.size, p.checked.sha256
+        db.session.add(ev)
+        db.session.flush()
+        record(office_id, "evidence.add", "evidence", ev.id, actor=actor,
+               new={"owner": owner_type, "owner_id": owner_id, "indicator": code, "kind": ev.kind.value,
+                    "title": ev.title, "url": ev.url, "filename": ev.filename, "sha256": ev.sha256},
+               department_id=department_id, campaign_id=campaign_id)
+        added.append(ev)
+    return added
 
 
 def save_score(submission: Submission, code: str, *, actor: User, version: int, accept: bool = False,
                score: Any = None, veto: bool = False, problem: str = "", reason: str = "",
-               reviewer_id: int | None = None, evidence_url: str = "", evidence_title: str = "") -> ReviewScore:
+               reviewer_id: int | None = None, evidence_url: str = "", evidence_title: str = "",
+               evidence_file: tuple[str, bytes] | None = None) -> ReviewScore:
     """A reviewer's score of one indicator: accept (= self-score) or a score within the rule's bounds.
 
     ``version`` is the version of the reviewer's score the form showed (0 = none yet); a stale version
@@ -508,6 +545,7 @@ def save_score(submission: Submission, code: str, *, actor: User, version: int, 
         raise ReviewError(_("问题描述最多2000个字。"), "problem")
     if len(reason) > 2000:
         raise ReviewError(_("评审理由最多2000个字。"), "reason")
+    pending = prepare_evidence(evidence_url, evidence_title, evidence_file)
 
     row = db.session.scalar(select(ReviewScore).where(
         ReviewScore.office_id == submission.office_id, ReviewScore.campaign_id == submission.campaign_id,
@@ -538,8 +576,8 @@ def save_score(submission: Submission, code: str, *, actor: User, version: int, 
         record(submission.office_id, "review.score", "review_score", row.id, actor=actor, old=old, new=new,
                reason=reason or (_("采纳自评分") if accept else ""), department_id=submission.department_id,
                campaign_id=submission.campaign_id)
-    _add_link_evidence(submission.office_id, submission.department_id, submission.campaign_id, "review", row.id, code,
-                       evidence_url, evidence_title, actor)
+    attach_evidence(pending, office_id=submission.office_id, department_id=submission.department_id,
+                    campaign_id=submission.campaign_id, owner_type="review", owner_id=row.id, code=code, actor=actor)
     refresh_result(submission, code, actor=actor, reason=reason, rubric=rubric, suggestion=sugg)
     return row
 
@@ -643,6 +681,16 @@ def evidence_for(office_id: int, owner_type: str, owner_ids: Iterable[int]) -> d
     return out
 
 
+def department_evidence(submission: Submission) -> dict[str, list[Evidence]]:
+    """The department's own evidence per indicator (the evidence capability stores it on the submission)."""
+    out: dict[str, list[Evidence]] = {}
+    for ev in db.session.scalars(select(Evidence).where(
+            Evidence.office_id == submission.office_id, Evidence.owner_type == "submission",
+            Evidence.owner_id == submission.id, Evidence.deleted_at.is_(None)).order_by(Evidence.id)):
+        out.setdefault(ev.indicator_code or "", []).append(ev)
+    return out
+
+
 def review_sheet(submission: Submission, reviewer_id: int) -> list[Row]:
     """Every indicator side by side for one reviewer: figures, explanation, evidence, self-score, rule, scores."""
     rubric = rubric_of(submission.campaign)
@@ -652,7 +700,7 @@ def review_sheet(submission: Submission, reviewer_id: int) -> list[Row]:
     all_scores = _scores(submission)
     assigned = {a.reviewer_id for a in assignments_of(submission.campaign, submission.department_id)}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(assigned | {reviewer_id})))}
-    ans_ev = evidence_for(submission.office_id, "answer", [a.id for a in answers.values()])
+    dept_ev = department_evidence(submission)
     rows = []
     for ind in rubric.all_indicators():
         answer = answers.get(ind.code)
@@ -665,7 +713,7 @@ def review_sheet(submission: Submission, reviewer_id: int) -> list[Row]:
             code=ind.code, title=ind.title, area=rubric.section_of(ind.code), points=ind.points,
             standard=ind.standard, guidance=ind.guidance, bounds=scoring.bounds(rubric, ind.code),
             veto_item=ind.rule.kind == "veto", figures=_figure_rows(ind, answer), answer=answer,
-            suggestion=sugg[ind.code], evidence=ans_ev.get(answer.id, []) if answer else [], mine=mine,
+            suggestion=sugg[ind.code], evidence=dept_ev.get(ind.code, []), mine=mine,
             others=others, result=results.get(ind.code), difference=diff))
     return rows
 
@@ -742,7 +790,8 @@ def recheck_open(campaign: Campaign, today: date | None = None) -> bool:
 
 
 def create_contest(submission: Submission, code: str, *, actor: User, explanation: str, evidence_url: str = "",
-                   evidence_title: str = "", today: date | None = None) -> Contest:
+                   evidence_title: str = "", today: date | None = None,
+                   evidence_file: tuple[str, bytes] | None = None) -> Contest:
     campaign = submission.campaign
     if campaign.state != CampaignState.RECHECK:
         raise ReviewError(_("复核窗口未开放。"))
@@ -762,6 +811,7 @@ def create_contest(submission: Submission, code: str, *, actor: User, explanatio
                           "explanation")
     if _contest(submission, code) is not None:
         raise ReviewError(_("该指标已提出复核申请。"))
+    pending = prepare_evidence(evidence_url, evidence_title, evidence_file)
     contest = Contest(office_id=submission.office_id, department_id=submission.department_id,
                       campaign_id=campaign.id, indicator_code=code, explanation=explanation,
                       created_by_id=actor.id, answer="")
@@ -770,8 +820,8 @@ def create_contest(submission: Submission, code: str, *, actor: User, explanatio
     record(submission.office_id, "contest.create", "contest", contest.id, actor=actor,
            new={"indicator": code, "explanation": explanation}, reason=explanation,
            department_id=submission.department_id, campaign_id=campaign.id)
-    _add_link_evidence(submission.office_id, submission.department_id, campaign.id, "contest", contest.id, code,
-                       evidence_url, evidence_title, actor)
+    attach_evidence(pending, office_id=submission.office_id, department_id=submission.department_id,
+                    campaign_id=campaign.id, owner_type="contest", owner_id=contest.id, code=code, actor=actor)
     return contest
 
 
@@ -794,7 +844,8 @@ def may_answer(contest: Contest, user: User) -> str | None:
 
 
 def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int, reason: str,
-                   new_score: Any = None, evidence_url: str = "", evidence_title: str = "") -> Contest:
+                   new_score: Any = None, evidence_url: str = "", evidence_title: str = "",
+                   evidence_file: tuple[str, bytes] | None = None) -> Contest:
     campaign = db.session.get(Campaign, contest.campaign_id)
     if campaign.state != CampaignState.RECHECK:
         raise ReviewError(_("考核不在复核阶段，不能答复。"))
@@ -832,6 +883,7 @@ def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int,
         if chosen == ContestOutcome.PARTLY and result.self_score is not None and not (reviewed < value < result.self_score):
             raise ReviewError(_("部分采纳时，复核分应高于评审分（%(r)s）且低于自评分（%(s)s）。", r=fmt(reviewed),
                                 s=fmt(result.self_score)), "new_score")
+    pending = prepare_evidence(evidence_url, evidence_title, evidence_file)
     old = {"outcome": contest.outcome, "new_score": contest.new_score, "answer": contest.answer}
     contest.outcome, contest.new_score, contest.answer = chosen, value, reason
     contest.answered_by_id, contest.answered_at = actor.id, utcnow()
@@ -839,8 +891,9 @@ def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int,
     record(contest.office_id, "contest.answer", "contest", contest.id, actor=actor, old=old,
            new={"outcome": chosen, "new_score": value, "answer": reason}, reason=reason,
            department_id=contest.department_id, campaign_id=contest.campaign_id)
-    _add_link_evidence(contest.office_id, contest.department_id, contest.campaign_id, "contest_answer", contest.id,
-                       contest.indicator_code, evidence_url, evidence_title, actor)
+    attach_evidence(pending, office_id=contest.office_id, department_id=contest.department_id,
+                    campaign_id=contest.campaign_id, owner_type="contest_answer", owner_id=contest.id,
+                    code=contest.indicator_code, actor=actor)
     refresh_result(submission, contest.indicator_code, actor=actor, reason=reason, rubric=rubric)
     return contest
 
@@ -895,7 +948,7 @@ def waterfall(submission: Submission, code: str) -> list[Step]:
                   who=names.get(answer.updated_by_id, submission.department_name) if answer else submission.department_name,
                   when=answer.updated_at if answer else None,
                   why="\n".join(x for x in [answer.explanation, answer.self_score_reason] if x) if answer else "",
-                  evidence=evidence_for(submission.office_id, "answer", [answer.id]).get(answer.id, []) if answer else [])]
+                  evidence=department_evidence(submission).get(code, []))]
     steps.append(Step("suggested", _l("规则建议分"), sugg.score, who=_("评分规则"),
                       why=sugg.explanation + ("；" + "；".join(sugg.problems) if sugg.problems else "")))
     rev_ev = evidence_for(submission.office_id, "review", [s.id for s in scores])
