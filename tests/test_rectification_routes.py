@@ -254,3 +254,17 @@ def test_roles_are_refused(tenant_a, login):
     # the department viewer's opening was the read receipt; office users' openings do not count
     db.session.expire_all()
     assert db.session.get(Notice, notice.id).read_by_id == t.users["dept_viewer"].id
+
+
+def test_open_items_partial_for_the_reviewer_page(tenant_a, app):
+    from flask import render_template
+
+    t = tenant_a
+    notice = make_notice(t)
+    notice.items[0].indicator_code = "A1"
+    db.session.flush()
+    open_items = services.open_items_for(t.dept_a.id, "A1", office_id=t.office.id)
+    with app.test_request_context():
+        html = render_template("rectification/_open_items.html", open_items=open_items)
+        assert "1 个未销号的整改问题" in html and "SECRET-DEPT-A" in html
+        assert render_template("rectification/_open_items.html", open_items=[]).strip() == ""

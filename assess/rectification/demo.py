@@ -57,6 +57,13 @@ def _answer(item, leader: User, editor: User | None, rng: random.Random, *, subm
         services.submit_answer(item, actor=leader)
 
 
+def _make_overdue(notice, today, rng: random.Random) -> None:
+    """Move a sent notice back in time so that its deadline has passed (flagged to both sides)."""
+    late = rng.randint(1, 15)
+    notice.deadline = today - timedelta(days=late)
+    notice.sent_at = notice.sent_at - timedelta(days=late + 21)
+
+
 def demo_rectification(office: Office, rng: random.Random) -> None:
     actor = _office_user(office)
     today = services.today_local()
@@ -87,8 +94,7 @@ def demo_rectification(office: Office, rng: random.Random) -> None:
         if leader is None:
             # no log-ins in this department: left pending; about a third of them overdue
             if rng.random() < 0.35:
-                notice.deadline = today - timedelta(days=rng.randint(1, 20))
-                notice.sent_at = notice.sent_at - timedelta(days=40)
+                _make_overdue(notice, today, rng)
             continue
         for item in notice.items:
             fate = rng.random()
@@ -106,5 +112,5 @@ def demo_rectification(office: Office, rng: random.Random) -> None:
             services.check_item(item, actor=actor, accept=True)
         if notice.state == NoticeState.SENT and any(i.state != ItemState.ACCEPTED for i in notice.items) \
                 and rng.random() < 0.3:
-            notice.deadline = today - timedelta(days=rng.randint(1, 10))  # overdue, flagged to both sides
+            _make_overdue(notice, today, rng)
     db.session.flush()
