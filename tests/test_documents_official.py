@@ -116,3 +116,27 @@ def test_png_data_url_accepts_only_png() -> None:
     assert official.png_data_url(b"\x89PNG\r\n\x1a\nrest").startswith("data:image/png;base64,")
     with pytest.raises(ValueError):
         official.png_data_url(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("关于2026年度政务公开工作考核结果的通报", ["关于2026年度政务公开工作考核结果的通报"]),
+        ("关于县人力资源和社会保障局政务公开问题整改的通知", ["关于县人力资源和社会保障局", "政务公开问题整改的通知"]),
+        ("关于印发《示范县政务公开工作考核细则（2026年修订）》的通知",
+         ["关于印发《示范县政务公开工作", "考核细则（2026年修订）》的通知"]),
+        ("关于某某问题\n的通知", ["关于某某问题", "的通知"]),  # explicit break wins
+    ],
+)
+def test_title_lines_balanced(title: str, expected: list[str]) -> None:
+    assert official.title_lines(title) == expected
+
+
+def test_title_lines_never_split_numbers_or_start_with_punctuation() -> None:
+    title = "关于12345678901234567890号文件中，“第一项”和“第二项”落实情况的通报（第三次）"
+    lines = official.title_lines(title)
+    assert "".join(lines) == title
+    for a, b in zip(lines, lines[1:], strict=False):
+        assert not (a[-1].isdigit() and b[0].isdigit())
+        assert b[0] not in "，。）》”" and a[-1] not in "（《“"
+    assert all(sum(0.5 if ord(c) < 0x2E80 else 1 for c in line) <= 20 for line in lines)

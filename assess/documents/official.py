@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
 import secrets
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -29,6 +30,7 @@ __all__ = [
     "png_data_url",
     "qr_png_data_url",
     "qr_svg_data_url",
+    "title_lines",
 ]
 
 _DIGITS = "零一二三四五六七八九"
@@ -188,3 +190,67 @@ def qr_png_data_url(content: str, *, scale: int = 6, border: int = 1) -> str:
     """QR code of ``content`` as a PNG ``data:`` URL, for places that cannot show SVG."""
     qr = segno.make(content, error="m", micro=False)
     return qr.png_data_uri(scale=scale, border=border)
+
+
+# A line may not start with closing punctuation or end with opening punctuation (避头尾).
+_NO_LINE_START = set("，。、；：？！）》」』”’〕】…—%")
+_NO_LINE_END = set("（《「『“‘〔【")
+# Good places to break a title: after these characters (particles, organisation suffixes).
+_GOOD_BREAK_AFTER = set("的于和及与、，局办委院厅府室部镇乡处所站队")
+
+
+def _em(ch: str) -> float:
+    # ASCII/Latin are half-width; CJK fonts draw “ ” — … (U+2000 block) full-width.
+    return 0.5 if ord(ch) < 0x2000 else 1.0
+
+
+def title_lines(title: str, max_em: float = 20.0) -> list[str]:
+    """Split a 公文 title into balanced lines (GB/T 9704: 梯形或菱形, not one long line + a stub).
+
+    ``max_em`` is the line capacity in full-width characters (2号 22 pt over the 156 mm type
+    area → 20). A title that fits stays one line. Otherwise it is cut into the fewest lines,
+    each as close as possible to an equal share, preferring breaks after particles and
+    organisation suffixes (的, 于, 局, 办 …), never splitting a number and respecting the
+    line-start/line-end punctuation rules. Explicit ``\n`` in the title is honoured as is.
+    """
+    if "\n" in title:
+        return [part.strip() for part in title.split("\n") if part.strip()]
+    widths = [_em(c) for c in title]
+    total = sum(widths)
+    if total <= max_em:
+        return [title]
+    cum = [0.0]
+    for w in widths:
+        cum.append(cum[-1] + w)
+    for n in range(math.ceil(total / max_em), len(title) + 1):
+        cuts = _balanced_cuts(title, cum, n, max_em)
+        bounds = [0, *cuts, len(title)]
+        if all(cum[b] - cum[a] <= max_em for a, b in zip(bounds, bounds[1:], strict=False)):
+            break
+    return [title[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _balanced_cuts(title: str, cum: list[float], n: int, max_em: float) -> list[int]:
+    """Cut positions for ``n`` lines near equal shares (see :func:`title_lines`)."""
+    total = cum[-1]
+    cuts: list[int] = []
+    start = 0
+    for k in range(1, n):
+        target = total * k / n
+        best, best_score = None, math.inf
+        for i in range(start + 1, len(title)):
+            if cum[i] - cum[start] > max_em:
+                break
+            if title[i] in _NO_LINE_START or title[i - 1] in _NO_LINE_END:
+                continue
+            if title[i - 1].isdigit() and title[i].isdigit():
+                continue
+            score = abs(cum[i] - target) - (2.0 if title[i - 1] in _GOOD_BREAK_AFTER else 0.0)
+            if score < best_score:
+                best, best_score = i, score
+        if best is None:  # nothing allowed within reach: cut at capacity
+            best = max(start + 1, next((i for i in range(start + 1, len(title) + 1)
+                                        if cum[i] - cum[start] > max_em), len(title)) - 1)
+        cuts.append(best)
+        start = best
+    return cuts

@@ -92,6 +92,7 @@ def _build_env() -> jinja2.Environment:
         "seal_url": _seal_url,
         "qr_svg": official.qr_svg_data_url,
         "qr_png": official.qr_png_data_url,
+        "title_lines": official.title_lines,
         "spaceless": _spaceless,
     }
     env.filters.update(filters)
