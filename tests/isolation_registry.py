@@ -152,6 +152,7 @@ ROUTES: list[Route] = [
     *[Route(f"rectification.{e}", {"item_id": "rect_item"}, ("dept_admin", "dept_editor"), ("POST",),
             department_owned=True) for e in ("answer", "add_evidence")],
     Route("rectification.leader_return", {"item_id": "rect_item"}, ("dept_admin",), ("POST",), department_owned=True),
+    Route("rectification.pdf", {"notice_id": "rect_notice"}, ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
     Route("rectification.evidence_file", {"evidence_id": "rect_evidence"}, ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
     Route("rectification.delete_evidence", {"evidence_id": "rect_evidence"}, ("dept_admin", "dept_editor"), ("POST",),
           department_owned=True),

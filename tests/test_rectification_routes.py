@@ -268,3 +268,25 @@ def test_open_items_partial_for_the_reviewer_page(tenant_a, app):
         html = render_template("rectification/_open_items.html", open_items=open_items)
         assert "1 个未销号的整改问题" in html and "SECRET-DEPT-A" in html
         assert render_template("rectification/_open_items.html", open_items=[]).strip() == ""
+
+
+def test_notice_pdf(tenant_a, login):
+    t = tenant_a
+    campaign = _campaign_with_problems(t)
+    [notice, *_] = [n for n in services.generate_notices(t.office, campaign, actor=None) if n.department_id == t.dept_a.id]
+    services.send_notice(notice, actor=None)
+    db.session.commit()
+    doc = services.notice_document(notice, t.office)
+    assert doc.items[0].area == "组织领导" and doc.items[0].points_deducted == 2
+    resp = login(t.users["dept_viewer"].username).get(f"/rectification/{notice.id}/pdf")
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    assert resp.data.startswith(b"%PDF")
+
+
+def test_concurrent_write_becomes_a_message():
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from assess.rectification.routes import _as_error
+
+    err = _as_error(StaleDataError("x"))
+    assert err.field == "version" and "同时修改" in str(err)

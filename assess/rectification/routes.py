@@ -15,6 +15,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from ..extensions import db
 from ..models import (Campaign, Department, Evidence, EvidenceKind, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
@@ -87,12 +89,14 @@ def _fail(exc: RectificationError, form: Any = None) -> None:
     elif form is not None:
         form.form_errors.append(str(exc))
     else:
-        flash(str(exc), "error")
+        flash(str(_as_error(exc)), "error")
 
 
-def _form_errors(form) -> bool:
-    """True when WTForms found errors (they are shown at their fields)."""
-    return bool(form.errors)
+def _as_error(exc: Exception) -> RectificationError:
+    """A concurrent write detected at flush (version_id_col) becomes a message like a stale form's."""
+    if isinstance(exc, RectificationError):
+        return exc
+    return RectificationError(_("内容已被他人同时修改，您的修改未保存。请刷新页面，核对后重新提交。"), "version")
 
 
 def _is_office_user() -> bool:
@@ -127,9 +131,9 @@ def generate():
         try:
             created = services.generate_notices(office, campaign, actor=current_user,
                                                 workdays_count=form.workdays.data)
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(exc, form)
+            _fail(_as_error(exc), form)
         else:
             db.session.commit()
             if created:
@@ -159,9 +163,9 @@ def new():
                 problem=form.problem.data, requirement=form.requirement.data or "",
                 source=NoticeSource(form.source.data), intro=form.intro.data or "",
                 indicator_code=form.indicator_code.data or "")
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(exc, form)
+            _fail(_as_error(exc), form)
         else:
             db.session.commit()
             flash(_("已创建整改通知草稿。"), "success")
@@ -223,6 +227,19 @@ def show(notice_id: int):
     return _page(notice)
 
 
+@bp.route("/<int:notice_id>/pdf")
+@roles_required(*ALL_READERS)
+def pdf(notice_id: int):
+    """The notice as an official document (红头文件 layout with its problem list), rendered on request."""
+    from ..documents.render import render_pdf
+
+    notice = _load_notice(notice_id)
+    office = _office()
+    data = render_pdf("notice.html", {"doc": services.notice_document(notice, office)})
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                     download_name=f"rectification-notice-{notice.id}.pdf")
+
+
 def _redirect(notice: Notice, anchor: str = ""):
     return redirect(url_for("rectification.show", notice_id=notice.id) + (f"#{anchor}" if anchor else ""))
 
@@ -237,9 +254,9 @@ def edit_notice(notice_id: int):
             deadline = services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data)
             services.update_notice(notice, actor=current_user, title=form.title.data, intro=form.intro.data or "",
                                    deadline=deadline, reason=form.reason.data or "", version=form.version.data)
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(exc, form)
+            _fail(_as_error(exc), form)
         else:
             db.session.commit()
             flash(_("已保存通知。"), "success")
@@ -259,9 +276,9 @@ def add_item(notice_id: int):
                                      indicator_code=form.indicator_code.data or "",
                                      indicator_title=form.indicator_title.data or "",
                                      points_deducted=form.points_deducted.data, reason=form.reason.data or "")
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(exc, form)
+            _fail(_as_error(exc), form)
         else:
             db.session.commit()
             flash(_("已添加问题。"), "success")
@@ -283,9 +300,9 @@ def edit_item(item_id: int):
                                  indicator_title=form.indicator_title.data or "",
                                  points_deducted=form.points_deducted.data, reason=form.reason.data or "",
                                  version=form.version.data)
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(exc, form)
+            _fail(_as_error(exc), form)
         else:
             db.session.commit()
             flash(_("已保存问题。"), "success")
@@ -301,9 +318,9 @@ def delete_item(item_id: int):
     if EmptyForm().validate_on_submit():
         try:
             services.delete_item(item, actor=current_user)
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(str(_as_error(exc)), "error")
         else:
             db.session.commit()
             flash(_("已删除问题。"), "success")
@@ -318,9 +335,9 @@ def merge(notice_id: int):
         try:
             ids = [int(x) for x in request.form.getlist("item_ids")]
             item = services.merge_items(notice, ids, actor=current_user)
-        except ValueError as exc:  # RectificationError, or a tampered id
+        except (ValueError, StaleDataError) as exc:  # RectificationError, a tampered id, a concurrent edit
             db.session.rollback()
-            flash(str(exc) if isinstance(exc, RectificationError) else _("请勾选要合并的问题。"), "error")
+            flash(str(_as_error(exc)) if not type(exc) is ValueError else _("请勾选要合并的问题。"), "error")
         else:
             db.session.commit()
             flash(_("已合并问题。"), "success")
@@ -335,9 +352,9 @@ def send(notice_id: int):
     if EmptyForm().validate_on_submit():
         try:
             services.send_notice(notice, actor=current_user)
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(str(_as_error(exc)), "error")
         else:
             db.session.commit()
             flash(_("已下发通知，部门即时可见。"), "success")
@@ -372,9 +389,9 @@ def close(notice_id: int):
     if EmptyForm().validate_on_submit():
         try:
             services.close_notice(notice, actor=current_user)
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(str(_as_error(exc)), "error")
         else:
             db.session.commit()
             flash(_("通知已办结。"), "success")
@@ -399,9 +416,9 @@ def answer(item_id: int):
                 services.send_to_leader(item, actor=current_user)
             elif action == "submit":
                 services.submit_answer(item, actor=current_user)
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(exc, form)
+            _fail(_as_error(exc), form)
         else:
             db.session.commit()
             flash({"leader": _("已送领导审核。"), "submit": _("已提交公开办核查。")}.get(action, _("已保存答复。")),
@@ -419,9 +436,9 @@ def leader_return(item_id: int):
     if form.validate_on_submit():
         try:
             services.leader_return(item, actor=current_user, comment=form.comment.data or "")
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(exc, form)
+            _fail(_as_error(exc), form)
         else:
             db.session.commit()
             flash(_("已退回填报人修改。"), "success")
@@ -446,9 +463,9 @@ def add_evidence(item_id: int):
             else:
                 services.add_evidence(item, actor=current_user, kind=form.kind.data, title=form.title.data or "",
                                       url=form.url.data or "", text=form.text.data or "")
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(exc, form)
+            _fail(_as_error(exc), form)
         else:
             db.session.commit()
             flash(_("已添加佐证材料。"), "success")
@@ -466,9 +483,9 @@ def delete_evidence(evidence_id: int):
     if EmptyForm().validate_on_submit():
         try:
             services.remove_evidence(ev, actor=current_user)
-        except RectificationError as exc:
+        except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(str(_as_error(exc)), "error")
         else:
             db.session.commit()
             flash(_("已删除佐证材料。"), "success")
@@ -513,9 +530,9 @@ def check(item_id: int):
             try:
                 services.check_item(item, actor=current_user, accept=accept, comment=form.comment.data or "",
                                     version=form.version.data)
-            except RectificationError as exc:
+            except (RectificationError, StaleDataError) as exc:
                 db.session.rollback()
-                _fail(exc, form)
+                _fail(_as_error(exc), form)
             else:
                 db.session.commit()
                 closed = notice.state == NoticeState.CLOSED

@@ -874,3 +874,49 @@ def user_name(user_id: int | None) -> str:
         return ""
     user = db.session.get(User, user_id)
     return user.display_name if user else ""
+
+
+# --- the notice as an official document (PDF) --------------------------------------------------------------------
+
+
+def notice_document(notice: Notice, office: Office, *, today: date | None = None):
+    """Plain data for ``templates/pdf/notice.html`` (GB/T 9704 layout): letterhead, intro, problem list.
+
+    The 发文字号 uses the notice id as its sequence number until the office keeps a document register.
+    """
+    from ..documents.contexts import Letterhead, NoticeContext, ProblemItem
+    from ..documents.official import format_cn_date, format_doc_number
+
+    today = today or today_local()
+    when = (notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today)
+    area_of: dict[str, str] = {}
+    if notice.campaign_id:
+        from ..rubrics.store import engine_rubric
+
+        campaign = db.session.get(Campaign, notice.campaign_id)
+        rubric = engine_rubric(campaign.rubric) if campaign else None
+        for item in notice.items:
+            area = rubric.area(rubric.section_of(item.indicator_code)) if rubric and item.indicator_code else None
+            area_of[item.indicator_code or ""] = getattr(area, "title", "") or ""
+    items = tuple(
+        ProblemItem(n, area_of.get(i.indicator_code or "", "") or SOURCE_LABELS[notice.source], i.indicator_code or "",
+                    i.indicator_title or "", i.problem, i.points_deducted if i.points_deducted is not None else Decimal(0),
+                    i.requirement or "")
+        for n, i in enumerate(notice.items, start=1)
+    )
+    intro = [p for p in (notice.intro or "").splitlines() if p.strip()] or [
+        _("经检查，你单位存在%(n)s项问题（详见附件）。", n=len(items))]
+    intro.append(_("请对照问题清单逐条整改，于%(d)s前整改到位。", d=format_cn_date(notice.deadline)))
+    letterhead = Letterhead(
+        authority_mark=office.authority_mark or office.name, doc_number=format_doc_number(
+            office.doc_prefix or office.name[:4], when.year, notice.id),
+        issuer=office.issuer_name or office.name, date=when, printed_by=office.printed_by or office.name,
+        print_date=when, seal_png=None,
+        cc=tuple(x for x in re.split(r"[，,、。]", office.cc_block or "") if x.strip()),
+    )
+    return NoticeContext(
+        letterhead=letterhead, department=notice.department_name, title=notice.title, intro=tuple(intro),
+        items=items, deadline=notice.deadline,
+        how_to_answer=_("请在考核平台“整改通知”栏目逐条填写整改措施、整改结果并附佐证材料，经分管领导审核后提交。"),
+        contact=office.contact or office.name,
+    )
