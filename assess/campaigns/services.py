@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..extensions import db
@@ -223,7 +223,7 @@ def add_departments(campaign: Campaign, depts: list[Department]) -> int:
                  late_days=0, comment="", last_change_at=now, created_at=now, updated_at=now, version_id=1)
             for d in depts if d.id not in have]
     if rows:
-        db.session.execute(insert(Submission), rows)
+        db.session.execute(Submission.__table__.insert(), rows)  # Core executemany: one statement
     return len(rows)
 
 
