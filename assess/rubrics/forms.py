@@ -1,0 +1,31 @@
+"""Forms of the rubric pages. The editor's many fields are read from ``request.form`` by name (see
+:func:`assess.rubrics.services.apply_form`); its form class only carries the CSRF token."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("考核细则文件（YAML）"), validators=[FileRequired(_l("请选择文件。"))])
+
+
+class ShippedForm(FlaskForm):
+    name = SelectField(_l("平台提供的考核细则"), validators=[DataRequired()])
+
+
+class EditorForm(FlaskForm):
+    """CSRF only; the fields are the rubric's own (see the template)."""
+
+
+class ReplayForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only GET form
+
+    campaign_id = SelectField(_l("往期考核"), coerce=int, validators=[DataRequired()])
+    rubric_id = SelectField(_l("候选细则版本"), coerce=int, validators=[DataRequired()])
+    missing = SelectField(_l("新指标无填报数据时"), choices=[("min", _l("按最低分计")), ("max", _l("按满分计"))],
+                          default="min")
