@@ -112,6 +112,9 @@ def _register_blueprints(app: Flask) -> None:
     from .rectification.routes import bp as rectification_bp
 
     app.register_blueprint(rectification_bp)
+    from .rubrics.routes import bp as rubrics_bp
+
+    app.register_blueprint(rubrics_bp)
     from .api.routes import bp as api_bp
     from .api.v1 import load_resources
 

@@ -54,6 +54,8 @@ OBJECTS: dict[str, Callable] = {
     "rect_notice": lambda w: __import__("tests.test_rectification_support", fromlist=["x"]).isolation_notice(w),
     "rect_item": lambda w: w.obj("rect_notice").items[0],
     "rect_evidence": lambda w: __import__("tests.test_rectification_support", fromlist=["x"]).isolation_evidence(w),
+    # rubrics (office A's rubric version; its name carries the office marker)
+    "rubric": lambda w: __import__("tests.test_rubrics_support", fromlist=["x"]).isolation_rubric(w),
     # ranking
     "ranking_campaign": lambda w: __import__("tests.ranking_world", fromlist=["x"]).isolation_campaign(w),
 }
@@ -110,6 +112,12 @@ ROUTES: list[Route] = [
           department_owned=True),
     Route("admin.password_link", {"user_id": "user_dept_a"}, ("office_admin", "dept_admin"), ("POST",),
           department_owned=True),
+    # rubrics
+    Route("rubrics.index", allowed=("office_admin", "reviewer", "viewer")),
+    *[Route(f"rubrics.{e}", allowed=("office_admin",), methods=("POST",)) for e in ("upload", "add_shipped")],
+    *[Route(f"rubrics.{e}", {"rubric_id": "rubric"}, ("office_admin", "reviewer", "viewer")) for e in ("show", "download")],
+    Route("rubrics.edit", {"rubric_id": "rubric"}, ("office_admin",), ("GET", "POST")),
+    Route("rubrics.replay", allowed=("office_admin",)),
     # campaigns, self-assessment, evidence
     Route("campaigns.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     Route("campaigns.create", allowed=("office_admin",), methods=("GET", "POST")),

@@ -32,6 +32,7 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("campaigns.index", _l("考核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
     ("selfassessment.index", _l("自评"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("review.index", _l("评审与复核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("rubrics.index", _l("考核细则"), (Role.OFFICE_ADMIN,)),
     ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
     ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
 ]
