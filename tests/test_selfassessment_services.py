@@ -266,3 +266,9 @@ def test_excel_bad_values_and_foreign_workbook(db, tenant_a, sub, editor):
     other = submission_of(sub.campaign, tenant_a.dept_b)
     assert "另一个部门" in excel.parse_workbook(other, out.getvalue()).errors[0]
     assert excel.parse_workbook(sub, b"not a workbook").errors
+
+
+def test_same_content_twice_is_not_a_conflict(db, sub, editor):
+    sa.save_answer(sub, "C1", actor=editor, inputs={"items_published": "100"}, expected_version=0)
+    r = sa.save_answer(sub, "C1", actor=editor, inputs={"items_published": "100"}, expected_version=0)
+    assert not r.changed and r.answer.version_id == 1

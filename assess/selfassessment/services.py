@@ -217,7 +217,8 @@ def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mappi
             "self_score": "" if self_score is None else str(self_score), "self_score_reason": reason,
             "explanation": text}
     current_version = answer.version_id if answer else 0
-    if expected_version is not None and int(expected_version) != current_version:
+    stale = expected_version is not None and int(expected_version) != current_version
+    if stale and errors:
         raise AnswerConflict(mine, answer_snapshot(answer))
     suggested, why = suggest(ind, values)
     score = None
@@ -240,12 +241,18 @@ def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mappi
         errors["explanation"] = _("情况说明不能超过5000字。")
     if len(reason) > 1000:
         errors["self_score_reason"] = _("理由不能超过1000字。")
-    if errors:
+    if errors and not stale:
         raise SelfAssessmentError(_("请修改标出的内容后再保存。"), errors=errors)
     if suggested is not None and score == suggested:
         reason = ""
     stored = json.dumps({k: (v if isinstance(v, (bool, str)) else str(v)) for k, v in values.items()},
                         ensure_ascii=False, sort_keys=True)
+    if stale:
+        same = (answer is not None and not errors and answer.inputs == stored and answer.self_score == score
+                and answer.explanation == text and answer.self_score_reason == reason)
+        if not same:  # someone else's version is newer: never overwrite silently
+            raise AnswerConflict(mine, answer_snapshot(answer))
+        return SaveResult(answer, suggested, why, False)  # the same content saved twice (autosave + button)
     old = answer_snapshot(answer) if answer else None
     if answer is None:
         answer = Answer(office_id=submission.office_id, department_id=submission.department_id,

@@ -136,5 +136,7 @@
     }
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
+    // the 保存 button posts the whole form: no autosave may race it
+    form.addEventListener("submit", function () { clearTimeout(timer); localStorage.removeItem(storeKey(form)); });
   });
 })();

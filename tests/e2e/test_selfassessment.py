@@ -1,0 +1,110 @@
+"""A department's self-assessment in a real browser: the editor logs in, fills an indicator (autosaved,
+then saved), attaches evidence and sends the form to the leader; the leader submits it."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def world(live_app):
+    """A campaign in self-assessment; department A has answered everything except A1 (and its evidence)."""
+    from assess.extensions import db
+    from assess.selfassessment import services as sa
+    from tests.campaign_world import FULL_INPUTS, JUDGED, make_campaign, pdf_bytes, submission_of
+    from tests.conftest import make_tenant
+
+    with live_app.app_context():
+        tenant = make_tenant("e2e-self", "SSS")
+        campaign = make_campaign(tenant, name="2026年度政务公开工作绩效考核（浏览器测试）")
+        sub = submission_of(campaign, tenant.dept_a)
+        editor = tenant.users["dept_editor"]
+        from assess.evidence import services as ev
+
+        rubric = sa.rubric_of(campaign)
+        for code, inputs in FULL_INPUTS.items():
+            if code == "A1":
+                continue
+            sa.save_answer(sub, code, actor=editor, inputs=inputs, self_score=JUDGED.get(code))
+            ind = rubric.indicator(code)
+            if any(e.required for e in ind.evidence):
+                ev.add_file(sub, code, actor=editor, filename=f"{code}.pdf", data=pdf_bytes(code))
+        db.session.commit()
+        return {"editor": editor.username, "leader": tenant.users["dept_admin"].username, "submission": sub.id,
+                "campaign": campaign.name}
+
+
+def _login(browser, live_server, username):
+    ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    page.goto("/auth/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    return ctx, page
+
+
+def test_editor_fills_attaches_sends_leader_submits(browser, live_server, world, tmp_path):
+    ctx, page = _login(browser, live_server, world["editor"])
+    page.get_by_role("link", name="自评").first.click()
+    page.get_by_role("link", name=world["campaign"]).click()
+    assert page.locator("#submission-state").inner_text() == "填报中"
+
+    # a bad figure is refused at the field by the autosave, nothing else lost
+    form = page.locator("form.answer-form[data-code='A3']")
+    form.get_by_label("专题研究会议（次）").fill("-2")
+    expect_error = form.locator("#f-A3-meetings-err")
+    expect_error.wait_for(state="visible")
+    assert "不能为负数" in expect_error.inner_text()
+    form.get_by_label("专题研究会议（次）").fill("3")
+    form.locator(".save-status").filter(has_text="已自动保存").wait_for()
+
+    # A1: choose 是 — autosaved, the suggestion appears — then saved with the button
+    a1 = page.locator("form.answer-form[data-code='A1']")
+    a1.get_by_label("设立政务公开领导小组").select_option("true")
+    a1.locator(".save-status").filter(has_text="已自动保存").wait_for()
+    assert "建议分：3分" in page.locator("#sugg-A1").inner_text()
+    a1.get_by_label("情况说明").fill("2026年3月调整领导小组，局长任组长。")
+    a1.get_by_role("button", name="保存").click()
+    assert "已保存 A1" in page.locator(".flashes").inner_text()
+
+    # evidence: a forbidden file is refused at the field, then a PDF is attached and previewable
+    bad = tmp_path / "说明.pdf"
+    bad.write_bytes(b"<html>not a pdf</html>")
+    page.locator("#file-A1").set_input_files(str(bad))
+    page.locator("#evidence-A1").get_by_role("button", name="上传", exact=True).click()
+    assert "不支持的文件类型" in page.locator("#file-A1-err").inner_text()
+    good = tmp_path / "领导小组文件.pdf"
+    good.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page.locator("#file-A1").set_input_files(str(good))
+    page.locator("#ftitle-A1").fill("关于调整政务公开工作领导小组的通知")
+    page.locator("#evidence-A1").get_by_role("button", name="上传", exact=True).click()
+    assert "已上传材料" in page.locator(".flashes").inner_text()
+    evidence = page.locator("#evidence-A1")
+    assert "关于调整政务公开工作领导小组的通知" in evidence.inner_text()
+    preview = evidence.get_by_role("link", name="预览").get_attribute("href")
+    resp = page.request.get(preview)
+    assert resp.status == 200 and resp.headers["content-type"] == "application/pdf"
+
+    # send to the leader
+    page.get_by_role("button", name="填报完成，送分管领导审核").click()
+    assert "已送分管领导审核" in page.locator(".flashes").inner_text()
+    assert page.locator("#submission-state").inner_text() == "待领导审核"
+    assert page.js_errors == []
+    ctx.close()
+
+    # the leader submits in the department's name
+    ctx, leader = _login(browser, live_server, world["leader"])
+    leader.goto(f"/self/{world['submission']}")
+    leader.get_by_role("button", name="审核通过，以本部门名义提交").click()
+    assert "已以本部门名义提交" in leader.locator(".flashes").inner_text()
+    assert leader.locator("#submission-state").inner_text() == "已提交"
+    assert leader.get_by_role("button", name="保存").count() == 0  # frozen
+    ctx.close()
