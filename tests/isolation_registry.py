@@ -195,6 +195,34 @@ API_ROUTES: list[Route] = [
     Route("api_v1.get_department", {"department_id": "department"}, _OFFICE_READERS, department_owned=True),
     Route("api_v1.import_departments", allowed=("office_admin",), methods=("POST",)),
     Route("api_v1.list_audit", allowed=("office_admin",)),
+    # campaigns (tests/campaign_world.py objects: department A's submission and evidence carry the marker)
+    Route("api_v1.list_rubrics", allowed=("office_admin",)),
+    Route("api_v1.list_campaigns", allowed=ALL_ROLE_KEYS),
+    Route("api_v1.create_campaign", allowed=("office_admin",), methods=("POST",)),
+    Route("api_v1.get_campaign", {"campaign_id": "campaign"}, ALL_ROLE_KEYS),
+    Route("api_v1.transition_campaign", {"campaign_id": "campaign"}, ("office_admin",), ("POST",)),
+    Route("api_v1.list_campaign_submissions", {"campaign_id": "campaign"}, ALL_ROLE_KEYS),
+    Route("api_v1.list_assignments", {"campaign_id": "campaign"}, ("office_admin", "reviewer")),
+    Route("api_v1.create_assignment", {"campaign_id": "campaign"}, ("office_admin",), ("POST",)),
+    # self-assessment and its evidence
+    Route("api_v1.list_submissions", allowed=ALL_ROLE_KEYS),
+    *[Route(f"api_v1.{e}", {"submission_id": "submission_a"}, ALL_ROLE_KEYS, department_owned=True)
+      for e in ("get_submission", "readiness")],
+    Route("api_v1.get_answer", {"submission_id": "submission_a"}, ALL_ROLE_KEYS, department_owned=True,
+          extra={"code": "A1"}),
+    Route("api_v1.put_answer", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("PUT",),
+          department_owned=True, extra={"code": "A1"}),
+    *[Route(f"api_v1.{e}", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("POST",),
+            department_owned=True, extra={"code": "A1"}) for e in ("add_link", "add_file")],
+    Route("api_v1.send", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("POST",),
+          department_owned=True),
+    *[Route(f"api_v1.{e}", {"submission_id": "submission_a"}, ("dept_admin",), ("POST",), department_owned=True)
+      for e in ("submit", "leader_return")],
+    Route("api_v1.office_return", {"submission_id": "submission_a"}, ("office_admin",), ("POST",),
+          department_owned=True),
+    Route("api_v1.delete_evidence", {"evidence_id": "evidence_a"}, ("dept_admin", "dept_editor"), ("DELETE",),
+          department_owned=True),
+    Route("api_v1.download_evidence", {"evidence_id": "evidence_a"}, ALL_ROLE_KEYS, department_owned=True),
 ]
 EXEMPT.update({r.endpoint: "JSON API: walked with tokens by tests/test_api_isolation.py" for r in API_ROUTES})
 EXEMPT.update({

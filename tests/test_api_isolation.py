@@ -24,6 +24,15 @@ API_BODIES: dict[str, callable] = {
     "api_v1.import_departments": lambda: {
         "data": {"file": (io.BytesIO("部门名称,分组\n入侵局,BBB县直部门\n".encode()), "x.csv")},
         "content_type": "multipart/form-data"},
+    "api_v1.create_campaign": lambda: {"json": {"name": "入侵考核", "year": 2026, "rubric_id": 1}},
+    "api_v1.transition_campaign": lambda: {"json": {"target": "review"}},
+    "api_v1.create_assignment": lambda: {"json": {"department_id": 1, "reviewer_id": 1}},
+    "api_v1.put_answer": lambda: {"json": {"inputs": {"has_group": "false"}, "explanation": "入侵"}},
+    "api_v1.add_link": lambda: {"json": {"url": "https://example.org/x", "title": "入侵"}},
+    "api_v1.add_file": lambda: {"data": {"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "x.pdf")},
+                                "content_type": "multipart/form-data"},
+    "api_v1.leader_return": lambda: {"json": {"comment": "入侵"}},
+    "api_v1.office_return": lambda: {"json": {"comment": "入侵"}},
 }
 
 

@@ -228,6 +228,21 @@ def _authenticate():
     return None
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns (PostgreSQL); larger numbers name nothing
+
+
+@v1.url_value_preprocessor
+def _ids_in_range(endpoint, values) -> None:
+    for value in (values or {}).values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise ApiError(404, "not_found", _("页面不存在"))
+
+
+def Id(**kwargs):
+    """An id field of a query or body: a positive 32-bit integer."""
+    return f.Integer(validate=Range(min=1, max=MAX_ID), **kwargs)
+
+
 @v1.after_request
 def _no_store(resp):
     resp.headers.setdefault("Cache-Control", "no-store")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ...admin import importing
 from ...models import Department, Group, Role
 from ...tenancy.scope import get_scoped_or_404
-from ..v1 import (ALL_ROLES, ApiError, PageQuery, commit, iso, office_of_user, page_of, paginate, roles, user,
+from ..v1 import (Id, ALL_ROLES, ApiError, PageQuery, commit, iso, office_of_user, page_of, paginate, roles, user,
                   v1)
 
 OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
@@ -90,7 +90,7 @@ class DepartmentOut(Schema):
 
 
 class DepartmentQuery(PageQuery):
-    group_id = f.Integer(load_default=None, metadata={"description": "只列出该分组"})
+    group_id = Id(load_default=None, metadata={"description": "只列出该分组"})
     active = f.Boolean(load_default=None, metadata={"description": "true：在用；false：已停用"})
     name = f.String(load_default=None, metadata={"description": "名称包含"})
 

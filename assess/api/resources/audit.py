@@ -9,7 +9,7 @@ from apiflask import fields as f
 from sqlalchemy import select
 
 from ...models import AuditEntry, Role
-from ..v1 import PageQuery, iso, office_of_user, page_of, paginate, roles, v1
+from ..v1 import Id, PageQuery, iso, office_of_user, page_of, paginate, roles, v1
 
 
 class AuditOut(Schema):
@@ -32,9 +32,9 @@ class AuditQuery(PageQuery):
     action = f.String(load_default=None, metadata={"description": "动作，前缀匹配（如 department. ）"})
     object_type = f.String(load_default=None)
     object_id = f.String(load_default=None)
-    department_id = f.Integer(load_default=None)
-    campaign_id = f.Integer(load_default=None)
-    actor_id = f.Integer(load_default=None)
+    department_id = Id(load_default=None)
+    campaign_id = Id(load_default=None)
+    actor_id = Id(load_default=None)
     since = f.Date(load_default=None, metadata={"description": "起始日期（含）"})
     until = f.Date(load_default=None, metadata={"description": "截止日期（含）"})
 
