@@ -306,15 +306,28 @@ def test_audit_records_every_change_and_chain_holds(world, db):
 
 def test_bulk_review_uses_decide(world, db):
     w = world
-    rs.assign(w.campaign, w.dept_b.id, w.users["reviewer"], actor=None)
+    r1, r2 = w.users["reviewer"], w.reviewer2
+    rs.assign(w.campaign, w.dept_a.id, r1, actor=None)
+    rs.assign(w.campaign, w.dept_b.id, r1, actor=None)
+    rs.assign(w.campaign, w.dept_b.id, r2, actor=None)
     codes = rs.indicator_codes(rs.rubric_of(w.campaign))
-    scores = {c: (D(0), "", "") for c in codes}
-    scores["A1"] = (D(0), "未见文件", "")
-    results = rs.bulk_review(w.sub_b, {w.users["reviewer"].id: scores})
-    assert len(results) == len(codes)
-    assert _result(w.sub_b, "A1").final_score == D(0)
-    assert db.session.scalar(select(ReviewScore).where(ReviewScore.department_id == w.dept_b.id,
-                                                       ReviewScore.indicator_code == "A1")).problem == "未见文件"
+    answers = rs._answers(w.sub_a)
+    own = {c: (answers[c].self_score if answers[c].self_score is not None else D(0), "", "") for c in codes}
+    deducted = dict(own, A1=(D(0), "未见文件", "核查"))
+    other = dict(own, A2=(D(0), "人员不明", ""))  # differs from r1 by 3 > threshold 1 → lead decision
+    n = rs.bulk_review(w.campaign, {w.dept_a.id: {r1.id: deducted}, w.dept_b.id: {r1.id: own, r2.id: other}},
+                       leads={(w.dept_b.id, "A2"): (D(2), "人员变动未补位", "核对名单", r1.id)})
+    db.session.expire_all()
+    assert n == 2 * len(codes)
+    a1 = _result(w.sub_a, "A1")
+    assert (a1.final_score, a1.problem, a1.decided_by_id) == (D(0), "未见文件", r1.id)
+    b2 = _result(w.sub_b, "A2")
+    assert (b2.final_score, b2.problem, b2.needs_lead) == (D(2), "人员变动未补位", False)
+    assert rs.review_complete(w.campaign) is None
+    # the same result as the one-by-one path would give
+    before = {c: _result(w.sub_a, c).final_score for c in codes}
+    rs.refresh_submission(w.sub_a)
+    assert {c: _result(w.sub_a, c).final_score for c in codes} == before
 
 
 def test_suggestions_survive_faulty_figures(world):

@@ -986,40 +986,88 @@ def results_table(submission: Submission) -> list[tuple[scoring.Indicator, Indic
 # --------------------------------------------------------------------------------------------- bulk (demo, import)
 
 
-def bulk_review(submission: Submission, reviewer_scores: dict[int, dict[str, tuple[Decimal, str, str]]], *,
-                actor=None, rubric: scoring.Rubric | None = None) -> list[IndicatorResult]:
-    """Write the assigned reviewers' scores of a not-yet-reviewed department at once, and its results.
+Plan = dict[int, dict[str, tuple[Decimal, str, str]]]  # reviewer id → code → (score, problem, reason)
+Lead = tuple[Decimal, str, str, int]  # (score, problem, reason, lead reviewer id)
 
-    ``reviewer_scores``: reviewer id → code → (score, problem, reason), already within bounds. For the demo
-    and imports at scale: the results come from the same :func:`decide`, and one audit entry summarises
-    the batch instead of one per indicator.
+
+class _Row:
+    """A plain attribute bag standing in for a model row in the bulk path (no ORM bookkeeping per attribute)."""
+
+    def __init__(self, model: Any, **values: Any):
+        cols = {c.key: None for c in model.__table__.columns if c.key != "id"}
+        cols.update(values)
+        self.__dict__.update(cols)
+
+    def as_row(self) -> dict:
+        return dict(self.__dict__)
+
+
+def bulk_review(campaign: Campaign, plans: dict[int, Plan], *, actor=None,
+                leads: dict[tuple[int, str], Lead] | None = None, chunk: int = 5000,
+                suggested: dict[int, dict[str, Suggestion]] | None = None) -> int:
+    """Write the reviewers' scores of many not-yet-reviewed departments at once, and their results.
+
+    ``plans``: department id → reviewer id → code → (score, problem, reason), already within bounds;
+    ``leads``: (department id, code) → a lead decision. For the demo and imports at scale: a few queries for
+    the whole campaign, multi-row inserts, results from the same :func:`decide`, and one audit entry
+    summarising the batch (instead of one per score). Returns the number of results written.
     """
-    campaign = submission.campaign
-    rubric = rubric or rubric_of(campaign)
-    answers = _answers(submission)
-    sugg = suggestions(rubric, answers)
-    assigned = assignments_of(campaign, submission.department_id)
-    ids = [a.reviewer_id for a in assigned]
-    rows: dict[str, dict[int, ReviewScore]] = {}
-    for reviewer_id, scores in reviewer_scores.items():
-        for code, (value, problem, reason) in scores.items():
-            row = ReviewScore(office_id=submission.office_id, department_id=submission.department_id,
-                              campaign_id=campaign.id, indicator_code=code, reviewer_id=reviewer_id, score=value,
-                              veto=False, problem=problem, reason=reason)
-            rows.setdefault(code, {})[reviewer_id] = row
-    results = []
-    for code in indicator_codes(rubric):
-        answer = answers.get(code)
-        results.append(decide(_new_result(submission, code), self_score=answer.self_score if answer else None,
-                              suggestion=sugg[code], reviewer_ids=ids, lead_id=_lead(assigned),
-                              scores=rows.get(code, {}), contest=None, threshold=campaign.review_diff_threshold,
-                              veto_item=is_veto(rubric, code)))
-    db.session.add_all([r for by in rows.values() for r in by.values()] + results)
-    db.session.flush()
-    record(submission.office_id, "review.bulk", "submission", submission.id, actor=actor,
-           new={str(rid): {c: [v, p] for c, (v, p, _r) in sc.items() if p} for rid, sc in reviewer_scores.items()},
-           reason=_("批量评审"), department_id=submission.department_id, campaign_id=campaign.id)
-    return results
+    rubric = rubric_of(campaign)
+    codes = indicator_codes(rubric)
+    leads = leads or {}
+    subs = {s.department_id: s for s in db.session.scalars(select(Submission).where(
+        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
+        Submission.department_id.in_(list(plans))))}
+    self_scores: dict[int, dict[str, Decimal | None]] = {}
+    for dept_id, code, value in db.session.execute(select(Answer.department_id, Answer.indicator_code,
+                                                          Answer.self_score).where(
+            Answer.office_id == campaign.office_id, Answer.campaign_id == campaign.id)):
+        self_scores.setdefault(dept_id, {})[code] = value
+    assigned: dict[int, list[ReviewAssignment]] = {}
+    for a in db.session.scalars(select(ReviewAssignment).where(
+            ReviewAssignment.office_id == campaign.office_id, ReviewAssignment.campaign_id == campaign.id)
+            .order_by(ReviewAssignment.is_lead.desc(), ReviewAssignment.id)):
+        assigned.setdefault(a.department_id, []).append(a)
+    vetoes = {c for c in codes if is_veto(rubric, c)}
+    now = utcnow()
+    score_rows, result_rows, summary = [], [], {}
+    for dept_id, plan in plans.items():
+        sub = subs.get(dept_id)
+        if sub is None:
+            raise ReviewError(_("该部门未参加本次考核。"))
+        sugg = (suggested or {}).get(dept_id) or suggestions(rubric, _answers(sub))
+        people = assigned.get(dept_id, [])
+        ids = [a.reviewer_id for a in people]
+        by_code: dict[str, dict[int, ReviewScore]] = {}
+        for reviewer_id, scores in plan.items():
+            for code, (value, problem, reason) in scores.items():
+                rs_ = _Row(ReviewScore, office_id=campaign.office_id, department_id=dept_id, campaign_id=campaign.id,
+                           indicator_code=code, reviewer_id=reviewer_id, score=value, veto=False,
+                           problem=problem, reason=reason, updated_at=now, version_id=1)
+                by_code.setdefault(code, {})[reviewer_id] = rs_
+                score_rows.append(rs_.as_row())
+        for code in codes:
+            result = _Row(IndicatorResult, office_id=campaign.office_id, department_id=dept_id,
+                          campaign_id=campaign.id, indicator_code=code, veto=False, needs_lead=False, lead_veto=False,
+                          problem="", decision_reason="", suggested_explanation="", lead_problem="", lead_reason="",
+                          updated_at=now, version_id=1)
+            if (dept_id, code) in leads:
+                value, problem, reason, lead_by = leads[(dept_id, code)]
+                result.lead_score, result.lead_problem, result.lead_reason = value, problem, reason
+                result.lead_by_id, result.lead_at = lead_by, now
+            decide(result, self_score=self_scores.get(dept_id, {}).get(code), suggestion=sugg[code], reviewer_ids=ids,
+                   lead_id=_lead(people), scores=by_code.get(code, {}), contest=None,
+                   threshold=campaign.review_diff_threshold, veto_item=code in vetoes)
+            result_rows.append(result.as_row())
+        summary[str(dept_id)] = {c: str(s.score) for c, by in by_code.items() for s in by.values() if s.problem}
+    for start in range(0, len(score_rows), chunk):
+        db.session.execute(ReviewScore.__table__.insert(), score_rows[start:start + chunk])
+    for start in range(0, len(result_rows), chunk):
+        db.session.execute(IndicatorResult.__table__.insert(), result_rows[start:start + chunk])
+    record(campaign.office_id, "review.bulk", "campaign", campaign.id, actor=actor,
+           new={"departments": len(plans), "scores": len(score_rows), "deductions": summary},
+           reason=_("批量评审"), campaign_id=campaign.id)
+    return len(result_rows)
 
 
 def _register_preconditions() -> None:
