@@ -148,5 +148,8 @@ def replay():
     if request.args.get("campaign_id") and request.args.get("rubric_id") and form.validate():
         campaign = get_scoped_or_404(Campaign, form.campaign_id.data)
         candidate = get_scoped_or_404(Rubric, form.rubric_id.data)
-        result = services.replay(campaign, candidate, missing=form.missing.data)
+        try:
+            result = services.replay(campaign, candidate, missing=form.missing.data)
+        except services.RubricsError as exc:
+            form.rubric_id.errors = [str(exc)]
     return render_template("rubrics/replay.html", form=form, result=result, has_campaigns=bool(campaigns))

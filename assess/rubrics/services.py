@@ -634,6 +634,7 @@ def save_edit(base: Rubric, values: Mapping[str, str], *, actor=None) -> Rubric:
 # --------------------------------------------------------------------------- replay
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def replayable_campaigns(office_id: int) -> list[Campaign]:
@@ -778,7 +779,11 @@ def replay(campaign: Campaign, candidate: Rubric, *, missing: str = "min") -> Re
                 overrides[ind.code] = b.max if missing == "max" else b.min
         submitted = sub.state == SubmissionState.SUBMITTED
         late = int(sub.late_days or 0) if submitted else 0
-        result = scoring.score(new, inputs, judgements=judgements, overrides=overrides, late_days=late)
+        try:
+            result = scoring.score(new, inputs, judgements=judgements, overrides=overrides, late_days=late)
+        except scoring.InputError as exc:  # pragma: no cover — inputs are fitted above; say so if not
+            raise RubricsError(f"无法重算{sub.department_name}：" + "；".join(f"{p.path} {p.message}" for p in exc.problems),
+                               "rubric_id") from None
         vetoes += [c for c, s in result.indicators.items() if s.triggered and c not in vetoes
                    and (old.indicator(c) is None or old.indicator(c).rule.kind != "veto")]
         per = {c: s.score for c, s in result.indicators.items() if s.kind != "veto"}
@@ -807,7 +812,7 @@ def replay(campaign: Campaign, candidate: Rubric, *, missing: str = "min") -> Re
             if prev is None or prev != score_after:
                 if prev is None and new.section_of(code) == "bonus" and score_after == 0:
                     continue
-                moved.append((code, prev, score_after))
+                moved.append((code, prev.quantize(CENT) if prev is not None else None, score_after.quantize(CENT)))
         rows.append(ReplayRow(d, sub.department_name, sub.group_name, a.submitted,
                               b.total if b else ZERO, a.total, b.rank if b else 0, a.rank,
                               b.grade if b else "", a.grade, moved))
