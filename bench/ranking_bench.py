@@ -135,11 +135,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--departments", type=int, default=5000)
     ap.add_argument("--indicators", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--keep", metavar="SQLITE_FILE",
+                    help="keep the SQLite data set in this file and reuse it on the next run (same sizes)")
     args = ap.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     tmp = tempfile.TemporaryDirectory()
-    if not url:
+    reuse = False
+    if args.keep:
+        keep = Path(args.keep).resolve()
+        reuse = keep.exists()
+        url = f"sqlite:///{keep}"
+    elif not url:
         url = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
     from sqlalchemy import func, select
 
@@ -150,13 +157,20 @@ def main(argv: list[str] | None = None) -> int:
                       "RATELIMIT_ENABLED": False, "STORAGE_DIR": tmp.name, "TESTING": True})
     dialect = url.split(":", 1)[0]
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        t0 = time.perf_counter()
-        campaign_id, office_id = build(app, args.departments, args.indicators)
-        built = time.perf_counter() - t0
-        from assess.models import Campaign, IndicatorResult
+        from assess.models import Campaign, IndicatorResult, Office, RankingPublication
         from assess.ranking import services
+
+        t0 = time.perf_counter()
+        if reuse:
+            office_id = db.session.scalar(select(Office.id).where(Office.code == "bench"))
+            campaign_id = db.session.scalar(select(Campaign.id).where(Campaign.office_id == office_id))
+            db.session.query(RankingPublication).delete()
+            db.session.commit()
+        else:
+            db.drop_all()
+            db.create_all()
+            campaign_id, office_id = build(app, args.departments, args.indicators)
+        built = time.perf_counter() - t0
 
         campaign = db.session.get(Campaign, campaign_id)
         n_rows = db.session.scalar(select(func.count()).select_from(IndicatorResult))
@@ -187,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         figures["publish"] = best(publish, 1)
         figures["page (published)"] = best(page, args.repeat)
         db.session.remove()
-        db.drop_all()
+        if not args.keep:
+            db.drop_all()
     sql = figures["sql"][0]
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'step':<18}{'wall s':>9}{'× sql':>8}{'cpu s':>9}")

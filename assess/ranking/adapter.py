@@ -11,8 +11,9 @@ that both paths give identical totals.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from functools import cached_property
 from typing import Mapping
 
 from .. import scoring
@@ -23,6 +24,29 @@ BONUS = "__bonus__"
 CENT = Decimal("0.01")
 
 _cache: dict[int, tuple[Rubric, Rubric]] = {}
+
+
+@dataclass(frozen=True)
+class _Area(Area):
+    """An area whose points are stored rather than summed on every access (same value)."""
+
+    fixed_points: Decimal = Decimal(0)
+
+    @property
+    def points(self) -> Decimal:  # type: ignore[override]
+        return self.fixed_points
+
+
+@dataclass(frozen=True)
+class _SectionRubric(Rubric):
+    """The section rubric with dictionary look-ups instead of scans (same answers)."""
+
+    @cached_property
+    def _by_code(self) -> dict[str, Indicator]:
+        return {i.code: i for i in Rubric.all_indicators(self)}
+
+    def indicator(self, code: str) -> Indicator | None:
+        return self._by_code.get(code)
 
 
 def _collapsed(code: str, title: str, members: tuple[Indicator, ...], rubric: Rubric) -> Indicator:
@@ -37,13 +61,15 @@ def section_rubric(rubric: Rubric) -> Rubric:
     hit = _cache.get(id(rubric))
     if hit is not None and hit[0] is rubric:
         return hit[1]
-    areas = tuple(Area(a.code, a.title, (_collapsed(a.code, a.title, a.indicators, rubric),)) for a in rubric.areas)
+    areas = tuple(_Area(a.code, a.title, (_collapsed(a.code, a.title, a.indicators, rubric),), a.points)
+                  for a in rubric.areas)
     bonus = None
     if rubric.bonus:
         members = rubric.bonus.indicators
         bonus = BonusSection(cap=rubric.bonus.cap, min_base=rubric.bonus.min_base,
                              indicators=(_collapsed(BONUS, "加分项", members, rubric),) if members else ())
-    out = replace(rubric, areas=areas, bonus=bonus)
+    values = {f.name: getattr(rubric, f.name) for f in fields(rubric)}
+    out = _SectionRubric(**{**values, "areas": areas, "bonus": bonus})
     _cache[id(rubric)] = (rubric, out)
     return out
 

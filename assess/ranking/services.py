@@ -157,6 +157,7 @@ def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall:
 
     rows: list[RankRow] = []
     sort_order: dict[int, tuple] = {}
+    memo: dict[tuple, Any] = {}
     for dept_id, name, g_id, g_name, state, late_days, g_sort in _participants(campaign):
         if group_id is not None and g_id != group_id and not overall:
             continue
@@ -165,8 +166,10 @@ def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall:
         submitted = state == SubmissionState.SUBMITTED
         complete, vetoes = d["complete"], d["vetoes"]
         note = ""
+        late = int(late_days or 0) if submitted else 0
+        key = (tuple(d["areas"].items()), d["bonus"], vetoes, late)  # aggregate is pure: equal inputs, equal totals
         try:
-            t = totals_from_sums(rubric, d["areas"], d["bonus"], vetoes, int(late_days or 0) if submitted else 0)
+            t = memo.get(key) or memo.setdefault(key, totals_from_sums(rubric, d["areas"], d["bonus"], vetoes, late))
         except InputError as exc:
             t = None
             complete = False
