@@ -171,3 +171,21 @@ def test_excel_upload_refusals(client, login, sub, tenant_a):
     assert resp.status_code == 422 and "请上传从本系统下载的Excel填报表" in resp.get_data(as_text=True)
     resp = c.post(f"/self/{sub.id}/upload", data={}, content_type="multipart/form-data")
     assert resp.status_code == 422 and "请选择要上传的Excel文件" in resp.get_data(as_text=True)
+
+
+def test_leader_returns_editor_resends(client, login, sub, tenant_a):
+    from assess.extensions import db
+
+    editor = tenant_a.users["dept_editor"]
+    fill_all(sub, editor)
+    sa.send_to_leader(sub, actor=editor)
+    db.session.commit()
+    leader = login(tenant_a.users["dept_admin"].username)
+    body = leader.get(f"/self/{sub.id}").get_data(as_text=True)
+    assert "审核通过，以本部门名义提交" in body and "退回修改" in body
+    body = leader.post(f"/self/{sub.id}/return", data={"comment": "C1请附栏目截图"}, follow_redirects=True).get_data(as_text=True)
+    assert "已退回填报人员修改" in body and "C1请附栏目截图" in body
+    db.session.refresh(sub)
+    assert sub.state == SubmissionState.RETURNED
+    c = login(editor.username)
+    assert "已送分管领导审核" in c.post(f"/self/{sub.id}/send", follow_redirects=True).get_data(as_text=True)

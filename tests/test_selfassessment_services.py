@@ -272,3 +272,11 @@ def test_same_content_twice_is_not_a_conflict(db, sub, editor):
     sa.save_answer(sub, "C1", actor=editor, inputs={"items_published": "100"}, expected_version=0)
     r = sa.save_answer(sub, "C1", actor=editor, inputs={"items_published": "100"}, expected_version=0)
     assert not r.changed and r.answer.version_id == 1
+
+
+def test_campaign_answers_in_one_query(db, sub, editor, tenant_a):
+    sa.save_answer(sub, "A1", actor=editor, inputs={"has_group": "true"})
+    other = submission_of(sub.campaign, tenant_a.dept_b)
+    sa.save_answer(other, "C1", actor=tenant_a.users["dept_b_editor"], inputs={"items_published": "5"})
+    got = sa.campaign_answers(sub.campaign)
+    assert set(got[tenant_a.dept_a.id]) == {"A1"} and set(got[tenant_a.dept_b.id]) == {"C1"}

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import scoring
@@ -107,6 +108,7 @@ def export_workbook(submission: Submission) -> bytes:
     meta.append(["rubric_sha256", submission.campaign.rubric.sha256])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)  # no sheets added, renamed or unhidden
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -6,6 +6,8 @@ Public functions other capabilities use:
 - :func:`self_scores` — the department's self-scores (``{code: Decimal}``).
 - :func:`answers_of` — the Answer rows by indicator code.
 - :func:`rubric_of` — the parsed (frozen) rubric of a campaign.
+- :func:`campaign_answers` — all answers of a campaign in one query (department id → code → Answer).
+- :func:`readiness` / :func:`progress` — what is missing or questionable in a submission.
 """
 from __future__ import annotations
 
@@ -80,6 +82,15 @@ def scoring_inputs(submission: Submission) -> dict[str, dict[str, Any]]:
 
 def self_scores(submission: Submission) -> dict[str, Decimal]:
     return {code: a.self_score for code, a in answers_of(submission).items() if a.self_score is not None}
+
+
+def campaign_answers(campaign: Campaign) -> dict[int, dict[str, Answer]]:
+    """Every answer of a campaign in one query: department id → indicator code → Answer."""
+    out: dict[int, dict[str, Answer]] = {}
+    for a in db.session.scalars(select(Answer).where(Answer.office_id == campaign.office_id,
+                                                     Answer.campaign_id == campaign.id)):
+        out.setdefault(a.department_id, {})[a.indicator_code] = a
+    return out
 
 
 def can_edit(submission: Submission, user: User) -> bool:
