@@ -356,3 +356,15 @@ def test_replay_keeps_vetoes_and_judgements(tenant_a):
     assert rows[t.dept_b.id].after_grade == "不合格"  # the veto stands
     assert ("C8", Decimal(4), Decimal(3)) in rows[t.dept_a.id].moved  # judgement carried, fitted into 0..3
     assert all(code != "C8" for code, _b, _a in rows[t.dept_b.id].moved)  # 2.5 still fits
+
+
+def test_demo_rubrics_after_the_demo_campaign(tenant_a):
+    import random
+
+    from assess.rubrics.demo import demo_rubrics
+
+    store_rubric(tenant_a.office.id, county_source(), filename=COUNTY).frozen = True  # as demo_campaign leaves it
+    made = demo_rubrics(tenant_a.office, random.Random(1))
+    assert [(r.family, r.version) for r in made] == [("county-annual-2026", 2), ("guangdong-social-insurance-2014", 1)]
+    assert "扣完为止" in engine_rubric(made[0]).indicator("C6").standard
+    assert demo_rubrics(tenant_a.office, random.Random(1)) == []  # idempotent

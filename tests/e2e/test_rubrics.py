@@ -1,13 +1,17 @@
-"""An office administrator in a real browser: adds a shipped rubric, reads it as the familiar table, clones it,
+"""An office administrator in a real browser: uploads a shipped rubric file, reads it as the familiar table, clones it,
 breaks the total by changing one indicator's points (the error shows at the total, the edit is kept), fixes it
 and saves a new version."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
+
+SHIPPED = Path(__file__).resolve().parents[2] / "scoring_rules"
 
 
 @pytest.fixture()
@@ -30,9 +34,9 @@ def test_office_admin_edits_a_rubric_into_a_new_version(page, live_server, offic
     page.get_by_role("button", name="登录").click()
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="考核细则").click()
-    page.get_by_label("平台提供的考核细则").select_option("county-annual-2026.yaml")
-    page.get_by_role("button", name="添加", exact=True).click()
-    assert "已添加" in page.locator(".flashes").inner_text()
+    page.get_by_label("考核细则文件（YAML）").set_input_files(str(SHIPPED / "county-annual-2026.yaml"))
+    page.get_by_role("button", name="上传并校验").click()
+    assert "已导入“2026年度政务公开工作考核细则”第1版" in page.locator(".flashes").inner_text()
 
     table = page.locator("table.rubric-table")
     assert "评分标准" in table.locator("thead").inner_text()
