@@ -115,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
     from .rubrics.routes import bp as rubrics_bp
 
     app.register_blueprint(rubrics_bp)
+    from .imports.routes import bp as imports_bp
+
+    app.register_blueprint(imports_bp)
     from .api.routes import bp as api_bp
     from .api.v1 import load_resources
 

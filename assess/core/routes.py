@@ -34,6 +34,7 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("review.index", _l("评审与复核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("rubrics.index", _l("考核细则"), (Role.OFFICE_ADMIN,)),
     ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
+    ("imports.index", _l("材料导入"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
 ]
 

@@ -1,0 +1,681 @@
+"""Start the self-assessment from what departments already wrote (issue #11, the in-application part).
+
+Year-end summary → proposals: the pure package :mod:`assess.extraction` reads the file and proposes, per rubric
+indicator, figures (value, unit, qualifier, source sentence with offsets) and passages. They are stored in a
+:class:`FigureImport`; the editor decides on each (accept, correct, reject). Decided figures reach the form only
+through :func:`assess.selfassessment.services.save_answer` (one implementation of the form's validation), and
+the answer is then marked unconfirmed (the form's ``carried_over`` notion) until the editor confirms it there.
+Accepted passages become evidence excerpts of the indicator.
+
+Annual report → checked figures: :func:`upload_report` parses the national tables, checks them (sums, whole
+counts, 上年结转 against last year's stored report) and keeps the result per department and year;
+:func:`import_report_figures` turns its figures into proposals for the indicators whose rubric inputs name them
+(by input name or by the input's ``phrases``), reviewed through the same accept flow.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import scoring
+from ..audit.services import record
+from ..extensions import db
+from ..extraction.annual_report import (COLUMN_TITLES, PROACTIVE_TITLES, REQUEST_COLUMNS, REVIEW_COLUMNS,
+                                        REVIEW_GROUPS, Report, check, parse_report, report_to_figures,
+                                        request_rows)
+from ..extraction.errors import ExtractionError
+from ..extraction.readers import read_text
+from ..extraction.rubric_adapter import specs_from_rubric
+from ..extraction.summary import propose
+from ..models import (AnnualReport, Answer, Department, Evidence, EvidenceKind, FigureImport, Role, Submission,
+                      User)
+from ..models.base import utcnow
+from ..scoring.explain import num
+from ..selfassessment import services as sa
+from ..storage import get_storage
+
+MAX_PASSAGES = 5          # passages kept per indicator
+MAX_TEXT_CHARS = 400_000  # a summary longer than this is not a year-end summary
+SUMMARY_TYPES = (".docx", ".txt", ".pdf")
+REPORT_TYPES = (".docx", ".html", ".htm", ".pdf", ".txt")
+DECISIONS = ("accept", "correct", "reject")
+
+# Annual-report figures (assess.extraction.annual_report.report_to_figures) and the Chinese names a rubric may
+# give them in an input's label or ``phrases``. An input whose ``name`` equals the key matches first.
+REPORT_FIGURE_NAMES: dict[str, tuple[str, ...]] = {
+    "requests_received": ("收到申请", "新收申请", "受理申请", "本年新收", "申请数量"),
+    "requests_answered": ("办结申请", "答复申请", "办理申请", "已办结"),
+    "requests_carried_over": ("结转下年度", "结转申请"),
+    "requests_disclosed": ("予以公开",),
+    "overturned": ("纠错", "被纠错", "复议纠正", "败诉"),
+    "reconsideration_total": ("行政复议",),
+    "reconsideration_corrected": ("复议纠错",),
+    "litigation_total": ("行政诉讼",),
+    "normative_issued": ("规范性文件", "制发规范性文件"),
+    "regulations_issued": ("规章",),
+    "licensing_decisions": ("行政许可",),
+    "penalty_decisions": ("行政处罚",),
+}
+REPORT_FIGURE_SOURCES: dict[str, str] = {
+    "requests_received": "表三“本年新收政府信息公开申请数量”行“总计”列",
+    "requests_answered": "表三“（七）总计”行“总计”列",
+    "requests_carried_over": "表三“结转下年度继续办理”行“总计”列",
+    "requests_disclosed": "表三“（一）予以公开”与“（二）部分公开”行“总计”列之和",
+    "overturned": "表四行政复议、行政诉讼“结果纠正”之和",
+    "reconsideration_total": "表四“行政复议”“总计”",
+    "reconsideration_corrected": "表四“行政复议”“结果纠正”",
+    "litigation_total": "表四两类行政诉讼“总计”之和",
+    "normative_issued": "表二“行政规范性文件”行“本年制发件数”",
+    "regulations_issued": "表二“规章”行“本年制发件数”",
+    "licensing_decisions": "表二“行政许可”行“本年处理决定数量”",
+    "penalty_decisions": "表二“行政处罚”行“本年处理决定数量”",
+}
+
+
+class ImportsError(ValueError):
+    """A refusal with a user-facing message; ``field`` names the form field, ``errors`` maps several."""
+
+    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None,
+                 code: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.errors = errors or ({field: message} if field else {})
+        self.code = code
+
+
+def _extraction_error(exc: ExtractionError) -> ImportsError:
+    return ImportsError(exc.message_zh, "file", code=exc.code)
+
+
+def _check_upload(filename: str, data: bytes, allowed: tuple[str, ...]) -> str:
+    name = (filename or "").strip().replace("\\", "/").rsplit("/", 1)[-1]
+    if not name:
+        raise ImportsError(_("请选择要上传的文件。"), "file")
+    if len(name) > 200:
+        raise ImportsError(_("文件名过长（最多200个字符）。"), "file")
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in allowed:
+        raise ImportsError(_("不支持的文件类型“%(e)s”：请上传 %(a)s 文件。", e=ext or name,
+                             a="、".join(a.lstrip(".") for a in allowed)), "file")
+    max_mb = int(current_app.config.get("MAX_UPLOAD_MB", 20))
+    if len(data) > max_mb * 1024 * 1024:
+        raise ImportsError(_("文件过大：上限为%(n)s MB。", n=max_mb), "file")
+    return name
+
+
+def _loads(raw: str | None, default: Any) -> Any:
+    try:
+        value = json.loads(raw or "")
+    except ValueError:
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _require_editor(submission: Submission, actor: User) -> None:
+    """The self-assessment's own rule: only the department's editors, only while it can be edited."""
+    try:
+        sa._require_edit(submission, actor)
+    except sa.SelfAssessmentError as exc:
+        raise ImportsError(str(exc)) from exc
+
+
+# --- units ---------------------------------------------------------------------------------------------
+
+_MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000), "百": Decimal(100)}
+
+
+def in_spec_unit(value: Decimal, spec_unit: str) -> Decimal:
+    """A normalised value (base unit: 元, 人) expressed in the rubric input's unit (万元 → ÷10000)."""
+    if len(spec_unit) > 1 and spec_unit[0] in _MULTIPLIERS:
+        value = value / _MULTIPLIERS[spec_unit[0]]
+    return value
+
+
+def _plain(value: Decimal) -> str:
+    value = value.normalize() if value != value.to_integral_value() else value.to_integral_value()
+    return format(value, "f")
+
+
+# --- summaries → proposals -----------------------------------------------------------------------------
+
+
+def _spec_units(rubric: scoring.Rubric) -> dict[tuple[str, str], str]:
+    out = {}
+    for ind in rubric.all_indicators():
+        for spec in ind.inputs:
+            out[(ind.code, spec.name)] = spec.unit or ("%" if spec.type == "rate" else "")
+    return out
+
+
+def import_summary(submission: Submission, *, actor: User, filename: str, data: bytes) -> FigureImport:
+    """Read an uploaded year-end summary and store the proposals for review. The form is not touched.
+
+    Unreadable files raise :class:`ImportsError` on ``file`` with the extraction package's message."""
+    _require_editor(submission, actor)
+    name = _check_upload(filename, data, SUMMARY_TYPES)
+    try:
+        text = read_text(data, name)
+    except ExtractionError as exc:
+        raise _extraction_error(exc) from exc
+    if len(text) > MAX_TEXT_CHARS:
+        raise ImportsError(_("文本过长（超过%(n)s字），不像是一份年度工作总结。", n=MAX_TEXT_CHARS), "file")
+    rubric = sa.rubric_of(submission.campaign)
+    figure_specs, area_specs = specs_from_rubric(rubric)
+    result = propose(text, figure_specs, area_specs)
+    units = _spec_units(rubric)
+    figures = []
+    for f in result.figures:
+        spec_unit = units.get((f.indicator_code, f.name), f.unit)
+        value = in_spec_unit(f.value, spec_unit)
+        figures.append({
+            "indicator_code": f.indicator_code, "name": f.name, "label": f.label, "value": _plain(value),
+            "unit": spec_unit, "printed": text[f.start:f.end],
+            "printed_value": _plain(f.printed_value), "printed_unit": f.printed_unit,
+            "qualifier": f.qualifier, "qualifier_kind": f.qualifier_kind, "source_sentence": f.source_sentence,
+            "start": f.start, "end": f.end, "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
+            "phrase": f.phrase, "phrase_start": f.phrase_start, "confidence": f.confidence,
+        })
+    passages = {code: [{"start": p.start, "end": p.end, "text": p.text, "score": p.score, "reason": p.reason}
+                       for p in items[:MAX_PASSAGES]]
+                for code, items in result.by_indicator.items() if rubric.indicator(code) is not None}
+    fi = FigureImport(office_id=submission.office_id, department_id=submission.department_id,
+                      campaign_id=submission.campaign_id, submission_id=submission.id, source="summary",
+                      filename=name, sha256=hashlib.sha256(data).hexdigest(), text=text,
+                      proposals=_dumps({"figures": figures, "by_indicator": passages}), decisions="{}",
+                      created_by_id=actor.id)
+    db.session.add(fi)
+    db.session.flush()
+    record(submission.office_id, "import.summary", "figure_import", fi.id, actor=actor,
+           new={"filename": name, "sha256": fi.sha256, "figures": len(figures),
+                "indicators": sorted({f["indicator_code"] for f in figures} | set(passages))},
+           department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return fi
+
+
+def imports_of(submission: Submission) -> list[FigureImport]:
+    return list(db.session.scalars(select(FigureImport).where(
+        FigureImport.office_id == submission.office_id, FigureImport.submission_id == submission.id)
+        .order_by(FigureImport.id.desc())))
+
+
+def submission_of(fi: FigureImport) -> Submission:
+    return db.session.scalars(select(Submission).where(
+        Submission.office_id == fi.office_id, Submission.id == fi.submission_id)).one()
+
+
+# --- the review view -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FigureView:
+    name: str
+    label: str
+    value: str
+    unit: str
+    printed: str
+    qualifier: str | None
+    source: str                       # where it comes from (the sentence, or the report's table cell)
+    segments: list[tuple[str, str]]   # (text, "" | "figure" | "phrase") of the source sentence
+    confidence: float
+    current: Any                      # what the form holds now for this input (None: empty)
+    decision: dict[str, Any] | None   # the editor's decision, once taken
+
+
+@dataclass
+class PassageView:
+    key: str
+    text: str
+    reason: str
+    score: float
+    start: int | None
+    evidence_id: int | None
+
+
+@dataclass
+class IndicatorView:
+    code: str
+    title: str
+    section: str
+    figures: list[FigureView] = field(default_factory=list)
+    passages: list[PassageView] = field(default_factory=list)
+    answer_version: int = 0
+    carried_over: bool = False
+
+    @property
+    def undecided(self) -> int:
+        return sum(1 for f in self.figures if f.decision is None)
+
+
+def _segments(sentence: str, offset: int, marks: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    """Split a sentence (starting at ``offset`` in the text) into plain and marked parts."""
+    spans = sorted((max(s - offset, 0), min(e - offset, len(sentence)), kind) for s, e, kind in marks
+                   if s is not None and e is not None and e > offset and s < offset + len(sentence))
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for s, e, kind in spans:
+        if s < pos:
+            continue
+        if s > pos:
+            out.append((sentence[pos:s], ""))
+        out.append((sentence[s:e], kind))
+        pos = e
+    if pos < len(sentence):
+        out.append((sentence[pos:], ""))
+    return out
+
+
+def review_view(fi: FigureImport) -> list[IndicatorView]:
+    """The proposals indicator by indicator (rubric order), with the form's current values and decisions."""
+    submission = submission_of(fi)
+    rubric = sa.rubric_of(submission.campaign)
+    proposals = _loads(fi.proposals, {})
+    decisions = _loads(fi.decisions, {})
+    answers = sa.answers_of(submission)
+    views: dict[str, IndicatorView] = {}
+
+    def view_for(code: str) -> IndicatorView | None:
+        ind = rubric.indicator(code)
+        if ind is None:
+            return None
+        if code not in views:
+            a = answers.get(code)
+            views[code] = IndicatorView(code, ind.title, rubric.section_of(code),
+                                        answer_version=a.version_id if a else 0,
+                                        carried_over=bool(a and a.carried_over))
+        return views[code]
+
+    for f in proposals.get("figures", []):
+        v = view_for(f["indicator_code"])
+        if v is None:
+            continue
+        stored = sa.stored_inputs(answers.get(v.code))
+        if f.get("start") is not None:
+            sentence = f["source_sentence"]
+            segs = _segments(sentence, f["sentence_start"], [
+                (f["start"], f["end"], "figure"),
+                (f["phrase_start"], f["phrase_start"] + len(f["phrase"]), "phrase")])
+        else:
+            segs = [(f["source_sentence"], "")]
+        v.figures.append(FigureView(
+            f["name"], f["label"], f["value"], f["unit"], f.get("printed", ""), f.get("qualifier"),
+            f["source_sentence"], segs, float(f.get("confidence", 0)), stored.get(f["name"]),
+            decisions.get(v.code, {}).get("figures", {}).get(f["name"])))
+    for code, items in proposals.get("by_indicator", {}).items():
+        v = view_for(code)
+        if v is None:
+            continue
+        attached = decisions.get(code, {}).get("passages", {})
+        for p in items:
+            key = f"{p['start']}-{p['end']}"
+            v.passages.append(PassageView(key, p["text"], p.get("reason", ""), float(p.get("score", 0)),
+                                          p.get("start"), attached.get(key)))
+    order = {ind.code: i for i, ind in enumerate(rubric.all_indicators())}
+    return sorted(views.values(), key=lambda v: order.get(v.code, 0))
+
+
+# --- decisions → the form ------------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionResult:
+    accepted: list[str]
+    rejected: list[str]
+    attached: int
+    answer: Answer | None
+
+
+def _answer_form_values(answer: Answer | None) -> dict[str, Any]:
+    """The answer as the form would post it back, so that one changed figure leaves the rest as it was."""
+    if answer is None:
+        return {"inputs": {}, "self_score": None, "self_score_reason": "", "explanation": ""}
+    inputs = {k: ("true" if v is True else "false" if v is False else str(v))
+              for k, v in sa.stored_inputs(answer).items()}
+    # the self-score stays an override only where it departed from the suggestion (else: re-suggested)
+    override = answer.self_score if (answer.self_score is not None and answer.self_score != answer.suggested_score) \
+        else None
+    return {"inputs": inputs, "self_score": None if override is None else num(override),
+            "self_score_reason": answer.self_score_reason or "", "explanation": answer.explanation or ""}
+
+
+def _mark_unconfirmed(submission: Submission, answer: Answer) -> None:
+    """Adapter: the self-assessment service has no "imported, unconfirmed" setter; its carried-over flag is
+    that notion (shown in the form with a confirm button; readiness blocks submission until confirmed)."""
+    answer.carried_over = True
+    db.session.flush()
+
+
+def _add_excerpt(submission: Submission, code: str, *, actor: User, title: str, text: str,
+                 source: str) -> Evidence:
+    """Adapter: the evidence service has add_file/add_link but no excerpt; same rules, same audit."""
+    title = title.strip()[:200] or _("摘录")
+    ev = Evidence(office_id=submission.office_id, department_id=submission.department_id,
+                  campaign_id=submission.campaign_id, owner_type="submission", owner_id=submission.id,
+                  indicator_code=code, kind=EvidenceKind.EXCERPT, title=title, text=text,
+                  filename=source[:255], created_by_id=actor.id)
+    db.session.add(ev)
+    db.session.flush()
+    sa._touch(submission)
+    record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
+           new={"indicator": code, "kind": "excerpt", "title": title, "source": source, "chars": len(text)},
+           department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return ev
+
+
+def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tuple[str, str]],
+           passages: list[str] = (), expected_version: int | None = None) -> DecisionResult:
+    """Apply the editor's decisions for one indicator.
+
+    ``figures``: input name → (decision, value) with decision ``accept`` (the proposed value), ``correct``
+    (the value typed by the editor) or ``reject``; names left out stay undecided. ``passages``: keys
+    (``"start-end"``) of the proposed passages to attach as evidence excerpts. Accepted and corrected figures
+    are saved through :func:`assess.selfassessment.services.save_answer` (its validation, its conflict check on
+    ``expected_version``) and the answer is marked unconfirmed until the editor confirms it in the form.
+    Errors raise :class:`ImportsError` with ``errors`` keyed ``fig-<name>`` (nothing is stored) or
+    :class:`assess.selfassessment.services.AnswerConflict`.
+    """
+    submission = submission_of(fi)
+    _require_editor(submission, actor)
+    rubric = sa.rubric_of(submission.campaign)
+    ind = rubric.indicator(code)
+    if ind is None:
+        raise ImportsError(_("未知指标“%(c)s”。", c=code))
+    proposals = _loads(fi.proposals, {})
+    proposed = {f["name"]: f for f in proposals.get("figures", []) if f["indicator_code"] == code}
+    offered = {f"{p['start']}-{p['end']}": p for p in proposals.get("by_indicator", {}).get(code, [])}
+    errors: dict[str, str] = {}
+    chosen: dict[str, str] = {}
+    rejected: list[str] = []
+    for name, (decision, value) in figures.items():
+        if name not in proposed:
+            raise ImportsError(_("“%(n)s”不是本次导入提出的数字。", n=name))
+        if decision not in DECISIONS:
+            continue  # undecided
+        if decision == "reject":
+            rejected.append(name)
+            continue
+        value = (value or "").strip() if decision == "correct" else proposed[name]["value"]
+        if not value:
+            errors[f"fig-{name}"] = _("请填写更正后的数字。")
+            continue
+        try:
+            Decimal(value)
+        except InvalidOperation:
+            errors[f"fig-{name}"] = _("“%(v)s”不是数字：只填数字，不带单位。", v=value)
+            continue
+        chosen[name] = value
+    unknown = [k for k in passages if k not in offered]
+    if unknown:
+        raise ImportsError(_("所选段落不是本次导入提出的段落，请刷新页面后重试。"))
+    if errors:
+        raise ImportsError(_("请修改标出的内容后再保存。"), errors=errors)
+
+    decisions = _loads(fi.decisions, {})
+    mine = decisions.setdefault(code, {"figures": {}, "passages": {}})
+    mine.setdefault("figures", {})
+    mine.setdefault("passages", {})
+    answer = sa.answers_of_code(submission, code)
+    now = utcnow().isoformat()
+    if chosen:
+        form = _answer_form_values(answer)
+        form["inputs"].update(chosen)
+        try:
+            result = sa.save_answer(submission, code, actor=actor, inputs=form["inputs"],
+                                    self_score=form["self_score"], self_score_reason=form["self_score_reason"],
+                                    explanation=form["explanation"], expected_version=expected_version)
+        except sa.SelfAssessmentError as exc:
+            mapped = {f"fig-{k}" if k in chosen else k: v for k, v in exc.errors.items()}
+            if not mapped:
+                mapped = {"_": str(exc)}
+            raise ImportsError(str(exc), errors=mapped) from exc
+        answer = result.answer
+        _mark_unconfirmed(submission, answer)
+    for name in chosen:
+        mine["figures"][name] = {"decision": figures[name][0], "value": chosen[name],
+                                 "proposed": proposed[name]["value"], "by": actor.id, "at": now}
+    for name in rejected:
+        mine["figures"][name] = {"decision": "reject", "proposed": proposed[name]["value"], "by": actor.id, "at": now}
+    attached = 0
+    for key in passages:
+        if mine["passages"].get(key):
+            continue
+        p = offered[key]
+        label = _("工作总结") if fi.source == "summary" else _("年度报告")
+        ev = _add_excerpt(submission, code, actor=actor, title=_("%(src)s摘录：%(t)s", src=label, t=p["text"][:40]),
+                          text=p["text"], source=fi.filename)
+        mine["passages"][key] = ev.id
+        attached += 1
+    fi.decisions = _dumps(decisions)
+    db.session.flush()
+    if chosen or rejected or attached:
+        record(submission.office_id, "import.decide", "figure_import", fi.id, actor=actor,
+               new={"indicator": code, "accepted": {n: chosen[n] for n in chosen},
+                    "qualifiers": {n: proposed[n].get("qualifier") for n in chosen if proposed[n].get("qualifier")},
+                    "rejected": rejected, "excerpts": attached},
+               department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return DecisionResult(sorted(chosen), rejected, attached, answer)
+
+
+# --- annual reports ------------------------------------------------------------------------------------
+
+
+def report_from_dict(data: Mapping[str, Any]) -> Report:
+    def conv(table: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Decimal | None]]:
+        return {r: {c: (None if v is None else Decimal(str(v))) for c, v in cols.items()} for r, cols in table.items()}
+    return Report(version=str(data.get("version", "2021")), year=data.get("year"),
+                  proactive=conv(data.get("proactive", {})), requests=conv(data.get("requests", {})),
+                  review=conv(data.get("review", {})), notes=list(data.get("notes", [])))
+
+
+def parsed_report(row: AnnualReport) -> Report:
+    return report_from_dict(_loads(row.parsed, {}))
+
+
+def failures_of(row: AnnualReport) -> list[dict[str, Any]]:
+    return _loads(row.checks, [])
+
+
+def report_for(office_id: int, department_id: int, year: int) -> AnnualReport | None:
+    return db.session.scalars(select(AnnualReport).where(
+        AnnualReport.office_id == office_id, AnnualReport.department_id == department_id,
+        AnnualReport.year == year)).first()
+
+
+def _check_row(row: AnnualReport) -> None:
+    """(Re)run the checks of a stored report, against last year's stored report when there is one."""
+    previous = report_for(row.office_id, row.department_id, row.year - 1)
+    failures = check(parsed_report(row), parsed_report(previous) if previous else None)
+    row.checks = _dumps([f.to_dict() for f in failures])
+    row.failure_count = len(failures)
+    row.checked_against_id = previous.id if previous else None
+
+
+def _parse_year(raw: Any) -> int | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        year = int(str(raw).strip())
+    except ValueError:
+        raise ImportsError(_("年度应为四位数字，例如 2025。"), "year")
+    if not 2008 <= year <= 2100:
+        raise ImportsError(_("年度应在2008年（《政府信息公开条例》施行）至2100年之间。"), "year")
+    return year
+
+
+def upload_report(department: Department, *, actor: User, filename: str, data: bytes,
+                  year: Any = None) -> AnnualReport:
+    """Parse, check and store a department's annual report for a year (replacing that year's earlier upload).
+
+    The year comes from the form or, when left blank, from the report's title. Next year's stored report is
+    re-checked too (its 上年结转 can now be compared)."""
+    if actor.role not in (Role.DEPT_ADMIN, Role.DEPT_EDITOR) or actor.department_id != department.id:
+        raise ImportsError(_("只有本部门的填报人员可以上传年度报告。"))
+    name = _check_upload(filename, data, REPORT_TYPES)
+    year_given = _parse_year(year)
+    try:
+        report = parse_report(data, name)
+    except ExtractionError as exc:
+        raise _extraction_error(exc) from exc
+    if year_given and report.year and report.year != year_given:
+        raise ImportsError(_("报告标题中的年度（%(r)s年）与所填年度（%(y)s年）不一致，请核对。",
+                             r=report.year, y=year_given), "year")
+    year_final = year_given or report.year
+    if year_final is None:
+        raise ImportsError(_("未能从报告标题中识别年度，请填写报告年度。"), "year")
+    sha = hashlib.sha256(data).hexdigest()
+    key = f"o{department.office_id}/d{department.id}/{secrets.token_hex(16)}"
+    get_storage().put(key, data, "application/octet-stream")
+    row = report_for(department.office_id, department.id, year_final)
+    old = None
+    if row is None:
+        row = AnnualReport(office_id=department.office_id, department_id=department.id, year=year_final)
+        db.session.add(row)
+    else:
+        old = {"filename": row.filename, "sha256": row.sha256, "failures": row.failure_count}
+    row.format_version = report.version
+    row.parsed = _dumps(report.to_dict())
+    row.filename = name
+    row.storage_key = key
+    row.sha256 = sha
+    row.uploaded_by_id = actor.id
+    row.uploaded_at = utcnow()
+    db.session.flush()
+    _check_row(row)
+    following = report_for(department.office_id, department.id, year_final + 1)
+    if following is not None:
+        _check_row(following)
+    db.session.flush()
+    record(department.office_id, "annual_report.upload", "annual_report", row.id, actor=actor, old=old,
+           new={"year": year_final, "format": report.version, "filename": name, "sha256": sha,
+                "failures": row.failure_count}, department_id=department.id)
+    return row
+
+
+def reports_of(department_id: int) -> list[AnnualReport]:
+    return list(db.session.scalars(select(AnnualReport).where(AnnualReport.department_id == department_id)
+                                   .order_by(AnnualReport.year.desc())))
+
+
+@dataclass
+class OverviewRow:
+    department: Department
+    cells: dict[int, AnnualReport]
+
+
+def overview(office_id: int) -> tuple[list[int], list[OverviewRow]]:
+    """Every department of the office × every year with a stored report: (years newest first, rows)."""
+    reports = list(db.session.scalars(select(AnnualReport).where(AnnualReport.office_id == office_id)))
+    years = sorted({r.year for r in reports}, reverse=True)
+    by_dept: dict[int, dict[int, AnnualReport]] = {}
+    for r in reports:
+        by_dept.setdefault(r.department_id, {})[r.year] = r
+    departments = db.session.scalars(select(Department).where(Department.office_id == office_id)
+                                     .order_by(Department.id))
+    rows = [OverviewRow(d, by_dept.get(d.id, {})) for d in departments
+            if getattr(d, "active", True) or d.id in by_dept]
+    return years, rows
+
+
+def report_tables(row: AnnualReport) -> dict[str, Any]:
+    """The parsed tables laid out for display, with the cells named in failures flagged."""
+    report = parsed_report(row)
+    failures = failures_of(row)
+    flagged: dict[tuple[str, str, str], list[int]] = {}
+    table_key = {"收到和处理政府信息公开申请情况": "requests", "政府信息公开行政复议、行政诉讼情况": "review",
+                 "主动公开政府信息情况": "proactive"}
+    for i, f in enumerate(failures, 1):
+        for r, c in f.get("cells", []):
+            flagged.setdefault((table_key.get(f["table"], ""), r, c), []).append(i)
+    requests = []
+    for key, title in request_rows(report.version):
+        cols = report.requests.get(key)
+        requests.append({"key": key, "title": title, "present": cols is not None,
+                         "cells": [(None if cols is None else cols.get(c), flagged.get(("requests", key, c), []))
+                                   for c in REQUEST_COLUMNS]})
+    review = []
+    for gkey, gtitle in REVIEW_GROUPS:
+        cols = report.review.get(gkey)
+        review.append({"key": gkey, "title": gtitle, "present": cols is not None,
+                       "cells": [(None if cols is None else cols.get(c), flagged.get(("review", gkey, c), []))
+                                 for c, _t in REVIEW_COLUMNS]})
+    proactive = []
+    for key, cols in report.proactive.items():
+        proactive.append({"key": key, "title": PROACTIVE_TITLES.get(key, key),
+                          "cells": [(col, value, flagged.get(("proactive", key, col), []))
+                                    for col, value in cols.items()]})
+    return {"report": report, "failures": failures, "requests": requests, "review": review,
+            "proactive": proactive, "request_columns": [COLUMN_TITLES[c] for c in REQUEST_COLUMNS],
+            "review_columns": [t for _c, t in REVIEW_COLUMNS]}
+
+
+def report_mapping(rubric: scoring.Rubric) -> list[tuple[str, str, str]]:
+    """(figure key, indicator code, input name) for every numeric rubric input that names a report figure:
+    by the input's name first, then by its label or one of its ``phrases``. An input takes one figure."""
+    out: list[tuple[str, str, str]] = []
+    taken: set[tuple[str, str]] = set()
+    inputs = [(ind, spec) for ind in rubric.all_indicators() for spec in ind.inputs if spec.numeric]
+    for ind, spec in inputs:
+        if spec.name in REPORT_FIGURE_NAMES:
+            out.append((spec.name, ind.code, spec.name))
+            taken.add((ind.code, spec.name))
+    for ind, spec in inputs:
+        if (ind.code, spec.name) in taken:
+            continue
+        names = {spec.label, *spec.phrases}
+        for key, words in REPORT_FIGURE_NAMES.items():
+            if names & set(words):
+                out.append((key, ind.code, spec.name))
+                taken.add((ind.code, spec.name))
+                break
+    return out
+
+
+def import_report_figures(row: AnnualReport, submission: Submission, *, actor: User) -> FigureImport:
+    """Proposals for the indicators whose inputs name an annual-report figure, reviewed like a summary's."""
+    _require_editor(submission, actor)
+    if row.department_id != submission.department_id or row.office_id != submission.office_id:
+        raise ImportsError(_("这份年度报告不属于该自评表的部门。"))
+    rubric = sa.rubric_of(submission.campaign)
+    values = report_to_figures(parsed_report(row))
+    figures = []
+    for key, code, name in report_mapping(rubric):
+        value = values.get(key)
+        if value is None:
+            continue
+        spec = rubric.indicator(code).input(name)
+        source = f"{row.year}年度报告{REPORT_FIGURE_SOURCES.get(key, key)}：{_plain(value)}"
+        figures.append({"indicator_code": code, "name": name, "label": spec.label, "value": _plain(value),
+                        "unit": spec.unit, "printed": _plain(value), "qualifier": None, "qualifier_kind": None,
+                        "source_sentence": source, "start": None, "end": None, "report_figure": key,
+                        "confidence": 1.0 if not row.failure_count else 0.5})
+    if not figures:
+        raise ImportsError(_("本考核细则中没有可由年度报告数字填写的指标（填报项的名称或短语须与报告中的数字对应）。"))
+    fi = FigureImport(office_id=submission.office_id, department_id=submission.department_id,
+                      campaign_id=submission.campaign_id, submission_id=submission.id, source="annual_report",
+                      annual_report_id=row.id, filename=row.filename, sha256=row.sha256, text="",
+                      proposals=_dumps({"figures": figures, "by_indicator": {}}), decisions="{}",
+                      created_by_id=actor.id)
+    db.session.add(fi)
+    db.session.flush()
+    record(submission.office_id, "import.annual_report", "figure_import", fi.id, actor=actor,
+           new={"annual_report": row.id, "year": row.year, "figures": {f["name"]: f["value"] for f in figures},
+                "report_failures": row.failure_count},
+           department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return fi
+
+
+def editable_submissions(department_id: int, actor: User) -> list[Submission]:
+    from ..campaigns.services import department_submissions
+
+    return [s for s in department_submissions(department_id) if sa.can_edit(s, actor)]
