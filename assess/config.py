@@ -58,4 +58,6 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REDIS_URL": env.get("REDIS_URL"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # A reviewer who belongs, or belonged within this many days, to a department may not review it.
+        "REVIEW_CONFLICT_DAYS": int(env.get("REVIEW_CONFLICT_DAYS", "365")),
     }

@@ -942,6 +942,7 @@ def waterfall(submission: Submission, code: str) -> list[Step]:
     scores = _scores(submission, code)
     contest = _contest(submission, code)
     names = _names([answer.updated_by_id if answer else None, *(s.reviewer_id for s in scores),
+                    result.decided_by_id if result else None,
                     result.lead_by_id if result else None, contest.created_by_id if contest else None,
                     contest.answered_by_id if contest else None])
     steps = [Step("self", _l("自评分"), answer.self_score if answer else None,
@@ -968,9 +969,13 @@ def waterfall(submission: Submission, code: str) -> list[Step]:
                               who=names.get(contest.answered_by_id, ""), when=contest.answered_at, why=contest.answer,
                               note=str(OUTCOME_LABELS[contest.outcome]),
                               evidence=evidence_for(submission.office_id, "contest_answer", [contest.id]).get(contest.id, [])))
+    if result is not None and result.decided_by_id and result.decided_by_id not in names:
+        names.update(_names([result.decided_by_id]))
     steps.append(Step("final", _l("最终得分"), result.final_score if result else None,
-                      who="", why=(result.problem if result else ""),
-                      note=_("触发一票否决") if result is not None and result.veto else ""))
+                      who=names.get(result.decided_by_id, "") if result else "",
+                      why=(result.decision_reason if result else ""), problem=(result.problem if result else ""),
+                      note=_("触发一票否决") if result is not None and result.veto else
+                      ("" if result is None or result.final_score is not None else _("尚未定分"))))
     return steps
 
 
