@@ -354,3 +354,25 @@ def test_reviewer_file_evidence_checked_by_content(world):
     ev = rs.evidence_for(w.office.id, "review", [row.id])[row.id]
     assert [(e.kind.value, e.title, e.content_type) for e in ev] == [("file", "栏目截图", "image/png")]
     assert [s for s in rs.waterfall(w.sub_a, "A1") if s.key == "review"][0].evidence[0].id == ev[0].id
+
+
+def test_concurrent_commit_between_read_and_write_is_refused(world, db, monkeypatch):
+    """Another transaction saving the same score after this one read it: refused, never overwritten."""
+    from sqlalchemy import update
+
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    row = rs.save_score(w.sub_a, "A2", actor=rev, version=0, accept=True)
+    v = row.version_id
+    real = rs.utcnow
+
+    def meanwhile():  # runs between the read and the UPDATE: someone else's committed save
+        db.session.execute(update(ReviewScore.__table__).where(ReviewScore.__table__.c.id == row.id)
+                           .values(score=D(1), version_id=v + 1))
+        return real()
+
+    monkeypatch.setattr(rs, "utcnow", meanwhile)
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.save_score(w.sub_a, "A2", actor=rev, version=v, score="2", problem="x")
+    assert exc.value.field == "version"

@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import scoring
 from ..audit.services import record
@@ -570,7 +571,10 @@ def save_score(submission: Submission, code: str, *, actor: User, version: int, 
     else:
         row.score, row.veto, row.problem, row.reason = value, veto, problem, reason
         row.updated_at = utcnow()
-        db.session.flush()
+        try:
+            db.session.flush()
+        except StaleDataError:  # another transaction committed this score after we read it
+            raise ReviewError(_("该评分刚被他人修改，请刷新后再改。"), "version") from None
     new = {"score": value, "veto": veto, "problem": problem, "reason": reason}
     if new != old:
         record(submission.office_id, "review.score", "review_score", row.id, actor=actor, old=old, new=new,
@@ -887,7 +891,10 @@ def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int,
     old = {"outcome": contest.outcome, "new_score": contest.new_score, "answer": contest.answer}
     contest.outcome, contest.new_score, contest.answer = chosen, value, reason
     contest.answered_by_id, contest.answered_at = actor.id, utcnow()
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ReviewError(_("该复核申请刚被他人答复，请刷新后再看。"), "version") from None
     record(contest.office_id, "contest.answer", "contest", contest.id, actor=actor, old=old,
            new={"outcome": chosen, "new_score": value, "answer": reason}, reason=reason,
            department_id=contest.department_id, campaign_id=contest.campaign_id)
