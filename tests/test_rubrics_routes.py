@@ -182,3 +182,22 @@ def test_roles(client, login, tenant_a):
     c = login(tenant_a.users["dept_viewer"].username)
     assert c.get("/rubrics/").status_code == 403
     assert c.get(f"/rubrics/{row.id}/download").status_code == 403
+
+
+def test_edit_page_tells_of_a_version_saved_meanwhile(client, login, tenant_a):
+    c = login(tenant_a.users["office_admin"].username)
+    row = store_rubric(tenant_a.office.id, county_source(), filename=COUNTY)
+    db.session.commit()
+    assert 'name="seen_latest" value="1"' in c.get(f"/rubrics/{row.id}/edit").get_data(as_text=True)
+    other = _form(row)
+    other["A1.title"] = "别人改的"
+    services.save_edit(row, other)
+    db.session.commit()
+    mine = {**_form(row), "A2.title": "我改的KEEP", "seen_latest": "1", "save": "1"}
+    resp = c.post(f"/rubrics/{row.id}/edit", data=mine)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "已有人保存了本细则的第2版" in page and "我改的KEEP" in page
+    assert 'name="seen_latest" value="2"' in page
+    resp = c.post(f"/rubrics/{row.id}/edit", data={**mine, "seen_latest": "2"})
+    assert resp.status_code == 302
+    assert [r.version for r in _rows(tenant_a.office.id)] == [1, 2, 3]

@@ -368,3 +368,19 @@ def test_demo_rubrics_after_the_demo_campaign(tenant_a):
     assert [(r.family, r.version) for r in made] == [("county-annual-2026", 2), ("guangdong-social-insurance-2014", 1)]
     assert "扣完为止" in engine_rubric(made[0]).indicator("C6").standard
     assert demo_rubrics(tenant_a.office, random.Random(1)) == []  # idempotent
+
+
+def test_concurrent_edit_is_told_once_and_never_overwrites(tenant_a):
+    base = store_rubric(tenant_a.office.id, county_source(), filename=COUNTY)
+    mine, theirs = _values(base), _values(base)
+    theirs["A1.title"] = "他人的修改"
+    services.save_edit(base, theirs, seen_latest=1)
+    mine["A2.title"] = "我的修改"
+    with pytest.raises(services.EditError) as exc:
+        services.save_edit(base, mine, seen_latest=1)
+    assert exc.value.latest == 2 and "第2版" in exc.value.fields["_"][0]
+    third = services.save_edit(base, mine, seen_latest=exc.value.latest)
+    assert third.version == 3 and engine_rubric(third).indicator("A1").title == "领导小组"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "rubric.edit")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry is not None and "A2" in (entry.new or "")

@@ -116,12 +116,16 @@ def edit(rubric_id: int):
         if request.form.get("move"):
             values = services.move(values, raw, request.form["move"])
         else:
+            seen = values.get("seen_latest", "")
             try:
-                new = services.save_edit(row, values, actor=current_user)
+                new = services.save_edit(row, values, actor=current_user,
+                                         seen_latest=int(seen) if seen.isdigit() else None)
                 db.session.commit()
             except services.EditError as exc:
                 db.session.rollback()
                 errors, status = exc.fields, 422
+                if exc.latest is not None:  # someone saved meanwhile: told once, the next save goes through
+                    values["seen_latest"] = str(exc.latest)
             except IntegrityError:
                 db.session.rollback()
                 errors, status = {"_": [_("刚刚有人保存了同一细则的新版本，请再点一次保存（您的修改仍在页面上）。")]}, 409
@@ -130,6 +134,7 @@ def edit(rubric_id: int):
                 return redirect(url_for("rubrics.show", rubric_id=new.id))
     else:
         values = services.editor_values(raw)
+        values["seen_latest"] = str(services.latest_version(row))
     return render_template("rubrics/edit.html", row=row, form=form, values=values, errors=errors,
                            layout=services.editor_layout(raw, values),
                            general=errors.get("_", [])), status

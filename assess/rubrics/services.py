@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import func, select
 
 from .. import scoring
+from ..audit.services import record
 from ..extensions import db
 from ..models import Answer, Campaign, IndicatorResult, Rubric, Submission, SubmissionState
 from ..scoring.explain import num
@@ -39,8 +40,9 @@ class RubricsError(ValueError):
 class EditError(ValueError):
     """The editor's input was refused; ``fields`` maps editor field names to messages ("_" = general)."""
 
-    def __init__(self, fields: dict[str, list[str]]):
+    def __init__(self, fields: dict[str, list[str]], *, latest: int | None = None):
         self.fields = fields
+        self.latest = latest  # set when someone saved a newer version meanwhile
         super().__init__("；".join(m for ms in fields.values() for m in ms))
 
 
@@ -160,8 +162,16 @@ def families(office_id: int) -> list[Family]:
     out: dict[str, Family] = {}
     for r in rows:
         fam = out.setdefault(r.family, Family(r.family, r.name, []))
-        fam.versions.append(VersionInfo(r, used.get(r.id, []), store.engine_rubric(r).version))
+        fam.versions.append(VersionInfo(r, used.get(r.id, []), file_version(r)))
     return list(out.values())
+
+
+def file_version(row: Rubric) -> int:
+    """The ``version:`` written in the stored YAML (read from the text; parsing every version would be slow)."""
+    import re
+
+    m = re.search(r"^version:\s*(\d+)\s*(?:#.*)?$", row.source, re.M)
+    return int(m.group(1)) if m else row.version
 
 
 def campaigns_using(row: Rubric) -> list[Campaign]:
@@ -605,17 +615,46 @@ def _message(p: Problem) -> str:
     return f"{p.message}（{p.path}）" if p.path else p.message
 
 
-def save_edit(base: Rubric, values: Mapping[str, str], *, actor=None) -> Rubric:
+def latest_version(row: Rubric) -> int:
+    return db.session.scalar(select(func.max(Rubric.version)).where(Rubric.office_id == row.office_id,
+                                                                     Rubric.family == row.family)) or 0
+
+
+def _changes(old: dict, new: dict) -> list[str]:
+    """What an edit changed, in short (for the audit entry): meta keys, area titles, indicator codes, order."""
+    out = [k for k in ("name", "year", "description", "total", "grades", "tie_break") if old.get(k) != new.get(k)]
+    if (old.get("bonus") or {}).get("cap") != (new.get("bonus") or {}).get("cap"):
+        out.append("bonus.cap")
+    olds = {k: (t, inds) for k, t, inds in _sections(old)}
+    for key, title, inds in _sections(new):
+        o_title, o_inds = olds.get(key, ("", []))
+        if title != o_title:
+            out.append(f"{key}.title")
+        if [i["code"] for i in inds] != [i["code"] for i in o_inds]:
+            out.append(f"{key}.order")
+        by_code = {i["code"]: i for i in o_inds}
+        out += [i["code"] for i in inds if by_code.get(i["code"]) != i]
+    return out
+
+
+def save_edit(base: Rubric, values: Mapping[str, str], *, actor=None, seen_latest: int | None = None) -> Rubric:
     """Store the editor's values as a new version of ``base``'s family (``parent_id`` = base).
 
-    Raises :class:`EditError` with the engine's messages at the fields they concern; nothing is stored then.
+    ``seen_latest`` is the family's newest version number when the editor was opened; if someone saved a
+    newer version meanwhile the save is refused once, saying so (the caller shows the page again with the
+    user's input and the new number, so a second save goes through as the next version — nothing is ever
+    overwritten either way). Raises :class:`EditError` with the engine's messages at the fields they
+    concern; nothing is stored then.
     """
     raw = base_raw(base)
     new, errors = apply_form(raw, values)
     if errors:
         raise EditError(errors)
-    latest = db.session.scalar(select(func.max(Rubric.version)).where(Rubric.office_id == base.office_id,
-                                                                       Rubric.family == base.family)) or 0
+    latest = latest_version(base)
+    if seen_latest is not None and latest != seen_latest:
+        raise EditError({"_": [f"您编辑期间，已有人保存了本细则的第{latest}版（您打开页面时最新为第{seen_latest}版）。"
+                               f"您的修改仍在页面上；核对后再次保存，将另存为第{latest + 1}版，不会覆盖第{latest}版。"]},
+                        latest=latest)
     unchanged = {**new, "version": raw["version"]} == raw
     if unchanged:
         raise EditError({"_": ["没有任何修改，未保存新版本。"]})
@@ -623,12 +662,16 @@ def save_edit(base: Rubric, values: Mapping[str, str], *, actor=None) -> Rubric:
     source = f"# {new['name']}（第{latest + 1}版，由第{base.version}版在线编辑生成）\n" + _dump_yaml(new)
     filename = f"{base.family}-v{latest + 1}.yaml"
     try:  # store_rubric parses first: a RubricError means nothing was written
-        return store.store_rubric(base.office_id, source, filename=filename, actor=actor, parent=base)
+        row = store.store_rubric(base.office_id, source, filename=filename, actor=actor, parent=base)
     except scoring.RubricError as exc:
         fields: dict[str, list[str]] = {}
         for p in exc.problems:
             fields.setdefault(field_of(p.path, new), []).append(_message(p))
         raise EditError(fields) from None
+    record(base.office_id, "rubric.edit", "rubric", row.id, actor=actor,
+           old={"rubric_id": base.id, "version": base.version, "frozen": base.frozen},
+           new={"version": row.version, "changed": _changes(raw, {**new, "version": raw["version"]})[:200]})
+    return row
 
 
 # --------------------------------------------------------------------------- replay
