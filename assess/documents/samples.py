@@ -289,7 +289,7 @@ def sample_scoresheet(*, seed: int = 7) -> ScoreSheetContext:
     subtotals: list[AreaSubtotal] = []
     for a_idx, (area, full) in enumerate(AREAS, start=1):
         titles = indicator_titles[area]
-        base = (full / len(titles)).quantize(Decimal("0.5"))
+        base = (full * 2 / len(titles)).to_integral_value() / 2  # whole or half points
         points = [base] * (len(titles) - 1) + [full - base * (len(titles) - 1)]
         s_self = s_final = Decimal(0)
         for i, (title, pts) in enumerate(zip(titles, points, strict=True), start=1):
