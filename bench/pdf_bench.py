@@ -20,6 +20,14 @@ ratios are computed from CPU time.
 The plain baseline renders the circular and an evenly spread sample of the notices
 (``--plain-notices``, default 50): a notice's cost hardly varies, so the sample gives the
 per-page rate while keeping the whole run under two minutes on two idle cores.
+
+Figures seen (2026-11-21, 2 cores shared with other test runs, load average 7–12):
+official circular 36 pages in 15.9 CPU-s (2.3 pages/CPU-s), 200 notices 600 pages in
+94 CPU-s (6.4 pages/CPU-s, 0.44 CPU-s median per 3-page notice); plain baseline 1.9 and
+5.9 pages/CPU-s; whole set 110 CPU-s official vs 86 CPU-s plain (1.28x); peak worker RSS
+472 MiB official, 489 MiB plain. About 145 CPU-s in all, i.e. ~75 s on two idle cores;
+wall time that day was 654 s because of the load. Most of a notice's fixed cost is
+WeasyPrint's font work (reading the .ttc blobs and harfbuzz CFF subsetting, 3 faces).
 """
 
 from __future__ import annotations
