@@ -223,9 +223,49 @@ API_ROUTES: list[Route] = [
     Route("api_v1.delete_evidence", {"evidence_id": "evidence_a"}, ("dept_admin", "dept_editor"), ("DELETE",),
           department_owned=True),
     Route("api_v1.download_evidence", {"evidence_id": "evidence_a"}, ALL_ROLE_KEYS, department_owned=True),
+    # review (tests/review_factories.py objects)
+    Route("api_v1.review_sheet", {"submission_id": "review_submission"}, ("office_admin", "reviewer"),
+          department_owned=True),
+    *[Route(f"api_v1.{e}", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), (m,),
+            department_owned=True, extra={"code": "A1"}) for e, m in (("put_score", "PUT"), ("lead_decision", "POST"))],
+    Route("api_v1.results", {"submission_id": "review_submission"}, ALL_ROLE_KEYS, department_owned=True),
+    # ranking (tests/ranking_world.py)
+    Route("api_v1.ranking", {"campaign_id": "ranking_campaign"}, ALL_ROLE_KEYS),
+    Route("api_v1.publish", {"campaign_id": "ranking_campaign"}, ("office_admin",), ("POST",)),
+    Route("api_v1.publications", {"campaign_id": "ranking_campaign"}, ("office_admin", "reviewer", "viewer")),
+    # rectification (tests/test_rectification_support.py objects)
+    Route("api_v1.list_notices", allowed=ALL_ROLE_KEYS),
+    *[Route(f"api_v1.{e}", {"notice_id": "rect_notice"}, ALL_ROLE_KEYS, department_owned=True)
+      for e in ("get_notice", "notice_pdf")],
+    Route("api_v1.get_item", {"item_id": "rect_item"}, ALL_ROLE_KEYS, department_owned=True),
+    Route("api_v1.answer_item", {"item_id": "rect_item"}, ("dept_admin", "dept_editor"), ("PUT",), department_owned=True),
+    Route("api_v1.return_item", {"item_id": "rect_item"}, ("dept_admin",), ("POST",), department_owned=True),
+    Route("api_v1.check_item", {"item_id": "rect_item"}, ("office_admin", "reviewer"), ("POST",), department_owned=True),
+    *[Route(f"api_v1.{e}", {"item_id": "rect_item"}, ("dept_admin", "dept_editor"), ("POST",), department_owned=True)
+      for e in ("add_item_evidence", "add_item_file")],
+    Route("api_v1.rectification_file", {"evidence_id": "rect_evidence"}, ALL_ROLE_KEYS, department_owned=True),
 ]
 EXEMPT.update({r.endpoint: "JSON API: walked with tokens by tests/test_api_isolation.py" for r in API_ROUTES})
 EXEMPT.update({
     "api_v1.openapi": "public API description, no data",
     "api_v1.docs": "public API documentation, no data",
 })
+
+# --- imports (issue #11): department A's summary import and annual report carry the DEPT marker -----------------
+OBJECTS["import_a"] = lambda w: __import__("tests.imports_world", fromlist=["x"]).isolation_import(w)
+OBJECTS["report_a"] = lambda w: __import__("tests.imports_world", fromlist=["x"]).isolation_report(w)
+_IMPORT_READERS = ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")
+ROUTES += [
+    Route("imports.index", allowed=_IMPORT_READERS),
+    Route("imports.summary", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("GET", "POST"),
+          department_owned=True),
+    Route("imports.review", {"import_id": "import_a"}, ("dept_admin", "dept_editor"), department_owned=True),
+    Route("imports.decide", {"import_id": "import_a"}, ("dept_admin", "dept_editor"), ("POST",),
+          department_owned=True, extra={"code": "E1"}),
+    Route("imports.reports", allowed=("dept_admin", "dept_editor"), methods=("GET", "POST")),
+    Route("imports.overview", allowed=("office_admin", "reviewer", "viewer")),
+    *[Route(f"imports.{e}", {"report_id": "report_a"}, _IMPORT_READERS, department_owned=True)
+      for e in ("report", "report_file")],
+    Route("imports.report_use", {"report_id": "report_a"}, ("dept_admin", "dept_editor"), ("POST",),
+          department_owned=True),
+]

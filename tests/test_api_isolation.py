@@ -33,6 +33,15 @@ API_BODIES: dict[str, callable] = {
                                 "content_type": "multipart/form-data"},
     "api_v1.leader_return": lambda: {"json": {"comment": "入侵"}},
     "api_v1.office_return": lambda: {"json": {"comment": "入侵"}},
+    "api_v1.put_score": lambda: {"json": {"score": "0", "problem": "入侵"}},
+    "api_v1.lead_decision": lambda: {"json": {"score": "0", "problem": "入侵", "reason": "入侵"}},
+    "api_v1.publish": lambda: {"json": {"reason": "入侵"}},
+    "api_v1.answer_item": lambda: {"json": {"measure": "入侵", "action": "save"}},
+    "api_v1.return_item": lambda: {"json": {"comment": "入侵"}},
+    "api_v1.check_item": lambda: {"json": {"decision": "accept"}},
+    "api_v1.add_item_evidence": lambda: {"json": {"kind": "link", "title": "入侵", "url": "https://example.org/x"}},
+    "api_v1.add_item_file": lambda: {"data": {"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "x.pdf")},
+                                     "content_type": "multipart/form-data"},
 }
 
 
