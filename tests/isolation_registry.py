@@ -269,3 +269,22 @@ ROUTES += [
     Route("imports.report_use", {"report_id": "report_a"}, ("dept_admin", "dept_editor"), ("POST",),
           department_owned=True),
 ]
+
+# --- imports (issue #11): department A's summary import and annual report carry the DEPT marker -----------------
+OBJECTS["import_a"] = lambda w: __import__("tests.imports_world", fromlist=["x"]).isolation_import(w)
+OBJECTS["report_a"] = lambda w: __import__("tests.imports_world", fromlist=["x"]).isolation_report(w)
+_IMPORT_READERS = ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")
+ROUTES += [
+    Route("imports.index", allowed=_IMPORT_READERS),
+    Route("imports.summary", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("GET", "POST"),
+          department_owned=True),
+    Route("imports.review", {"import_id": "import_a"}, ("dept_admin", "dept_editor"), department_owned=True),
+    Route("imports.decide", {"import_id": "import_a"}, ("dept_admin", "dept_editor"), ("POST",),
+          department_owned=True, extra={"code": "E1"}),
+    Route("imports.reports", allowed=("dept_admin", "dept_editor"), methods=("GET", "POST")),
+    Route("imports.overview", allowed=("office_admin", "reviewer", "viewer")),
+    *[Route(f"imports.{e}", {"report_id": "report_a"}, _IMPORT_READERS, department_owned=True)
+      for e in ("report", "report_file")],
+    Route("imports.report_use", {"report_id": "report_a"}, ("dept_admin", "dept_editor"), ("POST",),
+          department_owned=True),
+]
