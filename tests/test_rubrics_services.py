@@ -384,3 +384,27 @@ def test_concurrent_edit_is_told_once_and_never_overwrites(tenant_a):
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "rubric.edit")
                                .order_by(AuditEntry.id.desc())).first()
     assert entry is not None and "A2" in (entry.new or "")
+
+
+def test_replay_keeps_reviewer_adjustments_and_non_submitters(tenant_a):
+    from assess.models import IndicatorResult, Submission, SubmissionState
+
+    t = tenant_a
+    c = scored_campaign(t.office, [t.dept_a, t.dept_b], inputs_by_dept={t.dept_a.id: BASE_INPUTS,
+                                                                        t.dept_b.id: BASE_INPUTS})
+    adjusted = db.session.scalars(select(IndicatorResult).where(IndicatorResult.department_id == t.dept_a.id,
+                                                                IndicatorResult.indicator_code == "C6")).one()
+    adjusted.final_score = Decimal("3.5")  # a reviewer found three wrong characters the department did not report
+    sub_b = db.session.scalars(select(Submission).where(Submission.department_id == t.dept_b.id)).one()
+    sub_b.state = SubmissionState.IN_PROGRESS
+    db.session.flush()
+    same = services.replay(c, c.rubric)
+    assert same.changed == []
+    values = _values(c.rubric)
+    values["C1.rule"] = values["C1.rule"].replace("from: 200", "from: 300").replace("below: 200", "below: 300")
+    result = services.replay(c, services.save_edit(c.rubric, values))
+    rows = {r.department_id: r for r in result.rows}
+    a, b = rows[t.dept_a.id], rows[t.dept_b.id]
+    assert (a.before_total, a.after_total) == (Decimal("98.50"), Decimal("96.50"))  # C1 250 now in the 4-point tier; the reviewer's C6 3.5 stands
+    assert [m[0] for m in a.moved] == ["C1"]
+    assert (b.submitted, b.after_rank) == (False, 2) and b.after_grade == "不合格"
