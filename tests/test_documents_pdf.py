@@ -221,7 +221,8 @@ def test_circular_text_and_grades(circular: Rendered) -> None:
     text = _body_text(circular)
     for piece in (ctx.opening, ctx.letterhead.issuer, format_cn_date(ctx.letterhead.date), ctx.public_note,
                   "一、总体情况", "二、存在的主要问题", "三、下一步工作要求", "（一）抓好问题整改",
-                  "附件：" + ctx.attachments[0], ctx.verify_code, "2026年12月31日前整改到位"):
+                  "附件：" + ctx.attachments[0], ctx.verify_code, "2026年12月31日前整改到位",
+                  f"（{ctx.letterhead.contact}）"):
         assert piece.replace(" ", "") in text.replace(" ", ""), piece
     for grade, units in ctx.grades.items():
         assert f"评定为{grade}等次的单位（{len(units)}个）：{'、'.join(units)}。" in text
