@@ -1,0 +1,72 @@
+"""Import from a year-end summary in a real browser: the editor uploads a summary, sees the proposals beside
+their sentences, accepts one, and finds it in the self-assessment form (marked for confirmation)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def world(live_app):
+    from assess.extensions import db
+    from tests.campaign_world import make_campaign, submission_of
+    from tests.conftest import make_tenant
+
+    with live_app.app_context():
+        tenant = make_tenant("e2e-imports", "III")
+        campaign = make_campaign(tenant, name="2026年度政务公开工作绩效考核（导入测试）")
+        sub = submission_of(campaign, tenant.dept_a)
+        db.session.commit()
+        return {"editor": tenant.users["dept_editor"].username, "submission": sub.id, "campaign": campaign.name}
+
+
+def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_server, world, tmp_path):
+    from tests.imports_world import SUMMARY
+
+    ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto("/auth/login")
+        page.get_by_label("用户名").fill(world["editor"])
+        page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(lambda url: "/auth/login" not in url)
+
+        page.get_by_role("link", name="材料导入").first.click()
+        page.get_by_role("link", name="上传工作总结").first.click()
+
+        # a bad file first: the message at the field, nothing else happens
+        empty = tmp_path / "空白.txt"
+        empty.write_bytes(b"")
+        page.get_by_label("年度工作总结", exact=False).set_input_files(str(empty))
+        page.get_by_role("button", name="上传并提取").click()
+        assert page.locator("#summary-file-err").is_visible()
+
+        summary = tmp_path / "2026年工作总结.txt"
+        summary.write_text(SUMMARY, encoding="gbk")
+        page.get_by_label("年度工作总结", exact=False).set_input_files(str(summary))
+        page.get_by_role("button", name="上传并提取").click()
+        page.wait_for_url("**/imports/*")
+
+        card = page.locator("#imp-C1")
+        row = card.locator("tr[data-figure='items_published']")
+        assert row.locator("mark").inner_text() == "246条"
+        assert "公开信息246条" in row.locator("td.source").inner_text()
+        row.get_by_label("采用", exact=True).check()
+        card.get_by_role("button", name="保存本指标的决定").click()
+        assert "1个数字已填入自评表" in page.locator(".flashes").inner_text()
+        assert "已填入：246" in page.locator("#imp-C1").inner_text()
+
+        page.get_by_role("link", name="打开自评表").first.click()
+        form = page.locator("form.answer-form[data-code='C1']")
+        assert form.get_by_label("公开信息（条）").input_value() == "246"
+        assert page.locator("#ind-C1").get_by_role("button", name="确认沿用").is_visible()
+        assert not errors
+    finally:
+        ctx.close()
