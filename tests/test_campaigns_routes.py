@@ -86,3 +86,23 @@ def test_list_pages(client, login, db, tenant_a):
     resp = c.get("/campaigns/")
     assert resp.status_code == 302 and "/self/" in resp.headers["Location"]
     assert "2026年度政务公开工作绩效考核" in c.get("/self/").get_data(as_text=True)
+
+
+def test_join_departments_later(client, login, db, tenant_a):
+    from assess.admin import services as admin
+
+    campaign = make_campaign(tenant_a, departments=[tenant_a.dept_a])
+    late = admin.create_department(tenant_a.office, "AAA新设局", tenant_a.group, actor=None)
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+    body = c.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "增加参加考核的部门" in body and "AAA新设局" in body
+    resp = c.post(f"/campaigns/{campaign.id}/departments", data={"department_ids": [late.id, tenant_a.dept_b.id]},
+                  follow_redirects=True)
+    assert "已增加2个部门" in resp.get_data(as_text=True)
+    resp = c.post(f"/campaigns/{campaign.id}/departments", data={}, follow_redirects=True)
+    assert "请至少选择一个部门" in resp.get_data(as_text=True)
+    campaign.state = CampaignState.REVIEW
+    db.session.commit()
+    resp = c.post(f"/campaigns/{campaign.id}/departments", data={"department_ids": [late.id]}, follow_redirects=True)
+    assert "不能再增加部门" in resp.get_data(as_text=True)

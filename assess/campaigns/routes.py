@@ -90,10 +90,11 @@ def detail(campaign_id: int):
     rows, counts = services.progress(campaign, state=state_filter)
     transitions = [(t, services.transition_problems(campaign, t.target)) for t in services.next_transitions(campaign)]
     dates_form = DatesForm(obj=campaign, version=campaign.version_id)
+    outside = services.departments_outside(campaign) if current_user.role == Role.OFFICE_ADMIN else []
     return render_template("campaigns/detail.html", campaign=campaign, rows=rows, counts=counts,
                            transitions=transitions, labels=services.STATE_LABELS, sub_labels=services.SUBMISSION_LABELS,
                            form=TransitionForm(formdata=None), dates_form=dates_form, state_filter=state_filter,
-                           date_fields=services.DATE_FIELDS)
+                           date_fields=services.DATE_FIELDS, outside=outside)
 
 
 @bp.route("/<int:campaign_id>/transition", methods=["POST"])
@@ -136,4 +137,20 @@ def dates(campaign_id: int):
     else:
         db.session.commit()
         flash(_("已保存日期。"), "success")
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+
+
+@bp.route("/<int:campaign_id>/departments", methods=["POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def join(campaign_id: int):
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    ids = [int(x) for x in request.form.getlist("department_ids") if x.isdigit()]
+    try:
+        n = services.join_departments(campaign, ids, actor=current_user)
+    except services.CampaignError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("已增加%(n)s个部门。", n=n), "success")
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

@@ -227,6 +227,29 @@ def add_departments(campaign: Campaign, depts: list[Department]) -> int:
     return len(rows)
 
 
+def join_departments(campaign: Campaign, department_ids: Iterable[int], *, actor) -> int:
+    """Add departments to a campaign that has not left self-assessment (e.g. a department set up late)."""
+    if campaign.state not in (CampaignState.DRAFT, CampaignState.SELF_ASSESSMENT):
+        raise CampaignError(_("考核已进入评审，不能再增加部门。"), "department_ids")
+    depts = choose_departments(campaign.office_id, department_ids=department_ids)
+    if not depts:
+        raise CampaignError(_("请至少选择一个部门。"), "department_ids")
+    n = add_departments(campaign, depts)
+    if n:
+        record(campaign.office_id, "campaign.join", "campaign", campaign.id, actor=actor, campaign_id=campaign.id,
+               new={"departments": sorted(d.id for d in depts)})
+    return n
+
+
+def departments_outside(campaign: Campaign) -> list[Department]:
+    """Active departments of the office not (yet) in the campaign."""
+    inside = select(Submission.department_id).where(Submission.office_id == campaign.office_id,
+                                                    Submission.campaign_id == campaign.id)
+    return list(db.session.scalars(select(Department).where(
+        Department.office_id == campaign.office_id, Department.active.is_(True), Department.id.not_in(inside))
+        .order_by(Department.group_id, Department.name)))
+
+
 def update_dates(campaign: Campaign, *, actor, expected_version: int | None = None, **dates) -> Campaign:
     if campaign.state == CampaignState.CLOSED:
         raise CampaignError(_("考核已结束，不能再修改。"))
