@@ -27,29 +27,39 @@ from ..models import (Answer, Campaign, CampaignState, Membership, Office, Revie
 from ..models.base import utcnow
 from . import services as rs
 
-# Problem statements as a reviewer writes them (问题描述), by area of the county rubric.
+# Problem statements as a reviewer writes them (问题描述): by indicator where the rubric is specific,
+# otherwise by area of the county rubric.
+BY_INDICATOR = {
+    "A1": ["领导小组成员调整后未及时印发调整文件，组长仍为已调离的原负责同志"],
+    "A2": ["承办科室人员调离后两个月未明确接替人员"],
+    "A3": ["全年仅在年初召开一次专题会议，年中推进、年末总结无会议纪要"],
+    "A4": ["年度实施方案未将任务分解到具体科室和责任人"],
+    "A5": ["培训签到表无日期，无法认定培训次数"],
+    "B1": ["保密审查制度为讨论稿，未见正式印发文本"],
+    "B2": ["政府信息公开指南未随机构调整更新，受理机构地址仍为旧址"],
+    "B4": ["年度报告“收到和处理政府信息公开申请情况”表格数据前后不一致"],
+    "B5": ["上级通报问题整改台账缺少整改完成时间"],
+    "C2": ["部分规范性文件未在印发后20个工作日内公开"],
+    "C3": ["财政预决算信息缺少“三公”经费说明"],
+    "C4": ["政务新媒体账号超过两周未发布信息"],
+    "C5": ["“政策解读”栏目近三个月未更新", "“意见征集”栏目内容空白"],
+    "C6": ["“通知公告”栏目一篇文章存在错别字，将“部署”误写为“布署”"],
+    "C8": ["网站专栏存在失效链接，“通知公告”栏目3处链接无法打开"],
+    "C9": ["“意见征集”栏目未公开征集结果及采纳情况"],
+    "D1": ["2件政策文件发布时未同步发布解读材料"],
+    "D2": ["解读形式单一，全年仅有文字解读"],
+    "D4": ["解读材料照搬文件原文，未说明出台背景和主要变化"],
+    "E1": ["1件依申请公开答复超过法定期限"],
+    "E2": ["依申请公开答复书未告知救济途径"],
+    "E4": ["“互动交流”栏目有留言超过5个工作日未回复"],
+    "E5": ["对群众关注的停水事件未在24小时内发布回应信息"],
+}
 PROBLEMS = {
-    "A": ["领导小组成员调整后未及时印发调整文件，组长仍为已调离的原负责同志",
-          "年度实施方案未将任务分解到具体科室和责任人",
-          "全年仅在年初召开一次专题会议，年中推进、年末总结无会议纪要",
-          "培训签到表无日期，无法认定培训次数"],
-    "B": ["保密审查制度为讨论稿，未见正式印发文本",
-          "政府信息公开指南未随机构调整更新，受理机构地址仍为旧址",
-          "年度报告“收到和处理政府信息公开申请情况”表格数据前后不一致",
-          "上级通报问题整改台账缺少整改完成时间"],
-    "C": ["“政策解读”栏目近三个月未更新",
-          "“意见征集”栏目内容空白，未公开征集结果及采纳情况",
-          "部分规范性文件未在印发后20个工作日内公开",
-          "政务新媒体账号超过两周未发布信息",
-          "网站存在失效链接，“通知公告”栏目3处链接无法打开",
-          "财政预决算信息缺少“三公”经费说明"],
-    "D": ["2件政策文件发布时未同步发布解读材料",
-          "解读材料照搬文件原文，未说明出台背景和主要变化",
-          "全年未召开新闻发布会，也未参加县政府新闻发布会"],
-    "E": ["1件依申请公开答复超过法定期限",
-          "依申请公开答复书未告知救济途径",
-          "“互动交流”栏目有留言超过5个工作日未回复",
-          "对群众关注的停水事件未在24小时内发布回应信息"],
+    "A": ["组织领导工作材料不完整，部分事项无文件佐证"],
+    "B": ["制度文本未见正式印发，仍为征求意见稿"],
+    "C": ["“政策解读”栏目近三个月未更新", "栏目内容与上年度重复，未见本年度更新"],
+    "D": ["政策解读材料与文件发布间隔超过3个工作日"],
+    "E": ["办理记录不完整，无法核实答复时限"],
 }
 OVER_CLAIM = "自评分高于按填报数据计算的规则分，按规则核定"
 REASONS = ["经核查门户网站及佐证材料", "对照佐证材料逐项核实", "网站抽查结果", "与上年度材料比对"]
@@ -77,8 +87,9 @@ def _campaign(office: Office) -> Campaign | None:
 
 
 def _step_down(value: Decimal, b: scoring.Bounds, rng: random.Random) -> Decimal:
-    k = 1 if rng.random() < 0.7 else 2
-    return max(b.min, value - b.step * k)
+    """Half a point or a point below (a whole number of the rule's steps, never below its minimum)."""
+    unit = b.step * max(1, int(Decimal("0.5") / b.step))
+    return max(b.min, value - unit * (1 if rng.random() < 0.7 else 2))
 
 
 def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -> Campaign | None:
@@ -140,7 +151,8 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
             if own > sugg[code].score and rubric.indicator(code).rule.kind != "judgement":
                 value, problem, reason = sugg[code].score, OVER_CLAIM, "按规则计算"
             elif area in PROBLEMS and own > b.min and (rng.random() < 0.05 + 0.12 * strict or (i == 0 and code == "C5")):
-                value, problem, reason = _step_down(own, b, rng), rng.choice(PROBLEMS[area]), rng.choice(REASONS)
+                value, reason = _step_down(own, b, rng), rng.choice(REASONS)
+                problem = rng.choice(BY_INDICATOR.get(code) or PROBLEMS[area])
             first[code] = (value, problem, reason)
         plans[sub.department_id] = {ids[0]: first}
         if len(ids) > 1:
