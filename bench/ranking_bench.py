@@ -1,6 +1,6 @@
 """Ranking at a province's scale: recompute ranking + grades and render the ranking page's first screen.
 
-    python -m bench.ranking_bench [--departments 5000] [--indicators 100] [--repeat 3]
+    python -m bench.ranking_bench [--departments 5000] [--indicators 100] [--repeat 3] [--keep] [--sqlite-file F]
 
 Builds the data set with bulk inserts into a fresh database — a temporary SQLite file, or PostgreSQL when
 BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set; its tables are dropped and re-created, so point it at a
@@ -135,17 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--departments", type=int, default=5000)
     ap.add_argument("--indicators", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--keep", metavar="SQLITE_FILE",
-                    help="keep the SQLite data set in this file and reuse it on the next run (same sizes)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the data set after the run and reuse it on the next one (same sizes)")
+    ap.add_argument("--sqlite-file", help="SQLite file to use (default: a temporary file)")
     args = ap.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     tmp = tempfile.TemporaryDirectory()
-    reuse = False
-    if args.keep:
-        keep = Path(args.keep).resolve()
-        reuse = keep.exists()
-        url = f"sqlite:///{keep}"
+    if args.sqlite_file:
+        url = f"sqlite:///{Path(args.sqlite_file).resolve()}"
     elif not url:
         url = f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}"
     from sqlalchemy import func, select
@@ -161,10 +159,14 @@ def main(argv: list[str] | None = None) -> int:
         from assess.ranking import services
 
         t0 = time.perf_counter()
-        if reuse:
+        from sqlalchemy import inspect
+
+        office_id = None
+        if args.keep and inspect(db.engine).has_table("ranking_publications"):
             office_id = db.session.scalar(select(Office.id).where(Office.code == "bench"))
+        if office_id is not None:
             campaign_id = db.session.scalar(select(Campaign.id).where(Campaign.office_id == office_id))
-            db.session.query(RankingPublication).delete()
+            db.session.execute(RankingPublication.__table__.delete())
             db.session.commit()
         else:
             db.drop_all()
