@@ -182,7 +182,7 @@ def test_leader_returns_editor_resends(client, login, sub, tenant_a):
     db.session.commit()
     leader = login(tenant_a.users["dept_admin"].username)
     body = leader.get(f"/self/{sub.id}").get_data(as_text=True)
-    assert "审核通过，以本部门名义提交" in body and "退回修改" in body
+    assert "审核通过，以本部门名义提交" in body and "退回修改" in body and "提交前请留意" in body
     body = leader.post(f"/self/{sub.id}/return", data={"comment": "C1请附栏目截图"}, follow_redirects=True).get_data(as_text=True)
     assert "已退回填报人员修改" in body and "C1请附栏目截图" in body
     db.session.refresh(sub)

@@ -280,3 +280,17 @@ def test_campaign_answers_in_one_query(db, sub, editor, tenant_a):
     sa.save_answer(other, "C1", actor=tenant_a.users["dept_b_editor"], inputs={"items_published": "5"})
     got = sa.campaign_answers(sub.campaign)
     assert set(got[tenant_a.dept_a.id]) == {"A1"} and set(got[tenant_a.dept_b.id]) == {"C1"}
+
+
+def test_edit_racing_a_send_is_refused(db, sub, editor):
+    from sqlalchemy import update
+
+    from assess.models import Submission
+
+    sa.save_answer(sub, "A1", actor=editor, inputs={"has_group": "true"})
+    # another request has just sent the form to the leader; this session still holds the old state
+    db.session.execute(update(Submission.__table__).where(Submission.__table__.c.id == sub.id)
+                       .values(state=SubmissionState.AWAITING_LEADER.value))
+    assert sub.state == SubmissionState.IN_PROGRESS
+    with pytest.raises(sa.SelfAssessmentError, match="已送审"):
+        sa.save_answer(sub, "A1", actor=editor, inputs={"has_group": "false"}, expected_version=1)

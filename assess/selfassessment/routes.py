@@ -66,13 +66,16 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     if rubric.vetoes:
         sections.append(("veto", _("一票否决项"), rubric.vetoes))
     editable = services.can_edit(submission, current_user)
+    can_lead = current_user.role == Role.DEPT_ADMIN and current_user.department_id == submission.department_id
+    leader_issues = (services.readiness(submission) if can_lead and submission.state.value == "awaiting_leader"
+                     else [])
     prev = services.previous_submission(submission) if editable else None
     return render_template(
         "selfassessment/form.html", submission=submission, campaign=submission.campaign, rubric=rubric,
         sections=sections, view=view, progress=prog, editable=editable, errors=errors or {}, posted=posted or {},
         conflict=conflict, num=num, sub_labels=SUBMISSION_LABELS, state_labels=STATE_LABELS,
         action_form=EmptyForm(), comment_form=CommentForm(formdata=None), upload_form=UploadForm(formdata=None),
-        can_lead=current_user.role == Role.DEPT_ADMIN and current_user.department_id == submission.department_id,
+        can_lead=can_lead, leader_issues=leader_issues,
         can_office_return=current_user.role == Role.OFFICE_ADMIN, previous=prev,
     ), status
 

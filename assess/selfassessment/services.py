@@ -193,9 +193,13 @@ def answer_snapshot(answer: Answer | None) -> dict:
 
 def _touch(submission: Submission, *, started: bool = False) -> None:
     """Record the time of the last change without bumping the submission's version (editors of different
-    indicators must not collide on it)."""
+    indicators must not collide on it). The update only matches an editable submission, so an edit racing
+    a concurrent "send to leader" is refused instead of slipping into a frozen form."""
     now = utcnow()
-    db.session.execute(update(Submission).where(Submission.id == submission.id).values(last_change_at=now))
+    res = db.session.execute(update(Submission).where(
+        Submission.id == submission.id, Submission.state.in_(EDITABLE)).values(last_change_at=now))
+    if res.rowcount != 1:
+        raise SelfAssessmentError(_("自评表已送审或已提交，不能修改。"))
     if started:
         db.session.execute(update(Submission).where(
             Submission.id == submission.id, Submission.state == SubmissionState.NOT_STARTED)
