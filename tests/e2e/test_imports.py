@@ -39,7 +39,9 @@ def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_ser
         page.wait_for_url(lambda url: "/auth/login" not in url)
 
         page.get_by_role("link", name="材料导入").first.click()
-        page.get_by_role("link", name="上传工作总结").first.click()
+        assert page.get_by_role("link", name="上传工作总结").first.is_visible()
+        page.goto(f"/self/{world['submission']}")  # inside the self-assessment: its own entry point
+        page.get_by_role("link", name="从工作总结导入").click()
 
         # a bad file first: the message at the field, nothing else happens
         empty = tmp_path / "空白.txt"
