@@ -189,3 +189,18 @@ def test_leader_returns_editor_resends(client, login, sub, tenant_a):
     assert sub.state == SubmissionState.RETURNED
     c = login(editor.username)
     assert "已送分管领导审核" in c.post(f"/self/{sub.id}/send", follow_redirects=True).get_data(as_text=True)
+
+
+def test_send_refused_shows_missing_at_each_field(client, login, sub, tenant_a):
+    from assess.extensions import db
+
+    editor = tenant_a.users["dept_editor"]
+    fill_all(sub, editor)
+    sa.save_answer(sub, "E1", actor=editor, inputs={"received": "3"}, expected_version=1)
+    db.session.commit()
+    c = login(editor.username)
+    resp = c.post(f"/self/{sub.id}/send")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "不能送审" in body
+    err = body.split('id="f-E1-answered_on_time-err"')[1].split("</p>")[0]
+    assert "提交前必须填写此项" in err

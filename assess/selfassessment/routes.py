@@ -186,18 +186,38 @@ def _act(submission: Submission, fn, ok_message: str, **kwargs):
     return redirect(url_for("selfassessment.form", submission_id=submission.id))
 
 
+def _act_or_show_missing(submission: Submission, fn, ok_message: str):
+    """Send/submit; when something required is missing, the form comes back with each message at its field."""
+    open_states = services.EDITABLE + (services.SubmissionState.AWAITING_LEADER,)
+    missing = services.missing_by_field(submission) if submission.state in open_states else {}
+    try:
+        fn(submission, actor=current_user)
+    except services.SelfAssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        if missing:
+            return render_form(submission, errors=missing, status=422)
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("自评表已被他人更新，请刷新后重试。"), "error")
+    else:
+        db.session.commit()
+        flash(ok_message, "success")
+    return redirect(url_for("selfassessment.form", submission_id=submission.id))
+
+
 @bp.route("/<int:submission_id>/send", methods=["POST"])
 @roles_required(*EDITORS)
 def send(submission_id: int):
     submission = load_submission(submission_id)
-    return _act(submission, services.send_to_leader, _("已送分管领导审核。"))
+    return _act_or_show_missing(submission, services.send_to_leader, _("已送分管领导审核。"))
 
 
 @bp.route("/<int:submission_id>/submit", methods=["POST"])
 @roles_required(Role.DEPT_ADMIN)
 def submit(submission_id: int):
     submission = load_submission(submission_id)
-    return _act(submission, services.leader_submit, _("已以本部门名义提交自评表。"))
+    return _act_or_show_missing(submission, services.leader_submit, _("已以本部门名义提交自评表。"))
 
 
 @bp.route("/<int:submission_id>/return", methods=["POST"])

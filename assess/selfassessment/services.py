@@ -373,6 +373,33 @@ def progress(submission: Submission, rubric: scoring.Rubric | None = None) -> Pr
     return Progress(statuses, areas, done, len(statuses))
 
 
+def missing_by_field(submission: Submission) -> dict[str, dict]:
+    """What blocks sending/submitting, per indicator and field — to show each message at its input."""
+    rubric = rubric_of(submission.campaign)
+    answers = answers_of(submission)
+    evidence = _evidence_by_code(submission)
+    out: dict[str, dict] = {}
+    for ind in rubric.all_indicators():
+        st = indicator_status(rubric, ind, answers.get(ind.code), evidence.get(ind.code, []))
+        if st.complete:
+            continue
+        errs: dict = {}
+        values = stored_inputs(answers.get(ind.code))
+        for spec in missing_inputs(ind, values):
+            errs[spec.name] = _("提交前必须填写此项。")
+        a = answers.get(ind.code)
+        if ind.rule.kind not in NO_SELF_SCORE and st.section not in ("bonus", "veto") and (a is None or a.self_score is None) \
+                and not missing_inputs(ind, values):
+            errs["self_score"] = _("请填写自评分。")
+        ev_missing = [m for m in st.missing if m.startswith(_("缺少佐证材料"))]
+        if ev_missing:
+            errs["_evidence"] = {"file": ev_missing[0]}
+        if a is not None and a.carried_over:
+            errs["explanation"] = _("沿用上年的内容尚未确认：请核对后保存或点击“确认沿用”。")
+        out[ind.code] = errs
+    return out
+
+
 @dataclass(frozen=True)
 class Issue:
     level: str  # "error" blocks sending/submitting; "warning" is what a reviewer would question
