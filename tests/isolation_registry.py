@@ -234,6 +234,8 @@ API_ROUTES: list[Route] = [
     Route("api_v1.ranking", {"campaign_id": "ranking_campaign"}, ALL_ROLE_KEYS),
     Route("api_v1.publish", {"campaign_id": "ranking_campaign"}, ("office_admin",), ("POST",)),
     Route("api_v1.publications", {"campaign_id": "ranking_campaign"}, ("office_admin", "reviewer", "viewer")),
+    Route("api_v1.export_ranking", {"campaign_id": "ranking_campaign"}, ("office_admin", "reviewer", "viewer"),
+          extra={"kind": "ranking", "fmt": "csv"}),
     # rectification (tests/test_rectification_support.py objects)
     Route("api_v1.list_notices", allowed=ALL_ROLE_KEYS),
     *[Route(f"api_v1.{e}", {"notice_id": "rect_notice"}, ALL_ROLE_KEYS, department_owned=True)
@@ -251,25 +253,6 @@ EXEMPT.update({
     "api_v1.openapi": "public API description, no data",
     "api_v1.docs": "public API documentation, no data",
 })
-
-# --- imports (issue #11): department A's summary import and annual report carry the DEPT marker -----------------
-OBJECTS["import_a"] = lambda w: __import__("tests.imports_world", fromlist=["x"]).isolation_import(w)
-OBJECTS["report_a"] = lambda w: __import__("tests.imports_world", fromlist=["x"]).isolation_report(w)
-_IMPORT_READERS = ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")
-ROUTES += [
-    Route("imports.index", allowed=_IMPORT_READERS),
-    Route("imports.summary", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("GET", "POST"),
-          department_owned=True),
-    Route("imports.review", {"import_id": "import_a"}, ("dept_admin", "dept_editor"), department_owned=True),
-    Route("imports.decide", {"import_id": "import_a"}, ("dept_admin", "dept_editor"), ("POST",),
-          department_owned=True, extra={"code": "E1"}),
-    Route("imports.reports", allowed=("dept_admin", "dept_editor"), methods=("GET", "POST")),
-    Route("imports.overview", allowed=("office_admin", "reviewer", "viewer")),
-    *[Route(f"imports.{e}", {"report_id": "report_a"}, _IMPORT_READERS, department_owned=True)
-      for e in ("report", "report_file")],
-    Route("imports.report_use", {"report_id": "report_a"}, ("dept_admin", "dept_editor"), ("POST",),
-          department_owned=True),
-]
 
 # --- imports (issue #11): department A's summary import and annual report carry the DEPT marker -----------------
 OBJECTS["import_a"] = lambda w: __import__("tests.imports_world", fromlist=["x"]).isolation_import(w)

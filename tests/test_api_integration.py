@@ -131,6 +131,9 @@ def test_the_whole_cycle_through_the_api(client, office):
     assert ranking["live"] is False and ranking["publication"]["version"] == 1
     row = ranking["items"][0]
     assert row["total"] == total and row["rank"] == 1 and row["grade"] and sum(ranking["grade_counts"].values()) == 1
+    export = admin.call("GET", f"/campaigns/{cid}/ranking/export/ranking.csv")
+    assert "AAA甲局" in export.data.decode("utf-8-sig") and "attachment" in export.headers["Content-Disposition"]
+    editor.call("GET", f"/campaigns/{cid}/ranking/export/ranking.csv", expect=403)
     own = editor.get(f"/campaigns/{cid}/ranking")
     assert [r["department_id"] for r in own["items"]] == [dept_id] and own["items"][0]["grade"] == row["grade"]
 

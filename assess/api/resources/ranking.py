@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from apiflask import Schema
 from apiflask import fields as f
-from apiflask.validators import Length
+from apiflask.schemas import FileSchema
+from apiflask.validators import Length, OneOf
 
 from ...models import Role
 from ...ranking import services as rk
@@ -131,3 +132,29 @@ def publications(campaign_id: int, query):
     require_office_user()
     return paginate(rk.publications(campaign), query, _publication)
 
+
+
+class ExportPath(Schema):
+    campaign_id = f.Integer(required=True)
+    kind = f.String(required=True, validate=OneOf(["ranking", "scores", "problems"]),
+                    metadata={"description": "ranking：排名表；scores：得分明细；problems：问题清单"})
+    fmt = f.String(required=True, validate=OneOf(["xlsx", "csv", "json"]))
+
+
+class ExportQuery(Schema):
+    group = Id(load_default=None, metadata={"description": "只导出该分组"})
+
+
+@v1.get("/campaigns/<int:campaign_id>/ranking/export/<kind>.<fmt>")
+@roles(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@v1.input(ExportPath, location="path", arg_name="path")
+@v1.input(ExportQuery, location="query", arg_name="query")
+@v1.output(FileSchema(type="string", format="binary"), content_type="application/octet-stream",
+           description="xlsx / csv / json 文件")
+@v1.doc(tags=["文件下载"], summary="导出排名表、得分明细、问题清单（与页面导出相同）")
+def export_ranking(campaign_id: int, kind: str, fmt: str, path, query):
+    from ...ranking.routes import export
+
+    load_campaign(campaign_id)
+    require_office_user()
+    return export(campaign_id, kind, fmt)  # the page's export: same checks and the same files
