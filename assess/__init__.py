@@ -118,6 +118,9 @@ def _register_blueprints(app: Flask) -> None:
     from .imports.routes import bp as imports_bp
 
     app.register_blueprint(imports_bp)
+    from .documents.routes import bp as documents_bp
+
+    app.register_blueprint(documents_bp)
     from .api.routes import bp as api_bp
     from .api.v1 import load_resources
 

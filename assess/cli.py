@@ -20,6 +20,10 @@ def register(app: Flask) -> None:
     from .ranking.cli import ranking_command
 
     app.cli.add_command(ranking_command)
+    from .documents.cli import COMMANDS as document_commands
+
+    for command in document_commands:
+        app.cli.add_command(command)
 
 
 @click.command("demo")

@@ -36,6 +36,7 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
     ("imports.index", _l("材料导入"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("documents.index", _l("公文"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
 ]
 
 

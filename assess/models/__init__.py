@@ -3,6 +3,7 @@ from .api import ApiToken
 from .audit import AuditEntry
 from .base import DepartmentMixin, TenantMixin
 from .campaign import Answer, Campaign, CampaignState, Evidence, EvidenceKind, Submission, SubmissionState
+from .documents import CircularDraft, DocumentCounter, DocumentJob, DocumentKind, IssuedDocument, JobState
 from .imports import AnnualReport, FigureImport
 from .review import Contest, ContestOutcome, IndicatorResult, ReviewAssignment, ReviewScore
 from .ranking import RankingPublication
@@ -14,6 +15,7 @@ from .user import DEPARTMENT_ROLES, OFFICE_ROLES, Membership, PasswordLink, Role
 __all__ = [
     "ApiToken",
     "AnnualReport", "FigureImport",
+    "CircularDraft", "DocumentCounter", "DocumentJob", "DocumentKind", "IssuedDocument", "JobState",
     "ItemState", "Notice", "NoticeItem", "NoticeSource", "NoticeState",
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
     "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
