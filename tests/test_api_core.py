@@ -298,3 +298,24 @@ def test_token_page_errors_at_field_and_foreign_revoke_404(login, db, tenant_a):
 
 def test_token_page_requires_login(client, db):
     assert client.get("/account/api-tokens").status_code == 302
+
+
+def test_demo_tokens(db):
+    import random
+
+    from assess.admin import services as admin
+    from assess.api.demo import demo_api
+    from assess.models import Role
+
+    office = admin.create_office("demo-api", "演示公开办", actor=None)
+    group = admin.create_group(office, "县直部门", actor=None)
+    dept = admin.create_department(office, "人社局", group, actor=None)
+    office_user = admin.create_user(actor=None, username="office", display_name="办公室", role=Role.OFFICE_ADMIN,
+                                    office=office)
+    editor = admin.create_user(actor=None, username="rsj-editor", display_name="填报员", role=Role.DEPT_EDITOR,
+                               office=office, department=dept)
+    assert demo_api(office, random.Random(1)) == 3
+    now = utcnow()
+    mine = services.user_tokens(office_user)
+    assert sorted(t.is_usable(now) for t in mine) == [False, True]
+    assert [t.is_usable(now) for t in services.user_tokens(editor)] == [False]

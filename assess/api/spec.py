@@ -118,6 +118,7 @@ def build_spec() -> dict:
     for unused in ("HTTPError", "ValidationError"):  # APIFlask's own error shapes: ours is "Error"
         schemas.pop(unused, None)
     schemas["Error"] = ERROR_SCHEMA
+    doc["paths"] = dict(sorted(doc.get("paths", {}).items()))
     doc["security"] = [{"bearerAuth": []}]
     tags: list[str] = []
     for ops in doc.get("paths", {}).values():
