@@ -80,6 +80,8 @@ ROUTES: list[Route] = [
     Route("review.contests", {"campaign_id": "review_campaign"}, ("office_admin", "reviewer")),
     Route("review.unassign", {"assignment_id": "review_assignment"}, ("office_admin",), ("POST",),
           department_owned=True),
+    Route("review.set_lead", {"assignment_id": "review_assignment"}, ("office_admin",), ("POST",),
+          department_owned=True),
     Route("review.sheet", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), department_owned=True),
     *[Route(f"review.{e}", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), ("POST",),
             department_owned=True, extra={"code": "A1"}) for e in ("save_score", "lead_decide")],

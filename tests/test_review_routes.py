@@ -262,3 +262,14 @@ def test_reviewer_file_evidence_upload_and_access(world, login, db, app):
     assert dept.get(f"/review/evidence/{ev.id}").status_code == 200
     other = login("office-a-dept_b_editor", c=app.test_client())
     assert other.get(f"/review/evidence/{ev.id}").status_code == 404
+
+
+def test_set_lead_page(world, login, db):
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    a2 = rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    db.session.commit()
+    c = login("office-a-office_admin")
+    assert "设为组长" in c.get(f"/review/campaigns/{w.campaign.id}/assign").get_data(as_text=True)
+    assert c.post(f"/review/assignments/{a2.id}/lead").status_code == 302
+    assert [a.reviewer_id for a in rs.assignments_of(w.campaign, w.dept_a.id) if a.is_lead] == [w.reviewer2.id]

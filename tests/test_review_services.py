@@ -376,3 +376,15 @@ def test_concurrent_commit_between_read_and_write_is_refused(world, db, monkeypa
     with pytest.raises(rs.ReviewError) as exc:
         rs.save_score(w.sub_a, "A2", actor=rev, version=v, score="2", problem="x")
     assert exc.value.field == "version"
+
+
+def test_set_lead_redecides_results(world):
+    w = world
+    r1, r2 = w.users["reviewer"], w.reviewer2
+    rs.assign(w.campaign, w.dept_a.id, r1, actor=None)
+    a2 = rs.assign(w.campaign, w.dept_a.id, r2, actor=None)
+    rs.save_score(w.sub_a, "A3", actor=r1, version=0, score="1.5", problem="只开过两次会")
+    rs.save_score(w.sub_a, "A3", actor=r2, version=0, score="1", problem="仅一次专题会议")
+    assert _result(w.sub_a, "A3").final_score == D("1.5")
+    rs.set_lead(a2, actor=w.users["office_admin"])
+    assert _result(w.sub_a, "A3").final_score == D(1) and _result(w.sub_a, "A3").decided_by_id == r2.id

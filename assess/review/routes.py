@@ -172,6 +172,23 @@ def unassign(assignment_id: int):
     return redirect(url_for("review.assign", campaign_id=campaign_id))
 
 
+@bp.route("/assignments/<int:assignment_id>/lead", methods=["POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def set_lead(assignment_id: int):
+    a = get_scoped_or_404(ReviewAssignment, assignment_id)
+    campaign_id = a.campaign_id
+    if EmptyForm().validate_on_submit():
+        try:
+            rs.set_lead(a, actor=current_user)
+        except rs.ReviewError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("已设为组长。"), "success")
+    return redirect(url_for("review.assign", campaign_id=campaign_id))
+
+
 # --- reviewing -------------------------------------------------------------------------------------------
 
 

@@ -264,6 +264,24 @@ def unassign(assignment: ReviewAssignment, *, actor) -> None:
     db.session.flush()
 
 
+def set_lead(assignment: ReviewAssignment, *, actor) -> None:
+    """Make this reviewer the department's lead (the other one stops being lead); results are re-decided."""
+    campaign = assignment_campaign(assignment)
+    if campaign.state in (CampaignState.PUBLISHED, CampaignState.CLOSED):
+        raise ReviewError(_("考核已发布或结束，不能再调整评审分工。"))
+    if assignment.is_lead:
+        return
+    for a in assignments_of(campaign, assignment.department_id):
+        a.is_lead = a.id == assignment.id
+    db.session.flush()
+    record(assignment.office_id, "review.set_lead", "review_assignment", assignment.id, actor=actor,
+           new={"reviewer_id": assignment.reviewer_id}, department_id=assignment.department_id,
+           campaign_id=assignment.campaign_id)
+    sub = _submission(campaign, assignment.department_id)
+    if sub is not None and _results(sub):
+        refresh_submission(sub, actor=actor, reason=_("更换组长"))
+
+
 def assignment_campaign(a: ReviewAssignment) -> Campaign:
     return db.session.get(Campaign, a.campaign_id)
 
