@@ -274,3 +274,34 @@ ROUTES += [
     Route("imports.report_use", {"report_id": "report_a"}, ("dept_admin", "dept_editor"), ("POST",),
           department_owned=True),
 ]
+
+# --- documents (issue #8): office A's published campaign, its sent notice to department A (problem text carries the
+# DEPT marker), an issued score sheet of department A ("issued_document") and a bulk job. Office users only.
+_DOCS = "tests.test_documents_app_support"
+OBJECTS["doc_campaign"] = lambda w: __import__(_DOCS, fromlist=["x"]).isolation_campaign(w)
+OBJECTS["doc_notice"] = lambda w: __import__(_DOCS, fromlist=["x"]).notice_of(w.obj("doc_campaign"), w.tenant.dept_a)
+OBJECTS["issued_document"] = lambda w: __import__(_DOCS, fromlist=["x"]).isolation_document(w)
+OBJECTS["doc_job"] = lambda w: __import__(_DOCS, fromlist=["x"]).isolation_job(w)
+_DOC_READERS = ("office_admin", "reviewer", "viewer")
+ROUTES += [
+    Route("documents.index", allowed=_DOC_READERS),
+    Route("documents.settings", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("documents.upload_seal", allowed=("office_admin",), methods=("POST",)),
+    Route("documents.seal", allowed=("office_admin",)),
+    Route("documents.campaign", {"campaign_id": "doc_campaign"}, _DOC_READERS),
+    Route("documents.circular", {"campaign_id": "doc_campaign"}, ("office_admin",), ("GET", "POST")),
+    Route("documents.preview_circular", {"campaign_id": "doc_campaign"}, ("office_admin",)),
+    *[Route(f"documents.{e}", {"campaign_id": "doc_campaign"}, ("office_admin",), ("POST",))
+      for e in ("issue_circular", "bulk")],
+    Route("documents.preview_notice", {"notice_id": "doc_notice"}, ("office_admin",), department_owned=True),
+    Route("documents.issue_notice", {"notice_id": "doc_notice"}, ("office_admin",), ("POST",), department_owned=True),
+    Route("documents.preview_scoresheet", {"campaign_id": "doc_campaign", "department_id": "department"},
+          ("office_admin",), department_owned=True),
+    Route("documents.issue_scoresheet", {"campaign_id": "doc_campaign", "department_id": "department"},
+          ("office_admin",), ("POST",), department_owned=True),
+    *[Route(f"documents.{e}", {"doc_id": "issued_document"}, _DOC_READERS, department_owned=True)
+      for e in ("show", "download")],
+    *[Route(f"documents.{e}", {"job_id": "doc_job"}, ("office_admin",)) for e in ("job", "job_status", "job_download")],
+]
+EXEMPT["documents.verify"] = ("public verification page by design: an unscoped look-up by an unguessable code that shows "
+                              "only number, kind, issuer, date and checksum (tests/test_documents_app_verify.py)")
