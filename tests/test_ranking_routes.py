@@ -89,6 +89,8 @@ def test_office_analytics_page(client, login, tenant_a, db):
                  "与上年", "2025年度考核", "SECRET-DEPT-A 领导小组未调整", "偏严"):
         assert text in body, text
     assert body.count("<svg") >= 4 and "<script>" not in body
+    # profile table: department A's 组织领导 7 against the group's average (7 + 10) / 2
+    assert "<td class=\"num\">7.00</td><td class=\"num\">8.50</td>" in body.replace("\n", "").replace("      ", "")
     assert client.get(f"/ranking/{c.id}/analytics?group=abc&dept=zz").status_code == 200
 
 

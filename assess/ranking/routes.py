@@ -157,7 +157,7 @@ def analysis(campaign_id: int):
                                        [(_("部门数"), [Decimal(n) for _b, n in s.buckets])]) for s in stats]
     return render_template(
         "ranking/analytics.html", campaign=campaign, pub=pub, office=True, stats=stats, groups=groups,
-        group_id=group_id, group_rows=group_rows, focus=focus, areas=areas, dist_charts=dist_charts, svf=svf,
+        group_id=group_id, group_rows=group_rows, focus=focus, gstat=gstat, areas=areas, dist_charts=dist_charts, svf=svf,
         svf_chart=charts.bar_chart(_("自评分高出终评分最多的部门"), [d["name"] for d in svf[:12]],
                                    [d["gap"] for d in svf[:12]], unit=_("分")),
         consistency=analytics.reviewer_consistency(campaign), **ctx)
