@@ -319,3 +319,34 @@ def test_demo_tokens(db):
     mine = services.user_tokens(office_user)
     assert sorted(t.is_usable(now) for t in mine) == [False, True]
     assert [t.is_usable(now) for t in services.user_tokens(editor)] == [False]
+
+
+def test_wrong_method_is_json_405(api, db, tenant_a):
+    raw = token_for(tenant_a.users["office_admin"])
+    resp = api.delete("/api/v1/departments", headers=auth(raw))
+    assert resp.status_code == 405 and resp.is_json and resp.json["error"]["code"] == "method_not_allowed"
+
+
+def test_csrf_applies_to_pages_but_not_to_token_requests(app, db, tenant_a):
+    """With CSRF on (production): a token-authenticated API write needs no CSRF token; a form still does."""
+    from assess import create_app
+
+    secured = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "STORAGE_DIR", "SERVER_NAME")},
+                          "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": True,
+                          "PASSWORD_HASH_FAST": True})
+    raw = token_for(tenant_a.users["office_admin"])
+    db.session.commit()
+    from assess.extensions import db as _db
+
+    try:
+        with secured.app_context():
+            c = secured.test_client()
+            data = {"file": (io.BytesIO("部门名称,分组\n令牌局,AAA县直部门\n".encode()), "d.csv"), "dry_run": "true"}
+            resp = c.post("/api/v1/departments/import", data=data, headers=auth(raw),
+                          content_type="multipart/form-data")
+            assert resp.status_code == 200, resp.get_data(as_text=True)
+            # a form (session) still requires the CSRF token
+            assert c.post("/auth/login", data={"username": "x", "password": "y"}).status_code == 400
+    finally:
+        with secured.app_context():
+            _db.engine.dispose()

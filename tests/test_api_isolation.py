@@ -60,6 +60,18 @@ def api_harness(app, db, tenant_a, tenant_b, platform_admin):
     tokens = {f"b:{k}": token_for(u, "iso") for k, u in tenant_b.users.items()}
     tokens["platform_admin"] = token_for(platform_admin, "iso")
     tokens.update({f"a:{k}": token_for(u, "iso") for k, u in tenant_a.users.items()})
+    # tokens of office A's administrator that must no longer work anywhere
+    from datetime import timedelta
+
+    from assess.api.services import create_token, revoke_token
+    from assess.models.base import utcnow
+
+    admin = tenant_a.users["office_admin"]
+    revoked, raw = create_token(admin, "revoked", days=30)
+    revoke_token(admin, revoked.id)
+    tokens["dead:revoked"] = raw
+    expired, raw = create_token(admin, "expired", days=1, now=utcnow() - timedelta(days=2))
+    tokens["dead:expired"] = raw
     db.session.commit()
     return world, tokens
 
@@ -92,6 +104,9 @@ def test_api_refuses_other_tenants_and_roles(app, client, api_harness):
         for key in tokens:
             if key == "platform_admin":
                 continue
+            if key.startswith("dead:"):
+                refused.append(key)  # revoked or expired: 401 whatever the route
+                continue
             side, role = key.split(":", 1)
             role_as = role.replace("dept_b_", "dept_")
             if role_as not in route.allowed:
@@ -104,7 +119,9 @@ def test_api_refuses_other_tenants_and_roles(app, client, api_harness):
                 failures.append(f"{method} {url} without token → {anon.status_code}")
             for key in refused:
                 resp = _call(client, method, url, tokens[key], route.endpoint)
-                if resp.status_code not in REFUSED:
+                if key.startswith("dead:") and resp.status_code != 401:
+                    failures.append(f"{method} {url} with a {key[5:]} token → {resp.status_code}")
+                elif resp.status_code not in REFUSED:
                     failures.append(f"{method} {url} as {key} → {resp.status_code} {resp.get_data(as_text=True)[:200]}")
                 elif not resp.is_json or "error" not in resp.json:
                     failures.append(f"{method} {url} as {key} → non-JSON error")
@@ -117,6 +134,8 @@ def test_api_lists_never_show_foreign_markers(app, client, api_harness):
     for route in [r for r in API_ROUTES if not r.args and "GET" in r.methods]:
         url = _url(app, route, world) + "?per_page=100"
         for key, token in tokens.items():
+            if key.startswith("dead:"):
+                continue
             foreign_office = key.startswith("b:") or key == "platform_admin"
             foreign_dept = key.startswith("a:") and key[2:] in DEPT_B_ROLE_KEYS
             if not (foreign_office or foreign_dept):

@@ -22,6 +22,7 @@ from apiflask.validators import Range
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -89,8 +90,8 @@ def _http_error(exc: HTTPException):
     db.session.rollback()
     code = exc.code or 500
     message = _(ERROR_TITLES[code]) if code in ERROR_TITLES else exc.name
-    return _respond(code, error_body(HTTP_CODES.get(code, exc.name.lower().replace(" ", "_")), message),
-                    dict(exc.get_headers()) if code == 405 else None)
+    allow = {k: v for k, v in exc.get_headers() if k == "Allow"}
+    return _respond(code, error_body(HTTP_CODES.get(code, exc.name.lower().replace(" ", "_")), message), allow)
 
 
 # marshmallow's English messages → ours (the validation rules are the schema's types; the business rules
@@ -170,6 +171,13 @@ def _validation_error(exc: HTTPError):
 def _stale(exc: StaleDataError):
     db.session.rollback()
     return _respond(412, error_body("version_conflict", _("内容已被他人修改，请重新读取后再提交。")))
+
+
+@v1.errorhandler(IntegrityError)
+def _integrity(exc: IntegrityError):
+    """Two writers created the same row at once (e.g. the first answer to an indicator): the later one loses."""
+    db.session.rollback()
+    return _respond(409, error_body("conflict", _("内容刚被他人同时保存，您的修改未保存。请重新读取后再提交。")))
 
 
 @v1.errorhandler(ValueError)
