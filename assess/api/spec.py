@@ -62,6 +62,8 @@ DESCRIPTION = """\
 **分页**：列表接受 `page`、`per_page`（1–100），返回 `items`、`page`、`per_page`、`total`、`pages`。
 """
 
+TAG_ORDER = ["账号", "部门与分组", "考核", "自评", "评审", "排名与等次", "整改", "审计日志", "文件下载"]
+
 COMMON_ERRORS = {
     "401": "未认证：缺少、无效、已撤销或已过期的令牌",
     "403": "角色无权执行此操作",
@@ -92,6 +94,7 @@ def _spec_app():
         AUTO_SERVERS=False,
         AUTO_OPERATION_ID=True,
         AUTO_TAGS=False,
+        SUCCESS_DESCRIPTION="成功",
         DESCRIPTION=DESCRIPTION,
         HTTP_ERROR_SCHEMA=ERROR_SCHEMA,
         VALIDATION_ERROR_SCHEMA=ERROR_SCHEMA,
@@ -126,6 +129,7 @@ def build_spec() -> dict:
             for tag in op.get("tags", []) if isinstance(op, dict) else []:
                 if tag not in tags:
                     tags.append(tag)
+    tags.sort(key=lambda t: TAG_ORDER.index(t) if t in TAG_ORDER else len(TAG_ORDER))
     doc["tags"] = [{"name": t} for t in tags]
     doc["servers"] = [{"url": "/"}]
     public_paths = set()
@@ -187,7 +191,20 @@ def openapi():
 @v1.doc(hide=True)
 def docs():
     spec = get_spec()
-    return render_template("api/docs.html", spec=spec, groups=_grouped(spec))
+    intro = [_markdown(p) for p in (spec.get("info", {}).get("description") or "").split("\n\n") if p.strip()]
+    return render_template("api/docs.html", spec=spec, groups=_grouped(spec), intro=intro)
+
+
+def _markdown(text: str):
+    """The little Markdown the description uses (**bold**, `code`), escaped first."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    html = str(escape(text))
+    html = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html)
+    html = re.sub(r"`([^`]+)`", r"<code>\1</code>", html)
+    return Markup(html)
 
 
 def _grouped(spec: dict) -> list[tuple[str, list[dict]]]:
@@ -215,7 +232,8 @@ def _grouped(spec: dict) -> list[tuple[str, list[dict]]]:
                 "body": body, "responses": responses, "roles": op.get("x-roles", []),
                 "public": op.get("security") == [],
             })
-    return sorted(groups.items())
+    order = {t["name"]: i for i, t in enumerate(spec.get("tags", []))}
+    return sorted(groups.items(), key=lambda kv: order.get(kv[0], len(order)))
 
 
 def _fields(schema: dict, schemas: dict, prefix: str = "", depth: int = 0) -> list[dict]:
