@@ -408,3 +408,12 @@ def test_replay_keeps_reviewer_adjustments_and_non_submitters(tenant_a):
     assert (a.before_total, a.after_total) == (Decimal("98.50"), Decimal("96.50"))  # C1 250 now in the 4-point tier; the reviewer's C6 3.5 stands
     assert [m[0] for m in a.moved] == ["C1"]
     assert (b.submitted, b.after_rank) == (False, 2) and b.after_grade == "不合格"
+
+
+@pytest.mark.parametrize("name", ["county-annual-2026.yaml", "guangdong-social-insurance-2014.yaml"])
+def test_editor_values_round_trip_every_shipped_rubric(name):
+    rubric = scoring.load_rubric(shipped_source(name), name)
+    raw = services._load_yaml(scoring.dump_rubric(rubric))
+    new, errors = services.apply_form(raw, services.editor_values(raw))
+    assert errors == {} and new == raw
+    assert scoring.load_rubric(services._dump_yaml(new), name) == rubric
