@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..extensions import db
@@ -848,7 +849,8 @@ def ledger_workbook(rows: list[LedgerRow], *, title: str = "整改台账") -> by
 
 def notices_for(user: Any, *, state: str = "") -> list[Notice]:
     """The notices a user's list shows: the office sees all of its own; a department only sent ones."""
-    stmt = select(Notice).where(Notice.office_id == user.office_id).order_by(Notice.created_at.desc(), Notice.id.desc())
+    stmt = (select(Notice).where(Notice.office_id == user.office_id).options(selectinload(Notice.items))
+            .order_by(Notice.created_at.desc(), Notice.id.desc()))
     if user.department_id is not None:
         stmt = stmt.where(Notice.department_id == user.department_id, Notice.state != NoticeState.DRAFT)
     if state in {s.value for s in NoticeState}:
