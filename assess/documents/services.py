@@ -246,7 +246,7 @@ def preview(target: Target, office: Office, *, fmt: str = "html") -> bytes | str
 # --------------------------------------------------------------------------- numbering
 
 
-def allocate_number(office_id: int, year: int) -> int:
+def allocate_number(office_id: int, year: int, *, session: Any = None) -> int:
     """The next 文号 sequence of an office in a year, inside the caller's transaction.
 
     The counter row is incremented with one UPDATE (on PostgreSQL it stays locked until the transaction
@@ -254,18 +254,19 @@ def allocate_number(office_id: int, year: int) -> int:
     a savepoint; losing that race to another transaction just means updating its row. The unique constraint
     (office_id, year, seq) on issued documents is the backstop: a duplicate can never be stored.
     """
+    session = session if session is not None else db.session
     dc = DocumentCounter
     for _attempt in range(3):
-        res = db.session.execute(
+        res = session.execute(
             update(dc).where(dc.office_id == office_id, dc.year == year).values(last_seq=dc.last_seq + 1)
             .execution_options(synchronize_session=False))
         if res.rowcount == 1:
-            return int(db.session.scalar(
+            return int(session.scalar(
                 select(dc.last_seq).where(dc.office_id == office_id, dc.year == year)
                 .execution_options(unscoped=True, populate_existing=True)))
         try:
-            with db.session.begin_nested():
-                db.session.add(dc(office_id=office_id, year=year, last_seq=1))
+            with session.begin_nested():
+                session.add(dc(office_id=office_id, year=year, last_seq=1))
             return 1
         except IntegrityError:
             continue
