@@ -249,12 +249,16 @@ API_ROUTES: list[Route] = [
     *[Route(f"api_v1.{e}", {"item_id": "rect_item"}, ("dept_admin", "dept_editor"), ("POST",), department_owned=True)
       for e in ("add_item_evidence", "add_item_file")],
     Route("api_v1.rectification_file", {"evidence_id": "rect_evidence"}, ALL_ROLE_KEYS, department_owned=True),
+    # documents (issued documents: office users only)
+    Route("api_v1.list_documents", allowed=("office_admin", "reviewer", "viewer")),
+    Route("api_v1.document_pdf", {"doc_id": "issued_document"}, ("office_admin", "reviewer", "viewer")),
 ]
 EXEMPT.update({r.endpoint: "JSON API: walked with tokens by tests/test_api_isolation.py" for r in API_ROUTES})
 EXEMPT.update({
     "api_v1.openapi": "public API description, no data",
     "api_v1.docs": "public API documentation, no data",
 })
+# --- end of the JSON API block
 
 # --- imports (issue #11): department A's summary import and annual report carry the DEPT marker -----------------
 OBJECTS["import_a"] = lambda w: __import__("tests.imports_world", fromlist=["x"]).isolation_import(w)

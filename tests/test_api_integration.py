@@ -183,3 +183,23 @@ def test_rectification_answer_and_check_through_the_api(client, office):
     assert admin.get(f"/rectification/notices/{notice.id}")["state"] == "closed"
     pdf = admin.call("GET", f"/rectification/notices/{notice.id}/pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_issued_documents_listed_and_downloaded(client, db, tenant_a, tenant_b):
+    from tests.isolation_registry import OBJECTS
+    from tests.test_isolation import World
+
+    world = World(tenant_a)
+    doc = OBJECTS["issued_document"](world)
+    tokens = {k: token_for(tenant_a.users[k], "docs") for k in ("viewer", "dept_editor")}
+    other = token_for(tenant_b.users["office_admin"], "docs")
+    db.session.commit()
+    viewer = Api(client, tokens["viewer"])
+    listing = viewer.get("/documents?kind=scoresheet")
+    assert [d["id"] for d in listing["items"]] == [doc.id] and listing["items"][0]["sha256"] == doc.sha256
+    pdf = viewer.call("GET", listing["items"][0]["download"].removeprefix("/api/v1"))
+    assert pdf.mimetype == "application/pdf" and pdf.headers["X-Content-SHA256"] == doc.sha256
+    assert viewer.get(f"/documents?campaign_id={doc.campaign_id}&kind=circular")["total"] == 0
+    Api(client, tokens["dept_editor"]).call("GET", "/documents", expect=403)
+    Api(client, other).call("GET", f"/documents/{doc.id}/pdf", expect=404)
+    assert Api(client, other).get("/documents")["total"] == 0

@@ -1,2 +1,2 @@
 """API resources: each module adds its routes to the ``v1`` blueprint and calls its capability's services."""
-from . import admin, audit, campaigns, ranking, rectification, review, selfassessment  # noqa: F401
+from . import admin, audit, campaigns, documents, ranking, rectification, review, selfassessment  # noqa: F401
