@@ -163,7 +163,8 @@ def test_notice_reuses_rectification_context_and_needs_a_sent_notice(db, tenant_
     assert ctx.department == notice.department_name and [i.problem for i in ctx.items] == [
         i.problem for i in notice.items]
     assert doc.number.endswith("〔%d〕1号" % doc.year) and doc.source_id == notice.id
-    assert "领导小组未调整" in re.sub(r"\s", "", _text(services.document_bytes(doc)))
+    text = _text(services.document_bytes(doc))
+    assert doc.number in text and doc.verify_code in text and "AAA甲局" in text
     notice.state = NoticeState.DRAFT
     db.session.flush()
     other = notice_of(c, tenant_a.dept_b)
