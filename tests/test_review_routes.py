@@ -273,3 +273,17 @@ def test_set_lead_page(world, login, db):
     assert "设为组长" in c.get(f"/review/campaigns/{w.campaign.id}/assign").get_data(as_text=True)
     assert c.post(f"/review/assignments/{a2.id}/lead").status_code == 302
     assert [a.reviewer_id for a in rs.assignments_of(w.campaign, w.dept_a.id) if a.is_lead] == [w.reviewer2.id]
+
+
+def test_admin_switches_between_reviewers_scores(world, login, db):
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    db.session.commit()
+    c = login("office-a-office_admin")
+    body = c.get(f"/review/submissions/{w.sub_a.id}?code=A1").get_data(as_text=True)
+    assert "改为编辑AAA评审二的评分" in body
+    resp = c.post(f"/review/submissions/{w.sub_a.id}/scores/A1",
+                  data={"action": "accept", "version": "0", "reviewer_id": str(w.reviewer2.id)})
+    assert resp.status_code == 302 and f"r={w.reviewer2.id}" in resp.headers["Location"]
+    assert [s.reviewer_id for s in rs._scores(w.sub_a, "A1")] == [w.reviewer2.id]
