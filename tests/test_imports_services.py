@@ -258,3 +258,12 @@ def test_campaign_not_in_self_assessment_refuses(db, tenant_a, editor):
     s = submission_of(c, tenant_a.dept_a)
     with pytest.raises(services.ImportsError):
         services.import_summary(s, actor=editor, filename="s.txt", data=SUMMARY.encode())
+
+
+def test_passages_name_their_place(db, sub, editor):
+    fi = services.import_summary(sub, actor=editor, filename="s.txt", data=SUMMARY.encode("utf-8"))
+    views = {v.code: v for v in services.review_view(fi)}
+    places = [p.place for p in views["E1"].passages]
+    assert any("二、依申请公开" in p and p.startswith("第") for p in places)
+    assert services.place_in_text("一、甲\n正文\n", 4) == "第2段（一、甲）"
+    assert services.place_in_text("", None) == ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -241,6 +242,20 @@ class PassageView:
     score: float
     start: int | None
     evidence_id: int | None
+    place: str = ""                   # where it stands in the summary: 第N段（heading）
+
+
+_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．])")
+
+
+def place_in_text(text: str, start: int | None) -> str:
+    """第N段, with the nearest heading above (一、… or （一）…), for a passage starting at ``start``."""
+    if start is None or not text:
+        return ""
+    before = [line for line in text[:start].split("\n") if line.strip()]
+    heading = next((line.strip() for line in reversed(before) if _HEADING_RE.match(line)), "")
+    place = _("第%(n)s段", n=len(before) + 1)
+    return f"{place}（{heading[:30]}）" if heading else place
 
 
 @dataclass
@@ -320,7 +335,7 @@ def review_view(fi: FigureImport) -> list[IndicatorView]:
         for p in items:
             key = f"{p['start']}-{p['end']}"
             v.passages.append(PassageView(key, p["text"], p.get("reason", ""), float(p.get("score", 0)),
-                                          p.get("start"), attached.get(key)))
+                                          p.get("start"), attached.get(key), place_in_text(fi.text, p.get("start"))))
     order = {ind.code: i for i, ind in enumerate(rubric.all_indicators())}
     return sorted(views.values(), key=lambda v: order.get(v.code, 0))
 
@@ -441,11 +456,29 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
             raise ImportsError(str(exc), errors=mapped) from exc
         answer = result.answer
         _mark_unconfirmed(submission, answer)
+    try:
+        attached = _attach(fi, submission, code, mine, offered, passages, actor)
+    except sa.SelfAssessmentError as exc:  # e.g. the form was sent to the leader meanwhile
+        raise ImportsError(str(exc)) from exc
     for name in chosen:
         mine["figures"][name] = {"decision": figures[name][0], "value": chosen[name],
                                  "proposed": proposed[name]["value"], "by": actor.id, "at": now}
     for name in rejected:
         mine["figures"][name] = {"decision": "reject", "proposed": proposed[name]["value"], "by": actor.id, "at": now}
+    fi.decisions = _dumps(decisions)
+    db.session.flush()
+    if chosen or rejected or attached:
+        record(submission.office_id, "import.decide", "figure_import", fi.id, actor=actor,
+               new={"indicator": code, "accepted": {n: chosen[n] for n in chosen},
+                    "qualifiers": {n: proposed[n].get("qualifier") for n in chosen if proposed[n].get("qualifier")},
+                    "rejected": rejected, "excerpts": attached},
+               department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return DecisionResult(sorted(chosen), rejected, attached, answer)
+
+
+def _attach(fi: FigureImport, submission: Submission, code: str, mine: dict, offered: dict, passages: list[str],
+            actor: User) -> int:
+    """Checked passages → evidence excerpts of the indicator (each passage once)."""
     attached = 0
     for key in passages:
         if mine["passages"].get(key):
@@ -456,15 +489,7 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
                           text=p["text"], source=fi.filename)
         mine["passages"][key] = ev.id
         attached += 1
-    fi.decisions = _dumps(decisions)
-    db.session.flush()
-    if chosen or rejected or attached:
-        record(submission.office_id, "import.decide", "figure_import", fi.id, actor=actor,
-               new={"indicator": code, "accepted": {n: chosen[n] for n in chosen},
-                    "qualifiers": {n: proposed[n].get("qualifier") for n in chosen if proposed[n].get("qualifier")},
-                    "rejected": rejected, "excerpts": attached},
-               department_id=submission.department_id, campaign_id=submission.campaign_id)
-    return DecisionResult(sorted(chosen), rejected, attached, answer)
+    return attached
 
 
 # --- annual reports ------------------------------------------------------------------------------------
