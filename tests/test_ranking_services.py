@@ -162,3 +162,28 @@ def test_publish_refused_before_review(db, tenant_a):
     add_department(c, tenant_a.dept_a)
     with pytest.raises(RankingError):
         publish_ranking(c, tenant_a.users["office_admin"])
+
+
+def test_live_ranking_cache_follows_every_change(db, tenant_a):
+    from assess.extensions import db as _db
+    from assess.models import IndicatorResult, Submission
+    from assess.ranking.services import live_ranking
+
+    t = tenant_a
+    c = make_campaign(t.office)
+    add_department(c, t.dept_a)
+    add_department(c, t.dept_b, scores={"A1": 0})
+    first = live_ranking(c)
+    assert [r.total for r in first] == [D(100), D(97)]
+    first[0].total = D(0)  # callers get copies
+    assert live_ranking(c)[0].total == D(100)
+    res = _db.session.scalars(select(IndicatorResult).where(IndicatorResult.department_id == t.dept_a.id,
+                                                            IndicatorResult.indicator_code == "C1")).one()
+    res.final_score = D(0)
+    _db.session.flush()
+    assert [r.department_name for r in live_ranking(c)] == [t.dept_b.name, t.dept_a.name]
+    sub = _db.session.scalars(select(Submission).where(Submission.department_id == t.dept_b.id)).one()
+    sub.late_days = 1
+    _db.session.flush()
+    assert by_name(live_ranking(c))[t.dept_b.name].total == D(95)
+    assert [r.department_name for r in live_ranking(c, group_id=t.group.id)] == [t.dept_b.name, t.dept_a.name]

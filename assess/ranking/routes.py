@@ -76,7 +76,7 @@ def show(campaign_id: int):
     live = request.args.get("live") == "1"
     pub = services.latest_publication(campaign)
     if live or pub is None:
-        rows = services.compute_ranking(campaign, group_id=group_id)
+        rows = services.live_ranking(campaign, group_id=group_id)
     else:
         rows, pub = services.current_rows(campaign, group_id=group_id)
     total_rows = len(rows)

@@ -6,7 +6,8 @@ Every number a page, export, CLI or PDF shows about totals, ranks and grades com
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -241,11 +242,54 @@ def frozen_rows(publication: RankingPublication) -> list[RankRow]:
     return [RankRow.from_dict(d) for d in json.loads(publication.data)["rows"]]
 
 
+# --------------------------------------------------------------------------- live ranking cache
+
+_LIVE: "OrderedDict[tuple, list[RankRow]]" = OrderedDict()
+_LIVE_SIZE = 8
+
+
+def fingerprint(campaign: Campaign) -> tuple:
+    """What the live ranking depends on, in two plain aggregates (no per-area work): every final score, veto,
+    row version and change time of the campaign's results, and every submission's state, lateness, snapshot
+    and version. Any change to an input changes at least one of these figures."""
+    ir, sub = IndicatorResult, Submission
+    results = db.session.execute(unscoped(
+        select(func.count(), func.sum(ir.final_score), func.sum(ir.version_id), func.max(ir.updated_at),
+               func.count().filter(ir.veto == True))  # noqa: E712
+        .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id))).one()
+    subs = db.session.execute(unscoped(
+        select(func.count(), func.sum(sub.version_id), func.max(sub.updated_at), func.sum(sub.late_days),
+               func.count().filter(sub.state == SubmissionState.SUBMITTED))
+        .where(sub.office_id == campaign.office_id, sub.campaign_id == campaign.id))).one()
+    groups = db.session.execute(unscoped(
+        select(func.max(Group.updated_at)).where(Group.office_id == campaign.office_id))).scalar()
+    return tuple(results) + tuple(subs) + (groups, campaign.rubric_id)
+
+
+def live_ranking(campaign: Campaign, *, group_id: int | None = None) -> list[RankRow]:
+    """``compute_ranking`` for pages, kept per (office, campaign, fingerprint) in this process (last 8).
+
+    Pages before publication are opened again and again while scores do not move; the fingerprint costs
+    about one plain aggregation over the campaign's results, the computation several. Rows are copied out,
+    so callers cannot alter the cached ones.
+    """
+    key = (campaign.office_id, campaign.id, fingerprint(campaign))
+    rows = _LIVE.get(key)
+    if rows is None:
+        rows = compute_ranking(campaign)
+        _LIVE[key] = rows
+        while len(_LIVE) > _LIVE_SIZE:
+            _LIVE.popitem(last=False)
+    else:
+        _LIVE.move_to_end(key)
+    return [replace(r) for r in rows if group_id is None or r.group_id == group_id]
+
+
 def current_rows(campaign: Campaign, *, group_id: int | None = None) -> tuple[list[RankRow], RankingPublication | None]:
     """What pages show: the latest publication's frozen rows if published, else the live computation."""
     pub = latest_publication(campaign)
     if pub is None:
-        return compute_ranking(campaign, group_id=group_id), None
+        return live_ranking(campaign, group_id=group_id), None
     rows = frozen_rows(pub)
     if group_id is not None:
         rows = [r for r in rows if r.group_id == group_id]
