@@ -344,3 +344,14 @@ def test_create_notice_outside_campaign_checks_input(tenant_a, tenant_b):
     notice = make_notice(t, send=False)
     assert notice.campaign_id is None and notice.items[0].campaign_id is None
     assert db.session.scalar(select(NoticeItem.problem).where(NoticeItem.notice_id == notice.id)).startswith("SECRET")
+
+
+def test_bonus_not_earned_is_no_deduction(tenant_a):
+    t = tenant_a
+    campaign = make_campaign(t)
+    add_result(t, campaign, t.dept_a, "X1", "0")  # bonus not earned, no statement: no item
+    add_result(t, campaign, t.dept_b, "X1", "0", problem="未获得加分：创新做法未形成材料")
+    [notice] = services.generate_notices(t.office, campaign, actor=None)
+    assert notice.department_id == t.dept_b.id
+    assert notice.items[0].points_deducted is None and notice.items[0].indicator_code == "X1"
+    assert services.notice_document(notice, t.office).items[0].area == "加分项"

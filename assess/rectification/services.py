@@ -145,16 +145,11 @@ def _item_snapshot(item: NoticeItem) -> dict:
 
 
 def _rubric_indicators(campaign: Campaign) -> dict:
+    """code → (indicator, section): section is an area code, ``"bonus"`` or ``"veto"``."""
     from ..rubrics.store import engine_rubric
 
     rubric = engine_rubric(campaign.rubric)
-    found = {ind.code: ind for ind in rubric.all_indicators()}
-    for ind in getattr(rubric, "vetoes", ()) or ():
-        found.setdefault(ind.code, ind)
-    if rubric.bonus is not None:
-        for ind in rubric.bonus.indicators:
-            found.setdefault(ind.code, ind)
-    return found
+    return {ind.code: (ind, rubric.section_of(ind.code)) for ind in rubric.all_indicators()}
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:
@@ -179,8 +174,9 @@ def _previous_item(office_id: int, department_id: int, indicator_code: str, prev
     ).first()
 
 
-def problem_rows(campaign: Campaign) -> dict[int, list[tuple[IndicatorResult, Any]]]:
-    """department id → [(result, rubric indicator)] for every result with a problem or a deduction."""
+def problem_rows(campaign: Campaign) -> dict[int, list[tuple[IndicatorResult, Any, Decimal | None]]]:
+    """department id → [(result, rubric indicator, points deducted)] for every result with a problem or a
+    deduction (bonus and veto indicators: only with a problem statement or a veto)."""
     indicators = _rubric_indicators(campaign)
     rows = db.session.scalars(
         select(IndicatorResult)
@@ -189,10 +185,11 @@ def problem_rows(campaign: Campaign) -> dict[int, list[tuple[IndicatorResult, An
     ).all()
     found: dict[int, list] = {}
     for r in rows:
-        ind = indicators.get(r.indicator_code)
-        deducted = deduction(r, ind)
+        ind, section = indicators.get(r.indicator_code, (None, ""))
+        # a bonus not earned or a veto indicator is no deduction: only its problem statement makes an item
+        deducted = deduction(r, ind) if section not in ("bonus", "veto") else None
         if (r.problem or "").strip() or r.veto or (deducted is not None and deducted > 0):
-            found.setdefault(r.department_id, []).append((r, ind))
+            found.setdefault(r.department_id, []).append((r, ind, deducted))
     return found
 
 
@@ -248,7 +245,7 @@ def generate_notices(office: Office, campaign: Campaign, *, actor: Any, workdays
         )
         db.session.add(notice)
         db.session.flush()
-        for pos, (r, ind) in enumerate(rows, start=1):
+        for pos, (r, ind, deducted) in enumerate(rows, start=1):
             standard = getattr(ind, "standard", "") or ""
             problem = (r.problem or "").strip() or (
                 _("未达到指标要求：%(standard)s", standard=standard) if standard else _("该指标被扣分。"))
@@ -256,7 +253,7 @@ def generate_notices(office: Office, campaign: Campaign, *, actor: Any, workdays
             item = NoticeItem(
                 office_id=office.id, department_id=dept_id, notice_id=notice.id, campaign_id=campaign.id,
                 position=pos, indicator_code=r.indicator_code, indicator_title=getattr(ind, "title", "") or "",
-                result_id=r.id, problem=problem, points_deducted=deduction(r, ind),
+                result_id=r.id, problem=problem, points_deducted=deducted,
                 requirement=(_("对照标准整改到位：%(standard)s", standard=standard) if standard
                              else _("针对问题逐项整改到位。")),
                 recurring=previous is not None, previous_item_id=previous.id if previous else None,
@@ -897,9 +894,13 @@ def notice_document(notice: Notice, office: Office, *, today: date | None = None
 
         campaign = db.session.get(Campaign, notice.campaign_id)
         rubric = engine_rubric(campaign.rubric) if campaign else None
+        special = {"bonus": _("加分项"), "veto": _("一票否决项")}
         for item in notice.items:
-            area = rubric.area(rubric.section_of(item.indicator_code)) if rubric and item.indicator_code else None
-            area_of[item.indicator_code or ""] = getattr(area, "title", "") or ""
+            if rubric is None or not item.indicator_code or rubric.indicator(item.indicator_code) is None:
+                continue
+            section = rubric.section_of(item.indicator_code)
+            area = rubric.area(section)
+            area_of[item.indicator_code] = special.get(section) or getattr(area, "title", "") or ""
     items = tuple(
         ProblemItem(n, area_of.get(i.indicator_code or "", "") or SOURCE_LABELS[notice.source], i.indicator_code or "",
                     i.indicator_title or "", i.problem, i.points_deducted if i.points_deducted is not None else Decimal(0),
