@@ -55,7 +55,8 @@ def create():
     office = _office()
     form = CampaignForm()
     rubrics = services.office_rubrics(office.id)
-    form.rubric_id.choices = [(r.id, f"{r.name}（第{r.version}版{'，已冻结' if r.frozen else ''}）") for r in rubrics]
+    form.rubric_id.choices = [(r.id, _("%(name)s（第%(v)s版%(frozen)s）", name=r.name, v=r.version,
+                                       frozen=_("，已用于考核") if r.frozen else "")) for r in rubrics]
     form.group_ids.choices = [(g.id, g.name) for g in office_groups(office.id)]
     form.department_ids.choices = [(d.id, d.name) for d in office_departments(office.id) if d.active]
     if request.method == "GET" and not form.year.data:

@@ -46,11 +46,17 @@
       if (input) { input.setAttribute("aria-invalid", "true"); if (p) { input.setAttribute("aria-describedby", p.id); } }
     });
   }
-  function describe(v) {
+  function labelOf(form, name) {
+    var el = form.elements["in_" + name];
+    var label = el && el.id ? form.querySelector('label[for="' + el.id + '"]') : null;
+    return label ? label.textContent.replace(/\s*选填\s*$/, "").trim() : name;
+  }
+  function shown(v) { return v === true || v === "true" ? "是" : (v === false || v === "false" ? "否" : v); }
+  function describe(form, v) {
     var parts = [];
-    Object.keys(v.inputs || {}).forEach(function (k) { parts.push(k + "=" + v.inputs[k]); });
-    parts.push("自评分=" + (v.self_score || "—"));
-    if (v.explanation) { parts.push("说明=" + v.explanation); }
+    Object.keys(v.inputs || {}).forEach(function (k) { parts.push(labelOf(form, k) + "：" + shown(v.inputs[k])); });
+    parts.push("自评分：" + (v.self_score || "—"));
+    if (v.explanation) { parts.push("情况说明：" + v.explanation); }
     return parts.join("；");
   }
 
@@ -92,7 +98,7 @@
         status(form, r.body.error.message, true);
       } else if (r.code === 409) {
         var theirs = r.body.theirs || {};
-        status(form, "该指标已被" + (theirs.updated_by || "他人") + "修改。对方的版本：" + describe(theirs) +
+        status(form, "该指标已被" + (theirs.updated_by || "他人") + "修改。对方的版本：" + describe(form, theirs) +
           "。您的版本仍在表单中（未保存）；如以您的为准，请点击“保存”。", true);
         form.querySelector("input[name=version]").value = theirs.version;
         form.dataset.conflict = "1";

@@ -9,6 +9,9 @@ from tests.conftest import TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 
+_worlds = iter(range(1, 1000))
+
+
 @pytest.fixture()
 def world(live_app):
     """A campaign in self-assessment; department A has answered everything except A1 (and its evidence)."""
@@ -18,7 +21,7 @@ def world(live_app):
     from tests.conftest import make_tenant
 
     with live_app.app_context():
-        tenant = make_tenant("e2e-self", "SSS")
+        tenant = make_tenant(f"e2e-self-{next(_worlds)}", "SSS")
         campaign = make_campaign(tenant, name="2026年度政务公开工作绩效考核（浏览器测试）")
         sub = submission_of(campaign, tenant.dept_a)
         editor = tenant.users["dept_editor"]
@@ -107,4 +110,34 @@ def test_editor_fills_attaches_sends_leader_submits(browser, live_server, world,
     assert "已以本部门名义提交" in leader.locator(".flashes").inner_text()
     assert leader.locator("#submission-state").inner_text() == "已提交"
     assert leader.get_by_role("button", name="保存").count() == 0  # frozen
+    ctx.close()
+
+
+def test_second_editor_is_told_and_shown_both_versions(browser, live_server, world, live_app):
+    from assess.extensions import db
+    from assess.models import Submission, User
+    from assess.selfassessment import services as sa
+
+    ctx, page = _login(browser, live_server, world["editor"])
+    page.goto(f"/self/{world['submission']}#ind-C1")
+    # the leader saves C1 after the editor opened the page
+    with live_app.app_context():
+        sub = db.session.get(Submission, world["submission"])
+        leader = db.session.query(User).filter_by(username=world["leader"]).one()
+        version = sa.answers_of(sub)["C1"].version_id
+        sa.save_answer(sub, "C1", actor=leader, inputs={"items_published": "150"}, expected_version=version)
+        db.session.commit()
+    c1 = page.locator("form.answer-form[data-code='C1']")
+    c1.get_by_label("公开信息（条）").fill("210")
+    status = c1.locator(".save-status")
+    status.filter(has_text="对方的版本").wait_for()
+    assert "公开信息（条）：150" in status.inner_text()
+    assert c1.get_by_label("公开信息（条）").input_value() == "210"  # the editor's input is still there
+    # saving deliberately now takes the editor's version (the form carries the version just seen)
+    c1.get_by_role("button", name="保存").click()
+    assert "已保存 C1" in page.locator(".flashes").inner_text()
+    with live_app.app_context():
+        sub = db.session.get(Submission, world["submission"])
+        assert sa.answers_of(sub)["C1"].inputs == '{"items_published": "210"}'
+    assert page.js_errors == []
     ctx.close()
