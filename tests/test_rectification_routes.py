@@ -290,3 +290,16 @@ def test_concurrent_write_becomes_a_message():
 
     err = _as_error(StaleDataError("x"))
     assert err.field == "version" and "同时修改" in str(err)
+
+
+def test_lists_show_what_waits_for_whom(tenant_a, login):
+    t = tenant_a
+    notice = make_notice(t)
+    item = notice.items[0]
+    services.save_answer(item, actor=t.users["dept_editor"], measure="已修复", result="")
+    services.send_to_leader(item, actor=t.users["dept_editor"])
+    db.session.commit()
+    assert "1 项待领导审核" in login(t.users["dept_admin"].username).get("/rectification/").get_data(as_text=True)
+    services.submit_answer(item, actor=t.users["dept_admin"])
+    db.session.commit()
+    assert "1 项待核查" in login(t.users["office_admin"].username).get("/rectification/").get_data(as_text=True)
