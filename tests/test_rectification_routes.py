@@ -28,7 +28,8 @@ def test_office_generates_edits_and_sends_in_bulk(tenant_a, login):
     t = tenant_a
     campaign = _campaign_with_problems(t)
     c = login(t.users["office_admin"].username)
-    assert "按考核结果生成" in c.get("/rectification/generate").get_data(as_text=True)
+    page = c.get("/rectification/generate").get_data(as_text=True)
+    assert "按考核结果生成" in page and '<td class="num">2</td><td class="num">0</td>' in page
     resp = c.post("/rectification/generate", data={"campaign_id": campaign.id, "workdays": "10"})
     assert resp.status_code == 302
     notices = db.session.scalars(select(Notice).where(Notice.campaign_id == campaign.id)).all()

@@ -142,7 +142,8 @@ def generate():
                 flash(_("没有需要生成的整改通知（无问题或已生成）。"), "info")
             return redirect(url_for("rectification.notices", state="draft"))
     status = 400 if request.method == "POST" else 200
-    return render_template("rectification/generate.html", form=form), status
+    preview = {c.id: (c.name, *services.generation_preview(c)) for c in services.published_campaigns(office.id)}
+    return render_template("rectification/generate.html", form=form, preview=preview), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

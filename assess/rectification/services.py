@@ -212,6 +212,15 @@ def default_deadline(campaign: Campaign | None, *, start: date | None = None, n:
     return workdays.add_workdays(start, DEFAULT_WORKDAYS)
 
 
+def generation_preview(campaign: Campaign) -> tuple[int, int]:
+    """(departments with problems, of which already have a notice) — shown before generating."""
+    with_problems = set(problem_rows(campaign))
+    existing = set(db.session.scalars(
+        select(Notice.department_id).where(Notice.office_id == campaign.office_id, Notice.campaign_id == campaign.id)
+    ))
+    return len(with_problems), len(with_problems & existing)
+
+
 def generate_notices(office: Office, campaign: Campaign, *, actor: Any, workdays_count: int | None = None,
                      today: date | None = None) -> list[Notice]:
     """Draft one notice per department with problems in ``campaign`` (published results only).
