@@ -157,7 +157,8 @@ def test_excel_download_upload_confirm(client, login, sub, tenant_a):
     assert resp.status_code == 200 and "与已保存内容的差异" in body and "260" in body
     token = body.split('name="token" value="')[1].split('"')[0]
     resp = c.post(f"/self/{sub.id}/upload/confirm", data={"token": token}, follow_redirects=True)
-    assert "已按Excel填报表更新1个指标" in resp.get_data(as_text=True)
+    body = resp.get_data(as_text=True)
+    assert "已按Excel填报表更新1个指标" in body and "已上传的离线填报表" in body and "自评表.xlsx" in body
     assert json.loads(sa.answers_of(sub)["C1"].inputs) == {"items_published": "260"}
     # a forged token is refused
     resp = c.post(f"/self/{sub.id}/upload/confirm", data={"token": "forged"}, follow_redirects=True)

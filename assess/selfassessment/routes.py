@@ -75,6 +75,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
         sections=sections, view=view, progress=prog, editable=editable, errors=errors or {}, posted=posted or {},
         conflict=conflict, num=num, sub_labels=SUBMISSION_LABELS, state_labels=STATE_LABELS,
         action_form=EmptyForm(), comment_form=CommentForm(formdata=None), upload_form=UploadForm(formdata=None),
+        workbooks=evidence.get("", []),
         can_lead=can_lead, leader_issues=leader_issues,
         can_office_return=current_user.role == Role.OFFICE_ADMIN, previous=prev,
     ), status
