@@ -272,7 +272,7 @@ ROUTES += [
     Route("imports.decide", {"import_id": "import_a"}, ("dept_admin", "dept_editor"), ("POST",),
           department_owned=True, extra={"code": "E1"}),
     Route("imports.reports", allowed=("dept_admin", "dept_editor"), methods=("GET", "POST")),
-    Route("imports.overview", allowed=("office_admin", "reviewer", "viewer")),
+    Route("imports.overview", allowed=("office_admin", "reviewer", "viewer", "dept_viewer")),  # dept: redirected
     *[Route(f"imports.{e}", {"report_id": "report_a"}, _IMPORT_READERS, department_owned=True)
       for e in ("report", "report_file")],
     Route("imports.report_use", {"report_id": "report_a"}, ("dept_admin", "dept_editor"), ("POST",),

@@ -178,3 +178,14 @@ def test_department_b_and_office_b_cannot_reach_department_a_reports(client, log
     assert login(tenant_b.users["office_admin"].username).get(f"/imports/reports/{report_id}").status_code == 404
     body = login(tenant_b.users["office_admin"].username).get("/imports/reports/overview").get_data(as_text=True)
     assert tenant_a.dept_a.name not in body
+
+
+def test_navigation_and_department_viewer(client, login, sub, tenant_a):
+    office = login(tenant_a.users["office_admin"].username)
+    body = office.get("/imports/reports/overview").get_data(as_text=True)
+    assert "年度报告" in body
+    viewer = login(tenant_a.users["dept_viewer"].username)
+    assert viewer.get("/imports/reports/overview").headers["Location"].endswith("/imports/")
+    page = viewer.get("/imports/").get_data(as_text=True)
+    assert "政府信息公开工作年度报告" in page
+    assert "上传年度报告" not in page and viewer.get("/imports/reports").status_code == 403

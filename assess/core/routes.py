@@ -34,7 +34,8 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("review.index", _l("评审与复核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("rubrics.index", _l("考核细则"), (Role.OFFICE_ADMIN,)),
     ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
-    ("imports.index", _l("材料导入"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("imports.index", _l("材料导入"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("imports.overview", _l("年度报告"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
     ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("documents.index", _l("公文"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
 ]

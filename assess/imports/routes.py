@@ -186,8 +186,8 @@ def reports():
 @bp.route("/reports/overview")
 @roles_required(*OFFICE)
 def overview():
-    if current_user.department_id is not None:
-        abort(404)
+    if current_user.department_id is not None:  # a department's viewer: its own reports
+        return redirect(url_for("imports.index"))
     years, rows = services.overview(current_user.office_id)
     return render_template("imports/overview.html", years=years, rows=rows)
 
