@@ -267,3 +267,58 @@ def test_passages_name_their_place(db, sub, editor):
     assert any("二、依申请公开" in p and p.startswith("第") for p in places)
     assert services.place_in_text("一、甲\n正文\n", 4) == "第2段（一、甲）"
     assert services.place_in_text("", None) == ""
+
+
+def _pdf(body: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=f"<html><body style=\"font-family:'Noto Serif CJK SC'\">{body}</body></html>").write_pdf()
+
+
+def test_text_layer_pdf_summary(db, sub, editor):
+    html = "".join(f"<p>{line}</p>" for line in SUMMARY.splitlines() if line.strip())
+    fi = services.import_summary(sub, actor=editor, filename="总结.pdf", data=_pdf(html))
+    figs = _figures(fi)
+    assert figs[("C1", "items_published")]["value"] == "246" and figs[("E1", "received")]["value"] == "3"
+
+
+def test_scanned_and_password_protected_pdfs_are_refused_with_their_message(db, sub, editor):
+    import io
+
+    import pypdf
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 400), "white").save(buf, format="PDF")
+    with pytest.raises(services.ImportsError) as exc:
+        services.import_summary(sub, actor=editor, filename="扫描件.pdf", data=buf.getvalue())
+    assert exc.value.code == "scanned_pdf" and "文字层" in str(exc.value)
+    writer = pypdf.PdfWriter()
+    for page in pypdf.PdfReader(io.BytesIO(_pdf("<p>公开信息246条</p>"))).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(services.ImportsError) as exc:
+        services.import_summary(sub, actor=editor, filename="加密.pdf", data=buf.getvalue())
+    assert exc.value.code == "encrypted_pdf" and "密码" in str(exc.value)
+    assert sa.answers_of(sub) == {}
+
+
+def test_html_and_docx_reports(db, tenant_a, tenant_b, editor, tmp_path):
+    from pathlib import Path
+
+    from tests.extraction_eval import make_docs
+    from tests.imports_world import EVAL
+
+    data = (EVAL / "reports" / "jiaotong-2022.html").read_bytes()
+    row = services.upload_report(tenant_a.dept_a, actor=editor, filename="jiaotong-2022.html", data=data, year="2022")
+    assert row.year == 2022 and row.format_version in ("2021", "2019")
+    manifest = [m for m in make_docs.make_all(tmp_path, {"docx"}) if not m.get("expect_error")]
+    clean = next(m for m in manifest if not m["errors"] and not m.get("previous"))
+    planted = next(m for m in manifest if m["errors"] and not m.get("previous"))
+    for m, dept, actor in ((clean, tenant_b.dept_a, tenant_b.users["dept_editor"]),
+                           (planted, tenant_a.dept_b, tenant_a.users["dept_b_editor"])):
+        path = Path(m["file"])
+        row = services.upload_report(dept, actor=actor, filename=path.name, data=path.read_bytes())
+        assert (row.failure_count == 0) == (m is clean), (m["id"], services.failures_of(row))
