@@ -107,6 +107,7 @@ def test_exports_xlsx_and_csv(client, login, tenant_a, db):
     first = [cell.value for cell in ws[2]]
     assert first[2] == "AAA甲局" and first[1] == 1 and isinstance(first[3], (int, float)) and first[3] == 97
     assert ws.column_dimensions["C"].width >= 8
+    assert ws.cell(1, 1).font.bold
     resp = client.get(f"/ranking/{c.id}/export/problems.csv")
     assert resp.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))

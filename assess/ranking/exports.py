@@ -120,32 +120,34 @@ def _width(value: Any) -> int:
 
 
 def to_xlsx(table: Table, title: str) -> bytes:
+    """A one-sheet workbook (write-only mode: large score sheets stream instead of building every cell)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     headers, rows = table
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(headers)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-        c.alignment = Alignment(vertical="center", wrap_text=False)
     widths = [_width(h) for h in headers]
     for line in rows:
-        ws.append([_cell(v) for v in line])
         for j, v in enumerate(line):
             w = _width(v)
             if w > widths[j]:
                 widths[j] = w
-    for row in ws.iter_rows(min_row=2):
-        for c in row:
-            if isinstance(c.value, Decimal):
-                c.number_format = "0.00"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 6), 60)
     ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def header(value: str) -> WriteOnlyCell:
+        c = WriteOnlyCell(ws, value=_cell(value))
+        c.font = bold
+        return c
+
+    ws.append([header(h) for h in headers])
+    for line in rows:  # plain values: numbers stay numbers (scores keep their own decimals), no per-cell style
+        ws.append([_cell(v) for v in line])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
