@@ -44,8 +44,5 @@ class EmptyForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
-    class Meta:
-        csrf = False  # a public look-up with no session state; rate-limited instead
-
     code = StringField(_l("核验码"), validators=[Optional(), Length(max=40)])
     file = FileField(_l("比对文件（可选，PDF）"))

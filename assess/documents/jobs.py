@@ -31,6 +31,7 @@ from . import services
 from .builders import DocumentError
 
 log = logging.getLogger(__name__)
+_local = threading.local()
 QUEUE = "documents"
 BULK_KINDS = (DocumentKind.NOTICE, DocumentKind.SCORESHEET)
 
@@ -106,8 +107,34 @@ def _load(job_id: int) -> DocumentJob | None:
                               .execution_options(unscoped=True, populate_existing=True)).first()
 
 
+def _mark_writer(_dbapi_conn, record, _proxy) -> None:
+    """SQLite: a job's transactions write, so they begin IMMEDIATE (see ``assess.db_setup``): a deferred one
+    that read first could not upgrade once a web request committed ("database is locked" at once)."""
+    if getattr(_local, "job", False):
+        record.info["write"] = record.info["write_by_job"] = True
+    elif record.info.pop("write_by_job", False):
+        record.info.pop("write", None)
+
+
+def _install_writer_mark() -> None:
+    from sqlalchemy import event
+
+    engine = db.engine
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "checkout", _mark_writer):
+        event.listen(engine, "checkout", _mark_writer)
+
+
 def execute(job_id: int) -> None:
     """Do the job: issue every document (reusing issued ones), zip them, store the ZIP; progress committed."""
+    _install_writer_mark()
+    _local.job = True
+    try:
+        _execute(job_id)
+    finally:
+        _local.job = False
+
+
+def _execute(job_id: int) -> None:
     job = _load(job_id)
     if job is None or job.state in (JobState.DONE, JobState.FAILED):
         return

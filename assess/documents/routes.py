@@ -357,7 +357,8 @@ def _verify_limit() -> str:
 @limiter.limit(_verify_limit)
 def verify():
     """Public: enter a document's code → number, kind, issuer, date, checksum; optionally compare a PDF."""
-    form = VerifyForm(request.form if request.method == "POST" else request.args)
+    # GET ?code=… (the QR code's link) needs no token; the POST form carries the CSRF token (global CSRFProtect)
+    form = VerifyForm(request.form if request.method == "POST" else request.args, meta={"csrf": False})
     code = (form.code.data or "").strip()
     result = services.verify_lookup(code) if code else None
     match = None
