@@ -322,3 +322,10 @@ def test_html_and_docx_reports(db, tenant_a, tenant_b, editor, tmp_path):
         path = Path(m["file"])
         row = services.upload_report(dept, actor=actor, filename=path.name, data=path.read_bytes())
         assert (row.failure_count == 0) == (m is clean), (m["id"], services.failures_of(row))
+
+
+def test_accept_with_an_edited_number_is_a_correction(db, sub, editor):
+    fi = services.import_summary(sub, actor=editor, filename="s.txt", data=SUMMARY.encode("utf-8"))
+    services.decide(fi, "C1", actor=editor, figures={"items_published": ("accept", "250")})
+    assert sa.stored_inputs(sa.answers_of_code(sub, "C1")) == {"items_published": "250"}
+    assert json.loads(fi.decisions)["C1"]["figures"]["items_published"]["decision"] == "correct"

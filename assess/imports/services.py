@@ -411,6 +411,7 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
     offered = {f"{p['start']}-{p['end']}": p for p in proposals.get("by_indicator", {}).get(code, [])}
     errors: dict[str, str] = {}
     chosen: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     rejected: list[str] = []
     for name, (decision, value) in figures.items():
         if name not in proposed:
@@ -420,7 +421,11 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
         if decision == "reject":
             rejected.append(name)
             continue
-        value = (value or "").strip() if decision == "correct" else proposed[name]["value"]
+        typed = (value or "").strip()
+        if decision == "accept" and typed and typed != proposed[name]["value"]:
+            decision = "correct"  # "采用" with the number edited is a correction: the typed number wins
+        kinds[name] = decision
+        value = typed if decision == "correct" else proposed[name]["value"]
         if not value:
             errors[f"fig-{name}"] = _("请填写更正后的数字。")
             continue
@@ -461,7 +466,7 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
     except sa.SelfAssessmentError as exc:  # e.g. the form was sent to the leader meanwhile
         raise ImportsError(str(exc)) from exc
     for name in chosen:
-        mine["figures"][name] = {"decision": figures[name][0], "value": chosen[name],
+        mine["figures"][name] = {"decision": kinds[name], "value": chosen[name],
                                  "proposed": proposed[name]["value"], "by": actor.id, "at": now}
     for name in rejected:
         mine["figures"][name] = {"decision": "reject", "proposed": proposed[name]["value"], "by": actor.id, "at": now}

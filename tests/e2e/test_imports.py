@@ -65,6 +65,11 @@ def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_ser
         assert "1个数字已填入自评表" in page.locator(".flashes").inner_text()
         assert "已填入：246" in page.locator("#imp-C1").inner_text()
 
+        # typing a corrected number selects "更正为" (static/js/imports.js)
+        e1 = page.locator("#imp-E1 tr[data-figure='received']")
+        e1.locator("input[name='value-received']").fill("4")
+        assert e1.locator("input[type=radio][value='correct']").is_checked()
+
         page.get_by_role("link", name="打开自评表").first.click()
         form = page.locator("form.answer-form[data-code='C1']")
         assert form.get_by_label("公开信息（条）").input_value() == "246"
