@@ -1,0 +1,1 @@
+"""Deadline-day load benchmark: ``python -m bench.load`` (see docs/LOAD-AND-FAULTS.md)."""
