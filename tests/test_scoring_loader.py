@@ -211,3 +211,15 @@ def test_malformed_title_does_not_hide_rule_problems():
         load_rubric(text, "m.yaml")
     assert {(p.line, p.path) for p in info.value.problems} == {
         (28, "areas[0].indicators[1]"), (32, "areas[0].indicators[1].rule.figure")}
+
+
+def test_impossible_dates_and_odd_scalars_are_problems_not_crashes():
+    from assess.scoring import RubricError, load_rubric
+
+    for text in ("code: x\nname: 2026-00-00\n", "code: x\nyear: 0000-00-00\n", "code: !!binary 'zz'\n"):
+        try:
+            load_rubric(text, "odd.yaml")
+        except RubricError as exc:
+            assert exc.problems and all(p.line for p in exc.problems)
+        else:
+            raise AssertionError("an odd rubric must be refused")

@@ -66,6 +66,8 @@ def _float(loader: Any, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)
+# Dates are plain text in a rubric: "0000-00-00" typed into a field must be an error message, not a crash.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
@@ -506,7 +508,7 @@ def _yaml_field(text: str, name: str, errors: dict[str, list[str]], want: type) 
         where = f"第{mark.line + 1}行：" if mark else ""
         errors.setdefault(name, []).append(f"YAML 语法错误，{where}{exc.problem or exc}")
         return None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
         errors.setdefault(name, []).append(f"YAML 语法错误：{exc}")
         return None
     if not isinstance(value, want):

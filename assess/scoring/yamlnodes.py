@@ -15,6 +15,7 @@ import yaml
 Path = tuple[str | int, ...]
 
 _FLOAT = "tag:yaml.org,2002:float"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _INT = "tag:yaml.org,2002:int"
 _STR = "tag:yaml.org,2002:str"
 
@@ -95,7 +96,13 @@ def _build(node: yaml.Node, path: Path, out: Parsed, constructor: yaml.SafeLoade
         return value
     if node.tag == _STR:
         return node.value
-    value = constructor.construct_object(node, deep=True)
+    if node.tag == _TIMESTAMP:
+        return node.value  # rubric files hold no datetimes; "2026-00-00" must not crash the loader
+    try:
+        value = constructor.construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError):
+        out.problems.append((node.start_mark.line + 1, path, f"值“{node.value}”无效", f"invalid value '{node.value}'"))
+        return None
     if node.tag == _INT:
         return int(value)
     if not isinstance(value, (bool, int, str)) and value is not None:
