@@ -3,7 +3,7 @@
 Every operation of /api/v1/openapi.json gets a few generated requests (valid and invalid data), as an
 office administrator and as a department editor of a small world; every response must be free of 5xx, have a
 documented status code and content type, and match its documented schema. Bounded: a few examples per
-operation, the whole run well under a minute.
+operation (about 20 s on an idle two-core machine; the test bounds the run's CPU time to a minute).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from tests.api_helpers import token_for
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-MAX_EXAMPLES = 4
+MAX_EXAMPLES = 3
 BUDGET_SECONDS = 60
 
 
@@ -40,13 +40,13 @@ def world(app, db, tenant_a):
 
 def test_openapi_description_holds_against_the_app(app, world):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     failures: list[str] = []
     statuses: dict[int, int] = {}
     ops = [result.ok() for result in schema.get_all_operations()]
     assert ops, "no operations in the description"
-    plan = [("office_admin", GenerationMode.POSITIVE, MAX_EXAMPLES), ("office_admin", GenerationMode.NEGATIVE, 3),
-            ("dept_editor", GenerationMode.POSITIVE, 3)]
+    plan = [("office_admin", GenerationMode.POSITIVE, MAX_EXAMPLES), ("office_admin", GenerationMode.NEGATIVE, 2),
+            ("dept_editor", GenerationMode.POSITIVE, 2)]
     for op in ops:
         for key, mode, examples in plan:
             headers = {"Authorization": f"Bearer {world[key]}"}
@@ -68,9 +68,11 @@ def test_openapi_description_holds_against_the_app(app, world):
                 run()
             except (Exception, BaseExceptionGroup):
                 pass  # recorded in ``failures``
-    elapsed = time.monotonic() - started
-    print(f"schemathesis: {len(ops)} operations, statuses {sorted(statuses.items())}, {elapsed:.1f} s")
+    elapsed, cpu = time.monotonic() - started, time.process_time() - cpu_started
+    print(f"schemathesis: {len(ops)} operations, statuses {sorted(statuses.items())}, {elapsed:.1f} s "
+          f"({cpu:.1f} s CPU)")
     assert not failures, "\n\n".join(dict.fromkeys(failures))
     assert statuses.get(200, 0) > len(ops), f"too few successful calls: {statuses}"  # the tokens work
     assert 401 not in statuses, statuses
-    assert elapsed < BUDGET_SECONDS, f"the run took {elapsed:.0f} s"
+    # bounded by its own work (CPU time), not by whatever else the machine runs meanwhile
+    assert cpu < BUDGET_SECONDS, f"the run took {cpu:.0f} s of CPU ({elapsed:.0f} s elapsed)"
