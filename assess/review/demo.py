@@ -61,6 +61,7 @@ PROBLEMS = {
     "D": ["政策解读材料与文件发布间隔超过3个工作日"],
     "E": ["办理记录不完整，无法核实答复时限"],
 }
+FORCED = ["C5", "C4", "E4", "A3"]
 OVER_CLAIM = "自评分高于按填报数据计算的规则分，按规则核定"
 REASONS = ["经核查门户网站及佐证材料", "对照佐证材料逐项核实", "网站抽查结果", "与上年度材料比对"]
 LEAD_REASON = "经调阅原始材料，按问题核实情况认定"
@@ -132,6 +133,10 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
                                                        Answer.campaign_id == campaign.id)):
         answers.setdefault(ans.department_id, {})[ans.indicator_code] = ans
     plans, leads, suggested = {}, {}, {}
+    # departments with log-ins get one certain deduction each, so that their users can try the re-check
+    with_logins = sorted({d for (d,) in db.session.execute(select(User.department_id).where(
+        User.office_id == office.id, User.department_id.is_not(None)))})
+    forced = {dept_id: FORCED[k % len(FORCED)] for k, dept_id in enumerate(with_logins)}
     for i, sub in enumerate(subs):
         ids = team.get(sub.department_id, [])
         if not ids:
@@ -150,7 +155,7 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
             value, problem, reason = own, "", ""
             if own > sugg[code].score and rubric.indicator(code).rule.kind != "judgement":
                 value, problem, reason = sugg[code].score, OVER_CLAIM, "按规则计算"
-            elif area in PROBLEMS and own > b.min and (rng.random() < 0.05 + 0.12 * strict or (i == 0 and code == "C5")):
+            elif area in PROBLEMS and own > b.min and (rng.random() < 0.05 + 0.12 * strict or forced.get(sub.department_id) == code):
                 value, reason = _step_down(own, b, rng), rng.choice(REASONS)
                 problem = rng.choice(BY_INDICATOR.get(code) or PROBLEMS[area])
             first[code] = (value, problem, reason)
@@ -183,14 +188,23 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
                old="review", new="recheck", reason="评审完成，公布初步结果")
     today = campaign.recheck_start or rs.local_today()
     made = 0
-    for sub in subs:
+    submitted = {sub_id for (sub_id,) in db.session.execute(select(Submission.id).where(
+        Submission.campaign_id == campaign.id, Submission.state == SubmissionState.SUBMITTED))}
+    persons: dict[int, User] = {}
+    for person in db.session.scalars(select(User).where(
+            User.office_id == office.id, User.role.in_((Role.DEPT_EDITOR, Role.DEPT_ADMIN)))
+            .order_by(User.department_id, User.role.desc(), User.id)):
+        persons.setdefault(person.department_id, person)
+    for sub in db.session.scalars(select(Submission).where(Submission.campaign_id == campaign.id,
+                                                           Submission.department_id.in_(list(persons)))
+                                  .order_by(Submission.department_id)).all():
         if made >= len(CONTESTS):
             break
-        person = db.session.scalars(select(User).where(User.department_id == sub.department_id,
-                                                       User.role.in_((Role.DEPT_EDITOR, Role.DEPT_ADMIN)))
-                                    .order_by(User.role.desc(), User.id)).first()
+        if sub.id not in submitted:
+            continue
+        person = persons[sub.department_id]
         found = [r for r in rs.deductions(sub) if r.problem and r.problem != OVER_CLAIM]
-        if person is None or not found:
+        if not found:
             continue
         explanation, outcome, answer = CONTESTS[made]
         target = found[0]
