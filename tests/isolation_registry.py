@@ -280,7 +280,8 @@ ROUTES += [
 ]
 
 # --- documents (issue #8): office A's published campaign, its sent notice to department A (problem text carries the
-# DEPT marker), an issued score sheet of department A ("issued_document") and a bulk job. Office users only.
+# DEPT marker), an issued score sheet of department A ("issued_document") and a bulk job. Office users only,
+# except the register and issued documents: department users read their own department's (and circulars).
 _DOCS = "tests.test_documents_app_support"
 OBJECTS["doc_campaign"] = lambda w: __import__(_DOCS, fromlist=["x"]).isolation_campaign(w)
 OBJECTS["doc_notice"] = lambda w: __import__(_DOCS, fromlist=["x"]).notice_of(w.obj("doc_campaign"), w.tenant.dept_a)
@@ -288,7 +289,7 @@ OBJECTS["issued_document"] = lambda w: __import__(_DOCS, fromlist=["x"]).isolati
 OBJECTS["doc_job"] = lambda w: __import__(_DOCS, fromlist=["x"]).isolation_job(w)
 _DOC_READERS = ("office_admin", "reviewer", "viewer")
 ROUTES += [
-    Route("documents.index", allowed=_DOC_READERS),
+    Route("documents.index", allowed=_DOC_READERS + ("dept_admin", "dept_editor", "dept_viewer")),
     Route("documents.settings", allowed=("office_admin",), methods=("GET", "POST")),
     Route("documents.upload_seal", allowed=("office_admin",), methods=("POST",)),
     Route("documents.seal", allowed=("office_admin",)),
@@ -303,7 +304,8 @@ ROUTES += [
           ("office_admin",), department_owned=True),
     Route("documents.issue_scoresheet", {"campaign_id": "doc_campaign", "department_id": "department"},
           ("office_admin",), ("POST",), department_owned=True),
-    *[Route(f"documents.{e}", {"doc_id": "issued_document"}, _DOC_READERS, department_owned=True)
+    *[Route(f"documents.{e}", {"doc_id": "issued_document"},
+            _DOC_READERS + ("dept_admin", "dept_editor", "dept_viewer"), department_owned=True)
       for e in ("show", "download")],
     *[Route(f"documents.{e}", {"job_id": "doc_job"}, ("office_admin",)) for e in ("job", "job_status", "job_download")],
 ]

@@ -141,9 +141,15 @@ def test_department_users_and_other_offices_are_refused(client, login, tenant_a,
     c = published_campaign(tenant_a)
     doc = services.issue(services.Target(DocumentKind.SCORESHEET, c, tenant_a.dept_a.id), tenant_a.office, actor=None)
     db.session.commit()
-    login(tenant_a.users["dept_admin"].username)
-    assert client.get("/documents/").status_code == 403
-    assert client.get(f"/documents/{doc.id}/pdf").status_code == 403
+    login(tenant_a.users["dept_admin"].username)  # department A reads its own score sheet, nothing else
+    listing = client.get("/documents/").get_data(as_text=True)
+    assert doc.title in listing and "AAA乙局" not in listing
+    assert client.get(f"/documents/{doc.id}/pdf").data == services.document_bytes(doc)
+    assert client.get(f"/documents/campaigns/{c.id}").status_code == 403
+    assert client.get(f"/documents/notices/{notice_of(c, tenant_a.dept_a).id}/preview").status_code == 403
+    login(tenant_a.users["dept_b_admin"].username)
+    assert client.get(f"/documents/{doc.id}").status_code == 404
+    assert doc.title not in client.get("/documents/").get_data(as_text=True)
     login(tenant_b.users["office_admin"].username)
     assert client.get(f"/documents/{doc.id}").status_code == 404
     assert client.get(f"/documents/campaigns/{c.id}").status_code == 404

@@ -37,7 +37,7 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("imports.index", _l("材料导入"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
     ("imports.overview", _l("年度报告"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
     ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("documents.index", _l("公文"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
+    ("documents.index", _l("公文"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
 ]
 
 

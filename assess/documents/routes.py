@@ -28,6 +28,8 @@ from .forms import BulkForm, DraftForm, EmptyForm, SealForm, SettingsForm, Verif
 bp = Blueprint("documents", __name__)
 
 READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+# Department users read their own department's issued notices and score sheets, and the circulars.
+ALL_READERS = READERS + (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'self' data:; "
                "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
@@ -63,10 +65,18 @@ def _pdf(data: bytes, name: str, *, download: bool = False):
 # --------------------------------------------------------------------------- index and settings
 
 
+def _is_department_user() -> bool:
+    return current_user.department_id is not None
+
+
 @bp.route("/documents/")
-@office_side(*READERS)
+@roles_required(*ALL_READERS)
 def index():
     office = _office()
+    if _is_department_user():
+        docs = services.issued_documents(office.id, department_id=current_user.department_id)
+        return render_template("documents/index.html", office=office, campaigns=[], documents=docs[:200],
+                               labels=services.KIND_LABELS)
     return render_template("documents/index.html", office=office, campaigns=services.campaigns(office.id),
                            documents=services.issued_documents(office.id)[:200], labels=services.KIND_LABELS)
 
@@ -267,18 +277,26 @@ def issue_scoresheet(campaign_id: int, department_id: int):
 # --------------------------------------------------------------------------- issued documents
 
 
-@bp.route("/documents/<int:doc_id>")
-@office_side(*READERS)
-def show(doc_id: int):
+def _document(doc_id: int) -> IssuedDocument:
+    """An issued document of the user's office; a department user only its own department's (and circulars)."""
     doc = get_scoped_or_404(IssuedDocument, doc_id)
+    if _is_department_user() and doc.kind != DocumentKind.CIRCULAR and doc.department_id != current_user.department_id:
+        abort(404)
+    return doc
+
+
+@bp.route("/documents/<int:doc_id>")
+@roles_required(*ALL_READERS)
+def show(doc_id: int):
+    doc = _document(doc_id)
     return render_template("documents/show.html", doc=doc, labels=services.KIND_LABELS,
                            verify_url=services.verify_url(doc.verify_code))
 
 
 @bp.route("/documents/<int:doc_id>/pdf")
-@office_side(*READERS)
+@roles_required(*ALL_READERS)
 def download(doc_id: int):
-    doc = get_scoped_or_404(IssuedDocument, doc_id)
+    doc = _document(doc_id)
     try:
         data = services.document_bytes(doc)
     except DocumentError as exc:

@@ -378,8 +378,14 @@ def campaign_departments(campaign: Campaign) -> list[tuple[int, str]]:
     return [(r.department_id, r.department_name) for r in rows]
 
 
-def issued_documents(office_id: int, *, campaign_id: int | None = None) -> list[IssuedDocument]:
+def issued_documents(office_id: int, *, campaign_id: int | None = None,
+                     department_id: int | None = None) -> list[IssuedDocument]:
+    """The office's register, newest first; with ``department_id`` only that department's documents and the
+    circulars (what a department user may read)."""
     stmt = select(IssuedDocument).where(IssuedDocument.office_id == office_id)
+    if department_id is not None:
+        stmt = stmt.where((IssuedDocument.department_id == department_id)
+                          | (IssuedDocument.kind == DocumentKind.CIRCULAR))
     if campaign_id is not None:
         stmt = stmt.where(IssuedDocument.campaign_id == campaign_id)
     return list(db.session.scalars(stmt.order_by(IssuedDocument.issued_at.desc(), IssuedDocument.id.desc())))
