@@ -31,7 +31,8 @@ import gevent
 from locust import HttpUser, between, constant, events, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read()) if os.environ.get("LOAD_PLAN") else None
-ACKS: dict[str, list] = {"saves": [], "attempts": [], "submits": [], "reviews": [], "warmup": []}
+ACKS: dict[str, list] = {"saves": [], "attempts": [], "submits": [], "reviews": [], "review_attempts": [],
+                         "warmup": []}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION_RE = re.compile(r'data-code="([^"]+)"[^>]*>\s*<input[^>]*name="csrf_token"[^>]*>\s*'
                         r'<input type="hidden" name="version" value="(\d+)"')
@@ -199,6 +200,7 @@ class ReviewerUser(HttpUser):
         csrf, version = CSRF_RE.search(text), SCORE_VERSION_RE.search(text)
         data = {"csrf_token": csrf.group(1) if csrf else "", "version": version.group(1) if version else "0",
                 "reviewer_id": "", "action": "accept", "score": "", "problem": "", "reason": ""}
+        ACKS["review_attempts"].append([sid, code, self.me["username"]])  # may be cut off by the stop
         with self.client.post(f"/review/submissions/{sid}/scores/{code}", data=data, allow_redirects=False,
                               name="review score", catch_response=True) as r:
             if r.status_code != 302:

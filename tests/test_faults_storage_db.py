@@ -1,0 +1,171 @@
+"""Faults that are not a killed worker: the database gone for a moment, the disk full or the evidence
+folder unwritable during an upload.
+
+- Database outage (``assess.faults.db_outage``: every statement fails as when the server has gone away):
+  pages answer 503 with our error page (no stack trace), the JSON autosave and /api/ answer 503 JSON; when
+  the database is back the same requests succeed without any restart, and the draft typed during the
+  outage is saved then (the autosave script keeps it in the browser meanwhile).
+- Disk full (the storage's write raises ENOSPC) or a read-only folder: the upload is refused with a clear
+  message at the file field, no Evidence row, no audit entry, no file or partial file left in storage; a
+  commit that fails after the file was written removes the file again.
+"""
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from assess.evidence import services as ev
+from assess.extensions import db
+from assess.faults import db_outage
+from assess.models import Answer, AuditEntry, Evidence
+from assess.storage import LocalStorage, get_storage
+from tests.api_helpers import auth, token_for
+from tests.campaign_world import make_campaign, pdf_bytes, submission_of
+
+
+@pytest.fixture()
+def sub(db, tenant_a):
+    s = submission_of(make_campaign(tenant_a), tenant_a.dept_a)
+    db.session.commit()
+    return s
+
+
+@pytest.fixture()
+def handled(app, monkeypatch):
+    """Errors go through the app's handlers as in production (tests propagate them by default)."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    return app
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+# --- the database unavailable for a moment ----------------------------------------------------------
+
+
+def test_outage_gives_clear_503_and_recovers_by_itself(handled, client, login, sub, tenant_a):
+    login(tenant_a.users["dept_editor"].username)
+    sid = sub.id
+    body = {"inputs": {"has_group": "true", "doc_issued": "true"}, "explanation": "停电期间写的说明<b>", "version": 0}
+    with db_outage(db.engine):
+        page = client.get(f"/self/{sid}")
+        assert page.status_code == 503
+        html = page.get_data(as_text=True)
+        assert "服务暂时不可用" in html and "Traceback" not in html and "OperationalError" not in html
+        assert page.headers["Content-Type"].startswith("text/html")
+        saved = client.post(f"/self/api/{sid}/answers/A1", json=body, headers={"Accept": "application/json"})
+        assert saved.status_code == 503 and saved.is_json
+        assert saved.get_json()["error"]["code"] == "unavailable"
+        api = client.get("/api/v1/submissions", headers={"Accept": "application/json"})
+        assert api.status_code == 503 and api.is_json and "Traceback" not in api.get_data(as_text=True)
+    # back: same client, same session, no restart
+    assert client.get(f"/self/{sub.id}").status_code == 200
+    saved = client.post(f"/self/api/{sub.id}/answers/A1", json=body)
+    assert saved.status_code == 200, saved.get_json()
+    a = db.session.scalars(select(Answer).where(Answer.submission_id == sub.id, Answer.indicator_code == "A1")).one()
+    assert a.explanation == "停电期间写的说明<b>"
+
+
+def test_outage_on_the_api_with_a_token(handled, client, tenant_a, db):
+    raw = token_for(tenant_a.users["office_admin"])
+    db.session.commit()
+    with db_outage(db.engine):
+        r = client.get("/api/v1/submissions", headers=auth(raw))
+        assert r.status_code == 503 and r.is_json
+        assert set(r.get_json()["error"]) >= {"code", "message"}
+    assert client.get("/api/v1/submissions", headers=auth(raw)).status_code == 200
+
+
+def test_outage_during_login_page_post(handled, client, tenant_a):
+    with db_outage(db.engine):
+        r = client.post("/auth/login", data={"username": "whoever", "password": "x" * 12})
+        assert r.status_code == 503 and "服务暂时不可用" in r.get_data(as_text=True)
+    assert client.post("/auth/login", data={"username": "whoever", "password": "x" * 12}).status_code == 200
+
+
+# --- disk full / unwritable evidence folder -----------------------------------------------------------
+
+
+def _counts(sub):
+    return (db.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.owner_id == sub.id)),
+            db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "evidence.add")))
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_upload_when_the_disk_is_full_or_read_only(app, client, login, sub, tenant_a, monkeypatch, error):
+    root = Path(app.config["STORAGE_DIR"])
+    before_files, before = set(_files(root)), _counts(sub)
+
+    def write_bytes(self, data):  # a partial write, then the error (as a full disk does)
+        with open(self, "wb") as fh:
+            fh.write(data[: len(data) // 2])
+        raise OSError(error, "injected")
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    login(tenant_a.users["dept_editor"].username)
+    r = client.post(f"/evidence/submissions/{sub.id}/A1/file",
+                    data={"file": (__import__("io").BytesIO(pdf_bytes("disk")), "会议纪要.pdf"), "title": "会议纪要"},
+                    content_type="multipart/form-data")
+    monkeypatch.undo()
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "文件未能保存" in html and "Traceback" not in html
+    assert "会议纪要" in html  # the title typed is shown back
+    assert _counts(sub) == before  # no row, no audit entry
+    assert set(_files(root)) == before_files  # no file, no .part left
+
+
+def test_service_refuses_with_field_error_when_storage_write_fails(app, sub, tenant_a, monkeypatch):
+    with app.test_request_context():
+        storage = get_storage()
+
+        def put(key, data, content_type="application/octet-stream"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(storage, "put", put)
+        with pytest.raises(ev.EvidenceError) as exc:
+            ev.add_file(sub, "A1", actor=tenant_a.users["dept_editor"], filename="a.pdf", data=pdf_bytes())
+        assert exc.value.field == "file" and "存储空间不足" in str(exc.value)
+
+
+def test_local_storage_leaves_no_partial_file(tmp_path, monkeypatch):
+    s = LocalStorage(tmp_path)
+
+    def write_bytes(self, data):
+        with open(self, "wb") as fh:
+            fh.write(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    with pytest.raises(OSError):
+        s.put("o1/d1/abc", b"whole file")
+    monkeypatch.undo()
+    assert _files(tmp_path) == [] and not s.exists("o1/d1/abc")
+
+
+def test_failed_commit_after_the_file_was_written_removes_it(handled, client, login, sub, tenant_a, monkeypatch):
+    root = Path(handled.config["STORAGE_DIR"])
+    before_files = set(_files(root))
+    login(tenant_a.users["dept_editor"].username)
+    real_commit = db.session.commit
+    calls = {"n": 0}
+
+    def failing_commit():
+        calls["n"] += 1
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    r = client.post(f"/evidence/submissions/{sub.id}/A1/file",
+                    data={"file": (__import__("io").BytesIO(pdf_bytes("commit")), "纪要.pdf"), "title": "纪要"},
+                    content_type="multipart/form-data")
+    monkeypatch.setattr(db.session, "commit", real_commit)
+    assert calls["n"] == 1
+    assert r.status_code == 503 and "服务暂时不可用" in r.get_data(as_text=True)
+    assert set(_files(root)) == before_files  # the file written before the commit is gone again
+    assert db.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.owner_id == sub.id)) == 0
