@@ -3,8 +3,8 @@ rectification.
 
 It fills the office's document settings when empty (with the specimen seal "样章", so a demo document can
 never pass for a real one), then, for the office's latest campaign with a published ranking, saves an edited
-circular draft and issues the circular, every sent rectification notice and a few score sheets. Without a
-published ranking it only fills the settings.
+circular draft and issues the circular, every sent rectification notice and a few score sheets; sent notices
+of earlier published campaigns are issued too. Without a published ranking it only fills the settings.
 """
 from __future__ import annotations
 
@@ -37,10 +37,13 @@ def demo_documents(office: Office, rng: random.Random) -> None:
         }, actor=actor)
     if not office.seal_key:
         services.upload_seal(office, sample_seal_png(), actor=actor)
-    campaign = next((c for c in services.campaigns(office.id) if latest_publication(c) is not None), None)
-    if campaign is None:
+    published = [c for c in services.campaigns(office.id) if latest_publication(c) is not None]
+    if not published:
         return
-    _issue_campaign(office, campaign, rng, actor)
+    _issue_campaign(office, published[0], rng, actor)
+    for campaign in published[1:]:  # notices raised on an earlier campaign's results (rectification demo)
+        if services.campaign_notices(campaign):
+            services.issue_all(campaign, office, DocumentKind.NOTICE, actor=actor)
 
 
 def _issue_campaign(office: Office, campaign: Campaign, rng: random.Random, actor) -> None:
