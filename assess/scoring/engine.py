@@ -300,8 +300,12 @@ def aggregate(
     *,
     vetoes: tuple[str, ...] | list[str] = (),
     late_days: int = 0,
+    explain: bool = True,
 ) -> Totals:
     """Area subtotals, capped bonus, late deduction, total and grade from final indicator scores.
+
+    ``explain=False`` leaves ``explanation_zh``/``explanation_en`` empty (same figures, no sentences):
+    for bulk work such as ranking thousands of departments, where the sentences are not shown.
 
     Every base indicator must have a score; bonus indicators may be left out (0). Area subtotals
     never drop below zero (减分不超过一级指标分值); the bonus is capped and only counts when the
@@ -343,21 +347,22 @@ def aggregate(
     for area in rubric.areas:
         raw = sum((scores[i.code] for i in area.indicators), ZERO)
         areas[area.code] = max(ZERO, raw)
-        floor = "（减分不超过本领域分值，按0分计）" if raw < 0 else ""
-        zh.append(f"{area.title}得{num(areas[area.code])}分（满分{num(area.points)}分）{floor}")
-        en.append(f"{area.code} {area.title}: {num(areas[area.code])} / {num(area.points)}")
+        if explain:
+            floor = "（减分不超过本领域分值，按0分计）" if raw < 0 else ""
+            zh.append(f"{area.title}得{num(areas[area.code])}分（满分{num(area.points)}分）{floor}")
+            en.append(f"{area.code} {area.title}: {num(areas[area.code])} / {num(area.points)}")
     base = sum(areas.values(), ZERO)
 
     bonus_raw = bonus = ZERO
     if rubric.bonus:
         bonus_raw = sum((scores.get(i.code, ZERO) for i in rubric.bonus.indicators), ZERO)
         if base < rubric.bonus.min_base:
-            if bonus_raw:
+            if bonus_raw and explain:
                 zh.append(f"基础分{num(base)}分未达{num(rubric.bonus.min_base)}分，加分不计入")
                 en.append("bonus not counted: base below min_base")
         else:
             bonus = min(bonus_raw, rubric.bonus.cap)
-            if bonus_raw:
+            if bonus_raw and explain:
                 cap = f"，以{num(rubric.bonus.cap)}分为限" if bonus_raw > rubric.bonus.cap else ""
                 zh.append(f"加分{num(bonus_raw)}分{cap}，计{num(bonus)}分")
                 en.append(f"bonus {num(bonus_raw)} (cap {num(rubric.bonus.cap)}): {num(bonus)}")
@@ -366,20 +371,24 @@ def aggregate(
     if late_days > 0 and rubric.late_submission:
         ls = rubric.late_submission
         late = late_amount(Decimal(late_days), ls.fixed, ls.per_day, ls.max)
-        zh.append(f"逾期报送{late_days}天，扣{num(late)}分")
-        en.append(f"submitted {late_days} day(s) late: -{num(late)}")
+        if explain:
+            zh.append(f"逾期报送{late_days}天，扣{num(late)}分")
+            en.append(f"submitted {late_days} day(s) late: -{num(late)}")
 
     total = max(ZERO, base + bonus - late)
     veto = tuple(vetoes)
     if veto:
-        titles = "、".join(rubric.indicator(c).title for c in veto)  # type: ignore[union-attr]
-        zh.append(f"触发一票否决：{titles}，等次为{rubric.veto_grade}")
-        en.append(f"veto: {', '.join(veto)}")
+        if explain:
+            titles = "、".join(rubric.indicator(c).title for c in veto)  # type: ignore[union-attr]
+            zh.append(f"触发一票否决：{titles}，等次为{rubric.veto_grade}")
+            en.append(f"veto: {', '.join(veto)}")
         if rubric.veto_zeroes_total:
             total = ZERO
-            zh.append("否决后总分按0分计")
+            if explain:
+                zh.append("否决后总分按0分计")
     grade = grade_for(rubric, total, bool(veto))
-    zh.append(f"总分{num(total)}分，等次：{grade}")
-    en.append(f"total {num(total)}, grade {grade}")
+    if explain:
+        zh.append(f"总分{num(total)}分，等次：{grade}")
+        en.append(f"total {num(total)}, grade {grade}")
     return Totals(areas=areas, base=base, bonus_raw=bonus_raw, bonus=bonus, late_deduction=late, veto=veto,
                   total=total, grade=grade, explanation_zh=tuple(zh), explanation_en=tuple(en))
