@@ -123,5 +123,31 @@ def create_demo(departments: int = 24, seed: int = 2026) -> DemoResult:
     return result
 
 
-# Later capabilities append (office, rng) -> None steps here, in order.
-DEMO_STEPS: list[Callable[[Office, random.Random], None]] = []
+def _published_reviews(office: Office, rng: random.Random) -> None:
+    from .review.demo import demo_reviews
+
+    demo_reviews(office, rng, publish=True)
+
+
+def _steps() -> list[Callable[[Office, random.Random], None]]:
+    """The lived-in year, in order: campaign → rubric drafts → reviews and re-check → ranking →
+    rectification → imported reports → API tokens → issued documents."""
+    from .api.demo import demo_api
+    from .campaigns.demo import demo_campaign
+    from .imports.demo import demo_imports
+    from .ranking.demo import demo_ranking
+    from .rectification.demo import demo_rectification
+    from .rubrics.demo import demo_rubrics
+
+    return [demo_campaign, demo_rubrics, _published_reviews, demo_ranking, demo_rectification, demo_imports,
+            demo_api]
+
+
+class _Steps(list):
+    """Resolved lazily so that importing this module stays cheap and free of import cycles."""
+
+    def __iter__(self):
+        return iter(_steps())
+
+
+DEMO_STEPS: list[Callable[[Office, random.Random], None]] = _Steps()
