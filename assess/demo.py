@@ -105,8 +105,10 @@ def create_demo(departments: int = 24, seed: int = 2026) -> DemoResult:
         if idx >= len(depts):
             continue
         dept = depts[idx]
-        _user(f"{prefix}-admin", f"{dept.name[:6]}领导", Role.DEPT_ADMIN, office, dept, pw_hash)
-        _user(f"{prefix}-editor", f"{dept.name[:6]}专干", Role.DEPT_EDITOR, office, dept, pw_hash)
+        leader = rng.choice("孙钱郑冯陈褚卫蒋沈韩") + rng.choice(["建国", "国强", "志刚", "丽华", "海燕", "文斌"])
+        clerk = rng.choice("王李张刘杨黄赵吴周徐") + rng.choice(["晓燕", "小敏", "佳怡", "子涵", "浩然", "雨萱"])
+        _user(f"{prefix}-admin", leader, Role.DEPT_ADMIN, office, dept, pw_hash)
+        _user(f"{prefix}-editor", clerk, Role.DEPT_EDITOR, office, dept, pw_hash)
         result.logins.append((f"{prefix}-admin", "部门管理员（分管领导）", dept.name))
         result.logins.append((f"{prefix}-editor", "部门填报员", dept.name))
 
