@@ -187,3 +187,21 @@ def test_live_ranking_cache_follows_every_change(db, tenant_a):
     _db.session.flush()
     assert by_name(live_ranking(c))[t.dept_b.name].total == D(95)
     assert [r.department_name for r in live_ranking(c, group_id=t.group.id)] == [t.dept_b.name, t.dept_a.name]
+
+
+def test_live_rows_leave_explanations_to_explain_department(db, tenant_a):
+    """Pages' live ranking skips the explanation sentences (same figures); one department's comes on demand."""
+    from assess.ranking.services import explain_department, live_ranking
+
+    t = tenant_a
+    c = make_campaign(t.office)
+    add_department(c, t.dept_a, scores={"A1": 0}, late_days=2)
+    add_department(c, t.dept_b)
+    full = by_name(compute_ranking(c))
+    live = by_name(live_ranking(c))
+    for name, row in full.items():
+        assert (live[name].total, live[name].grade, live[name].rank, live[name].areas) == \
+            (row.total, row.grade, row.rank, row.areas)
+        assert live[name].explanation == ()
+    assert explain_department(c, t.dept_a.id) == full[t.dept_a.name].explanation
+    assert full[t.dept_a.name].explanation and explain_department(c, 999999) == ()

@@ -58,6 +58,10 @@ class IndicatorResult(DepartmentMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("office_id", "campaign_id", "department_id", "indicator_code"),
         Index("ix_indicator_results_office_campaign", "office_id", "campaign_id"),
+        # Covers the ranking's area sums and its live-cache fingerprint (assess/ranking/services.py): both read
+        # a whole campaign's results from this index alone, in department order, without touching the table.
+        Index("ix_indicator_results_ranking", "office_id", "campaign_id", "department_id", "indicator_code",
+              "final_score", "veto", "version_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

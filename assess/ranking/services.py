@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, false, func, literal, or_, select
 
 from .. import scoring
 from ..audit.services import record
@@ -21,7 +21,7 @@ from ..models.base import utcnow
 from ..rubrics.store import engine_rubric
 from ..scoring.model import InputError
 from ..tenancy.scope import unscoped
-from .adapter import totals_from_sums
+from .adapter import code_runs, totals_from_sums
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -86,26 +86,40 @@ class RankRow:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
-def _sums(campaign: Campaign, rubric: scoring.Rubric):
+def _sums(campaign: Campaign, rubric: scoring.Rubric, department_id: int | None = None):
     """The one aggregate query: one row per department with the sum of final scores of each area and of the
     bonus items, the number of base indicators scored, and per veto item whether it was flagged.
 
-    Area membership is a ``FILTER (WHERE code IN (…))`` per area (cheaper on SQLite and PostgreSQL than a
-    per-row CASE ladder or a join to a code → area table).
+    Area membership is a ``FILTER (WHERE code BETWEEN first AND last)`` per run of consecutive codes (see
+    :func:`.adapter.code_runs`; usually one run per area): two string comparisons per row and area, about
+    half the cost of an ``IN (…)`` look-up on SQLite, and far cheaper than a per-row CASE ladder or a join to
+    a code → area table. Comparisons use code-point order on both databases (``COLLATE "C"`` on PostgreSQL),
+    the order ``code_runs`` sorts in. The index ``ix_indicator_results_ranking`` covers every column read,
+    so the rows are read from the index alone, already in department order.
     Crosses the department boundary on purpose (a department's rank needs its group); the office and
     campaign are named explicitly.
     """
     ir = IndicatorResult
     code = ir.indicator_code
-    cols = [func.sum(ir.final_score).filter(code.in_([i.code for i in a.indicators])) for a in rubric.areas]
+    if db.session.get_bind().dialect.name == "postgresql":
+        code = code.collate("C")
+
+    def member(codes: list[str]):
+        runs = code_runs(rubric, codes)
+        parts = [code == lo if lo == hi else code.between(lo, hi) for lo, hi in runs]
+        return or_(*parts) if len(parts) > 1 else parts[0] if parts else false()
+
+    cols = [func.sum(ir.final_score).filter(member([i.code for i in a.indicators])) for a in rubric.areas]
     bonus = [i.code for i in rubric.bonus.indicators] if rubric.bonus else []
-    cols.append(func.sum(ir.final_score).filter(code.in_(bonus)) if bonus else literal(0))
+    cols.append(func.sum(ir.final_score).filter(member(bonus)) if bonus else literal(0))
     base = [i.code for a in rubric.areas for i in a.indicators]
-    cols.append(func.count(ir.final_score).filter(code.in_(base)))
-    cols += [func.count().filter(and_(ir.veto == True, code == v.code)) for v in rubric.vetoes]  # noqa: E712
+    cols.append(func.count(ir.final_score).filter(member(base)))
+    cols += [func.count().filter(and_(ir.veto == True, ir.indicator_code == v.code)) for v in rubric.vetoes]  # noqa: E712
     stmt = (select(ir.department_id, *cols)
             .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id)
             .group_by(ir.department_id))
+    if department_id is not None:
+        stmt = stmt.where(ir.department_id == department_id)
     return db.session.execute(unscoped(stmt)).all()
 
 
@@ -128,7 +142,8 @@ def _participants(campaign: Campaign):
     return db.session.execute(unscoped(stmt)).all()
 
 
-def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall: bool = False) -> list[RankRow]:
+def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall: bool = False,
+                    explain: bool = True) -> list[RankRow]:
     """Totals, ranks and grades of every department taking part in ``campaign``, from final scores.
 
     Totals: each department's final indicator scores (``IndicatorResult.final_score``) summed per area,
@@ -146,7 +161,8 @@ def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall:
 
     ``group_id`` keeps one group's rows; ``overall=True`` also ranks all departments together (same rule)
     into ``overall_rank`` and returns the rows in that order. Otherwise rows come group by group (the
-    office's group order), in rank order.
+    office's group order), in rank order. ``explain=False`` leaves each row's ``explanation`` empty (same
+    figures; pages of the live ranking do not show it — :func:`explain_department` gives one department's).
     """
     rubric = engine_rubric(campaign.rubric)
     n_areas, n_base = len(rubric.areas), rubric.indicator_count
@@ -171,7 +187,8 @@ def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall:
         late = int(late_days or 0) if submitted else 0
         key = (tuple(d["areas"].items()), d["bonus"], vetoes, late)  # aggregate is pure: equal inputs, equal totals
         try:
-            t = memo.get(key) or memo.setdefault(key, totals_from_sums(rubric, d["areas"], d["bonus"], vetoes, late))
+            t = memo.get(key) or memo.setdefault(key, totals_from_sums(rubric, d["areas"], d["bonus"], vetoes, late,
+                                                                         explain=explain))
         except InputError as exc:
             t = None
             complete = False
@@ -201,6 +218,27 @@ def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall:
         if group_id is not None:
             ordered = [r for r in ordered if r.group_id == group_id]
     return ordered
+
+
+def explain_department(campaign: Campaign, department_id: int) -> tuple[str, ...]:
+    """The engine's explanation of one department's live total (what ``compute_ranking(explain=True)`` puts in
+    its row), computed on demand from that department's sums alone."""
+    rubric = engine_rubric(campaign.rubric)
+    n_areas = len(rubric.areas)
+    sub = db.session.execute(unscoped(select(Submission.state, Submission.late_days).where(
+        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
+        Submission.department_id == department_id))).first()
+    if sub is None:
+        return ()
+    late = int(sub.late_days or 0) if sub.state == SubmissionState.SUBMITTED else 0
+    rec = next(iter(_sums(campaign, rubric, department_id)), None)
+    areas = {a.code: _dec(v) for a, v in zip(rubric.areas, rec[1:1 + n_areas])} if rec else {}
+    bonus = _dec(rec[1 + n_areas]) if rec else ZERO
+    vetoes = tuple(v.code for v, n in zip(rubric.vetoes, rec[3 + n_areas:]) if n) if rec else ()
+    try:
+        return totals_from_sums(rubric, areas, bonus, vetoes, late).explanation_zh
+    except InputError as exc:
+        return ("得分数据有误：" + "；".join(p.message for p in exc.problems),)
 
 
 def _rank_into(rubric: scoring.Rubric, members: list[RankRow], *, overall: bool) -> None:
@@ -276,7 +314,7 @@ def live_ranking(campaign: Campaign, *, group_id: int | None = None) -> list[Ran
     key = (campaign.office_id, campaign.id, fingerprint(campaign))
     rows = _LIVE.get(key)
     if rows is None:
-        rows = compute_ranking(campaign)
+        rows = compute_ranking(campaign, explain=False)
         _LIVE[key] = rows
         while len(_LIVE) > _LIVE_SIZE:
             _LIVE.popitem(last=False)
