@@ -26,4 +26,13 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+        # A request that may write (POST …) takes the write lock at BEGIN: a deferred transaction that
+        # read first cannot upgrade once another worker has committed (SQLITE_BUSY_SNAPSHOT: "database
+        # is locked" at once, the busy timeout does not apply); BEGIN IMMEDIATE waits for it instead.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") or _writing_request() else "BEGIN")
+
+
+def _writing_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

@@ -51,8 +51,12 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError:  # disk full, read-only folder …: leave no partial file behind
+            tmp.unlink(missing_ok=True)
+            raise
 
     def get(self, key: str) -> bytes:
         try:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, abort, g, jsonify, render_template, request
+from markupsafe import escape
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -31,7 +32,34 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _unstorable(value) -> bool:
+    """Text no database column can hold: NUL (PostgreSQL refuses it) or a lone surrogate (not UTF-8)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(v) for v in value)
+    return False
+
+
 def register_web_hooks(app: Flask) -> None:
+    @app.before_request
+    def _refuse_unstorable_text():
+        # refused with 400 up front instead of failing in the database (a 500) after the checks
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.is_json and _unstorable(request.get_json(silent=True)):
+            abort(400)
+        if request.form and _unstorable(list(request.form.values())):
+            abort(400)
+
     @app.after_request
     def _security_headers(resp):
         resp.headers.setdefault("Content-Security-Policy", CSP)
@@ -48,13 +76,25 @@ def register_web_hooks(app: Flask) -> None:
         title = _(ERROR_TITLES.get(code, exc.name))
         if _wants_json():
             return jsonify(error={"code": exc.name.lower().replace(" ", "_"), "message": title}), code
-        return render_template("core/error.html", code=code, title=title, description=""), code
+        return _error_page(code, title)
+
+    def _error_page(code: int, title: str):
+        try:
+            return render_template("core/error.html", code=code, title=title, description=""), code
+        except Exception:  # the page's menu needs the database: when even that fails, a plain page
+            app.logger.exception("error page failed")
+            html = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{code}</title></head>'
+                    f"<body><h1>{code} · {escape(title)}</h1></body></html>")
+            return Response(html, status=code, mimetype="text/html")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        from .extensions import db
+        from .extensions import db, login_manager
 
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone as well
+            app.logger.warning("rollback failed after an unhandled error", exc_info=True)
         app.logger.exception("unhandled error")
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise exc
@@ -62,7 +102,10 @@ def register_web_hooks(app: Flask) -> None:
         title = _(ERROR_TITLES[code])
         if _wants_json():
             return jsonify(error={"code": "server_error" if code == 500 else "unavailable", "message": title}), code
-        return render_template("core/error.html", code=code, title=title, description=""), code
+        if code == 503 and "_login_user" not in g:
+            # the database is unreachable: render the page as for a visitor (loading the user needs it)
+            g._login_user = login_manager.anonymous_user()
+        return _error_page(code, title)
 
     @app.template_filter("score")
     def _score(value) -> str:

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class OfficeForm(FlaskForm):
@@ -15,7 +15,8 @@ class OfficeForm(FlaskForm):
 
 class GroupForm(FlaskForm):
     name = StringField(_l("分组名称"), validators=[DataRequired(), Length(max=60)])
-    sort_order = IntegerField(_l("排序"), default=0, validators=[Optional()])
+    sort_order = IntegerField(_l("排序"), default=0, validators=[
+        Optional(), NumberRange(min=-99999, max=99999, message=_l("排序须为-99999至99999之间的整数。"))])
 
 
 class DepartmentForm(FlaskForm):

@@ -72,6 +72,12 @@ def _table_from_bytes(data: bytes, filename: str) -> list[list[str]]:
     if lower.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
         from openpyxl import load_workbook
 
+        from ..zipguard import ZipBombError, check_zip
+
+        try:
+            check_zip(data)
+        except ZipBombError as exc:
+            raise ValueError(_("无法读取 Excel 文件：%(err)s", err="ZipBombError")) from exc
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file

@@ -32,12 +32,18 @@ def upload(submission_id: int, code: str):
     try:
         if f is None or not f.filename:
             raise services.EvidenceError(_("请选择要上传的文件。"), "file")
-        services.add_file(submission, code, actor=current_user, filename=f.filename, data=f.read(), title=title)
+        ev = services.add_file(submission, code, actor=current_user, filename=f.filename, data=f.read(), title=title)
     except services.EvidenceError as exc:
         db.session.rollback()
         errs = dict(exc.errors) or {"file": str(exc)}
         return render_form(submission, errors={code: {"_evidence": {**errs, "_title": title}}}, status=422)
-    db.session.commit()
+    key = ev.storage_key
+    try:
+        db.session.commit()
+    except Exception:  # the row was not stored: neither may its file stay behind
+        db.session.rollback()
+        services.discard_file(key)
+        raise
     flash(_("已上传材料。"), "success")
     return _back(submission.id, code)
 

@@ -23,7 +23,8 @@ from ..extensions import db
 from ..models import Evidence, EvidenceKind, Submission, User
 from ..models.base import utcnow
 from ..selfassessment.services import SelfAssessmentError, _require_edit, _touch, rubric_of
-from ..storage import get_storage
+from ..storage import StorageError, get_storage
+from ..zipguard import ZipBombError, check_zip
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # .doc/.xls and WPS .wps/.et files
 
@@ -90,6 +91,11 @@ def check_file(filename: str, data: bytes, *, max_mb: int | None = None) -> Chec
         ctype = OLE_TYPES.get(ext, ALLOWED.get(ext, ("application/octet-stream",)))[0]
     else:
         raise EvidenceError(_("不支持的文件类型：只接受PDF、图片（JPG/PNG/GIF/WebP/BMP）、Word、Excel或WPS文档。"), "file")
+    if ext in ("docx", "xlsx"):  # ZIP packages: refuse bombs before anything decompresses them
+        try:
+            check_zip(data)
+        except ZipBombError:
+            raise EvidenceError(_("文件已损坏或解压后过大，请用Office或WPS打开确认后重新保存上传。"), "file") from None
     return CheckedFile(name, ext, ctype, len(data), hashlib.sha256(data).hexdigest())
 
 
@@ -119,7 +125,12 @@ def add_file(submission: Submission, code: str | None, *, actor: User, filename:
         _check_code(submission, code)
     checked = check_file(filename, data)
     title = _title(title, checked.filename.rsplit(".", 1)[0] or checked.filename)
-    key = store_file(submission.office_id, submission.department_id, data, checked)
+    try:
+        key = store_file(submission.office_id, submission.department_id, data, checked)
+    except (OSError, StorageError) as exc:  # disk full, folder not writable, object store down
+        current_app.logger.warning("evidence upload not stored: %r", exc)
+        raise EvidenceError(_("文件未能保存：存储空间不足或存储目录不可写。您填写的内容未丢失，请稍后重试或联系系统管理员。"),
+                            "file") from exc
     ev = Evidence(office_id=submission.office_id, department_id=submission.department_id,
                   campaign_id=submission.campaign_id, owner_type="submission", owner_id=submission.id,
                   indicator_code=code, kind=EvidenceKind.FILE, title=title, storage_key=key,
@@ -133,6 +144,16 @@ def add_file(submission: Submission, code: str | None, *, actor: User, filename:
                 "sha256": checked.sha256, "size": checked.size},
            department_id=submission.department_id, campaign_id=submission.campaign_id)
     return ev
+
+
+def discard_file(key: str | None) -> None:
+    """Remove a stored file whose row was never committed (best effort: the storage may be down too)."""
+    if not key:
+        return
+    try:
+        get_storage().delete(key)
+    except (OSError, StorageError) as exc:
+        current_app.logger.warning("could not remove orphan file %s: %r", key, exc)
 
 
 def check_url(url: str) -> str:

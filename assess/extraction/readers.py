@@ -111,8 +111,14 @@ def _docx_rows(data: bytes, filename: str) -> list[Row]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from ..zipguard import ZipBombError, check_zip
+
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _corrupt(filename, "Word")
+    try:
+        check_zip(data)  # a ZIP bomb is refused before python-docx inflates it
+    except ZipBombError as exc:
+        raise _corrupt(filename, "Word") from exc
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:

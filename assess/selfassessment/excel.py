@@ -89,6 +89,8 @@ def export_workbook(submission: Submission) -> bytes:
         for key, label, kind, rng, value, boolean in rows:
             ws.append([ind.code, ind.title, key, label, kind, rng, value])
             cell = ws.cell(row=ws.max_row, column=VALUE_COL)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # a department's text is never a formula (formula injection); reads back as typed
             cell.protection = Protection(locked=False)
             cell.fill = EDIT_FILL
             cell.alignment = Alignment(wrap_text=True)
