@@ -25,4 +25,5 @@
     }
     if (done) { ev.preventDefault(); }
   });
+  document.documentElement.setAttribute("data-review-keys", "on");  // shortcuts are live (tests wait for this)
 })();

@@ -39,6 +39,7 @@ def test_reviewer_adjusts_a_score_and_sees_it_in_the_waterfall(page, live_server
     page.get_by_role("link", name="评审", exact=True).first.click()
     assert page.locator("#ind-title").inner_text().startswith("A1")
 
+    page.wait_for_selector("html[data-review-keys=on]", state="attached")
     page.keyboard.press("j")  # next indicator: A2 机构与人员
     page.wait_for_url("**code=A2**")
     assert "A2" in page.locator("#ind-title").inner_text()
