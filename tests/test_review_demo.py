@@ -48,3 +48,15 @@ def test_demo_reviews_scales(db, monkeypatch):
     office, campaign, seconds = _run(db, monkeypatch, 400)
     assert rs.review_complete(campaign) is None
     assert seconds < 120, f"demo_reviews took {seconds:.1f}s for 400 departments"
+
+
+def test_demo_reviews_published(db, monkeypatch):
+    from assess.campaigns.demo import demo_campaign
+
+    monkeypatch.setattr("assess.demo.DEMO_STEPS", [])
+    result = create_demo(departments=30, seed=5)
+    demo_campaign(result.office, random.Random(5))
+    campaign = demo_reviews(result.office, random.Random(5), publish=True)
+    assert campaign.state == CampaignState.PUBLISHED
+    contests = db.session.scalars(select(Contest).where(Contest.campaign_id == campaign.id)).all()
+    assert contests and all(c.outcome is not None for c in contests)

@@ -207,6 +207,8 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
         if not found:
             continue
         explanation, outcome, answer = CONTESTS[made]
+        if outcome is None and publish:  # results get published: no contest may stay unanswered
+            outcome, answer = "upheld", "经复核，扣分依据充分，维持原评分。"
         target = found[0]
         contest = rs.create_contest(sub, target.indicator_code, actor=person, explanation=explanation[:campaign.contest_max_chars],
                                     evidence_url=f"https://www.example.gov.cn/zwgk/{sub.department_id}/recheck.html",
