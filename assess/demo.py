@@ -136,13 +136,14 @@ def _steps() -> list[Callable[[Office, random.Random], None]]:
     rectification → imported reports → API tokens → issued documents."""
     from .api.demo import demo_api
     from .campaigns.demo import demo_campaign
+    from .documents.demo import demo_documents
     from .imports.demo import demo_imports
     from .ranking.demo import demo_ranking
     from .rectification.demo import demo_rectification
     from .rubrics.demo import demo_rubrics
 
     return [demo_campaign, demo_rubrics, _published_reviews, demo_ranking, demo_rectification, demo_imports,
-            demo_api]
+            demo_api, demo_documents]
 
 
 class _Steps(list):
