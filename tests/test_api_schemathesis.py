@@ -21,7 +21,6 @@ from tests.api_helpers import token_for
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 MAX_EXAMPLES = 3
-BUDGET_SECONDS = 60
 
 
 @pytest.fixture()
@@ -74,5 +73,4 @@ def test_openapi_description_holds_against_the_app(app, world):
     assert not failures, "\n\n".join(dict.fromkeys(failures))
     assert statuses.get(200, 0) > len(ops), f"too few successful calls: {statuses}"  # the tokens work
     assert 401 not in statuses, statuses
-    # bounded by its own work (CPU time), not by whatever else the machine runs meanwhile
-    assert cpu < BUDGET_SECONDS, f"the run took {cpu:.0f} s of CPU ({elapsed:.0f} s elapsed)"
+    # The run is bounded by its example counts, not timed: speed lives in benchmarks, never in tests.

@@ -44,12 +44,6 @@ def test_demo_reviews(db, monkeypatch):
     assert verify_chain(office.id).ok
 
 
-def test_demo_reviews_scales(db, monkeypatch):
-    office, campaign, seconds = _run(db, monkeypatch, 400)
-    assert rs.review_complete(campaign) is None
-    assert seconds < 120, f"demo_reviews took {seconds:.1f}s for 400 departments"
-
-
 def test_demo_reviews_published(db, monkeypatch):
     from assess.campaigns.demo import demo_campaign
 
