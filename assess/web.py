@@ -98,10 +98,14 @@ def register_web_hooks(app: Flask) -> None:
         app.logger.exception("unhandled error")
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise exc
-        code = 503 if exc.__class__.__name__ in ("OperationalError", "InterfaceError") else 500
+        # A value the database refuses (out of range, wrong type) is the request's fault, not the server's:
+        # forms validate first, this is the safety net.
+        name = exc.__class__.__name__
+        code = 503 if name in ("OperationalError", "InterfaceError") else 400 if name == "DataError" else 500
         title = _(ERROR_TITLES[code])
         if _wants_json():
-            return jsonify(error={"code": "server_error" if code == 500 else "unavailable", "message": title}), code
+            kind = {500: "server_error", 503: "unavailable", 400: "bad_request"}[code]
+            return jsonify(error={"code": kind, "message": title}), code
         if code == 503 and "_login_user" not in g:
             # the database is unreachable: render the page as for a visitor (loading the user needs it)
             g._login_user = login_manager.anonymous_user()
