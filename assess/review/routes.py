@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, Group, ReviewAssignment, Role, Submission, SubmissionState, User
 from ..tenancy.permissions import DEPARTMENT_STAFF, roles_required
 from ..tenancy.scope import get_scoped_or_404
+from ..rectification.services import open_items_for
 from . import services as rs
 from .forms import AnswerForm, AssignForm, ContestForm, EmptyForm, LeadForm, ScoreForm
 
@@ -238,12 +239,15 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
     names = {u.id: u.display_name for u in db.session.scalars(
         select(User).where(User.id.in_([a.reviewer_id for a in assigned] or [0])))}
     evidence = rs.evidence_for(sub.office_id, "review", [s.id for _u, s in row.others] + ([row.mine.id] if row.mine else []))
+    # Last year's unresolved rectification items on this indicator, so the reviewer sees them while scoring.
+    open_items = open_items_for(sub.department_id, row.code, office_id=sub.office_id,
+                                exclude_campaign_id=sub.campaign_id)
     html = render_template(
         "review/sheet.html", sub=sub, rows=rows, row=row, form=form, lead_form=lead_form,
         prev_code=codes[i - 1] if i > 0 else None, next_code=codes[i + 1] if i + 1 < len(codes) else None,
         prev_sub=prev_sub, next_sub=next_sub, done=sum(1 for r in rows if r.done), owner=owner, names=names,
         assigned=assigned, is_lead=rs.is_lead(sub, current_user), editable=sub.campaign.state == CampaignState.REVIEW,
-        review_evidence=evidence, fmt=rs.fmt)
+        review_evidence=evidence, fmt=rs.fmt, open_items=open_items)
     return html, status
 
 
