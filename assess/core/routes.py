@@ -24,20 +24,21 @@ def health():
 
 # Each capability adds its entries here: (endpoint, label, roles). Data, not branches.
 NAV: list[tuple[str, object, tuple[Role, ...]]] = [
+    # in the order of the year's work, administration last
     ("admin.offices", _l("单位管理"), (Role.PLATFORM_ADMIN,)),
+    ("campaigns.index", _l("考核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
+    ("selfassessment.index", _l("自评"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("imports.index", _l("材料导入"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("review.index", _l("评审与复核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("ranking.index", _l("排名"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("documents.index", _l("公文"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
+    ("imports.overview", _l("年度报告"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
+    ("rubrics.index", _l("考核细则"), (Role.OFFICE_ADMIN,)),
     ("admin.departments", _l("部门"), (Role.OFFICE_ADMIN,)),
     ("admin.groups", _l("排名分组"), (Role.OFFICE_ADMIN,)),
     ("admin.users", _l("用户"), (Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)),
-    ("ranking.index", _l("排名"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("campaigns.index", _l("考核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
-    ("selfassessment.index", _l("自评"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("review.index", _l("评审与复核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("rubrics.index", _l("考核细则"), (Role.OFFICE_ADMIN,)),
     ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
-    ("imports.index", _l("材料导入"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("imports.overview", _l("年度报告"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
-    ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("documents.index", _l("公文"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
 ]
 
 
