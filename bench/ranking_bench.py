@@ -8,12 +8,20 @@ throw-away database — then times, best of ``--repeat``:
 
 - ``sql``: the bare SQL aggregation over the same rows (SUM of final scores per department);
 - ``sums``: the ranking's own aggregate query (per department and area, in cents, with counts and vetoes);
-- ``compute``: ``compute_ranking`` — query + engine aggregate per department + rank_group per group;
+- ``compute``: ``compute_ranking(explain=False)`` — query + engine aggregate per department + rank_group per
+  group, what pages use (``compute (explained)``: the same with every department's explanation sentences,
+  what publication and exports use);
+- ``recompute, 1 changed``: one final score changed, then ``compute`` again (totals of departments whose
+  sums did not move are remembered: ``aggregate`` is pure);
 - ``page (live, cold)``: GET /ranking/<id> as the office administrator before publication, computing live;
 - ``page (live, again)``: the same page again with unchanged scores (the live ranking is cached per
   office, campaign and a fingerprint of the scores; ``fingerprint`` is that check alone);
 - ``publish``: ``publish_ranking`` (compute + freeze as JSON + audit entry);
-- ``page (published)``: GET /ranking/<id> after publication (frozen rows).
+- ``page (published, cold)``: GET /ranking/<id> after publication, frozen rows read and parsed (first view
+  in this process); ``page (published)``: the same again (parsed rows kept per publication).
+
+CPU seconds are this process's (``time.process_time``): on SQLite that is all the work; on PostgreSQL the
+server's share is not in it, and the wall time shows it (both depend on the machine's load — printed).
 
 and prints each figure with its ratio to ``sql``.
 """
@@ -132,6 +140,31 @@ def build(app, n_depts: int, n_ind: int, seed: int = 1):
     return campaign.id, office.id
 
 
+def cold(fn, *args, **kw):
+    """``fn`` with no totals remembered from earlier rankings (see ``services._totals_memo``)."""
+    from assess.ranking import services
+
+    services._MEMO.clear()
+    return fn(*args, **kw)
+
+
+def change_one(campaign) -> None:
+    """One reviewer decision (a final score moves by half a point), then the ranking recomputed."""
+    from sqlalchemy import select, update
+
+    from assess.extensions import db
+    from assess.models import IndicatorResult
+    from assess.ranking import services
+
+    ir = IndicatorResult
+    row = db.session.execute(select(ir.id, ir.final_score).where(
+        ir.office_id == campaign.office_id, ir.campaign_id == campaign.id, ir.indicator_code == "C1",
+        ir.final_score > 0).limit(1)).first()
+    db.session.execute(update(ir).where(ir.id == row.id).values(final_score=row.final_score - Decimal("0.5")))
+    services.compute_ranking(campaign, explain=False)
+    db.session.execute(update(ir).where(ir.id == row.id).values(final_score=row.final_score))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--departments", type=int, default=5000)
@@ -187,8 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         figures = {
             "sql": best(lambda: db.session.execute(bare).all(), args.repeat),
             "sums": best(lambda: services._sums(campaign, rubric), args.repeat),
-            "compute": best(lambda: services.compute_ranking(campaign), args.repeat),
+            "compute": best(lambda: cold(services.compute_ranking, campaign, explain=False), args.repeat),
+            "compute (explained)": best(lambda: cold(services.compute_ranking, campaign), args.repeat),
         }
+        services.compute_ranking(campaign, explain=False)
+        figures["recompute, 1 changed"] = best(lambda: change_one(campaign), args.repeat)
         client = app.test_client()
         resp = client.post("/auth/login", data={"username": "bench-admin", "password": "Bench-2026!"})
         assert resp.status_code == 302, "bench log-in failed"
@@ -199,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def cold_page():
             services._LIVE.clear()
+            services._MEMO.clear()
             page()
 
         figures["page (live, cold)"] = best(cold_page, args.repeat)
@@ -209,15 +246,22 @@ def main(argv: list[str] | None = None) -> int:
             db.session.commit()
 
         figures["publish"] = best(publish, 1)
+        def cold_published():
+            services._FROZEN.clear()
+            db.session.expire_all()
+            page()
+
+        figures["page (published, cold)"] = best(cold_published, args.repeat)
         figures["page (published)"] = best(page, args.repeat)
         db.session.remove()
         if not args.keep:
             db.drop_all()
     sql = figures["sql"][0]
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'step':<20}{'wall s':>9}{'× sql':>8}{'cpu s':>9}")
+    sql_cpu = figures["sql"][1] or 1e-9
+    print(f"{'step':<25}{'wall s':>9}{'× sql':>8}{'cpu s':>9}{'× sql':>8}")
     for name, (wall, cpu) in figures.items():
-        print(f"{name:<20}{wall:>9.3f}{wall / sql:>8.1f}{cpu:>9.3f}")
+        print(f"{name:<25}{wall:>9.3f}{wall / sql:>8.1f}{cpu:>9.3f}{cpu / sql_cpu:>8.1f}")
     tmp.cleanup()
     return 0
 

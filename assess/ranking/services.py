@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from sqlalchemy import and_, false, func, literal, or_, select
+from sqlalchemy.orm import defer
 
 from .. import scoring
 from ..audit.services import record
@@ -175,7 +176,7 @@ def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall:
 
     rows: list[RankRow] = []
     sort_order: dict[int, tuple] = {}
-    memo: dict[tuple, Any] = {}
+    memo = _totals_memo(campaign.rubric.sha256, explain)
     for dept_id, name, g_id, g_name, state, late_days, g_sort in _participants(campaign):
         if group_id is not None and g_id != group_id and not overall:
             continue
@@ -241,6 +242,26 @@ def explain_department(campaign: Campaign, department_id: int) -> tuple[str, ...
         return ("得分数据有误：" + "；".join(p.message for p in exc.problems),)
 
 
+_MEMO: "OrderedDict[tuple, dict[tuple, Any]]" = OrderedDict()
+_MEMO_ENTRIES = 200_000
+
+
+def _totals_memo(rubric_sha256: str, explain: bool) -> dict[tuple, Any]:
+    """Totals already computed for this rubric, by (area sums, bonus, vetoes, days late).
+
+    ``aggregate`` is pure — equal inputs, equal totals — so they are kept in the process between rankings:
+    after a score changes, a recomputation asks the engine again only for the departments whose sums moved.
+    Kept per rubric content (the stored version's SHA-256), so a rubric never sees another's totals."""
+    key = (rubric_sha256, explain)
+    memo = _MEMO.get(key)
+    if memo is None or len(memo) > _MEMO_ENTRIES:
+        memo = _MEMO[key] = {}
+        while len(_MEMO) > 4:
+            _MEMO.popitem(last=False)
+    _MEMO.move_to_end(key)
+    return memo
+
+
 def _rank_into(rubric: scoring.Rubric, members: list[RankRow], *, overall: bool) -> None:
     entries = [scoring.RankEntry(key=str(i), total=r.total, area_subtotals=r.areas, submitted=r.submitted,
                                  veto=r.veto) for i, r in enumerate(members)]
@@ -261,8 +282,9 @@ def _rank_into(rubric: scoring.Rubric, members: list[RankRow], *, overall: bool)
 
 
 def latest_publication(campaign: Campaign) -> RankingPublication | None:
+    """The campaign's latest publication; its frozen rows (``data``) load only when read (see :func:`frozen_rows`)."""
     return db.session.scalars(
-        select(RankingPublication)
+        select(RankingPublication).options(defer(RankingPublication.data))
         .where(RankingPublication.office_id == campaign.office_id, RankingPublication.campaign_id == campaign.id)
         .order_by(RankingPublication.version.desc()).limit(1)
     ).first()
@@ -270,20 +292,35 @@ def latest_publication(campaign: Campaign) -> RankingPublication | None:
 
 def publications(campaign: Campaign) -> list[RankingPublication]:
     return list(db.session.scalars(
-        select(RankingPublication)
+        select(RankingPublication).options(defer(RankingPublication.data))
         .where(RankingPublication.office_id == campaign.office_id, RankingPublication.campaign_id == campaign.id)
         .order_by(RankingPublication.version.desc())
     ))
 
 
+_FROZEN: "OrderedDict[tuple, list[RankRow]]" = OrderedDict()
+_LIVE_SIZE = 8
+
+
 def frozen_rows(publication: RankingPublication) -> list[RankRow]:
-    return [RankRow.from_dict(d) for d in json.loads(publication.data)["rows"]]
+    """A publication's rows. A publication never changes, so its parsed rows are kept in this process (last 8)
+    and pages after publication neither parse nor even read the frozen JSON again; rows are copied out."""
+    key = (publication.office_id, publication.campaign_id, publication.id, publication.version,
+           publication.published_at)
+    rows = _FROZEN.get(key)
+    if rows is None:
+        rows = [RankRow.from_dict(d) for d in json.loads(publication.data)["rows"]]
+        _FROZEN[key] = rows
+        while len(_FROZEN) > _LIVE_SIZE:
+            _FROZEN.popitem(last=False)
+    else:
+        _FROZEN.move_to_end(key)
+    return [replace(r) for r in rows]
 
 
 # --------------------------------------------------------------------------- live ranking cache
 
 _LIVE: "OrderedDict[tuple, list[RankRow]]" = OrderedDict()
-_LIVE_SIZE = 8
 
 
 def fingerprint(campaign: Campaign) -> tuple:
