@@ -140,6 +140,13 @@ def build(app, n_depts: int, n_ind: int, seed: int = 1):
     return campaign.id, office.id
 
 
+def _engine(app):
+    from assess.extensions import db
+
+    with app.app_context():
+        return db.engine
+
+
 def cold(fn, *args, **kw):
     """``fn`` with no totals remembered from earlier rankings (see ``services._totals_memo``)."""
     from assess.ranking import services
@@ -173,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true",
                     help="keep the data set after the run and reuse it on the next one (same sizes)")
     ap.add_argument("--sqlite-file", help="SQLite file to use (default: a temporary file)")
+    ap.add_argument("--parallel", action="store_true",
+                    help="PostgreSQL: allow parallel query workers (default: one core, as the requirement states)")
     args = ap.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
@@ -189,6 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "STORAGE_DIR": tmp.name, "TESTING": True})
     dialect = url.split(":", 1)[0]
+    if dialect.startswith("postgresql") and not args.parallel:
+        from sqlalchemy import event
+
+        @event.listens_for(_engine(app), "connect")
+        def _one_core(dbapi_conn, _record):  # the requirement is one core: no parallel query workers
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SET max_parallel_workers_per_gather = 0")
+        dialect += " (one core: max_parallel_workers_per_gather = 0)"
     with app.app_context():
         from assess.models import Campaign, IndicatorResult, Office, RankingPublication
         from assess.ranking import services
