@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from .extensions import db
@@ -27,6 +28,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--departments", default=24, show_default=True, type=click.IntRange(1, 20000))
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="Only load the demo into an empty database.")
@@ -55,6 +57,7 @@ def demo_command(departments: int, seed: int, if_empty: bool) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 def backup_command(file: str) -> None:
     """Write a consistent backup (database and stored files) to FILE while the app runs."""
@@ -66,6 +69,7 @@ def backup_command(file: str) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def restore_command(file: str) -> None:
     """Restore FILE into an empty installation (run `flask db upgrade` first)."""

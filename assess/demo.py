@@ -71,8 +71,12 @@ def _user(username: str, name: str, role: Role, office: Office | None, dept: Dep
     return user
 
 
-def create_demo(departments: int = 24, seed: int = 2026) -> DemoResult:
-    """Build the demo inside the current transaction (the caller commits)."""
+def create_demo(departments: int = 24, seed: int = 2026, *, lived_in: bool = True) -> DemoResult:
+    """Build the demo inside the current transaction (the caller commits).
+
+    ``lived_in=False`` stops after the office, its departments and people, for callers (tests, benchmarks)
+    that add their own campaign.
+    """
     rng = random.Random(seed)
     pw_hash = hash_password(DEMO_PASSWORD)
     if not db.session.scalar(select(func.count()).select_from(User).where(User.username == "admin")):
@@ -120,7 +124,7 @@ def create_demo(departments: int = 24, seed: int = 2026) -> DemoResult:
     _user("city-office", "钱程", Role.OFFICE_ADMIN, other, None, pw_hash)
     result.logins.append(("city-office", "公开办管理员", other.name))
     db.session.flush()
-    for step in DEMO_STEPS:
+    for step in (DEMO_STEPS if lived_in else ()):
         step(office, rng)
     return result
 

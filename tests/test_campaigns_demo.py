@@ -14,8 +14,7 @@ from assess.selfassessment import services as sa
 
 
 def test_demo_campaign(db, monkeypatch):
-    monkeypatch.setattr("assess.demo.DEMO_STEPS", [])
-    result = create_demo(departments=40, seed=7)
+    result = create_demo(departments=40, seed=7, lived_in=False)
     campaign = demo_campaign(result.office, random.Random(7))
     assert campaign.name == NAME and campaign.state == CampaignState.REVIEW and campaign.rubric.frozen
     subs = db.session.scalars(select(Submission).where(Submission.campaign_id == campaign.id)).all()

@@ -13,7 +13,7 @@ def test_demo_ranking(app, db):
     from assess.ranking.demo import LAST_YEAR, demo_ranking
     from assess.ranking.services import compute_ranking
 
-    result = create_demo(departments=12, seed=3)
+    result = create_demo(departments=12, seed=3, lived_in=False)
     office = result.office
     campaign = db.session.scalars(select(Campaign).where(Campaign.office_id == office.id)).first()
     if campaign is None:  # the campaign demo step is not registered: make one

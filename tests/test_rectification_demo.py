@@ -16,7 +16,7 @@ from assess.rubrics.store import shipped_source, store_rubric
 
 
 def test_demo_rectification(db):
-    result = create_demo(departments=10, seed=7)
+    result = create_demo(departments=10, seed=7, lived_in=False)
     office = result.office
     rubric = store_rubric(office.id, shipped_source("county-annual-2026.yaml"), filename="county-annual-2026.yaml")
     campaign = Campaign(office_id=office.id, name="2026年度政务公开考核", year=2026, rubric_id=rubric.id,
@@ -41,7 +41,7 @@ def test_demo_rectification(db):
 
 
 def test_demo_rectification_without_a_campaign(db):
-    office = create_demo(departments=4, seed=1).office
+    office = create_demo(departments=4, seed=1, lived_in=False).office
     demo_rectification(office, random.Random(1))
     notices = db.session.scalars(select(Notice).where(Notice.office_id == office.id)).all()
     assert len(notices) == 2 and all(n.campaign_id is None for n in notices)

@@ -17,8 +17,7 @@ from assess.review.demo import demo_reviews
 def _run(db, monkeypatch, n):
     from assess.campaigns.demo import demo_campaign
 
-    monkeypatch.setattr("assess.demo.DEMO_STEPS", [])
-    result = create_demo(departments=n, seed=11)
+    result = create_demo(departments=n, seed=11, lived_in=False)
     demo_campaign(result.office, random.Random(11))
     started = time.perf_counter()
     campaign = demo_reviews(result.office, random.Random(11))
@@ -47,8 +46,7 @@ def test_demo_reviews(db, monkeypatch):
 def test_demo_reviews_published(db, monkeypatch):
     from assess.campaigns.demo import demo_campaign
 
-    monkeypatch.setattr("assess.demo.DEMO_STEPS", [])
-    result = create_demo(departments=30, seed=5)
+    result = create_demo(departments=30, seed=5, lived_in=False)
     demo_campaign(result.office, random.Random(5))
     campaign = demo_reviews(result.office, random.Random(5), publish=True)
     assert campaign.state == CampaignState.PUBLISHED

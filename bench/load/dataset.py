@@ -39,7 +39,7 @@ def build(departments: int = 300, n_dept_users: int = 200, n_reviewers: int = 10
     from assess.rubrics import store
 
     rng = random.Random(seed)
-    result = create_demo(departments=departments, seed=seed)
+    result = create_demo(departments=departments, seed=seed, lived_in=False)
     office: Office = result.office
     c26: Campaign = demo_campaign(office, rng)
     db.session.flush()
