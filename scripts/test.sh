@@ -54,7 +54,8 @@ run_suite() {  # run_suite LABEL [DATABASE_URL] — no URL: conftest's default (
   local label="$1" url="${2:-}" rc=0 t0=$SECONDS
   printf '\n== Test suite on %s ==\n' "$label"
   if [ -n "$url" ]; then
-    env TEST_DATABASE_URL="$url" "${PYTEST[@]}" || rc=$?
+    # tests that never touch the database (engine, text extraction, PDF layout) ran in the SQLite run
+    env TEST_DATABASE_URL="$url" ASSESS_DB_TESTS_ONLY=1 "${PYTEST[@]}" || rc=$?
   else
     env -u TEST_DATABASE_URL "${PYTEST[@]}" || rc=$?
   fi

@@ -18,6 +18,20 @@ from assess.extensions import db as _db
 
 TEST_PASSWORD = "Test-pass-2026"
 
+# Modules that never touch the database: `make test` runs them once, in the SQLite run.
+DB_INDEPENDENT = ("test_scoring_", "test_extraction_", "test_documents_official", "test_documents_fetcher",
+                  "test_documents_pdf", "test_translations")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("ASSESS_DB_TESTS_ONLY"):
+        return
+    keep = [i for i in items if not i.path.name.startswith(DB_INDEPENDENT)]
+    dropped = [i for i in items if i.path.name.startswith(DB_INDEPENDENT)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
 
 def _database_url(tmp_path_factory) -> str:
     base = os.environ.get("TEST_DATABASE_URL")
