@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0fe93b81f62b
+Revision ID: 26a70ce3f313
 Revises: 
-Create Date: 2026-11-21 09:04:38.550371
+Create Date: 2026-11-21 10:43:15.190202
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import assess.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0fe93b81f62b'
+revision = '26a70ce3f313'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -37,6 +37,15 @@ def upgrade():
     sa.Column('updated_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offices')),
     sa.UniqueConstraint('code', name=op.f('uq_offices_code'))
+    )
+    op.create_table('document_counters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_document_counters_office_id_offices')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_counters')),
+    sa.UniqueConstraint('office_id', 'year', name=op.f('uq_document_counters_office_id_year'))
     )
     op.create_table('groups',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -91,6 +100,47 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index('ix_users_office_department', ['office_id', 'department_id'], unique=False)
+
+    op.create_table('annual_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('format_version', sa.String(length=8), nullable=False),
+    sa.Column('parsed', sa.Text(), nullable=False),
+    sa.Column('checks', sa.Text(), nullable=False),
+    sa.Column('failure_count', sa.Integer(), nullable=False),
+    sa.Column('checked_against_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('storage_key', sa.String(length=200), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_annual_reports_department_id_departments')),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_annual_reports_office_id_offices')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_annual_reports_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_annual_reports')),
+    sa.UniqueConstraint('office_id', 'department_id', 'year', name=op.f('uq_annual_reports_office_id_department_id_year'))
+    )
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('created_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', assess.models.base.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', assess.models.base.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', assess.models.base.AwareDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_api_tokens_office_id_offices')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index('ix_api_tokens_user', ['user_id'], unique=False)
 
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -196,6 +246,21 @@ def upgrade():
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.create_index('ix_campaigns_office_year', ['office_id', 'year'], unique=False)
 
+    op.create_table('circular_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_circular_drafts_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_circular_drafts_office_id_offices')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_circular_drafts_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_circular_drafts')),
+    sa.UniqueConstraint('office_id', 'campaign_id', name=op.f('uq_circular_drafts_office_id_campaign_id'))
+    )
     op.create_table('contests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -219,6 +284,29 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contests')),
     sa.UniqueConstraint('office_id', 'campaign_id', 'department_id', 'indicator_code', name=op.f('uq_contests_office_id_campaign_id_department_id_indicator_code'))
     )
+    op.create_table('document_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('circular', 'notice', 'scoresheet', name='documentkind', native_enum=False, length=24), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('queued', 'running', 'done', 'failed', name='jobstate', native_enum=False, length=24), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('result_key', sa.String(length=200), nullable=True),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('started_at', assess.models.base.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', assess.models.base.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_document_jobs_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_document_jobs_created_by_id_users')),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_document_jobs_office_id_offices')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_jobs'))
+    )
+    with op.batch_alter_table('document_jobs', schema=None) as batch_op:
+        batch_op.create_index('ix_document_jobs_office_campaign', ['office_id', 'campaign_id'], unique=False)
+
     op.create_table('evidence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=True),
@@ -284,6 +372,38 @@ def upgrade():
     )
     with op.batch_alter_table('indicator_results', schema=None) as batch_op:
         batch_op.create_index('ix_indicator_results_office_campaign', ['office_id', 'campaign_id'], unique=False)
+        batch_op.create_index('ix_indicator_results_ranking', ['office_id', 'campaign_id', 'department_id', 'indicator_code', 'final_score', 'veto', 'version_id', 'updated_at'], unique=False)
+
+    op.create_table('issued_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('circular', 'notice', 'scoresheet', name='documentkind', native_enum=False, length=24), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('source_id', sa.Integer(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=True),
+    sa.Column('number', sa.String(length=80), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('addressee', sa.String(length=200), nullable=False),
+    sa.Column('issuer_name', sa.String(length=120), nullable=False),
+    sa.Column('context', sa.Text(), nullable=False),
+    sa.Column('storage_key', sa.String(length=200), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('verify_code', sa.String(length=20), nullable=False),
+    sa.Column('issued_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_issued_documents_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_issued_documents_department_id_departments')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_issued_documents_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_issued_documents_office_id_offices')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_documents')),
+    sa.UniqueConstraint('office_id', 'year', 'seq', name=op.f('uq_issued_documents_office_id_year_seq')),
+    sa.UniqueConstraint('verify_code', name=op.f('uq_issued_documents_verify_code'))
+    )
+    with op.batch_alter_table('issued_documents', schema=None) as batch_op:
+        batch_op.create_index('ix_issued_documents_office_campaign', ['office_id', 'campaign_id', 'kind'], unique=False)
 
     op.create_table('ranking_publications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -425,6 +545,33 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_answers')),
     sa.UniqueConstraint('office_id', 'submission_id', 'indicator_code', name=op.f('uq_answers_office_id_submission_id_indicator_code'))
     )
+    op.create_table('figure_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('annual_report_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('proposals', sa.Text(), nullable=False),
+    sa.Column('decisions', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['annual_report_id'], ['annual_reports.id'], name=op.f('fk_figure_imports_annual_report_id_annual_reports')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_figure_imports_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_figure_imports_created_by_id_users')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_figure_imports_department_id_departments')),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_figure_imports_office_id_offices')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_figure_imports_submission_id_submissions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_figure_imports'))
+    )
+    with op.batch_alter_table('figure_imports', schema=None) as batch_op:
+        batch_op.create_index('ix_figure_imports_office_submission', ['office_id', 'submission_id'], unique=False)
+
     op.create_table('rectification_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('notice_id', sa.Integer(), nullable=False),
@@ -479,6 +626,10 @@ def downgrade():
         batch_op.drop_index('ix_rectification_items_office_dept_indicator')
 
     op.drop_table('rectification_items')
+    with op.batch_alter_table('figure_imports', schema=None) as batch_op:
+        batch_op.drop_index('ix_figure_imports_office_submission')
+
+    op.drop_table('figure_imports')
     op.drop_table('answers')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('ix_submissions_office_department')
@@ -495,7 +646,12 @@ def downgrade():
 
     op.drop_table('rectification_notices')
     op.drop_table('ranking_publications')
+    with op.batch_alter_table('issued_documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_issued_documents_office_campaign')
+
+    op.drop_table('issued_documents')
     with op.batch_alter_table('indicator_results', schema=None) as batch_op:
+        batch_op.drop_index('ix_indicator_results_ranking')
         batch_op.drop_index('ix_indicator_results_office_campaign')
 
     op.drop_table('indicator_results')
@@ -504,7 +660,12 @@ def downgrade():
         batch_op.drop_index('ix_evidence_office_department')
 
     op.drop_table('evidence')
+    with op.batch_alter_table('document_jobs', schema=None) as batch_op:
+        batch_op.drop_index('ix_document_jobs_office_campaign')
+
+    op.drop_table('document_jobs')
     op.drop_table('contests')
+    op.drop_table('circular_drafts')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.drop_index('ix_campaigns_office_year')
 
@@ -524,6 +685,11 @@ def downgrade():
         batch_op.drop_index('ix_audit_office_campaign')
 
     op.drop_table('audit_entries')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index('ix_api_tokens_user')
+
+    op.drop_table('api_tokens')
+    op.drop_table('annual_reports')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index('ix_users_office_department')
 
@@ -533,5 +699,6 @@ def downgrade():
 
     op.drop_table('departments')
     op.drop_table('groups')
+    op.drop_table('document_counters')
     op.drop_table('offices')
     # ### end Alembic commands ###
