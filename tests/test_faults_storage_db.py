@@ -169,3 +169,110 @@ def test_failed_commit_after_the_file_was_written_removes_it(handled, client, lo
     assert r.status_code == 503 and "服务暂时不可用" in r.get_data(as_text=True)
     assert set(_files(root)) == before_files  # the file written before the commit is gone again
     assert db.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.owner_id == sub.id)) == 0
+
+
+# --- a real network outage on PostgreSQL: a TCP proxy in front of the test database -----------------
+
+
+class _Proxy:
+    """Forwards 127.0.0.1:<port> to the database; :meth:`down` drops every connection and stops listening
+    (the server "goes away"), :meth:`up` listens again on the same port."""
+
+    def __init__(self, host: str, port: int):
+        import socket
+
+        self.target = (host, port)
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.conns: list = []
+        self.listener = None
+        self.up()
+
+    def up(self) -> None:
+        import socket
+        import threading
+
+        ls = socket.socket()
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("127.0.0.1", self.port))
+        ls.listen(16)
+        self.listener = ls
+        threading.Thread(target=self._accept, args=(ls,), daemon=True).start()
+
+    def _accept(self, ls) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _addr = ls.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self.conns += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def down(self) -> None:
+        import socket
+
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone does not)
+        except OSError:
+            pass
+        self.listener.close()
+        for s in self.conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+        self.conns.clear()
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="a network outage needs PostgreSQL (TEST_DATABASE_URL)")
+def test_postgresql_going_away_and_coming_back(app):
+    """The connection pool's connections die with the server; requests answer 503 while it is away and
+    succeed again, without a restart, once it is back (pool_pre_ping replaces the dead connections)."""
+    from sqlalchemy.engine import make_url
+
+    from assess import create_app
+    from assess.extensions import db as _db
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    proxy = _Proxy(url.host or "127.0.0.1", url.port or 5432)
+    other = create_app({"SECRET_KEY": "outage", "WTF_CSRF_ENABLED": False, "STORAGE_DIR": app.config["STORAGE_DIR"],
+                        "SQLALCHEMY_DATABASE_URI": url.set(host="127.0.0.1", port=proxy.port).render_as_string(False),
+                        "RATELIMIT_ENABLED": False})
+    c = other.test_client()
+    form = {"username": "nobody-here", "password": "Not-a-password-1"}
+    try:
+        assert c.post("/auth/login", data=form).status_code == 200  # the users table was read
+        proxy.down()
+        r = c.post("/auth/login", data=form)
+        assert r.status_code == 503 and "服务暂时不可用" in r.get_data(as_text=True)
+        r = c.get("/api/v1/submissions", headers={"Authorization": "Bearer x", "Accept": "application/json"})
+        assert r.status_code in (401, 503) and r.is_json
+        proxy.up()
+        assert c.post("/auth/login", data=form).status_code == 200  # back by itself
+    finally:
+        proxy.down()
+        with other.app_context():
+            _db.engine.dispose()
