@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, request, session
 from flask_login import current_user
 
 from .config import load_config

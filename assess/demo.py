@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from .admin import services
 from .auth.passwords import hash_password
 from .extensions import db
-from .models import Department, Group, Office, Role, User
+from .models import Department, Office, Role, User
 
 DEMO_PASSWORD = "Demo-2026!"
 

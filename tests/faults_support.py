@@ -13,24 +13,13 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
+from tests.dbutil import fresh_database_url
+
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
-
-def database_url(tmp_path: Path, tag: str) -> str:
-    """A fresh database: a SQLite file, or on PostgreSQL (TEST_DATABASE_URL) a database of its own."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp_path / (tag + '.sqlite3')}"
-    head, _, name = base.rpartition("/")
-    name = re.sub(r"[^A-Za-z0-9_]", "", f"{name}_{tag}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
-    admin = create_engine(f"{head}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{head}/{name}"
+database_url = fresh_database_url
 
 
 def drop_database(url: str) -> None:

@@ -2,33 +2,20 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from assess import create_app
 from assess.backup import BackupError, _encode, make_backup, restore_backup
 from assess.extensions import db
 from assess.storage import get_storage
+from tests.dbutil import fresh_database_url
 
 
-def _db_url(tmp_path, suffix: str) -> str:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp_path / (suffix + '.sqlite3')}"
-    head, _, name = base.rpartition("/")
-    name = re.sub(r"[^A-Za-z0-9_]", "", f"{name}_{suffix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
-    admin = create_engine(f"{head}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{head}/{name}"
 
 
 def _app(tmp_path, suffix):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _db_url(tmp_path, suffix), "SECRET_KEY": "x", "TESTING": True,
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(tmp_path, suffix), "SECRET_KEY": "x", "TESTING": True,
                       "STORAGE_DIR": str(tmp_path / f"storage-{suffix}"), "PASSWORD_HASH_FAST": True})
     with app.app_context():
         db.create_all()

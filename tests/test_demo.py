@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from assess import create_app
 from assess.extensions import db
-from tests.test_backup import _db_url
+from tests.dbutil import fresh_database_url
 
 
 def _counts():
@@ -28,7 +28,7 @@ def test_demo_command_builds_a_lived_in_year_once(tmp_path):
     from assess.audit.services import verify_chain
     from assess.models import Office
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _db_url(tmp_path, "demo"), "SECRET_KEY": "x", "TESTING": True,
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url(tmp_path, "demo"), "SECRET_KEY": "x", "TESTING": True,
                       "STORAGE_DIR": str(tmp_path / "storage"), "PASSWORD_HASH_FAST": True})
     with app.app_context():
         db.create_all()

@@ -12,7 +12,7 @@ from assess.models import AuditEntry, CampaignState
 from assess.ranking.adapter import totals_from_sums
 from assess.ranking.services import (RankingError, compute_ranking, current_rows, latest_publication,
                                      publish_ranking)
-from assess.rubrics.store import engine_rubric, shipped_source
+from assess.rubrics.store import shipped_source
 from tests.ranking_world import add_department, make_campaign, more_departments
 
 D = Decimal

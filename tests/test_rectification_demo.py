@@ -7,7 +7,6 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from assess.demo import create_demo
-from assess.extensions import db
 from assess.models import (Campaign, CampaignState, Department, IndicatorResult, ItemState, Notice, NoticeItem,
                            NoticeState)
 from assess.rectification import services

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from assess.admin import services as admin
 from assess.audit.services import verify_chain
-from assess.models import (AuditEntry, CampaignState, Contest, Evidence, IndicatorResult, Membership, ReviewScore,
+from assess.models import (AuditEntry, CampaignState, IndicatorResult, Membership, ReviewScore,
                            Role, SubmissionState)
 from assess.models.base import utcnow
 from assess.review import services as rs

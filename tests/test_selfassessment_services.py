@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from assess import scoring
-from assess.campaigns import services as cs
 from assess.evidence import services as ev
 from assess.models import AuditEntry, CampaignState, SubmissionState
 from assess.selfassessment import excel

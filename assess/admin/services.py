@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..extensions import db
-from ..models import DEPARTMENT_ROLES, OFFICE_ROLES, Department, Group, Membership, Office, Role, User
+from ..models import OFFICE_ROLES, Department, Group, Membership, Office, Role, User
 from ..models.base import utcnow
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-@]{3,60}$")

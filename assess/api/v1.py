@@ -19,7 +19,7 @@ from apiflask import APIBlueprint, Schema
 from apiflask import fields as f
 from apiflask.exceptions import HTTPError
 from apiflask.validators import Range
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError

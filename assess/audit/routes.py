@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 

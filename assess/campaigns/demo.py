@@ -27,7 +27,6 @@ from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Department, Evidence, EvidenceKind, Office, Role, Rubric,
                       Submission, SubmissionState, User)
 from ..rubrics import store
-from ..scoring.explain import num
 from ..selfassessment import services as sa
 from . import services
 

@@ -8,8 +8,6 @@ number, kind, issuer, date and checksum of the document whose code is entered.
 from __future__ import annotations
 
 import io
-from functools import wraps
-from typing import Callable
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
@@ -17,9 +15,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db, limiter
-from ..models import Campaign, Department, DocumentJob, DocumentKind, IssuedDocument, Notice, NoticeState, Office, Role
+from ..models import Campaign, Department, DocumentJob, DocumentKind, IssuedDocument, Notice, Office, Role
 from ..storage import get_storage
-from ..tenancy.permissions import roles_required
+from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.scope import get_scoped_or_404
 from . import jobs, services
 from .builders import DocumentError
@@ -34,20 +32,6 @@ PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; fo
                "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
-def office_side(*roles: Role) -> Callable:
-    """roles_required, and the user must belong to the office itself (not to one of its departments)."""
-
-    def decorator(view: Callable) -> Callable:
-        @roles_required(*roles)
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if current_user.department_id is not None or current_user.office_id is None:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _office() -> Office:

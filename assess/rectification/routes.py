@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..extensions import db
 from ..models import (Campaign, Department, Evidence, EvidenceKind, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
-from ..tenancy.permissions import roles_required
+from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.scope import get_scoped_or_404
 from . import services
 from .forms import (AnswerForm, CommentForm, EmptyForm, EvidenceForm, GenerateForm, ItemForm, NewNoticeForm,
@@ -32,20 +32,6 @@ bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 ALL_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 
 
-def office_side(*roles: Role) -> Callable:
-    """roles_required, and the user must belong to the office itself (not to a department)."""
-
-    def decorator(view: Callable) -> Callable:
-        @roles_required(*roles)
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if current_user.department_id is not None or current_user.office_id is None:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def department_side(*roles: Role) -> Callable:

@@ -28,14 +28,14 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import scoring
 from ..audit.services import record
 from ..extensions import db
-from ..models import (Answer, Campaign, CampaignState, Contest, ContestOutcome, Department, Evidence, EvidenceKind,
+from ..models import (Answer, Campaign, CampaignState, Contest, ContestOutcome, Evidence, EvidenceKind,
                       IndicatorResult, Membership, ReviewAssignment, ReviewScore, Role, Submission, SubmissionState,
                       User)
 from ..models.base import utcnow

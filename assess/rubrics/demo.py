@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Office, Role, Rubric, User
-from . import services, store
+from . import services
 
 COUNTY = "county-annual-2026.yaml"
 PROVINCE = "guangdong-social-insurance-2014.yaml"

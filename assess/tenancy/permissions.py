@@ -26,6 +26,22 @@ def roles_required(*roles: Role) -> Callable:
     return decorator
 
 
+def office_side(*roles: Role) -> Callable:
+    """roles_required, and the user must belong to the office itself (not to one of its departments)."""
+
+    def decorator(view: Callable) -> Callable:
+        @roles_required(*roles)
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.department_id is not None or current_user.office_id is None:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def require(condition: bool) -> None:
     if not condition:
         abort(403)
