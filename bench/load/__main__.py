@@ -200,6 +200,7 @@ def verify(url: str, storage: str, plan: dict, acks: dict) -> list[str]:
                 AuditEntry.action.in_(["submission.send", "submission.submit"]),
                 AuditEntry.campaign_id == plan["campaign_self"]).execution_options(unscoped=True)))
         acked = Counter(acks["submits"])
+        cut_off_submits = set(acks.get("submit_attempts", [])) - set(acked)
         for sid, s in subs.items():
             if acked[sid] > 1:
                 problems.append(f"submission {sid} acknowledged {acked[sid]} times")
@@ -209,6 +210,9 @@ def verify(url: str, storage: str, plan: dict, acks: dict) -> list[str]:
                 for action in ("submission.send", "submission.submit"):
                     if audit_flow[(action, sid)] != 1:
                         problems.append(f"submission {sid}: {audit_flow[(action, sid)]} × {action}")
+            elif sid in cut_off_submits:  # sent, never confirmed (the run ended): all of it or none of it
+                if s.state == SubmissionState.SUBMITTED and audit_flow[("submission.submit", sid)] != 1:
+                    problems.append(f"submission {sid}: {audit_flow[('submission.submit', sid)]} × submission.submit")
             elif s.state == SubmissionState.SUBMITTED:
                 problems.append(f"submission {sid} submitted without acknowledgement")
         reviewers = dict(db.session.execute(select(User.username, User.id).where(User.username.like("load-r%"))

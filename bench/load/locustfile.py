@@ -31,7 +31,7 @@ import gevent
 from locust import HttpUser, between, constant, events, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read()) if os.environ.get("LOAD_PLAN") else None
-ACKS: dict[str, list] = {"saves": [], "attempts": [], "submits": [], "reviews": [], "review_attempts": [],
+ACKS: dict[str, list] = {"saves": [], "attempts": [], "submits": [], "reviews": [], "review_attempts": [], "submit_attempts": [],
                          "warmup": []}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION_RE = re.compile(r'data-code="([^"]+)"[^>]*>\s*<input[^>]*name="csrf_token"[^>]*>\s*'
@@ -158,6 +158,7 @@ class DepartmentUser(HttpUser):
         ACKS["saves"].append([self.sid, code, version, text])
 
     def submit(self):
+        ACKS["submit_attempts"].append(self.sid)  # confirmed below, unless the end of the run cuts it off
         for url, name, done in ((f"/self/{self.sid}/send", "send to leader", "已送分管领导审核"),
                                 (f"/self/{self.sid}/submit", "submit", "已以本部门名义提交自评表")):
             with self.client.post(url, data={"csrf_token": self.csrf}, allow_redirects=False, name=name,
