@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: runs `python -m bench.<name>` for every bench/<name>.py (not __init__ or _private).
+# `make bench`: runs `python -m bench.<name>` for every bench/<name>.py (not __init__ or _private)
+# and every package bench/<name>/ with a __main__.py.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +17,9 @@ for f in "$ROOT"/bench/*.py; do
   name="$(basename "$f" .py)"
   case "$name" in __init__|_*) continue ;; esac
   modules+=("$name")
+done
+for f in "$ROOT"/bench/*/__main__.py; do  # packages such as bench/load/
+  modules+=("$(basename "$(dirname "$f")")")
 done
 if [ "${#modules[@]}" -eq 0 ]; then
   echo "[bench] no benchmarks in bench/" >&2
