@@ -18,6 +18,10 @@ from ..ranking.services import latest_publication
 from . import services
 from .samples import sample_seal_png
 
+# Issued notices in the demo: enough to show the ledger of issued documents, few enough that a
+# province-sized demo (``--departments 5000``) is not spent rendering thousands of PDFs.
+DEMO_NOTICES = 12
+
 CLOSING = ("希望受到表扬的单位珍惜荣誉、再接再厉；各单位要以此次考核为契机，"
            "把政务公开工作抓在日常、落在实处。")
 
@@ -42,8 +46,7 @@ def demo_documents(office: Office, rng: random.Random) -> None:
         return
     _issue_campaign(office, published[0], rng, actor)
     for campaign in published[1:]:  # notices raised on an earlier campaign's results (rectification demo)
-        if services.campaign_notices(campaign):
-            services.issue_all(campaign, office, DocumentKind.NOTICE, actor=actor)
+        _issue_notices(office, campaign, actor)
 
 
 def _issue_campaign(office: Office, campaign: Campaign, rng: random.Random, actor) -> None:
@@ -52,7 +55,13 @@ def _issue_campaign(office: Office, campaign: Campaign, rng: random.Random, acto
         body["requirements"] = body["requirements"] + "\n" + CLOSING
         services.save_draft(campaign, office, body, actor=actor)
     services.issue(services.Target(DocumentKind.CIRCULAR, campaign), office, actor=actor)
-    services.issue_all(campaign, office, DocumentKind.NOTICE, actor=actor)
+    _issue_notices(office, campaign, actor)
     departments = services.campaign_departments(campaign)
     for dept_id, _name in departments[:3]:  # the first three in rank order
         services.issue(services.Target(DocumentKind.SCORESHEET, campaign, dept_id), office, actor=actor)
+
+
+def _issue_notices(office: Office, campaign: Campaign, actor) -> None:
+    for notice in services.campaign_notices(campaign)[:DEMO_NOTICES]:
+        services.issue(services.Target(DocumentKind.NOTICE, campaign, notice.department_id, notice), office,
+                       actor=actor)
