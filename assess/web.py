@@ -28,6 +28,18 @@ ERROR_TITLES = {
 }
 
 
+def show_error(exc: Exception, form=None) -> None:
+    """Show a service's refusal at the form field it names (``exc.field``), or as a flash message."""
+    from flask import flash
+
+    name = getattr(exc, "field", None)
+    field = getattr(form, name, None) if form is not None and name else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Department, Group, Office, Role, User
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
+from ..web import show_error
 from . import importing, services
 from .forms import DepartmentForm, EmptyForm, GroupForm, ImportConfirmForm, ImportForm, OfficeForm, RoleForm, UserForm
 from .labels import ROLE_LABELS
@@ -33,12 +34,7 @@ def _link_url(token: str) -> str:
     return url_for("auth.set_password", token=token, _external=True)
 
 
-def _fail(exc: services.AdminError, form=None) -> None:
-    field = getattr(form, exc.field, None) if form is not None and exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "error")
+_fail = show_error  # a refusal at its field, or flashed
 
 
 # --- offices (platform administrator) -------------------------------------------------------------------

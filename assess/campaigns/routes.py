@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Campaign, Office, Role, Rubric, SubmissionState
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
+from ..web import show_error
 from . import services
 from .forms import CampaignForm, DatesForm, TransitionForm
 
@@ -32,12 +33,7 @@ def _office_reader() -> None:
         abort(403)
 
 
-def _fail(exc: services.CampaignError, form) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "error")
+_fail = show_error  # a refusal at its field, or flashed
 
 
 @bp.route("/")

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, Group, ReviewAssignment, Role, Submission, SubmissionState, User
 from ..tenancy.permissions import DEPARTMENT_STAFF, roles_required
 from ..tenancy.scope import get_scoped_or_404
+from ..web import show_error
 from ..rectification.services import open_items_for
 from . import services as rs
 from .forms import AnswerForm, AssignForm, ContestForm, EmptyForm, LeadForm, ScoreForm
@@ -30,12 +31,7 @@ STATE_LABELS = {
 }
 
 
-def _fail(exc: rs.ReviewError, form=None) -> None:
-    field = getattr(form, exc.field, None) if form is not None and exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(exc)]
-    else:
-        flash(str(exc), "error")
+_fail = show_error  # a refusal at its field, or flashed
 
 
 def _upload() -> tuple[str, bytes] | None:
