@@ -229,8 +229,6 @@ def test_cli_summary(tmp_path: Path) -> None:
 
 def test_cli_summary_with_project_rubric() -> None:
     rubric = Path(__file__).parent.parent / "scoring_rules" / "county-annual-2026.yaml"
-    if not rubric.exists():
-        pytest.skip("no project rubric file")
     result = CliRunner().invoke(import_cli, [
         "summary", str(EVAL / "summaries" / "s1_renshe.txt"), "--rubric", str(rubric)])
     assert result.exit_code == 0, result.output
