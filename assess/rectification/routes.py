@@ -92,6 +92,19 @@ def _is_office_user() -> bool:
 # --- lists ----------------------------------------------------------------------------------------------------
 
 
+def _commit_or_flash(action: Callable[[], Any], success: str) -> bool:
+    """Run one service action: commit and confirm it, or roll back and say why (refusal or stale edit)."""
+    try:
+        action()
+    except (RectificationError, StaleDataError) as exc:
+        db.session.rollback()
+        flash(str(_as_error(exc)), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 @bp.route("/")
 @roles_required(*ALL_READERS)
 def notices():
@@ -303,14 +316,7 @@ def delete_item(item_id: int):
     item = _load_item(item_id)
     notice = item.notice
     if EmptyForm().validate_on_submit():
-        try:
-            services.delete_item(item, actor=current_user)
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            flash(str(_as_error(exc)), "error")
-        else:
-            db.session.commit()
-            flash(_("已删除问题。"), "success")
+        _commit_or_flash(lambda: services.delete_item(item, actor=current_user), _("已删除问题。"))
     return _redirect(notice)
 
 
@@ -337,14 +343,7 @@ def merge(notice_id: int):
 def send(notice_id: int):
     notice = _load_notice(notice_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.send_notice(notice, actor=current_user)
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            flash(str(_as_error(exc)), "error")
-        else:
-            db.session.commit()
-            flash(_("已下发通知，部门即时可见。"), "success")
+        _commit_or_flash(lambda: services.send_notice(notice, actor=current_user), _("已下发通知，部门即时可见。"))
     return _redirect(notice)
 
 
@@ -374,14 +373,7 @@ def send_bulk():
 def close(notice_id: int):
     notice = _load_notice(notice_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.close_notice(notice, actor=current_user)
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            flash(str(_as_error(exc)), "error")
-        else:
-            db.session.commit()
-            flash(_("通知已办结。"), "success")
+        _commit_or_flash(lambda: services.close_notice(notice, actor=current_user), _("通知已办结。"))
     return _redirect(notice)
 
 
@@ -468,14 +460,7 @@ def delete_evidence(evidence_id: int):
         abort(404)
     item = _load_item(ev.owner_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.remove_evidence(ev, actor=current_user)
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            flash(str(_as_error(exc)), "error")
-        else:
-            db.session.commit()
-            flash(_("已删除佐证材料。"), "success")
+        _commit_or_flash(lambda: services.remove_evidence(ev, actor=current_user), _("已删除佐证材料。"))
     return _redirect(item.notice, f"item-{item.id}")
 
 
