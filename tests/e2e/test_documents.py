@@ -9,6 +9,7 @@ import re
 
 import pypdf
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -44,7 +45,7 @@ def test_preview_issue_download_verify(browser, live_server, page, world, tmp_pa
     page.get_by_role("link", name="编辑、预览并印发通报").click()
     page.locator("#achievements").fill("本年度新增“政策问答”栏目，答复更规范。")
     page.get_by_role("button", name="保存草稿").click()
-    assert "通报草稿已保存" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("通报草稿已保存")
     preview = page.frame_locator("iframe.doc-preview")
     assert "本年度新增“政策问答”栏目" in preview.locator("body").inner_text()
     assert "×号" in preview.locator(".doc-number").inner_text()

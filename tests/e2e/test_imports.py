@@ -3,6 +3,7 @@ their sentences, accepts one, and finds it in the self-assessment form (marked f
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -62,7 +63,7 @@ def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_ser
         assert "公开信息246条" in row.locator("td.source").inner_text()
         row.get_by_label("采用", exact=True).check()
         card.get_by_role("button", name="保存本指标的决定").click()
-        assert "1个数字已填入自评表" in page.locator(".flashes").inner_text()
+        expect(page.locator(".flashes")).to_contain_text("1个数字已填入自评表")
         assert "已填入：246" in page.locator("#imp-C1").inner_text()
 
         # typing a corrected number selects "更正为" (static/js/imports.js)

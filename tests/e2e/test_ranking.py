@@ -3,6 +3,7 @@ and opens the analytics with their charts — no script errors, no CSP violation
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -38,16 +39,17 @@ def test_office_admin_sees_ranking_table_and_chart(page, live_server, ranked):
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="排名", exact=True).click()
     page.get_by_role("row", name=name).get_by_role("link", name="排名", exact=True).click()
     table = page.locator("#ranking-table")
-    assert table.locator("tbody tr").count() == 6
+    expect(table.locator("tbody tr")).to_have_count(6)  # waits for the page; count() would not
     assert table.locator("tbody tr").first.locator("td").nth(2).inner_text() == "KKK乙局"  # 100 points
     assert "未报送" in table.inner_text()
     chart = page.get_by_role("img", name="等次分布（部门数）")
     assert chart.is_visible()
 
     page.get_by_role("button", name="发布排名").click()
-    assert "已发布排名（第1版）" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("已发布排名（第1版）")
 
     page.get_by_role("link", name="统计分析").first.click()
+    expect(page.locator("#problems")).to_be_visible()
     assert page.locator("svg.chart").count() >= 3
     assert "领导小组未调整" in page.locator("#problems").inner_text()
     assert page.js_errors == [], page.js_errors

@@ -3,6 +3,7 @@ with a problem statement, saves, and finds the adjustment in the indicator's wat
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -48,7 +49,7 @@ def test_reviewer_adjusts_a_score_and_sees_it_in_the_waterfall(page, live_server
     page.get_by_label("问题描述").fill("“政策解读”栏目近三个月未更新，人员变动后未及时补位")
     page.get_by_label("评审理由").fill("现场核查")
     page.get_by_role("button", name="保存评审分").click()
-    assert "已保存指标A2的评审分" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("已保存指标A2的评审分")
     assert page.locator("#done-count").inner_text() == "1"
 
     page.goto(f"{live_server}/review/submissions/{sub_id}?code=A2")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -36,7 +37,7 @@ def test_office_admin_edits_a_rubric_into_a_new_version(page, live_server, offic
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="考核细则").click()
     page.get_by_label("考核细则文件（YAML）").set_input_files(str(SHIPPED / "county-annual-2026.yaml"))
     page.get_by_role("button", name="上传并校验").click()
-    assert "已导入“2026年度政务公开工作考核细则”第1版" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("已导入“2026年度政务公开工作考核细则”第1版")
 
     table = page.locator("table.rubric-table")
     assert "评分标准" in table.locator("thead").inner_text()
@@ -60,7 +61,7 @@ def test_office_admin_edits_a_rubric_into_a_new_version(page, live_server, offic
                                     "- {from: 100, below: 200, points: 4}\n- {from: 50, below: 100, points: 2}\n"
                                     "- {from: 0, below: 50, points: 0}\n")
     page.get_by_role("button", name="保存为新版本").first.click()
-    assert "已保存为第2版" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("已保存为第2版")
     assert "200条及以上得7分" in page.locator("table.rubric-table #ind-C1").inner_text()
     assert page.js_errors == [], page.js_errors
     assert not [m for m in console_errors if "Content Security Policy" in m]

@@ -3,6 +3,7 @@ then saved), attaches evidence and sends the form to the leader; the leader subm
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -76,7 +77,7 @@ def test_editor_fills_attaches_sends_leader_submits(browser, live_server, world,
     assert "建议分：3分" in page.locator("#sugg-A1").inner_text()
     a1.get_by_label("情况说明").fill("2026年3月调整领导小组，局长任组长。")
     a1.get_by_role("button", name="保存").click()
-    assert "已保存 A1" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("已保存 A1")
 
     # evidence: a forbidden file is refused at the field, then a PDF is attached and previewable
     bad = tmp_path / "说明.pdf"
@@ -89,7 +90,7 @@ def test_editor_fills_attaches_sends_leader_submits(browser, live_server, world,
     page.locator("#file-A1").set_input_files(str(good))
     page.locator("#ftitle-A1").fill("关于调整政务公开工作领导小组的通知")
     page.locator("#evidence-A1").get_by_role("button", name="上传", exact=True).click()
-    assert "已上传材料" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("已上传材料")
     evidence = page.locator("#evidence-A1")
     assert "关于调整政务公开工作领导小组的通知" in evidence.inner_text()
     preview = evidence.get_by_role("link", name="预览").get_attribute("href")
@@ -98,7 +99,7 @@ def test_editor_fills_attaches_sends_leader_submits(browser, live_server, world,
 
     # send to the leader
     page.get_by_role("button", name="填报完成，送分管领导审核").click()
-    assert "已送分管领导审核" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("已送分管领导审核")
     assert page.locator("#submission-state").inner_text() == "待领导审核"
     assert page.js_errors == []
     ctx.close()
@@ -107,7 +108,7 @@ def test_editor_fills_attaches_sends_leader_submits(browser, live_server, world,
     ctx, leader = _login(browser, live_server, world["leader"])
     leader.goto(f"/self/{world['submission']}")
     leader.get_by_role("button", name="审核通过，以本部门名义提交").click()
-    assert "已以本部门名义提交" in leader.locator(".flashes").inner_text()
+    expect(leader.locator(".flashes")).to_contain_text("已以本部门名义提交")
     assert leader.locator("#submission-state").inner_text() == "已提交"
     assert leader.get_by_role("button", name="保存").count() == 0  # frozen
     ctx.close()
@@ -135,7 +136,7 @@ def test_second_editor_is_told_and_shown_both_versions(browser, live_server, wor
     assert c1.get_by_label("公开信息（条）").input_value() == "210"  # the editor's input is still there
     # saving deliberately now takes the editor's version (the form carries the version just seen)
     c1.get_by_role("button", name="保存").click()
-    assert "已保存 C1" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("已保存 C1")
     with live_app.app_context():
         sub = db.session.get(Submission, world["submission"])
         assert sa.answers_of(sub)["C1"].inputs == '{"items_published": "210"}'
