@@ -7,11 +7,14 @@ folder unwritable during an upload.
   outage is saved then (the autosave script keeps it in the browser meanwhile).
 - Disk full (the storage's write raises ENOSPC) or a read-only folder: the upload is refused with a clear
   message at the file field, no Evidence row, no audit entry, no file or partial file left in storage; a
-  commit that fails after the file was written removes the file again.
+  commit that fails after the file was written removes the file again. The same holds for every upload
+  (self-assessment workbook, reviewers' and contests' evidence, rectification evidence, annual reports,
+  the office's seal): they all store through ``assess.storage.put_upload``.
 """
 from __future__ import annotations
 
 import errno
+import io
 from pathlib import Path
 
 import pytest
@@ -169,6 +172,199 @@ def test_failed_commit_after_the_file_was_written_removes_it(handled, client, lo
     assert r.status_code == 503 and "服务暂时不可用" in r.get_data(as_text=True)
     assert set(_files(root)) == before_files  # the file written before the commit is gone again
     assert db.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.owner_id == sub.id)) == 0
+
+
+# --- the same fault on the other upload paths (one helper: assess.storage.put_upload) --------------------
+
+UNSTORED = "文件未能保存：存储空间不足或存储目录不可写"
+
+
+def _break_the_disk(monkeypatch, error: int = errno.ENOSPC) -> None:
+    """Every file write fails part-way, as on a full disk (or at once, as in a read-only folder)."""
+
+    def write_bytes(self, data):
+        if error == errno.ENOSPC:
+            with open(self, "wb") as fh:
+                fh.write(data[: len(data) // 2])
+        raise OSError(error, "injected")
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+
+
+def _rows(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _workbook(client, sid: int, value: int = 260) -> bytes:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(client.get(f"/self/{sid}/export.xlsx").data))
+    for row in wb["自评表"].iter_rows(min_row=2):
+        if (row[0].value, row[2].value) == ("C1", "items_published"):
+            row[6].value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS])
+def test_workbook_upload_when_the_disk_is_full(app, client, login, sub, tenant_a, monkeypatch, error):
+    root = Path(app.config["STORAGE_DIR"])
+    login(tenant_a.users["dept_editor"].username)
+    data = _workbook(client, sub.id)
+    before_files = set(_files(root))
+    _break_the_disk(monkeypatch, error)
+    r = client.post(f"/self/{sub.id}/upload", data={"file": (io.BytesIO(data), "自评表.xlsx")},
+                    content_type="multipart/form-data")
+    monkeypatch.undo()
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and f'id="file-err">{UNSTORED}' in html and "Traceback" not in html
+    assert 'name="token"' not in html  # nothing to confirm
+    assert set(_files(root)) == before_files
+    # the disk has room again: the same file goes through
+    r = client.post(f"/self/{sub.id}/upload", data={"file": (io.BytesIO(data), "自评表.xlsx")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200 and 'name="token"' in r.get_data(as_text=True)
+
+
+def test_workbook_confirm_when_the_disk_is_full(app, client, login, sub, tenant_a, monkeypatch):
+    root = Path(app.config["STORAGE_DIR"])
+    login(tenant_a.users["dept_editor"].username)
+    body = client.post(f"/self/{sub.id}/upload", data={"file": (io.BytesIO(_workbook(client, sub.id)), "表.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    token = body.split('name="token" value="')[1].split('"')[0]
+    before_files, before = set(_files(root)), _counts(sub)
+    _break_the_disk(monkeypatch)
+    r = client.post(f"/self/{sub.id}/upload/confirm", data={"token": token}, follow_redirects=True)
+    monkeypatch.undo()
+    assert UNSTORED in r.get_data(as_text=True)
+    assert _counts(sub) == before and set(_files(root)) == before_files
+    assert _rows(Answer, Answer.submission_id == sub.id, Answer.indicator_code == "C1") == 0  # nothing applied
+
+
+@pytest.fixture()
+def review_world(db, tenant_a):
+    from assess.review import services as rs
+    from tests.review_factories import make_campaign as review_campaign
+    from tests.review_factories import make_submission
+
+    t = tenant_a
+    t.rsub = make_submission(review_campaign(t.office), t.dept_a)
+    rs.assign(t.rsub.campaign, t.dept_a.id, t.users["reviewer"], actor=None)
+    db.session.commit()
+    return t
+
+
+def test_review_evidence_upload_when_the_disk_is_full(app, client, login, review_world, monkeypatch):
+    from assess.models import ReviewScore
+    from tests.campaign_world import PNG
+
+    t, root = review_world, Path(app.config["STORAGE_DIR"])
+    login(t.users["reviewer"].username)
+    before_files, audits = set(_files(root)), _rows(AuditEntry)
+    _break_the_disk(monkeypatch)
+    r = client.post(f"/review/submissions/{t.rsub.id}/scores/A1", content_type="multipart/form-data", data={
+        "action": "save", "score": "0", "problem": "“意见征集”栏目空白（评审时所写）", "version": "0",
+        "evidence_title": "栏目截图", "evidence_file": (io.BytesIO(PNG), "shot.png")})
+    monkeypatch.undo()
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and f'id="evidence_file-err">{UNSTORED}' in html
+    assert "“意见征集”栏目空白（评审时所写）" in html and "栏目截图" in html  # what was typed is kept
+    assert _rows(ReviewScore, ReviewScore.department_id == t.dept_a.id) == 0
+    assert _rows(Evidence, Evidence.owner_type == "review") == 0 and _rows(AuditEntry) == audits
+    assert set(_files(root)) == before_files
+
+
+def test_rectification_evidence_upload_when_the_disk_is_full(app, client, login, tenant_a, monkeypatch):
+    from tests.test_rectification_support import make_notice
+
+    notice = make_notice(tenant_a)
+    item = notice.items[0]
+    db.session.commit()
+    root = Path(app.config["STORAGE_DIR"])
+    login(tenant_a.users["dept_editor"].username)
+    before_files, audits = set(_files(root)), _rows(AuditEntry)
+    _break_the_disk(monkeypatch, errno.EACCES)
+    r = client.post(f"/rectification/items/{item.id}/evidence", content_type="multipart/form-data",
+                    data={f"e{item.id}-kind": "file", f"e{item.id}-title": "整改报告（断电前填写）",
+                          f"e{item.id}-file": (io.BytesIO(pdf_bytes("rect")), "整改报告.pdf")})
+    monkeypatch.undo()
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and f'id="e{item.id}-file-err">{UNSTORED}' in html
+    assert "整改报告（断电前填写）" in html
+    assert _rows(Evidence, Evidence.owner_id == item.id, Evidence.owner_type != "submission") == 0
+    assert _rows(AuditEntry) == audits and set(_files(root)) == before_files
+
+
+def test_annual_report_upload_when_the_disk_is_full(app, client, login, tenant_a, monkeypatch):
+    from assess.models import AnnualReport
+    from tests.imports_world import report_text
+
+    root = Path(app.config["STORAGE_DIR"])
+    login(tenant_a.users["dept_editor"].username)
+    before_files, audits = set(_files(root)), _rows(AuditEntry)
+    _break_the_disk(monkeypatch)
+    r = client.post("/imports/reports", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(report_text(2024).encode("utf-8")), "2024.txt"), "year": "2024"})
+    monkeypatch.undo()
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and f'id="report-file-err" role="alert">{UNSTORED}' in html
+    assert 'value="2024"' in html  # the year typed is kept
+    assert _rows(AnnualReport, AnnualReport.department_id == tenant_a.dept_a.id) == 0
+    assert _rows(AuditEntry) == audits and set(_files(root)) == before_files
+
+
+def test_seal_upload_when_the_disk_is_full(app, client, login, tenant_a, monkeypatch):
+    from assess.documents.samples import sample_seal_png
+
+    root = Path(app.config["STORAGE_DIR"])
+    login(tenant_a.users["office_admin"].username)
+    png = sample_seal_png()
+    before_files = set(_files(root))
+    _break_the_disk(monkeypatch, errno.EROFS)
+    r = client.post("/documents/settings/seal", data={"seal": (io.BytesIO(png), "印章.png")},
+                    content_type="multipart/form-data")
+    monkeypatch.undo()
+    assert r.status_code == 400 and f'id="seal-err">{UNSTORED}' in r.get_data(as_text=True)
+    assert tenant_a.office.seal_key is None and set(_files(root)) == before_files
+
+
+def test_a_file_whose_transaction_does_not_commit_is_removed(handled, client, login, tenant_a, monkeypatch):
+    """Not only the evidence page: any upload written before a failing commit (here an annual report) is
+    removed again, as is one written before a later refusal rolled the transaction back."""
+    from sqlalchemy.exc import OperationalError
+
+    from assess.models import AnnualReport
+    from assess.storage import put_upload
+    from tests.imports_world import report_text
+
+    root = Path(handled.config["STORAGE_DIR"])
+    login(tenant_a.users["dept_editor"].username)
+    before_files = set(_files(root))
+
+    def failing_commit():
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    real_commit = db.session.commit
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    r = client.post("/imports/reports", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(report_text(2024).encode("utf-8")), "2024.txt"), "year": "2024"})
+    monkeypatch.setattr(db.session, "commit", real_commit)
+    assert r.status_code == 503
+    assert set(_files(root)) == before_files
+    assert _rows(AnnualReport, AnnualReport.department_id == tenant_a.dept_a.id) == 0
+    # rolled back after the file was written: removed; committed: kept; keep=True: kept without a commit
+    with handled.test_request_context():
+        put_upload("o1/d1/rolledback", b"x", error=ValueError)
+        db.session.rollback()
+        assert not get_storage().exists("o1/d1/rolledback")
+        put_upload("o1/d1/committed", b"x", error=ValueError)
+        db.session.commit()
+        put_upload("o1/d1/kept", b"x", error=ValueError, keep=True)
+        db.session.rollback()
+        assert get_storage().exists("o1/d1/committed") and get_storage().exists("o1/d1/kept")
+        get_storage().delete("o1/d1/committed")
+        get_storage().delete("o1/d1/kept")
 
 
 # --- a real network outage on PostgreSQL: a TCP proxy in front of the test database -----------------

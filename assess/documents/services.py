@@ -29,7 +29,7 @@ from ..extensions import db
 from ..models import (Campaign, CircularDraft, Department, DocumentCounter, DocumentKind, IssuedDocument, Notice,
                       NoticeState, Office, Submission)
 from ..models.base import utcnow
-from ..storage import get_storage
+from ..storage import get_storage, put_upload
 from . import builders
 from .builders import DocumentError
 from .official import format_doc_number, generate_verify_code, normalize_verify_code
@@ -108,7 +108,7 @@ def upload_seal(office: Office, data: bytes, *, actor: Any) -> str:
     if not (100 <= width <= 4000 and 100 <= height <= 4000):
         raise DocumentError("印章图片的宽和高应在100至4000像素之间。", "seal")
     key = f"{office.id}/documents/seal-{secrets.token_hex(8)}.png"
-    get_storage().put(key, data, "image/png")
+    put_upload(key, data, "image/png", error=DocumentError, field="seal")  # disk full: at the seal field
     old = office.seal_key
     office.seal_key = key
     db.session.flush()

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..models import Evidence, EvidenceKind, Submission, User
 from ..models.base import utcnow
 from ..selfassessment.services import SelfAssessmentError, _require_edit, _touch, rubric_of
-from ..storage import StorageError, get_storage
+from ..storage import discard, get_storage, put_upload
 from ..zipguard import ZipBombError, check_zip
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # .doc/.xls and WPS .wps/.et files
@@ -99,10 +99,12 @@ def check_file(filename: str, data: bytes, *, max_mb: int | None = None) -> Chec
     return CheckedFile(name, ext, ctype, len(data), hashlib.sha256(data).hexdigest())
 
 
-def store_file(office_id: int, department_id: int, data: bytes, checked: CheckedFile) -> str:
+def store_file(office_id: int, department_id: int, data: bytes, checked: CheckedFile, *,
+               error: type[Exception] = EvidenceError, field: str = "file", keep: bool = False) -> str:
+    """Write a checked file under a new key; a full or unwritable storage raises ``error(message, field)``
+    (see :func:`assess.storage.put_upload`, which also removes the file if the transaction is not committed)."""
     key = f"o{office_id}/d{department_id}/{secrets.token_hex(16)}"
-    get_storage().put(key, data, checked.content_type)
-    return key
+    return put_upload(key, data, checked.content_type, error=error, field=field, keep=keep)
 
 
 def _check_code(submission: Submission, code: str) -> None:
@@ -125,12 +127,7 @@ def add_file(submission: Submission, code: str | None, *, actor: User, filename:
         _check_code(submission, code)
     checked = check_file(filename, data)
     title = _title(title, checked.filename.rsplit(".", 1)[0] or checked.filename)
-    try:
-        key = store_file(submission.office_id, submission.department_id, data, checked)
-    except (OSError, StorageError) as exc:  # disk full, folder not writable, object store down
-        current_app.logger.warning("evidence upload not stored: %r", exc)
-        raise EvidenceError(_("文件未能保存：存储空间不足或存储目录不可写。您填写的内容未丢失，请稍后重试或联系系统管理员。"),
-                            "file") from exc
+    key = store_file(submission.office_id, submission.department_id, data, checked)  # disk full: EvidenceError
     ev = Evidence(office_id=submission.office_id, department_id=submission.department_id,
                   campaign_id=submission.campaign_id, owner_type="submission", owner_id=submission.id,
                   indicator_code=code, kind=EvidenceKind.FILE, title=title, storage_key=key,
@@ -148,12 +145,7 @@ def add_file(submission: Submission, code: str | None, *, actor: User, filename:
 
 def discard_file(key: str | None) -> None:
     """Remove a stored file whose row was never committed (best effort: the storage may be down too)."""
-    if not key:
-        return
-    try:
-        get_storage().delete(key)
-    except (OSError, StorageError) as exc:
-        current_app.logger.warning("could not remove orphan file %s: %r", key, exc)
+    discard(key)
 
 
 def check_url(url: str) -> str:

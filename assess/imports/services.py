@@ -41,7 +41,7 @@ from ..models import (AnnualReport, Answer, Department, Evidence, EvidenceKind, 
 from ..models.base import utcnow
 from ..scoring.explain import num
 from ..selfassessment import services as sa
-from ..storage import get_storage
+from ..storage import put_upload
 
 MAX_PASSAGES = 5          # passages kept per indicator
 MAX_TEXT_CHARS = 400_000  # a summary longer than this is not a year-end summary
@@ -572,7 +572,7 @@ def store_report(department: Department, *, uploaded_by: User | None, filename: 
         raise ImportsError(_("未能从报告标题中识别年度，请填写报告年度。"), "year")
     sha = hashlib.sha256(data).hexdigest()
     key = f"o{department.office_id}/d{department.id}/{secrets.token_hex(16)}"
-    get_storage().put(key, data, "application/octet-stream")
+    put_upload(key, data, "application/octet-stream", error=ImportsError)  # disk full: at the file field
     row = report_for(department.office_id, department.id, year_final)
     old = None
     if row is None:

@@ -602,7 +602,7 @@ def add_evidence_file(item: NoticeItem, *, actor: Any, filename: str, data: byte
                   limit=200)
     if len(item_evidence(item)) >= MAX_EVIDENCE_PER_ITEM:
         raise RectificationError(_("每个问题最多 %(n)s 份佐证材料。", n=MAX_EVIDENCE_PER_ITEM), "file")
-    key = ev_services.store_file(item.office_id, item.department_id, data, checked)
+    key = ev_services.store_file(item.office_id, item.department_id, data, checked, error=RectificationError)
     ev = Evidence(office_id=item.office_id, department_id=item.department_id, campaign_id=item.campaign_id,
                   owner_type=OWNER_TYPE, owner_id=item.id, indicator_code=item.indicator_code,
                   kind=EvidenceKind.FILE, title=title, storage_key=key, filename=checked.filename,

@@ -509,7 +509,8 @@ def attach_evidence(pending: list[PendingEvidence], *, office_id: int, departmen
         if p.kind == EvidenceKind.FILE:
             from ..evidence import services as evidence
 
-            ev.storage_key = evidence.store_file(office_id, department_id, p.data, p.checked)
+            ev.storage_key = evidence.store_file(office_id, department_id, p.data, p.checked,
+                                                 error=ReviewError, field="evidence_file")
             ev.filename, ev.content_type = p.checked.filename, p.checked.content_type
             ev.size, ev.sha256 = p.checked.size, p.checked.sha256
         db.session.add(ev)

@@ -326,13 +326,12 @@ def upload(submission_id: int):
             parsed = excel.parse_workbook(submission, data)
             if parsed.errors and not parsed.changes:
                 raise services.SelfAssessmentError(parsed.errors[0], "file")
-        except services.SelfAssessmentError as exc:
-            form.file.errors = [str(exc)]
-            parsed = None
-        else:
-            if not parsed.errors:
-                key = evidence.store_file(submission.office_id, submission.department_id, data, checked)
+            if not parsed.errors:  # kept for the confirmation (no row refers to it: the signed token does)
+                key = evidence.store_file(submission.office_id, submission.department_id, data, checked, keep=True)
                 token = _serializer().dumps({"s": submission.id, "k": key, "n": checked.filename, "h": checked.sha256})
+        except services.SelfAssessmentError as exc:  # disk full too (EvidenceError at the file field)
+            form.file.errors = [str(exc)]
+            parsed = token = None
     status = 422 if form.file.errors or (parsed and parsed.errors) else 200
     return render_template("selfassessment/upload.html", submission=submission, form=form, parsed=parsed,
                            token=token, action_form=EmptyForm()), status
