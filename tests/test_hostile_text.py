@@ -117,12 +117,15 @@ def test_self_assessment_workbook_keeps_formulas_as_text(editor, sub):
     del ws
 
 
-@pytest.mark.parametrize("value", ["=1+2", "+1", "-1+cmd", "@SUM(A1)", "\t=1", "\r=1", "＝1"])
-def test_rectification_ledger_cells_neutralised(value):
-    from assess.rectification.services import safe_cell
+@pytest.mark.parametrize("value", ["=1+2", "+1", "-1+cmd", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "＝1", "\t", "\r"])
+def test_one_guard_neutralises_every_formula_start(value):
+    from assess import spreadsheet
+    from assess.rectification import services as rectification
 
-    assert safe_cell(value) == "'" + value
-    assert safe_cell("整改完成") == "整改完成" and safe_cell(3) == 3
+    assert spreadsheet.safe_cell(value) == "'" + value
+    assert spreadsheet.safe_cell("整改完成") == "整改完成" and spreadsheet.safe_cell(3) == 3
+    assert spreadsheet.safe_cell("a=1") == "a=1" and spreadsheet.safe_cell("") == ""
+    assert rectification.safe_cell is spreadsheet.safe_cell  # the ledger uses the shared guard
 
 
 @pytest.mark.parametrize("value", ["=1+2", "+1", "-1+cmd", "@SUM(A1)", "\t=1", "\r=1"])
@@ -146,3 +149,17 @@ def test_audit_csv_export_neutralises_formulas(client, login, tenant_a, sub, db)
     assert not any(c.startswith(("=", "+", "@")) for c in cells)
     assert any(c.startswith("'=HYPERLINK") for c in cells)
     json.loads(client.get("/audit/export.json").data)
+
+
+@pytest.mark.parametrize("start", ["\t", "\r", "-", "@"])
+def test_audit_csv_export_neutralises_tab_and_carriage_return(client, login, tenant_a, sub, db, start):
+    """OWASP's list includes a leading tab and carriage return (0x09, 0x0D), not only = + - @."""
+    from assess.audit.services import record
+
+    record(tenant_a.office.id, "test.hostile", "answer", "x", actor=tenant_a.users["office_admin"],
+           reason=start + "=cmd|' /C calc'!A0")
+    db.session.commit()
+    login(tenant_a.users["office_admin"].username)
+    rows = list(csv.reader(io.StringIO(client.get("/audit/export.csv").data.decode("utf-8-sig"), newline="")))
+    cells = [c for row in rows for c in row if "calc" in c]
+    assert cells == ["'" + start + "=cmd|' /C calc'!A0"]

@@ -160,13 +160,13 @@ def export_csv(rows: Iterable[AuditEntry]) -> str:
     import csv
     import io
 
+    from ..spreadsheet import safe_cell
+
     buf = io.StringIO()
     buf.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly only with a BOM
     writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for e in rows:
         row = _row(e)
-        # Spreadsheet formula injection: a cell starting with = + - @ is prefixed with a quote.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
-                         for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})  # no cell may run as a formula
     return buf.getvalue()

@@ -38,6 +38,7 @@ from ..models import (Campaign, CampaignState, Department, Evidence, EvidenceKin
                       Notice, NoticeItem, NoticeSource, NoticeState, Office, Role, User)
 from ..models.base import utcnow
 from ..models.rectification import OPEN_ITEM_STATES
+from ..spreadsheet import safe_cell
 from . import workdays
 
 OWNER_TYPE = "rectification_item"
@@ -792,16 +793,6 @@ def overdue_count(office_id: int, department_id: int | None = None, *, today: da
     if department_id is not None:
         stmt = stmt.where(NoticeItem.department_id == department_id)
     return db.session.scalar(stmt) or 0
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formula injection: text starting like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 LEDGER_HEADERS = ["序号", "部门", "考核/来源", "指标", "问题描述", "扣分", "整改要求", "状态", "下发日期", "整改期限",
