@@ -17,8 +17,11 @@ from markupsafe import Markup
 
 
 def request_translations() -> NullTranslations:
-    ctx = g.get("_flask_babel") if g else None
-    cached = getattr(ctx, "babel_translations", None) if ctx is not None else None
+    try:
+        ctx = g._flask_babel  # one proxy look-up: this runs for every string of every page
+        cached = ctx.babel_translations
+    except (AttributeError, RuntimeError):  # no Babel state yet, or outside an app context
+        cached = None
     if cached is not None:
         return cached
     translations = get_translations()

@@ -49,7 +49,8 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     rubric = services.rubric_of(submission.campaign)
     answers = services.answers_of(submission)
     evidence = services._evidence_by_code(submission)
-    prog = services.progress(submission, rubric)
+    prog = services.progress(submission, rubric, answers=answers,
+                             evidence_codes={code for code, items in evidence.items() if items})
     view = {}
     for ind in rubric.all_indicators():
         a = answers.get(ind.code)
@@ -98,13 +99,19 @@ def form(submission_id: int):
     return render_form(submission)
 
 
-def _save(submission: Submission, code: str, data: dict):
-    """Shared by the form POST and the JSON autosave: returns (result, errors, conflict)."""
+def _save(submission: Submission, code: str, data: dict, respond=None):
+    """Shared by the form POST and the JSON autosave: returns (result, errors, conflict).
+
+    ``respond(result)``, if given, runs before the commit and its value replaces ``result``: what the
+    response needs is read inside the saving transaction, not in a second one after it (on SQLite every
+    transaction of a POST takes the write lock)."""
     try:
         result = services.save_answer(
             submission, code, actor=current_user, inputs=data.get("inputs") or {},
             self_score=data.get("self_score"), self_score_reason=data.get("self_score_reason") or "",
             explanation=data.get("explanation") or "", expected_version=data.get("version"))
+        if respond is not None:
+            result = respond(result)
         db.session.commit()
         return result, None, None
     except services.AnswerConflict as exc:
@@ -156,17 +163,21 @@ def autosave(submission_id: int, code: str):
     data = {"inputs": payload.get("inputs") if isinstance(payload.get("inputs"), dict) else {},
             "self_score": payload.get("self_score"), "self_score_reason": str(payload.get("self_score_reason") or ""),
             "explanation": str(payload.get("explanation") or ""), "version": _version(payload.get("version"))}
-    result, errors, conflict = _save(submission, code, data)
+
+    def respond(result):
+        prog = services.progress(submission)
+        a = result.answer
+        return jsonify(version=a.version_id, suggested=None if result.suggested is None else num(result.suggested),
+                       self_score=None if a.self_score is None else num(a.self_score), explanation=result.explanation,
+                       progress={"done": prog.done, "total": prog.total, "percent": prog.percent},
+                       missing=prog.statuses[code].missing, saved_at=a.updated_at.isoformat())
+
+    response, errors, conflict = _save(submission, code, data, respond)
     if conflict:
         return jsonify(error={"code": "conflict", "message": _("该指标已被他人修改，请比较两个版本后再保存。")}, **conflict), 409
     if errors:
         return jsonify(error={"code": "invalid", "message": _("请修改标出的内容后再保存。")}, errors=errors), 422
-    prog = services.progress(submission)
-    a = result.answer
-    return jsonify(version=a.version_id, suggested=None if result.suggested is None else num(result.suggested),
-                   self_score=None if a.self_score is None else num(a.self_score), explanation=result.explanation,
-                   progress={"done": prog.done, "total": prog.total, "percent": prog.percent},
-                   missing=prog.statuses[code].missing, saved_at=a.updated_at.isoformat())
+    return response
 
 
 # --- flow ----------------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 - ``create_demo(departments)``: the demo office (300 departments by default) and its people;
 - ``demo_campaign``: the 2026 campaign, filled and in review — what the reviewers score and the office
   ranks while the deadline hour of the next campaign runs;
-- a 2027 campaign in self-assessment: ``n_dept_users`` departments whose 2026 answers were complete get
-  them copied (version 1, state "in progress") and a department administrator ``load-dNNN`` each —
-  they re-save indicators during the run, then send and submit;
+- a 2027 campaign in self-assessment: every department whose 2026 answers were complete (but the first)
+  gets them copied (version 1, state "in progress") and a department administrator ``load-dNNN`` — the
+  pool from which ``n_dept_users`` people at a time re-save indicators during the run, then send and
+  submit, the next department taking the place of one that has submitted;
 - ``n_reviewers`` reviewers ``load-rNN``, each assigned a share of 2026's submitted departments.
 
 Every user shares one password, hashed once (cheap Argon2 parameters unless ``production_hash``). The plan written
@@ -27,7 +28,7 @@ PASSWORD = "Load-test-2026!"
 CAMPAIGN_2027 = "2027年度政务公开工作绩效考核（负载测试）"
 
 
-def build(departments: int = 300, n_dept_users: int = 200, n_reviewers: int = 10, seed: int = 2026,
+def build(departments: int = 500, n_dept_users: int = 200, n_reviewers: int = 10, seed: int = 2026,
           production_hash: bool = False) -> dict:
     from assess.admin import services as admin
     from assess.campaigns import services as campaigns
@@ -60,9 +61,9 @@ def build(departments: int = 300, n_dept_users: int = 200, n_reviewers: int = 10
             Submission.state.in_([SubmissionState.SUBMITTED, SubmissionState.AWAITING_LEADER]))
         .order_by(Submission.department_id)).all()
     # the first department's 2026 evidence is real files without its bonus claim's evidence: not ready to submit
-    chosen = complete[1:n_dept_users + 1]
+    chosen = complete[1:]
     if len(chosen) < n_dept_users:
-        raise SystemExit(f"only {len(chosen)} complete departments; use more --departments")
+        raise SystemExit(f"only {len(chosen)} complete departments for {n_dept_users} users; use more --departments")
     groups = sorted({d.group_id for d in db.session.scalars(select(Department).where(Department.office_id == office.id))})
     c27 = campaigns.create_campaign(office, name=CAMPAIGN_2027, year=2027, rubric=c26.rubric, actor=actor,
                                     group_ids=groups, self_deadline=date(2027, 11, 10))

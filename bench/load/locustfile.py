@@ -3,15 +3,21 @@
 Environment: ``LOAD_PLAN`` (the JSON written by bench.load.dataset), ``LOAD_ACKS`` (where each locust
 process writes what the server acknowledged, for the database check afterwards).
 
-- ``DepartmentUser`` (one per department of the plan): logs in (warm-up), then re-saves indicators through
-  the JSON autosave with the version it holds — the data set's version, which its form showed when it was
-  opened before the deadline hour, then the version each save returned — re-opens its form now and then
-  (reading the versions there again) and, after a few saves, sends the form to the leader and submits
-  it (it is the department's administrator), then only reads.
+- ``DepartmentUser`` (``LOAD_DEPT_USERS`` of them at any moment): the person of the next department of the
+  plan logs in, then re-saves indicators through the JSON autosave with the version it holds — the data
+  set's version, which its form showed when it was opened before the deadline hour, then the version each
+  save returned — re-opens its form now and then (reading the versions there again) and, after a few
+  saves, sends the form to the leader and submits it (it is the department's administrator). A department
+  that has submitted is done; the person of the next department of the plan takes its place (logs in, in
+  the measured mix), so that as many departments are at work at every moment of the hour. When the plan
+  has no department left, the user stays idle.
 
-Warm-up and measurement: users log in in ``on_start``; once all of them are in (or after
-``LOAD_WARMUP`` seconds) the statistics are reset, the measured window of ``LOAD_MEASURE`` seconds starts,
-and at its end the run stops. Log-ins are reported separately (``warm-up``), not in the mix.
+Warm-up and measurement: users log in in ``on_start`` and then wait a think time before their first action,
+as before every later one (the deadline hour is not 211 people clicking in the same second after a log-in
+storm); once all of them are in (or after ``LOAD_WARMUP`` seconds) and one more maximum think time has
+passed (``LOAD_SETTLE``, so that what queued behind the log-ins has been served), the statistics are
+reset, the measured window of ``LOAD_MEASURE`` seconds starts, and at its end the run stops. What happened
+before is reported separately (``warm-up``), not in the mix.
 - ``ReviewerUser``: opens the review sheet of an indicator of an assigned department, accepts the
   self-score with the score form's version, moves on (never the same indicator twice).
 - ``OfficeUser``: reads the ranking of the campaign in review (all groups or one group).
@@ -47,6 +53,7 @@ _rev_iter = itertools.count()
 _ready = {"n": 0}
 WARMUP = float(os.environ.get("LOAD_WARMUP", "120"))
 MEASURE = float(os.environ.get("LOAD_MEASURE", "0"))  # 0: no gate (the ceiling run)
+SETTLE = float(os.environ.get("LOAD_SETTLE", str(THINK[1])))
 
 
 def _ready_one() -> None:
@@ -63,11 +70,13 @@ def _gate(environment, **_kw):
         deadline = time.monotonic() + WARMUP
         while _ready["n"] < total and time.monotonic() < deadline:
             gevent.sleep(0.2)
+        gevent.sleep(SETTLE)
         s = environment.runner.stats
         ACKS["warmup"] = [[e.name, e.num_requests, e.num_failures, e.get_response_time_percentile(0.5),
                            e.get_response_time_percentile(0.95)] for e in s.entries.values()]
         ACKS["warmup_ready"] = [_ready["n"], total]
         s.reset_all()
+        ACKS["measure_start"] = time.time()
         gevent.sleep(MEASURE)
         environment.runner.quit()
 
@@ -82,12 +91,12 @@ def _write_acks(environment, **_kw):
             json.dump(ACKS, fh, ensure_ascii=False)
 
 
-def _login(user: HttpUser, username: str) -> bool:
-    r = user.client.get("/auth/login", name="login page (warm-up)")
+def _login(user: HttpUser, username: str, name: str = "login (warm-up)") -> bool:
+    r = user.client.get("/auth/login", name=name.replace("login", "login page"))
     m = CSRF_RE.search(r.text or "")
     with user.client.post("/auth/login", data={"username": username, "password": PLAN["password"],
                                               "csrf_token": m.group(1) if m else ""},
-                          allow_redirects=False, name="login (warm-up)", catch_response=True) as resp:
+                          allow_redirects=False, name=name, catch_response=True) as resp:
         if resp.status_code != 302:
             resp.failure(f"login {username}: {resp.status_code}")
             return False
@@ -99,18 +108,27 @@ class DepartmentUser(HttpUser):
     fixed_count = int(os.environ.get("LOAD_DEPT_USERS", "200"))
 
     def on_start(self):
+        self.ok = self.take_next_department("login (warm-up)")
+        _ready_one()
+        gevent.sleep(random.uniform(0, THINK[1]))  # a think time before the first action too
+
+    def take_next_department(self, login_name: str) -> bool:
+        """The next department of the plan that nobody has taken yet logs in (False when none is left)."""
         with _lock:
-            self.me = PLAN["dept_users"][next(_dept_iter) % len(PLAN["dept_users"])]
+            n = next(_dept_iter)
+        if n >= len(PLAN["dept_users"]):
+            return False
+        self.me = PLAN["dept_users"][n]
         self.sid = self.me["submission_id"]
         self.submitted = False
         self.saves = 0
         self.target = random.randint(*SAVES_BEFORE_SUBMIT)
         self.versions = {code: 1 for code in self.me["answers"]}  # what the form showed before the hour
-        self.ok = _login(self, self.me["username"]) and self.read_token()
-        _ready_one()
+        self.client.cookies.clear()
+        return _login(self, self.me["username"], login_name) and self.read_token()
 
     def read_token(self) -> bool:
-        r = self.client.get("/", name="home page (warm-up)")
+        r = self.client.get("/", name="home page")
         m = CSRF_RE.search(r.text or "")
         self.csrf = m.group(1) if m else ""
         return bool(self.csrf)
@@ -130,8 +148,8 @@ class DepartmentUser(HttpUser):
     def work(self):
         if not self.ok:
             return
-        if self.submitted:
-            self.read_form()
+        if self.submitted:  # done: another department's person takes this place in the deadline hour
+            self.ok = self.take_next_department("login (next department)")
             return
         if self.saves >= self.target:
             self.submit()
@@ -187,6 +205,7 @@ class ReviewerUser(HttpUser):
         self.todo = [(sid, code) for sid in self.me["submissions"] for code in PLAN["codes"]]
         self.ok = _login(self, self.me["username"])
         _ready_one()
+        gevent.sleep(random.uniform(0, THINK[1]))
 
     @task
     def review(self):

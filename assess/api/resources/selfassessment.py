@@ -112,7 +112,7 @@ def _evidence(ev: Evidence) -> dict:
 
 
 def _answer(rubric, ind, answer: Answer | None, evidence: list[Evidence]) -> dict:
-    st = ss.indicator_status(rubric, ind, answer, evidence)
+    st = ss.indicator_status(rubric, ind, answer, bool(evidence))
     return {
         "code": ind.code, "title": ind.title, "section": st.section,
         "version": answer.version_id if answer else 0, "inputs": ss.stored_inputs(answer),
