@@ -53,14 +53,15 @@ def _begin_immediate(conn: Connection) -> None:
     cur.execute("PRAGMA busy_timeout=0")
     try:
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
+        while time.monotonic() < deadline:
             try:
                 cur.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
+                if "locked" not in str(exc):
+                    break
             time.sleep(random.uniform(0.0005, 0.002))
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try raises SQLAlchemy's error, as SQLite's handler would
     finally:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.close()

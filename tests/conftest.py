@@ -19,7 +19,7 @@ from assess.extensions import db as _db
 TEST_PASSWORD = "Test-pass-2026"
 
 # Modules that never touch the database: `make test` runs them once, in the SQLite run.
-DB_INDEPENDENT = ("test_scoring_", "test_extraction_", "test_documents_official", "test_documents_fetcher",
+DB_INDEPENDENT = ("test_scoring_", "test_db_setup_sqlite", "test_extraction_", "test_documents_official", "test_documents_fetcher",
                   "test_documents_pdf", "test_translations")
 
 
