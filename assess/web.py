@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import Flask, Response, abort, g, jsonify, render_template, request
 from markupsafe import escape
 from flask_babel import format_datetime, get_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 CSP = (
@@ -14,17 +14,17 @@ CSP = (
     "object-src 'none'; frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 
-ERROR_TITLES = {
-    400: "请求有误",
-    403: "无权访问",
-    404: "页面不存在",
-    405: "不允许的请求方式",
-    409: "内容已被他人修改",
-    410: "链接已失效",
-    413: "文件过大",
-    429: "尝试次数过多，请稍后再试",
-    500: "服务器出错",
-    503: "服务暂时不可用",
+ERROR_TITLES = {  # lazy: in the request's language when shown (str() them)
+    400: _l("请求有误"),
+    403: _l("无权访问"),
+    404: _l("页面不存在"),
+    405: _l("不允许的请求方式"),
+    409: _l("内容已被他人修改"),
+    410: _l("链接已失效"),
+    413: _l("文件过大"),
+    429: _l("尝试次数过多，请稍后再试"),
+    500: _l("服务器出错"),
+    503: _l("服务暂时不可用"),
 }
 
 
@@ -85,7 +85,7 @@ def register_web_hooks(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = exc.code or 500
-        title = _(ERROR_TITLES.get(code, exc.name))
+        title = str(ERROR_TITLES.get(code, exc.name))
         if _wants_json():
             return jsonify(error={"code": exc.name.lower().replace(" ", "_"), "message": title}), code
         return _error_page(code, title)
@@ -114,7 +114,7 @@ def register_web_hooks(app: Flask) -> None:
         # forms validate first, this is the safety net.
         name = exc.__class__.__name__
         code = 503 if name in ("OperationalError", "InterfaceError") else 400 if name == "DataError" else 500
-        title = _(ERROR_TITLES[code])
+        title = str(ERROR_TITLES[code])
         if _wants_json():
             kind = {500: "server_error", 503: "unavailable", 400: "bad_request"}[code]
             return jsonify(error={"code": kind, "message": title}), code

@@ -21,6 +21,7 @@ from apiflask.exceptions import HTTPError
 from apiflask.validators import Range
 from flask import g, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -89,7 +90,7 @@ def _http_error(exc: HTTPException):
 
     db.session.rollback()
     code = exc.code or 500
-    message = _(ERROR_TITLES[code]) if code in ERROR_TITLES else exc.name
+    message = str(ERROR_TITLES[code]) if code in ERROR_TITLES else exc.name
     allow = {k: v for k, v in exc.get_headers() if k == "Allow"}
     return _respond(code, error_body(HTTP_CODES.get(code, exc.name.lower().replace(" ", "_")), message), allow)
 
@@ -206,13 +207,13 @@ def field_map(mapping: dict[str, str]) -> None:
 
 # --- authentication -----------------------------------------------------------------------------------------
 
-_AUTH_MESSAGES = {
-    "missing": "需要 API 令牌：请在 Authorization 头中提供 Bearer 令牌。",
-    "malformed": "Authorization 头格式有误，应为“Bearer <令牌>”。",
-    "unknown": "API 令牌无效。",
-    "revoked": "API 令牌已被撤销。",
-    "expired": "API 令牌已过期。",
-    "inactive": "该令牌所属的账号已停用。",
+_AUTH_MESSAGES = {  # lazy: in the request's language (Accept-Language)
+    "missing": _l("需要 API 令牌：请在 Authorization 头中提供 Bearer 令牌。"),
+    "malformed": _l("Authorization 头格式有误，应为“Bearer <令牌>”。"),
+    "unknown": _l("API 令牌无效。"),
+    "revoked": _l("API 令牌已被撤销。"),
+    "expired": _l("API 令牌已过期。"),
+    "inactive": _l("该令牌所属的账号已停用。"),
 }
 
 
@@ -226,7 +227,7 @@ def _authenticate():
     result = services.authenticate(request.headers.get("Authorization"))
     if result.user is None:
         raise ApiError(401, "unauthorized" if result.problem in ("missing", "malformed") else f"token_{result.problem}",
-                       _(_AUTH_MESSAGES[result.problem]), headers={"WWW-Authenticate": 'Bearer realm="assess"'})
+                       str(_AUTH_MESSAGES[result.problem]), headers={"WWW-Authenticate": 'Bearer realm="assess"'})
     # The token's user is the request's user: Flask-Login's current_user and the tenant scope follow.
     g._login_user = result.user
     g.api_token = result.token

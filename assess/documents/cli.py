@@ -73,7 +73,7 @@ def _bulk(kind_value: str, campaign_id: int, output: str, username: str | None) 
     if not todo:
         raise click.ClickException("没有可生成的文件（整改通知须先发送）。")
     written = 0
-    with click.progressbar(todo, label=services.KIND_LABELS[kind], show_pos=True) as bar:
+    with click.progressbar(todo, label=str(services.KIND_LABELS[kind]), show_pos=True) as bar:
         for target in bar:
             try:
                 doc = services.issue(target, office, actor=actor)

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -40,8 +41,9 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MAX_SEAL_BYTES = 2 * 1024 * 1024
 TEMPLATES = {DocumentKind.CIRCULAR: "circular.html", DocumentKind.NOTICE: "notice.html",
              DocumentKind.SCORESHEET: "scoresheet.html"}
-KIND_LABELS = {DocumentKind.CIRCULAR: "考核结果通报", DocumentKind.NOTICE: "整改通知",
-               DocumentKind.SCORESHEET: "考核评分表"}
+# lazy: translated when shown, in the request's language; ``str()`` it for names and data
+KIND_LABELS = {DocumentKind.CIRCULAR: _l("考核结果通报"), DocumentKind.NOTICE: _l("整改通知"),
+               DocumentKind.SCORESHEET: _l("考核评分表")}
 SETTINGS_FIELDS = {
     "authority_mark": ("发文机关标志", 120), "doc_prefix": ("发文字号机关代字", 40),
     "issuer_name": ("发文机关署名", 120), "contact": ("联系人及电话", 200), "cc_block": ("抄送", 2000),
@@ -456,7 +458,7 @@ def verify_lookup(code: str) -> Verified | None:
                              .execution_options(unscoped=True)).first()
     if doc is None:
         return None
-    return Verified(doc.number, KIND_LABELS[doc.kind], doc.issuer_name,
+    return Verified(doc.number, str(KIND_LABELS[doc.kind]), doc.issuer_name,
                     doc.issued_at.astimezone(LOCAL_TZ).date(), doc.sha256, doc.size)
 
 

@@ -544,7 +544,8 @@ def ledger():
     rows = services.ledger(office.id, filters)
     if request.args.get("format") == "xlsx":
         today = services.today_local()
-        data = services.ledger_workbook(rows, title=f"{office.name}整改台账（{today.isoformat()}）")
+        data = services.ledger_workbook(rows, title=_("%(office)s整改台账（%(date)s）", office=office.name,
+                                                      date=today.isoformat()))
         return send_file(io.BytesIO(data), as_attachment=True, download_name=f"rectification-ledger-{today}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     departments = list(db.session.scalars(

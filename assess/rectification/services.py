@@ -29,6 +29,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -47,15 +48,17 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MAX_TEXT = 4000
 MAX_EVIDENCE_PER_ITEM = 20
 PUBLISHED_STATES = (CampaignState.PUBLISHED, CampaignState.CLOSED)
+# Labels are lazy (translated when shown, in the request's language); ``str()`` them for files and data.
 STATE_LABELS = {
-    ItemState.PENDING: "待整改",
-    ItemState.AWAITING_LEADER: "待领导审核",
-    ItemState.SUBMITTED: "待公开办核查",
-    ItemState.RETURNED: "已退回",
-    ItemState.ACCEPTED: "已销号",
+    ItemState.PENDING: _l("待整改"),
+    ItemState.AWAITING_LEADER: _l("待领导审核"),
+    ItemState.SUBMITTED: _l("待公开办核查"),
+    ItemState.RETURNED: _l("已退回"),
+    ItemState.ACCEPTED: _l("已销号"),
 }
-NOTICE_STATE_LABELS = {NoticeState.DRAFT: "草稿", NoticeState.SENT: "已下发", NoticeState.CLOSED: "已办结"}
-SOURCE_LABELS = {NoticeSource.CAMPAIGN: "年度考核", NoticeSource.MONITORING: "网站监测", NoticeSource.OTHER: "其他检查"}
+NOTICE_STATE_LABELS = {NoticeState.DRAFT: _l("草稿"), NoticeState.SENT: _l("已下发"), NoticeState.CLOSED: _l("已办结")}
+SOURCE_LABELS = {NoticeSource.CAMPAIGN: _l("年度考核"), NoticeSource.MONITORING: _l("网站监测"),
+                 NoticeSource.OTHER: _l("其他检查")}
 
 
 class RectificationError(ValueError):
@@ -739,7 +742,7 @@ class LedgerRow:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.item.state]
+        return str(STATE_LABELS[self.item.state])
 
 
 LEDGER_STATES = [s.value for s in ItemState] + ["overdue", "recurring"]
@@ -795,33 +798,35 @@ def overdue_count(office_id: int, department_id: int | None = None, *, today: da
     return db.session.scalar(stmt) or 0
 
 
-LEDGER_HEADERS = ["序号", "部门", "考核/来源", "指标", "问题描述", "扣分", "整改要求", "状态", "下发日期", "整改期限",
-                  "已下发天数", "逾期天数", "反复出现", "整改措施", "整改结果", "公开办意见", "退回次数"]
+LEDGER_HEADERS = [_l("序号"), _l("部门"), _l("考核/来源"), _l("指标"), _l("问题描述"), _l("扣分"), _l("整改要求"),
+                  _l("状态"), _l("下发日期"), _l("整改期限"), _l("已下发天数"), _l("逾期天数"), _l("反复出现"),
+                  _l("整改措施"), _l("整改结果"), _l("公开办意见"), _l("退回次数")]
 
 
-def ledger_workbook(rows: list[LedgerRow], *, title: str = "整改台账") -> bytes:
+def ledger_workbook(rows: list[LedgerRow], *, title: str | None = None) -> bytes:
+    """The ledger as .xlsx, in the request's language (Chinese by default and outside a request)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "整改台账"
-    ws.append([safe_cell(title)])
+    ws.title = str(_l("整改台账"))[:31]
+    ws.append([safe_cell(title if title is not None else ws.title)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(LEDGER_HEADERS)
+    ws.append([str(h) for h in LEDGER_HEADERS])  # cells take plain text, never a lazy string
     for cell in ws[2]:
         cell.font = Font(bold=True)
     red = PatternFill("solid", fgColor="FDE2E1")
     for n, r in enumerate(rows, start=1):
         i, notice = r.item, r.notice
         indicator = " ".join(x for x in (i.indicator_code or "", i.indicator_title or "") if x)
-        source = r.campaign_name or SOURCE_LABELS.get(notice.source, "")
+        source = r.campaign_name or str(SOURCE_LABELS.get(notice.source, ""))
         values = [
             n, notice.department_name, source, indicator, i.problem,
             float(i.points_deducted) if i.points_deducted is not None else None,
-            i.requirement, STATE_LABELS[i.state] + ("（逾期）" if r.overdue else ""),
+            i.requirement, r.state_label + (_("（逾期）") if r.overdue else ""),
             notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else None, notice.deadline,
-            r.age_days, r.overdue_days or None, "是" if i.recurring else "", i.measure, i.result,
+            r.age_days, r.overdue_days or None, _("是") if i.recurring else "", i.measure, i.result,
             i.office_comment, i.rounds,
         ]
         ws.append([safe_cell(v) for v in values])
@@ -902,7 +907,7 @@ def notice_document(notice: Notice, office: Office, *, today: date | None = None
             area = rubric.area(section)
             area_of[item.indicator_code] = special.get(section) or getattr(area, "title", "") or ""
     items = tuple(
-        ProblemItem(n, area_of.get(i.indicator_code or "", "") or SOURCE_LABELS[notice.source], i.indicator_code or "",
+        ProblemItem(n, area_of.get(i.indicator_code or "", "") or str(SOURCE_LABELS[notice.source]), i.indicator_code or "",
                     i.indicator_title or "", i.problem, i.points_deducted if i.points_deducted is not None else Decimal(0),
                     i.requirement or "")
         for n, i in enumerate(notice.items, start=1)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..campaigns import services as campaign_services
 from ..extensions import db
 from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, Group, ReviewAssignment, Role, Submission, SubmissionState, User
 from ..tenancy.permissions import DEPARTMENT_STAFF, roles_required
@@ -25,10 +26,7 @@ OFFICE_REVIEWERS = (Role.OFFICE_ADMIN, Role.REVIEWER)
 EVERYONE = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 RESULTS_VISIBLE_TO_DEPARTMENTS = (CampaignState.RECHECK, CampaignState.PUBLISHED, CampaignState.CLOSED)
 
-STATE_LABELS = {
-    CampaignState.DRAFT: "草稿", CampaignState.SELF_ASSESSMENT: "自评中", CampaignState.REVIEW: "评审中",
-    CampaignState.RECHECK: "结果复核中", CampaignState.PUBLISHED: "已发布", CampaignState.CLOSED: "已结束",
-}
+STATE_LABELS = campaign_services.STATE_LABELS  # the campaign's stage, translated when shown
 
 
 _fail = show_error  # a refusal at its field, or flashed

@@ -41,7 +41,7 @@ class DocumentQuery(PageQuery):
 def _doc(d) -> dict:
     from flask import url_for
 
-    return {"id": d.id, "kind": d.kind.value, "kind_label": ds.KIND_LABELS[d.kind], "campaign_id": d.campaign_id,
+    return {"id": d.id, "kind": d.kind.value, "kind_label": str(ds.KIND_LABELS[d.kind]), "campaign_id": d.campaign_id,
             "department_id": d.department_id, "number": d.number, "title": d.title, "issuer_name": d.issuer_name,
             "issued_at": iso(d.issued_at), "sha256": d.sha256, "size": d.size, "verify_code": d.verify_code,
             "download": url_for("api_v1.document_pdf", doc_id=d.id)}
