@@ -59,6 +59,9 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     scope.install()
+    from .ranking import sums
+
+    sums.install()
 
     @login_manager.user_loader
     def _load_user(ident: str):

@@ -7,12 +7,16 @@ BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set; its tables are dropped and re-
 throw-away database — then times, best of ``--repeat``:
 
 - ``sql``: the bare SQL aggregation over the same rows (SUM of final scores per department);
-- ``sums``: the ranking's own aggregate query (per department and area, in cents, with counts and vetoes);
-- ``compute``: ``compute_ranking(explain=False)`` — query + engine aggregate per department + rank_group per
-  group, what pages use (``compute (explained)``: the same with every department's explanation sentences,
-  what publication and exports use);
-- ``recompute, 1 changed``: one final score changed, then ``compute`` again (totals of departments whose
-  sums did not move are remembered: ``aggregate`` is pure);
+- ``sums query``: the aggregate query over the scores (per department and area, in cents, with counts and
+  vetoes) — what rewrites the stored department sums, and what a ranking falls back to without them;
+- ``refresh all sums``: that query plus rewriting every department's stored sums row (after a bulk import);
+- ``stored sums read``: reading the stored sums rows (one per department) — what a ranking reads;
+- ``compute``: ``compute_ranking(explain=False)`` — stored sums + engine aggregate per department +
+  rank_group per group, nothing remembered between rankings, what pages use (``compute (explained)``: the
+  same with every department's explanation sentences, what publication and exports use);
+- ``recompute, 1 changed``: one final score changed through the ORM (its department's sums rewritten in
+  the flush), then ``compute`` again (totals of departments whose sums did not move are remembered:
+  ``aggregate`` is pure), and the score put back;
 - ``page (live, cold)``: GET /ranking/<id> as the office administrator before publication, computing live;
 - ``page (live, again)``: the same page again with unchanged scores (the live ranking is cached per
   office, campaign and a fingerprint of the scores; ``fingerprint`` is that check alone);
@@ -136,6 +140,9 @@ def build(app, n_depts: int, n_ind: int, seed: int = 1):
             batch = []
     if batch:
         db.session.execute(insert(IndicatorResult), batch)
+    from assess.ranking.sums import refresh_campaign
+
+    refresh_campaign(campaign)  # bulk rows bypass the ORM hook that keeps the department sums
     db.session.commit()
     return campaign.id, office.id
 
@@ -148,28 +155,33 @@ def _engine(app):
 
 
 def cold(fn, *args, **kw):
-    """``fn`` with no totals remembered from earlier rankings (see ``services._totals_memo``)."""
-    from assess.ranking import services
+    """``fn`` with nothing remembered from earlier rankings (totals: ``services._totals_memo``; parsed stored
+    sums: ``sums._parsed_cache``) — as in a freshly started worker."""
+    from assess.ranking import services, sums
 
     services._MEMO.clear()
+    sums._PARSED.clear()
     return fn(*args, **kw)
 
 
 def change_one(campaign) -> None:
-    """One reviewer decision (a final score moves by half a point), then the ranking recomputed."""
-    from sqlalchemy import select, update
+    """One reviewer decision through the ORM (a final score moves by half a point: the flush rewrites that
+    department's stored sums), then the ranking recomputed; then the score is put back the same way."""
+    from sqlalchemy import select
 
     from assess.extensions import db
     from assess.models import IndicatorResult
     from assess.ranking import services
 
     ir = IndicatorResult
-    row = db.session.execute(select(ir.id, ir.final_score).where(
+    row = db.session.scalars(select(ir).where(
         ir.office_id == campaign.office_id, ir.campaign_id == campaign.id, ir.indicator_code == "C1",
         ir.final_score > 0).limit(1)).first()
-    db.session.execute(update(ir).where(ir.id == row.id).values(final_score=row.final_score - Decimal("0.5")))
+    row.final_score -= Decimal("0.5")
+    db.session.flush()
     services.compute_ranking(campaign, explain=False)
-    db.session.execute(update(ir).where(ir.id == row.id).values(final_score=row.final_score))
+    row.final_score += Decimal("0.5")
+    db.session.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,10 +217,11 @@ def main(argv: list[str] | None = None) -> int:
         def _one_core(dbapi_conn, _record):  # the requirement is one core: no parallel query workers
             with dbapi_conn.cursor() as cur:
                 cur.execute("SET max_parallel_workers_per_gather = 0")
+            dbapi_conn.commit()  # leave the new connection idle (AUTOCOMMIT can only be set outside a transaction)
         dialect += " (one core: max_parallel_workers_per_gather = 0)"
     with app.app_context():
         from assess.models import Campaign, IndicatorResult, Office, RankingPublication
-        from assess.ranking import services
+        from assess.ranking import services, sums
 
         t0 = time.perf_counter()
         from sqlalchemy import inspect
@@ -239,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         rubric = services.engine_rubric(campaign.rubric)
         figures = {
             "sql": best(lambda: db.session.execute(bare).all(), args.repeat),
-            "sums": best(lambda: services._sums(campaign, rubric), args.repeat),
+            "sums query": best(lambda: sums.compute(campaign, rubric), args.repeat),
+            "refresh all sums": best(lambda: sums.refresh_campaign(campaign), args.repeat),
+            "stored sums read": best(lambda: cold(sums.load, campaign, rubric, campaign.rubric.sha256, ()), args.repeat),
             "compute": best(lambda: cold(services.compute_ranking, campaign, explain=False), args.repeat),
             "compute (explained)": best(lambda: cold(services.compute_ranking, campaign), args.repeat),
         }
@@ -256,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         def cold_page():
             services._LIVE.clear()
             services._MEMO.clear()
+            sums._PARSED.clear()
             page()
 
         figures["page (live, cold)"] = best(cold_page, args.repeat)

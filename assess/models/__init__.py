@@ -5,7 +5,7 @@ from .base import DepartmentMixin, TenantMixin
 from .campaign import Answer, Campaign, CampaignState, Evidence, EvidenceKind, Submission, SubmissionState
 from .documents import CircularDraft, DocumentCounter, DocumentJob, DocumentKind, IssuedDocument, JobState
 from .imports import AnnualReport, FigureImport
-from .review import Contest, ContestOutcome, IndicatorResult, ReviewAssignment, ReviewScore
+from .review import Contest, ContestOutcome, DepartmentSums, IndicatorResult, ReviewAssignment, ReviewScore
 from .ranking import RankingPublication
 from .rectification import ItemState, Notice, NoticeItem, NoticeSource, NoticeState
 from .rubric import Rubric
@@ -18,7 +18,7 @@ __all__ = [
     "CircularDraft", "DocumentCounter", "DocumentJob", "DocumentKind", "IssuedDocument", "JobState",
     "ItemState", "Notice", "NoticeItem", "NoticeSource", "NoticeState",
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
-    "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
+    "DepartmentSums", "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
     "AuditEntry",
     "DEPARTMENT_ROLES",
     "Department",

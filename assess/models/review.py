@@ -57,9 +57,9 @@ class IndicatorResult(DepartmentMixin, db.Model):
     __tablename__ = "indicator_results"
     __table_args__ = (
         UniqueConstraint("office_id", "campaign_id", "department_id", "indicator_code"),
-        Index("ix_indicator_results_office_campaign", "office_id", "campaign_id"),
-        # Covers the ranking's area sums and its live-cache fingerprint (assess/ranking/services.py): both read
-        # a whole campaign's results from this index alone, in department order, without touching the table.
+        # Covers the area sums (assess/ranking/sums.py): a campaign's or one department's results are read from
+        # this index alone, in department order, without touching the table. Its prefix serves every look-up by
+        # office and campaign.
         Index("ix_indicator_results_ranking", "office_id", "campaign_id", "department_id", "indicator_code",
               "final_score", "veto", "version_id", "updated_at"),
     )
@@ -91,6 +91,24 @@ class IndicatorResult(DepartmentMixin, db.Model):
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version_id}
+
+
+class DepartmentSums(DepartmentMixin, db.Model):
+    """One department's sums of final scores per area in a campaign (with the bonus sum, the number of base
+    indicators scored and the vetoes flagged): derived data, rewritten from ``indicator_results`` in the same
+    transaction as every change to them (``assess/ranking/sums.py``), so that a ranking reads one row per
+    department instead of every indicator score. ``version_id`` grows with every rewrite (the live ranking's
+    fingerprint); ``rubric_sha256`` is the rubric the areas were summed for."""
+
+    __tablename__ = "department_sums"
+    __table_args__ = (UniqueConstraint("office_id", "campaign_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    rubric_sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)  # JSON: {"areas": {code: "9.50"}, "bonus": "1.00", "scored": 98, "vetoes": []}
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
 
 class ContestOutcome(str, enum.Enum):

@@ -18,6 +18,7 @@ from ..models import (Campaign, CampaignState, IndicatorResult, Office, Role, Su
 from ..models.base import utcnow
 from ..rubrics.store import engine_rubric
 from .services import RankingError, publish_ranking
+from .sums import refresh_campaign
 
 LAST_YEAR = "2025年度政务公开工作绩效考核"
 PROBLEMS = {
@@ -66,6 +67,7 @@ def _last_year(office: Office, campaign: Campaign, rng: random.Random, actor) ->
                          "updated_at": now, "version_id": 1})
     for start in range(0, len(rows), 20_000):
         db.session.execute(insert(IndicatorResult), rows[start:start + 20_000])
+    refresh_campaign(prev)  # bulk rows bypass the ORM hook that keeps department sums
     publish_ranking(prev, actor, "")
     return prev
 

@@ -13,18 +13,19 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import and_, false, func, literal, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from .. import scoring
 from ..audit.services import record
 from ..extensions import db
-from ..models import Campaign, CampaignState, Group, IndicatorResult, RankingPublication, Submission, SubmissionState
+from ..models import Campaign, CampaignState, Group, RankingPublication, Submission, SubmissionState
 from ..models.base import utcnow
 from ..rubrics.store import engine_rubric
 from ..scoring.model import InputError
 from ..tenancy.scope import unscoped
-from .adapter import code_runs, totals_from_sums
+from . import sums as dept_sums
+from .adapter import totals_from_sums
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -89,52 +90,6 @@ class RankRow:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
-def _sums(campaign: Campaign, rubric: scoring.Rubric, department_id: int | None = None):
-    """The one aggregate query: one row per department with the sum of final scores of each area and of the
-    bonus items, the number of base indicators scored, and per veto item whether it was flagged.
-
-    Area membership is a ``FILTER (WHERE code BETWEEN first AND last)`` per run of consecutive codes (see
-    :func:`.adapter.code_runs`; usually one run per area): two string comparisons per row and area, about
-    half the cost of an ``IN (…)`` look-up on SQLite, and far cheaper than a per-row CASE ladder or a join to
-    a code → area table. Comparisons use code-point order on both databases (``COLLATE "C"`` on PostgreSQL),
-    the order ``code_runs`` sorts in. The index ``ix_indicator_results_ranking`` covers every column read,
-    so the rows are read from the index alone, already in department order.
-    Crosses the department boundary on purpose (a department's rank needs its group); the office and
-    campaign are named explicitly.
-    """
-    ir = IndicatorResult
-    code = ir.indicator_code
-    if db.session.get_bind().dialect.name == "postgresql":
-        code = code.collate("C")
-
-    def member(codes: list[str]):
-        runs = code_runs(rubric, codes)
-        parts = [code == lo if lo == hi else code.between(lo, hi) for lo, hi in runs]
-        return or_(*parts) if len(parts) > 1 else parts[0] if parts else false()
-
-    cols = [func.sum(ir.final_score).filter(member([i.code for i in a.indicators])) for a in rubric.areas]
-    bonus = [i.code for i in rubric.bonus.indicators] if rubric.bonus else []
-    cols.append(func.sum(ir.final_score).filter(member(bonus)) if bonus else literal(0))
-    base = [i.code for a in rubric.areas for i in a.indicators]
-    cols.append(func.count(ir.final_score).filter(member(base)))
-    cols += [func.count().filter(and_(ir.veto == True, ir.indicator_code == v.code)) for v in rubric.vetoes]  # noqa: E712
-    stmt = (select(ir.department_id, *cols)
-            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id)
-            .group_by(ir.department_id))
-    if department_id is not None:
-        stmt = stmt.where(ir.department_id == department_id)
-    return db.session.execute(unscoped(stmt)).all()
-
-
-def _dec(value) -> Decimal:
-    """A summed score as an exact Decimal in cents (SQLite sums NUMERIC as binary floats)."""
-    if value is None:
-        return ZERO
-    if isinstance(value, float):
-        value = Decimal(repr(value))
-    return Decimal(value).quantize(CENT)
-
-
 def _participants(campaign: Campaign):
     stmt = (
         select(Submission.department_id, Submission.department_name, Submission.group_id, Submission.group_name,
@@ -186,29 +141,26 @@ def _gc_paused():
 
 def _compute(campaign: Campaign, *, group_id: int | None, overall: bool, explain: bool) -> list[RankRow]:
     rubric = engine_rubric(campaign.rubric)
-    n_areas, n_base = len(rubric.areas), rubric.indicator_count
-    per_dept: dict[int, dict[str, Any]] = {}
-    for rec in _sums(campaign, rubric):
-        per_dept[rec[0]] = {
-            "areas": {a.code: _dec(v) for a, v in zip(rubric.areas, rec[1:1 + n_areas])},
-            "bonus": _dec(rec[1 + n_areas]), "complete": rec[2 + n_areas] >= n_base,
-            "vetoes": tuple(v.code for v, n in zip(rubric.vetoes, rec[3 + n_areas:]) if n)}
+    participants = _participants(campaign)
+    per_dept = dept_sums.load(campaign, rubric, campaign.rubric.sha256, [p[0] for p in participants])
+    empty = dept_sums.Sums({}, ZERO, 0, ())
+    n_base = rubric.indicator_count
 
     rows: list[RankRow] = []
     sort_order: dict[int, tuple] = {}
     memo = _totals_memo(campaign.rubric.sha256, explain)
-    for dept_id, name, g_id, g_name, state, late_days, g_sort in _participants(campaign):
+    for dept_id, name, g_id, g_name, state, late_days, g_sort in participants:
         if group_id is not None and g_id != group_id and not overall:
             continue
         sort_order[g_id] = (g_sort, g_name)
-        d = per_dept.get(dept_id) or {"areas": {}, "bonus": ZERO, "complete": False, "vetoes": ()}
+        d = per_dept.get(dept_id, empty)
         submitted = state == SubmissionState.SUBMITTED
-        complete, vetoes = d["complete"], d["vetoes"]
+        complete, vetoes = d.scored >= n_base, d.vetoes
         note = ""
         late = int(late_days or 0) if submitted else 0
-        key = (tuple(d["areas"].items()), d["bonus"], vetoes, late)  # aggregate is pure: equal inputs, equal totals
+        key = (tuple(d.areas.items()), d.bonus, vetoes, late)  # aggregate is pure: equal inputs, equal totals
         try:
-            t = memo.get(key) or memo.setdefault(key, totals_from_sums(rubric, d["areas"], d["bonus"], vetoes, late,
+            t = memo.get(key) or memo.setdefault(key, totals_from_sums(rubric, d.areas, d.bonus, vetoes, late,
                                                                          explain=explain))
         except InputError as exc:
             t = None
@@ -245,19 +197,15 @@ def explain_department(campaign: Campaign, department_id: int) -> tuple[str, ...
     """The engine's explanation of one department's live total (what ``compute_ranking(explain=True)`` puts in
     its row), computed on demand from that department's sums alone."""
     rubric = engine_rubric(campaign.rubric)
-    n_areas = len(rubric.areas)
     sub = db.session.execute(unscoped(select(Submission.state, Submission.late_days).where(
         Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
         Submission.department_id == department_id))).first()
     if sub is None:
         return ()
     late = int(sub.late_days or 0) if sub.state == SubmissionState.SUBMITTED else 0
-    rec = next(iter(_sums(campaign, rubric, department_id)), None)
-    areas = {a.code: _dec(v) for a, v in zip(rubric.areas, rec[1:1 + n_areas])} if rec else {}
-    bonus = _dec(rec[1 + n_areas]) if rec else ZERO
-    vetoes = tuple(v.code for v, n in zip(rubric.vetoes, rec[3 + n_areas:]) if n) if rec else ()
+    d = dept_sums.compute(campaign, rubric, [department_id]).get(department_id) or dept_sums.Sums({}, ZERO, 0, ())
     try:
-        return totals_from_sums(rubric, areas, bonus, vetoes, late).explanation_zh
+        return totals_from_sums(rubric, d.areas, d.bonus, d.vetoes, late).explanation_zh
     except InputError as exc:
         return ("得分数据有误：" + "；".join(p.message for p in exc.problems),)
 
@@ -345,21 +293,17 @@ _LIVE: "OrderedDict[tuple, list[RankRow]]" = OrderedDict()
 
 
 def fingerprint(campaign: Campaign) -> tuple:
-    """What the live ranking depends on, in two plain aggregates (no per-area work): every final score, veto,
-    row version and change time of the campaign's results, and every submission's state, lateness, snapshot
-    and version. Any change to an input changes at least one of these figures."""
-    ir, sub = IndicatorResult, Submission
-    results = db.session.execute(unscoped(
-        select(func.count(), func.sum(ir.final_score), func.sum(ir.version_id), func.max(ir.updated_at),
-               func.count().filter(ir.veto == True))  # noqa: E712
-        .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id))).one()
+    """What the live ranking depends on, in two plain aggregates over one row per department: every stored
+    sums row's version (rewritten with every change to a final score or veto, see :mod:`.sums`) and every
+    submission's state, lateness, snapshot and version. Any change to an input changes at least one figure."""
+    sub = Submission
     subs = db.session.execute(unscoped(
         select(func.count(), func.sum(sub.version_id), func.max(sub.updated_at), func.sum(sub.late_days),
                func.count().filter(sub.state == SubmissionState.SUBMITTED))
         .where(sub.office_id == campaign.office_id, sub.campaign_id == campaign.id))).one()
     groups = db.session.execute(unscoped(
         select(func.max(Group.updated_at)).where(Group.office_id == campaign.office_id))).scalar()
-    return tuple(results) + tuple(subs) + (groups, campaign.rubric_id)
+    return dept_sums.fingerprint(campaign) + tuple(subs) + (groups, campaign.rubric_id)
 
 
 def live_ranking(campaign: Campaign, *, group_id: int | None = None) -> list[RankRow]:

@@ -1095,6 +1095,9 @@ def bulk_review(campaign: Campaign, plans: dict[int, Plan], *, actor=None,
         db.session.execute(ReviewScore.__table__.insert(), score_rows[start:start + chunk])
     for start in range(0, len(result_rows), chunk):
         db.session.execute(IndicatorResult.__table__.insert(), result_rows[start:start + chunk])
+    from ..ranking.sums import refresh
+
+    refresh(db.session.connection(), campaign.office_id, campaign.id, plans)  # bulk rows bypass the ORM hook
     record(campaign.office_id, "review.bulk", "campaign", campaign.id, actor=actor,
            new={"departments": len(plans), "scores": len(score_rows), "deductions": summary},
            reason=_("批量评审"), campaign_id=campaign.id)

@@ -47,8 +47,9 @@ def rank_group(rubric: Rubric, entries: list[RankEntry]) -> list[Ranked]:
     (so the cap is never exceeded), and those moved go to the next band down, where that band's cap
     applies in turn. The group size counts every entry, submitted or not.
     """
-    order = sorted(range(len(entries)), key=lambda n: _sort_key(rubric, entries[n]))
-    keys = [_sort_key(rubric, entries[n]) for n in order]
+    key_of = [_sort_key(rubric, e) for e in entries]  # once per entry: a province's group has thousands
+    order = sorted(range(len(entries)), key=key_of.__getitem__)
+    keys = [key_of[n] for n in order]
     ranks: list[int] = []
     for pos, key in enumerate(keys):
         ranks.append(ranks[-1] if pos and key == keys[pos - 1] else pos + 1)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 26a70ce3f313
+Revision ID: b48c83c0ef55
 Revises: 
-Create Date: 2026-11-21 10:43:15.190202
+Create Date: 2026-11-21 12:20:20.612846
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import assess.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '26a70ce3f313'
+revision = 'b48c83c0ef55'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -284,6 +284,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contests')),
     sa.UniqueConstraint('office_id', 'campaign_id', 'department_id', 'indicator_code', name=op.f('uq_contests_office_id_campaign_id_department_id_indicator_code'))
     )
+    op.create_table('department_sums',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('rubric_sha256', sa.String(length=64), nullable=False),
+    sa.Column('data', sa.Text(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('updated_at', assess.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_department_sums_campaign_id_campaigns')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_department_sums_department_id_departments')),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_department_sums_office_id_offices')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_department_sums')),
+    sa.UniqueConstraint('office_id', 'campaign_id', 'department_id', name=op.f('uq_department_sums_office_id_campaign_id_department_id'))
+    )
     op.create_table('document_jobs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('circular', 'notice', 'scoresheet', name='documentkind', native_enum=False, length=24), nullable=False),
@@ -371,7 +386,6 @@ def upgrade():
     sa.UniqueConstraint('office_id', 'campaign_id', 'department_id', 'indicator_code', name=op.f('uq_indicator_results_office_id_campaign_id_department_id_indicator_code'))
     )
     with op.batch_alter_table('indicator_results', schema=None) as batch_op:
-        batch_op.create_index('ix_indicator_results_office_campaign', ['office_id', 'campaign_id'], unique=False)
         batch_op.create_index('ix_indicator_results_ranking', ['office_id', 'campaign_id', 'department_id', 'indicator_code', 'final_score', 'veto', 'version_id', 'updated_at'], unique=False)
 
     op.create_table('issued_documents',
@@ -652,7 +666,6 @@ def downgrade():
     op.drop_table('issued_documents')
     with op.batch_alter_table('indicator_results', schema=None) as batch_op:
         batch_op.drop_index('ix_indicator_results_ranking')
-        batch_op.drop_index('ix_indicator_results_office_campaign')
 
     op.drop_table('indicator_results')
     with op.batch_alter_table('evidence', schema=None) as batch_op:
@@ -664,6 +677,7 @@ def downgrade():
         batch_op.drop_index('ix_document_jobs_office_campaign')
 
     op.drop_table('document_jobs')
+    op.drop_table('department_sums')
     op.drop_table('contests')
     op.drop_table('circular_drafts')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
