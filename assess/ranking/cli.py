@@ -45,7 +45,7 @@ def ranking_command(campaign_id: int, group: str | None, fmt: str, sheet: str, l
         table = exports.score_sheet(campaign, rows)
     else:
         table = exports.problem_list(campaign)
-    body = exports.render(table, fmt, exports.KINDS[sheet])
+    body = exports.render(table, fmt, str(exports.KINDS[sheet]))
     if output:
         with open(output, "wb") as fh:
             fh.write(body)

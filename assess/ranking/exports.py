@@ -11,22 +11,20 @@ import json
 from decimal import Decimal
 from typing import Any, Sequence
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, IndicatorResult, Submission
 from ..rubrics.store import engine_rubric
+from ..spreadsheet import safe_cell
 from ..tenancy.scope import unscoped
 from .services import RankRow
 
 Table = tuple[list[str], list[list[Any]]]
-KINDS = {"ranking": "排名表", "scores": "得分明细", "problems": "问题清单"}
+KINDS = {"ranking": _l("排名表"), "scores": _l("得分明细"), "problems": _l("问题清单")}  # lazy: str() for files
 FORMATS = ("xlsx", "csv", "json")
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    return "'" + value if value and value.startswith(_DANGEROUS) else value
+safe_text = safe_cell  # the one formula-injection guard (assess/spreadsheet.py)
 
 
 def _cell(value: Any) -> Any:

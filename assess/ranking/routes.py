@@ -209,7 +209,7 @@ def export(campaign_id: int, kind: str, fmt: str):
         table = exports.score_sheet(campaign, rows)
     else:
         table = exports.problem_list(campaign)
-    title = exports.KINDS[kind]
+    title = str(exports.KINDS[kind])
     body = exports.render(table, fmt, title)
     filename = f"{campaign.year}-{title}.{fmt}"
     from urllib.parse import quote
