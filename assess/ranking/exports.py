@@ -24,12 +24,11 @@ from .services import RankRow
 Table = tuple[list[str], list[list[Any]]]
 KINDS = {"ranking": _l("排名表"), "scores": _l("得分明细"), "problems": _l("问题清单")}  # lazy: str() for files
 FORMATS = ("xlsx", "csv", "json")
-safe_text = safe_cell  # the one formula-injection guard (assess/spreadsheet.py)
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        return safe_text(value)
+        return safe_cell(value)
     return value
 
 
@@ -108,7 +107,7 @@ def to_csv(table: Table) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(headers)
     for line in rows:
-        w.writerow(["" if v is None else (safe_text(v) if isinstance(v, str) else str(v)) for v in line])
+        w.writerow(["" if v is None else (safe_cell(v) if isinstance(v, str) else str(v)) for v in line])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
