@@ -167,15 +167,16 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
     ).first()
 
 
-def _previous_item(office_id: int, department_id: int, indicator_code: str, prev: Campaign | None) -> NoticeItem | None:
-    if prev is None or not indicator_code:
-        return None
-    return db.session.scalars(
-        select(NoticeItem)
-        .where(NoticeItem.office_id == office_id, NoticeItem.department_id == department_id,
-               NoticeItem.campaign_id == prev.id, NoticeItem.indicator_code == indicator_code)
-        .order_by(NoticeItem.id.desc()).limit(1)
-    ).first()
+def _previous_items(office_id: int, prev: Campaign | None) -> dict[tuple[int, str], int]:
+    """(department, indicator) → the id of its latest item in the previous campaign, read once: a province's
+    generation makes tens of thousands of items and asks this of each."""
+    if prev is None:
+        return {}
+    ni = NoticeItem
+    return {(d, c): i for d, c, i in db.session.execute(
+        select(ni.department_id, ni.indicator_code, func.max(ni.id))
+        .where(ni.office_id == office_id, ni.campaign_id == prev.id, ni.indicator_code.is_not(None))
+        .group_by(ni.department_id, ni.indicator_code))}
 
 
 def problem_rows(campaign: Campaign) -> dict[int, list[tuple[IndicatorResult, Any, Decimal | None]]]:
@@ -242,7 +243,7 @@ def generate_notices(office: Office, campaign: Campaign, *, actor: Any, workdays
     existing = set(db.session.scalars(
         select(Notice.department_id).where(Notice.office_id == office.id, Notice.campaign_id == campaign.id)
     ))
-    prev = previous_campaign(campaign)
+    previous_items = _previous_items(office.id, previous_campaign(campaign))
     departments = {d.id: d for d in db.session.scalars(select(Department).where(Department.office_id == office.id))}
     created: list[Notice] = []
     for dept_id, rows in problem_rows(campaign).items():
@@ -262,14 +263,14 @@ def generate_notices(office: Office, campaign: Campaign, *, actor: Any, workdays
             standard = getattr(ind, "standard", "") or ""
             problem = (r.problem or "").strip() or (
                 _("未达到指标要求：%(standard)s", standard=standard) if standard else _("该指标被扣分。"))
-            previous = _previous_item(office.id, dept_id, r.indicator_code, prev)
+            previous = previous_items.get((dept_id, r.indicator_code)) if r.indicator_code else None
             item = NoticeItem(
                 office_id=office.id, department_id=dept_id, notice_id=notice.id, campaign_id=campaign.id,
                 position=pos, indicator_code=r.indicator_code, indicator_title=getattr(ind, "title", "") or "",
                 result_id=r.id, problem=problem, points_deducted=deducted,
                 requirement=(_("对照标准整改到位：%(standard)s", standard=standard) if standard
                              else _("针对问题逐项整改到位。")),
-                recurring=previous is not None, previous_item_id=previous.id if previous else None,
+                recurring=previous is not None, previous_item_id=previous,
             )
             db.session.add(item)
         db.session.flush()
