@@ -48,7 +48,8 @@ def demo_command(departments: int, seed: int, if_empty: bool) -> None:
         for u in users:
             click.echo(f"  {u.username:<14} {u.display_name}")
         return
-    result = create_demo(departments=departments, seed=seed)
+    result = create_demo(departments=departments, seed=seed,
+                         on_step=lambda name, seconds: click.echo(f"  {name}: {seconds:.1f} s", err=True))
     db.session.commit()
     click.echo(f"已创建演示单位：{result.office.name}（{departments} 个部门）")
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

@@ -7,6 +7,7 @@ Later capabilities add their steps to :data:`DEMO_STEPS` (campaign, reviews, ran
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -71,12 +72,15 @@ def _user(username: str, name: str, role: Role, office: Office | None, dept: Dep
     return user
 
 
-def create_demo(departments: int = 24, seed: int = 2026, *, lived_in: bool = True) -> DemoResult:
+def create_demo(departments: int = 24, seed: int = 2026, *, lived_in: bool = True,
+                on_step: Callable[[str, float], None] | None = None) -> DemoResult:
     """Build the demo inside the current transaction (the caller commits).
 
     ``lived_in=False`` stops after the office, its departments and people, for callers (tests, benchmarks)
-    that add their own campaign.
+    that add their own campaign. ``on_step(name, seconds)`` hears how long each step took (the CLI prints
+    it: a province-sized demo takes minutes, and one should see where they go).
     """
+    clock = time.perf_counter()
     rng = random.Random(seed)
     pw_hash = hash_password(DEMO_PASSWORD)
     if not db.session.scalar(select(func.count()).select_from(User).where(User.username == "admin")):
@@ -124,8 +128,13 @@ def create_demo(departments: int = 24, seed: int = 2026, *, lived_in: bool = Tru
     _user("city-office", "钱程", Role.OFFICE_ADMIN, other, None, pw_hash)
     result.logins.append(("city-office", "公开办管理员", other.name))
     db.session.flush()
+    if on_step:
+        on_step("offices", time.perf_counter() - clock)
     for step in (DEMO_STEPS if lived_in else ()):
+        clock = time.perf_counter()
         step(office, rng)
+        if on_step:
+            on_step(getattr(step, "__name__", "step").lstrip("_").removeprefix("demo_"), time.perf_counter() - clock)
     return result
 
 
