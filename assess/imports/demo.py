@@ -1,4 +1,6 @@
-"""Demo data: annual reports (2024 and 2025) of every department of the demo office, checked.
+"""Demo data: annual reports (2024 and 2025) of the demo office's departments (the first
+:data:`DEMO_REPORT_DEPARTMENTS`: a province-sized demo shows the overview without parsing ten thousand
+reports), checked.
 
 ``demo_imports(office, rng)`` needs only the departments (and the department users ``rsj-editor`` … made by
 ``create_demo``); it can run anywhere after ``create_demo``'s own steps. Reports are written as plain-text
@@ -19,6 +21,7 @@ from ..models import Department, Office, Role, User
 from . import services
 
 PARTIES = REQUEST_COLUMNS[:-1]
+DEMO_REPORT_DEPARTMENTS = 300
 
 
 def _row(label: str, values: list[int]) -> str:
@@ -91,7 +94,8 @@ def report_text(department: str, year: int, rng: random.Random, *, carried_in: l
 
 def demo_imports(office: Office, rng: random.Random) -> None:
     departments = list(db.session.scalars(select(Department).where(
-        Department.office_id == office.id, Department.active.is_(True)).order_by(Department.id)))
+        Department.office_id == office.id, Department.active.is_(True)).order_by(Department.id)
+        .limit(DEMO_REPORT_DEPARTMENTS)))
     editors = {u.department_id: u for u in db.session.scalars(select(User).where(
         User.office_id == office.id, User.role == Role.DEPT_EDITOR))}
     for i, dept in enumerate(departments):
