@@ -79,6 +79,25 @@ def test_generate_one_notice_per_department_with_problems(tenant_a):
     assert services.generate_notices(t.office, campaign, actor=None) == []
 
 
+def test_generating_many_notices_audits_each_in_one_intact_chain(tenant_a):
+    from assess.audit.services import verify_chain
+
+    t = tenant_a
+    campaign = make_campaign(t)
+    add_result(t, campaign, t.dept_a, "A1", "0", problem="甲局问题")
+    add_result(t, campaign, t.dept_b, "A1", "1", problem="乙局问题")
+    add_result(t, campaign, t.dept_b, "A3", "0")
+    notices = services.generate_notices(t.office, campaign, actor=t.users["office_admin"])
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.office_id == t.office.id, AuditEntry.action == "rectification.notice.generate")
+        .order_by(AuditEntry.seq)).all()
+    assert sorted(e.object_id for e in entries) == sorted(str(n.id) for n in notices)
+    assert {e.department_id for e in entries} == {t.dept_a.id, t.dept_b.id}
+    assert all(e.actor_name == t.users["office_admin"].username for e in entries)
+    assert [len(n.items) for n in sorted(notices, key=lambda n: n.department_id != t.dept_a.id)] == [1, 2]
+    assert verify_chain(t.office.id).ok
+
+
 def test_generate_deadline_in_working_days(tenant_a):
     t = tenant_a
     campaign = make_campaign(t)

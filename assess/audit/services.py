@@ -64,6 +64,16 @@ def record(
     ip: str | None = None,
 ) -> AuditEntry:
     """Append one entry to the office's chain (flushes, never commits)."""
+    return record_many(office_id, [dict(action=action, object_type=object_type, object_id=object_id, old=old,
+                                        new=new, reason=reason, department_id=department_id,
+                                        campaign_id=campaign_id)], actor=actor, ip=ip)[0]
+
+
+def record_many(office_id: int, entries: list[dict[str, Any]], *, actor: Any = None,
+                ip: str | None = None) -> list[AuditEntry]:
+    """Append several entries to the office's chain in order, under one lock and with one flush — the same
+    entries as :func:`record` called for each (keys: its keyword arguments). For operations that touch
+    thousands of objects at once (generating a province's rectification notices)."""
     db.session.execute(
         select(Office.id).where(Office.id == office_id).with_for_update().execution_options(unscoped=True)
     )
@@ -76,28 +86,32 @@ def record(
     ).first()
     if ip is None and has_request_context():
         ip = request.remote_addr or ""
-    at = utcnow()
-    entry = AuditEntry(
-        office_id=office_id,
-        seq=(last.seq + 1) if last else 1,
-        at=at,
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", "") or "",
-        ip=ip or "",
-        department_id=department_id,
-        campaign_id=campaign_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        old=to_json(old),
-        new=to_json(new),
-        reason=reason or "",
-        prev_hash=last.hash if last else GENESIS,
-    )
-    entry.hash = _entry_hash(entry)
-    db.session.add(entry)
+    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
+    out: list[AuditEntry] = []
+    for e in entries:
+        seq += 1
+        entry = AuditEntry(
+            office_id=office_id,
+            seq=seq,
+            at=utcnow(),
+            actor_id=getattr(actor, "id", None),
+            actor_name=getattr(actor, "username", "") or "",
+            ip=ip or "",
+            department_id=e.get("department_id"),
+            campaign_id=e.get("campaign_id"),
+            action=e["action"],
+            object_type=e["object_type"],
+            object_id=str(e.get("object_id", "")),
+            old=to_json(e.get("old")),
+            new=to_json(e.get("new")),
+            reason=e.get("reason") or "",
+            prev_hash=prev_hash,
+        )
+        entry.hash = prev_hash = _entry_hash(entry)
+        out.append(entry)
+    db.session.add_all(out)
     db.session.flush()
-    return entry
+    return out
 
 
 @dataclass(frozen=True)

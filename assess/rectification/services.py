@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..audit.services import record
+from ..audit.services import record, record_many
 from ..extensions import db
 from ..models import (Campaign, CampaignState, Department, Evidence, EvidenceKind, IndicatorResult, ItemState,
                       Notice, NoticeItem, NoticeSource, NoticeState, Office, Role, User)
@@ -245,38 +245,46 @@ def generate_notices(office: Office, campaign: Campaign, *, actor: Any, workdays
     ))
     previous_items = _previous_items(office.id, previous_campaign(campaign))
     departments = {d.id: d for d in db.session.scalars(select(Department).where(Department.office_id == office.id))}
-    created: list[Notice] = []
+    # One flush for the notices, one for their items and one audit append for all: a province generates
+    # thousands of notices in one request.
+    planned: list[tuple[Notice, list]] = []
     for dept_id, rows in problem_rows(campaign).items():
         if dept_id in existing or dept_id not in departments:
             continue
         dept = departments[dept_id]
-        notice = Notice(
+        planned.append((Notice(
             office_id=office.id, department_id=dept_id, campaign_id=campaign.id, source=NoticeSource.CAMPAIGN,
             title=_("关于%(dept)s%(campaign)s问题整改的通知", dept=dept.name, campaign=campaign.name),
             intro=_("根据%(campaign)s结果，现将你单位存在的问题反馈如下，请对照问题清单逐项整改，并在期限内"
                     "报送整改措施、整改结果及佐证材料。", campaign=campaign.name),
             department_name=dept.name, deadline=deadline, created_by_id=getattr(actor, "id", None),
-        )
-        db.session.add(notice)
-        db.session.flush()
+        ), rows))
+    db.session.add_all([notice for notice, _rows in planned])
+    db.session.flush()
+    items: list[NoticeItem] = []
+    for notice, rows in planned:
         for pos, (r, ind, deducted) in enumerate(rows, start=1):
             standard = getattr(ind, "standard", "") or ""
             problem = (r.problem or "").strip() or (
                 _("未达到指标要求：%(standard)s", standard=standard) if standard else _("该指标被扣分。"))
-            previous = previous_items.get((dept_id, r.indicator_code)) if r.indicator_code else None
-            item = NoticeItem(
-                office_id=office.id, department_id=dept_id, notice_id=notice.id, campaign_id=campaign.id,
-                position=pos, indicator_code=r.indicator_code, indicator_title=getattr(ind, "title", "") or "",
-                result_id=r.id, problem=problem, points_deducted=deducted,
+            previous = previous_items.get((notice.department_id, r.indicator_code)) if r.indicator_code else None
+            items.append(NoticeItem(
+                office_id=office.id, department_id=notice.department_id, notice_id=notice.id,
+                campaign_id=campaign.id, position=pos, indicator_code=r.indicator_code,
+                indicator_title=getattr(ind, "title", "") or "", result_id=r.id, problem=problem,
+                points_deducted=deducted,
                 requirement=(_("对照标准整改到位：%(standard)s", standard=standard) if standard
                              else _("针对问题逐项整改到位。")),
                 recurring=previous is not None, previous_item_id=previous,
-            )
-            db.session.add(item)
-        db.session.flush()
-        _audit(notice, "rectification.notice.generate", "rectification_notice", notice.id, actor=actor,
-               new={"items": len(rows), "deadline": deadline.isoformat()})
-        created.append(notice)
+            ))
+    db.session.add_all(items)
+    db.session.flush()
+    if planned:
+        record_many(office.id, [dict(action="rectification.notice.generate", object_type="rectification_notice",
+                                     object_id=notice.id, new={"items": len(rows), "deadline": deadline.isoformat()},
+                                     department_id=notice.department_id, campaign_id=notice.campaign_id)
+                                for notice, rows in planned], actor=actor)
+    created = [notice for notice, _rows in planned]
     return created
 
 
