@@ -179,14 +179,16 @@ def _previous_items(office_id: int, prev: Campaign | None) -> dict[tuple[int, st
         .group_by(ni.department_id, ni.indicator_code))}
 
 
-def problem_rows(campaign: Campaign) -> dict[int, list[tuple[IndicatorResult, Any, Decimal | None]]]:
-    """department id → [(result, rubric indicator, points deducted)] for every result with a problem or a
-    deduction (bonus and veto indicators: only with a problem statement or a veto)."""
+def problem_rows(campaign: Campaign) -> dict[int, list[tuple[Any, Any, Decimal | None]]]:
+    """department id → [(result row: id, department_id, indicator_code, final_score, problem, veto; rubric indicator;
+    points deducted)] for every result with a problem or a deduction (bonus and veto indicators: only with a problem
+    statement or a veto)."""
     indicators = _rubric_indicators(campaign)
-    rows = db.session.scalars(
-        select(IndicatorResult)
-        .where(IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id)
-        .order_by(IndicatorResult.department_id, IndicatorResult.indicator_code)
+    ir = IndicatorResult  # the columns used, not whole objects: a province has half a million results
+    rows = db.session.execute(
+        select(ir.id, ir.department_id, ir.indicator_code, ir.final_score, ir.problem, ir.veto)
+        .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id)
+        .order_by(ir.department_id, ir.indicator_code)
     ).all()
     found: dict[int, list] = {}
     for r in rows:
