@@ -417,7 +417,7 @@ def refresh_result(submission: Submission, code: str, *, actor=None, reason: str
                    rubric: scoring.Rubric | None = None, suggestion: Suggestion | None = None) -> IndicatorResult:
     """Recompute the indicator's result from its sources (see the module docstring); audit any change.
 
-    The result row is locked (``FOR UPDATE`` on PostgreSQL) and re-read, so two reviewers saving at once
+    The result row is locked (``FOR NO KEY UPDATE`` on PostgreSQL) and re-read, so two reviewers saving at once
     are serialised instead of one of them failing on the row's version.
     """
     campaign = submission.campaign
@@ -428,7 +428,7 @@ def refresh_result(submission: Submission, code: str, *, actor=None, reason: str
         select(IndicatorResult).where(
             IndicatorResult.office_id == submission.office_id, IndicatorResult.campaign_id == campaign.id,
             IndicatorResult.department_id == submission.department_id, IndicatorResult.indicator_code == code)
-        .with_for_update().execution_options(populate_existing=True))
+        .with_for_update(key_share=True).execution_options(populate_existing=True))  # NO KEY UPDATE: see chain_lock
     created = result is None
     if created:
         result = _new_result(submission, code)

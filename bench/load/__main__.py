@@ -265,7 +265,7 @@ def run_one(label: str, url: str, args, work: Path) -> tuple[list[str], bool]:
     t0 = time.time()
     how = build_dataset(url, storage, args, plan_path, work / "dataset-backup.zip")
     plan = json.loads(plan_path.read_text())
-    log(f"{label}: data set {how} in {time.time() - t0:.0f} s ({args.departments} departments at a time, "
+    log(f"{label}: data set {how} in {time.time() - t0:.0f} s ({args.departments} departments, "
         f"{len(plan['dept_users'])} departments in the pool, {len(plan['reviewers'])} reviewers)")
     logfile = work / f"gunicorn-{label}.log"
     proc, port = start_server(url, storage, args.workers, logfile)
