@@ -21,7 +21,7 @@ class Rubric(TenantMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     year: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    source: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, deferred=True)  # ~25 KB: loaded only to parse a new version
     sha256: Mapped[str] = mapped_column(String(64))
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("rubrics.id"))

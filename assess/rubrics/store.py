@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from collections import OrderedDict
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,14 +15,19 @@ from ..models import Rubric
 SHIPPED = Path(__file__).resolve().parents[2] / "scoring_rules"
 
 
-@lru_cache(maxsize=128)
-def _parse(sha256: str, source: str, filename: str) -> scoring.Rubric:
-    return scoring.load_rubric(source, filename)
+_PARSED: "OrderedDict[str, scoring.Rubric]" = OrderedDict()
 
 
 def engine_rubric(row: Rubric) -> scoring.Rubric:
-    """The parsed rubric of a stored version (cached by content hash: versions never change)."""
-    return _parse(row.sha256, row.source, f"{row.family}-v{row.version}.yaml")
+    """The parsed rubric of a stored version, cached by content hash (versions never change). The source
+    column is deferred: every request that scores or checks reads the rubric, and only a version not yet
+    parsed in this process needs its ~25 KB of YAML from the database."""
+    parsed = _PARSED.get(row.sha256)
+    if parsed is None:
+        parsed = _PARSED[row.sha256] = scoring.load_rubric(row.source, f"{row.family}-v{row.version}.yaml")
+        while len(_PARSED) > 128:
+            _PARSED.popitem(last=False)
+    return parsed
 
 
 def store_rubric(office_id: int, source: str, *, filename: str, actor=None, parent: Rubric | None = None) -> Rubric:
