@@ -22,6 +22,9 @@ before is reported separately (``warm-up``), not in the mix.
   self-score with the score form's version, moves on (never the same indicator twice).
 - ``OfficeUser``: reads the ranking of the campaign in review (all groups or one group).
 - ``HealthUser``: ``GET /healthz`` without think time — the ceiling of this server on this machine.
+
+Every user is a ``FastHttpUser`` (geventhttpclient): the load generator runs on the same two CPUs as the
+server, and the plain ``HttpUser`` (python-requests) spent several times more of them per request.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ import threading
 import time
 
 import gevent
-from locust import HttpUser, between, constant, events, task
+from locust import FastHttpUser, between, constant, events, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read()) if os.environ.get("LOAD_PLAN") else None
 ACKS: dict[str, list] = {"saves": [], "attempts": [], "submits": [], "reviews": [], "review_attempts": [], "submit_attempts": [],
@@ -91,7 +94,7 @@ def _write_acks(environment, **_kw):
             json.dump(ACKS, fh, ensure_ascii=False)
 
 
-def _login(user: HttpUser, username: str, name: str = "login (warm-up)") -> bool:
+def _login(user: FastHttpUser, username: str, name: str = "login (warm-up)") -> bool:
     r = user.client.get("/auth/login", name=name.replace("login", "login page"))
     m = CSRF_RE.search(r.text or "")
     with user.client.post("/auth/login", data={"username": username, "password": PLAN["password"],
@@ -103,7 +106,7 @@ def _login(user: HttpUser, username: str, name: str = "login (warm-up)") -> bool
     return True
 
 
-class DepartmentUser(HttpUser):
+class DepartmentUser(FastHttpUser):
     wait_time = between(*THINK)
     fixed_count = int(os.environ.get("LOAD_DEPT_USERS", "200"))
 
@@ -124,7 +127,7 @@ class DepartmentUser(HttpUser):
         self.saves = 0
         self.target = random.randint(*SAVES_BEFORE_SUBMIT)
         self.versions = {code: 1 for code in self.me["answers"]}  # what the form showed before the hour
-        self.client.cookies.clear()
+        self.client.cookiejar.clear()  # a new person, a new browser session
         return _login(self, self.me["username"], login_name) and self.read_token()
 
     def read_token(self) -> bool:
@@ -195,7 +198,7 @@ class DepartmentUser(HttpUser):
         ACKS["submits"].append(self.sid)
 
 
-class ReviewerUser(HttpUser):
+class ReviewerUser(FastHttpUser):
     wait_time = between(*THINK)
     fixed_count = int(os.environ.get("LOAD_REVIEWERS", "10"))
 
@@ -229,7 +232,7 @@ class ReviewerUser(HttpUser):
         ACKS["reviews"].append([sid, code, self.me["username"]])
 
 
-class OfficeUser(HttpUser):
+class OfficeUser(FastHttpUser):
     wait_time = between(*THINK)
     fixed_count = int(os.environ.get("LOAD_OFFICE_USERS", "1"))
 
@@ -243,7 +246,7 @@ class OfficeUser(HttpUser):
             self.client.get(f"/ranking/{PLAN['campaign_review']}", name="ranking page")
 
 
-class HealthUser(HttpUser):
+class HealthUser(FastHttpUser):
     wait_time = constant(0)
 
     @task
