@@ -19,16 +19,12 @@ from markupsafe import Markup
 def request_translations() -> NullTranslations:
     try:
         ctx = g._flask_babel  # one proxy look-up: this runs for every string of every page
-        cached = ctx.babel_translations
-    except (AttributeError, RuntimeError):  # no Babel state yet, or outside an app context
-        cached = None
-    if cached is not None:
-        return cached
-    translations = get_translations()
-    ctx = g.get("_flask_babel") if g else None
-    if ctx is not None:
-        ctx.babel_translations = translations
-    return translations
+    except (AttributeError, RuntimeError):  # the request's first string (Babel makes its state), or no app
+        return get_translations()
+    cached = getattr(ctx, "babel_translations", None)
+    if cached is None:
+        cached = ctx.babel_translations = get_translations()
+    return cached
 
 
 def template_gettext(string: str, **variables: object) -> Markup:

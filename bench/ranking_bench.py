@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             "sql": best(lambda: db.session.execute(bare).all(), args.repeat),
             "sums query": best(lambda: sums.compute(campaign, rubric), args.repeat),
             "refresh all sums": best(lambda: sums.refresh_campaign(campaign), args.repeat),
-            "stored sums read": best(lambda: cold(sums.load, campaign, rubric, campaign.rubric.sha256, ()), args.repeat),
+            "stored sums read": best(lambda: cold(sums.load, campaign, rubric, ()), args.repeat),
             "compute": best(lambda: cold(services.compute_ranking, campaign, explain=False), args.repeat),
             "compute (explained)": best(lambda: cold(services.compute_ranking, campaign), args.repeat),
         }

@@ -1,7 +1,7 @@
 """Exports of a campaign's ranking, detailed score sheet and problem list as .xlsx, CSV (UTF-8 with BOM) or JSON.
 
 A table is ``(headers, rows)``; cells are ``str``, ``int``, ``Decimal`` or ``None``. Text cells that a
-spreadsheet would read as a formula (starting with = + - @, tab or CR) are prefixed with ``'``.
+spreadsheet would read as a formula are prefixed with ``'`` (``assess.spreadsheet.safe_cell``).
 """
 from __future__ import annotations
 

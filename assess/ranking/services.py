@@ -28,7 +28,6 @@ from . import sums as dept_sums
 from .adapter import totals_from_sums
 
 ZERO = Decimal(0)
-CENT = Decimal("0.01")
 
 
 class RankingError(ValueError):
@@ -142,8 +141,7 @@ def _gc_paused():
 def _compute(campaign: Campaign, *, group_id: int | None, overall: bool, explain: bool) -> list[RankRow]:
     rubric = engine_rubric(campaign.rubric)
     participants = _participants(campaign)
-    per_dept = dept_sums.load(campaign, rubric, campaign.rubric.sha256, [p[0] for p in participants])
-    empty = dept_sums.Sums({}, ZERO, 0, ())
+    per_dept = dept_sums.load(campaign, rubric, [p[0] for p in participants])
     n_base = rubric.indicator_count
 
     rows: list[RankRow] = []
@@ -153,7 +151,7 @@ def _compute(campaign: Campaign, *, group_id: int | None, overall: bool, explain
         if group_id is not None and g_id != group_id and not overall:
             continue
         sort_order[g_id] = (g_sort, g_name)
-        d = per_dept.get(dept_id, empty)
+        d = per_dept.get(dept_id, dept_sums.NOTHING_SCORED)
         submitted = state == SubmissionState.SUBMITTED
         complete, vetoes = d.scored >= n_base, d.vetoes
         note = ""
@@ -203,7 +201,7 @@ def explain_department(campaign: Campaign, department_id: int) -> tuple[str, ...
     if sub is None:
         return ()
     late = int(sub.late_days or 0) if sub.state == SubmissionState.SUBMITTED else 0
-    d = dept_sums.compute(campaign, rubric, [department_id]).get(department_id) or dept_sums.Sums({}, ZERO, 0, ())
+    d = dept_sums.compute(campaign, rubric, [department_id]).get(department_id, dept_sums.NOTHING_SCORED)
     try:
         return totals_from_sums(rubric, d.areas, d.bonus, d.vetoes, late).explanation_zh
     except InputError as exc:

@@ -57,6 +57,9 @@ class Sums:
                    tuple(d["vetoes"]))
 
 
+NOTHING_SCORED = Sums({}, ZERO, 0, ())  # a participant without any result yet
+
+
 def _dec(value) -> Decimal:
     """A summed score as an exact Decimal in cents (SQLite sums NUMERIC as binary floats)."""
     if value is None:
@@ -114,8 +117,9 @@ def compute(campaign: Campaign, rubric: scoring.Rubric, department_ids: Iterable
     return _parse_rows(rubric, db.session.execute(unscoped(stmt)).all())
 
 
-def load(campaign: Campaign, rubric: scoring.Rubric, sha256: str, department_ids: Iterable[int]) -> dict[int, Sums]:
+def load(campaign: Campaign, rubric: scoring.Rubric, department_ids: Iterable[int]) -> dict[int, Sums]:
     """The stored sums of ``department_ids``; any without a row summed for this rubric is computed here."""
+    sha256 = campaign.rubric.sha256
     ds = DepartmentSums
     out: dict[int, Sums] = {}
     parsed = _parsed_cache(campaign.office_id, campaign.id, sha256)
