@@ -198,7 +198,7 @@ def office_sets_up_and_creates_campaign(office: Page, w: dict) -> str:
     office.get_by_label("发文字号机关代字").fill("全年公办")
     office.get_by_label("发文机关署名").fill(w["office_name"])
     office.get_by_label("联系人及电话").fill("联系人：王五，电话：0000-7654321")
-    office.get_by_label("抄送机关（每行一个）").fill("县委办公室\n县人大常委会办公室")
+    office.get_by_label("抄送机关（每行一个）").fill("县委办公室\n县人大常委会办公室\n县政协办公室。")
     office.get_by_label("印发机关").fill(f"{w['office_name']}秘书科")
     office.get_by_role("button", name="保存设置").click()
     flash(office).to_contain_text("已保存")
@@ -257,8 +257,9 @@ def save_indicator(page: Page, code: str) -> None:
     flash(page).to_contain_text(f"已保存 {code}")
 
 
-def department_fills_in(editor: Page, leader: Page, tmp_path: Path, *, meetings: str, broken_links: str,
-                        judged: str, adopted: str | None, file_title: str, link: str) -> None:
+def department_fills_in(walk: Walk, editor: Page, leader: Page, tmp_path: Path, *, meetings: str,
+                        broken_links: str, judged: str, adopted: str | None, file_title: str, link: str,
+                        self_total: int) -> None:
     open_own_self_assessment(editor)
     expect(editor.locator("#submission-state")).to_have_text("未开始")
 
@@ -304,6 +305,8 @@ def department_fills_in(editor: Page, leader: Page, tmp_path: Path, *, meetings:
 
     open_own_self_assessment(leader)
     expect(leader.locator("#submission-state")).to_have_text("待领导审核")
+    with walk.soft("the leader's page shows the self-scored total (issue 14 §3)"):
+        expect(leader.get_by_role("main")).to_contain_text(re.compile(rf"总分\D{{0,20}}{self_total}(\.0+)?(?!\d)"))
     leader.get_by_role("button", name="审核通过，以本部门名义提交").click()
     flash(leader).to_contain_text("已以本部门名义提交")
     expect(leader.locator("#submission-state")).to_have_text("已提交")
@@ -390,10 +393,12 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
     campaign_url = office_sets_up_and_creates_campaign(office, w)
 
     # 2. both departments fill in, send to their leader, and the leader submits
-    department_fills_in(people("editor_a"), people("leader_a"), tmp_path, meetings="3", broken_links="0",
-                        judged="38", adopted="2", file_title="甲局领导小组文件", link="https://a.example.gov.cn/zcjd")
-    department_fills_in(people("editor_b"), people("leader_b"), tmp_path, meetings="2", broken_links="1",
-                        judged="36", adopted=None, file_title="乙局领导小组文件", link="https://b.example.gov.cn/zcjd")
+    department_fills_in(walk, people("editor_a"), people("leader_a"), tmp_path, meetings="3", broken_links="0",
+                        judged="38", adopted="2", file_title="甲局领导小组文件", link="https://a.example.gov.cn/zcjd",
+                        self_total=100)
+    department_fills_in(walk, people("editor_b"), people("leader_b"), tmp_path, meetings="2", broken_links="1",
+                        judged="36", adopted=None, file_title="乙局领导小组文件", link="https://b.example.gov.cn/zcjd",
+                        self_total=90)
     office.goto(campaign_url)
     expect(office.get_by_role("link", name="已提交 2")).to_be_visible()
 
@@ -513,6 +518,13 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
                                    "bonus": Decimal(0), "grade": "良好"}
     office.get_by_role("button", name="发布排名").click()
     flash(office).to_contain_text("已发布排名（第1版）")
+    leader_a = people("leader_a")
+    nav(leader_a, "排名")
+    leader_a.get_by_role("row", name=CAMPAIGN).get_by_role("link", name="排名", exact=True).click()
+    own = leader_a.locator("#own-row")
+    expect(own.get_by_role("row", name="组内排名")).to_contain_text("第1名（共2个部门）")
+    expect(own.get_by_role("row", name="总分")).to_contain_text(str(ranked[w["dept_a"]]["total"]))
+    expect(own.get_by_role("row", name="等次")).to_contain_text("优秀")
 
     # the circular: its grade lists and its ranking table (附件) are the ranking page's; its problems are the
     # findings that stand
@@ -524,6 +536,8 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
     in_circular = {r[1]: {"rank": r[0], "total": dec(r[5]), "A": dec(r[2]), "B": dec(r[3]), "bonus": dec(r[4]),
                           "grade": r[6]} for r in table[1:] if r[1] in ranked}
     assert in_circular == ranked, (in_circular, ranked)
+    with walk.soft("the 版记 reads 抄送：…县政协办公室。 with one full stop (issue 14 §2)"):
+        assert "县政协办公室。" in body and "。。" not in body, re.findall(r"抄送.{0,40}", body)
     for problem in (A2_PROBLEM, B_B1_PROBLEM, B_B2_PROBLEM):
         assert squash(problem) in body, (problem, body)
     with walk.soft("a finding overturned on re-check does not reach the circular"):
@@ -531,12 +545,23 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
 
     # the notices: one item per standing finding, its text the reviewer's, its points what the finding cost
     generate_and_send_notices(office, w)
+    # department B opens its notice before the office has issued it: the official version is a draft
+    editor_b = people("editor_b")
+    nav(editor_b, "整改通知")
+    editor_b.get_by_role("link", name=re.compile(f"关于{w['dept_b']}.*整改的通知")).click()
+    draft = squash(pdf_text(official_version(editor_b)))
+    with walk.soft("a notice not yet issued says 草稿 and shows no document number (issue 14 §2)"):
+        assert "草稿" in draft and not re.search(r"〔\d{4}〕\d+号", draft), draft[:200]
+
     expected = {
         w["dept_a"]: {"A2": (A2_PROBLEM, a["A2"])},
         w["dept_b"]: {"B1": (B_B1_PROBLEM, b["B1"]), "B2": (B_B2_PROBLEM, b["B2"])},
     }
+    numbers: dict[str, str] = {}
     for dept, findings in expected.items():
-        items = notice_items(issue_notice(office, dept, tmp_path))
+        number, data = issue_notice(office, dept, tmp_path)
+        numbers[dept] = number
+        items = notice_items(data)
         for code, (problem, row) in findings.items():
             assert code in items, (dept, code, items)
             assert items[code]["problem"] == squash(problem), (dept, code, items[code])
@@ -545,6 +570,13 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
             assert items[code]["points"] in cost, (dept, code, items[code], cost)
         with walk.soft(f"{dept}'s notice lists the standing findings and nothing else (issue 14 §2, boilerplate)"):
             assert set(items) == set(findings), (dept, sorted(items))
+
+    # the department's official version now carries the one number the issued copy has
+    editor_b.reload()
+    issued = squash(pdf_text(official_version(editor_b)))
+    with walk.soft("the notice the department sees has the issued copy's number (issue 14 §2, two numbers)"):
+        assert numbers[w["dept_b"]] in issued and len(set(re.findall(r"〔\d{4}〕\d+号", issued))) == 1, (
+            numbers[w["dept_b"]], re.findall(r"〔\d{4}〕\d+号", issued))
 
     # 7. rectification: B answers both items with evidence, the leader submits, the office closes one and
     # returns the other; B answers again and the office closes it, and the notice
@@ -587,7 +619,7 @@ def generate_and_send_notices(office: Page, w: dict) -> None:
     flash(office).to_contain_text("下发")
 
 
-def issue_notice(office: Page, dept: str, tmp_path: Path) -> bytes:
+def issue_notice(office: Page, dept: str, tmp_path: Path) -> tuple[str, bytes]:
     nav(office, "公文")
     office.get_by_role("link", name=CAMPAIGN, exact=True).click()
     notices = office.locator("table").filter(has=office.get_by_role("columnheader", name="文号"))
@@ -600,7 +632,15 @@ def issue_notice(office: Page, dept: str, tmp_path: Path) -> bytes:
     info.value.save_as(path)
     data = path.read_bytes()
     assert number in squash(pdf_text(data))
-    return data
+    return number, data
+
+
+def official_version(page: Page) -> bytes:
+    """The notice page's 查看公文版（PDF） link, opened with the person's session."""
+    href = page.get_by_role("link", name="查看公文版（PDF）").get_attribute("href")
+    resp = page.request.get(href)
+    assert resp.ok and resp.headers["content-type"] == "application/pdf", (resp.status, resp.headers)
+    return resp.body()
 
 
 def rectification(people: People, walk: Walk, w: dict) -> None:
