@@ -3,10 +3,11 @@ HTML rules (successful controls, their rendered values, the pressed button's nam
 ``formaction``/``formmethod``), with nothing added but what a person must type into a ``required`` field
 that the page left empty (a browser refuses to send the form until they do).
 
-Used by tests/test_form_crawler.py; kept apart so that the serialisation can be tested on its own.
+Used by tests/test_form_crawler.py (the isolation registry's pages) and tests/test_demo_crawl.py (the demo).
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -144,3 +145,66 @@ def submissions(page_html: str, page_url: str) -> list[BrowserSubmission]:
                                          urljoin(page_url, b.get("formaction") or action) if b.get("formaction")
                                          else action, pressed, list(files), label or b.get("name", "")))
     return out
+
+
+# --------------------------------------------------------------------------- sending and judging
+
+BAD_REQUEST_TEXT = "请求有误"  # the 400 page's title and the generic refusal of an invalid form
+
+
+def html_of(resp) -> str:
+    if not (resp.mimetype or "").startswith("text/html"):
+        return ""
+    return resp.get_data(as_text=True)
+
+
+def new_request() -> None:
+    """Tests keep one app context open, so ``g`` outlives a request; a browser's next request starts
+    afresh. Flask-WTF remembers the page's CSRF token in ``g``: forget it, or one user's page would
+    carry the token of the previous user's session."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("csrf_token", None)
+
+
+def get_page(client, url: str):
+    new_request()
+    return client.get(url, follow_redirects=True)
+
+
+def send(client, sub: BrowserSubmission):
+    new_request()
+    if sub.method == "GET":  # a browser replaces the action's own query with the form's fields
+        return client.get(sub.url.split("?")[0], query_string=sub.fields, follow_redirects=True)
+    data: dict[str, list] = {}
+    for name, value in sub.fields:
+        data.setdefault(name, []).append(value)
+    for name, filename, content in sub.files:
+        data.setdefault(name, []).append((io.BytesIO(content), filename))
+    return client.post(sub.url, data=data, content_type="multipart/form-data", follow_redirects=True)
+
+
+def shown_errors(body: str) -> str:
+    """The error messages a person would read on the answer, for the failure message."""
+    if not body:
+        return ""
+    doc = lxml_html.fromstring(body)
+    texts = [" ".join(e.text_content().split()) for e in doc.xpath('//*[contains(@class, "error")]')]
+    return "; ".join(t for t in texts if t)[:300]
+
+
+def problem_of(resp) -> str | None:
+    """Why this answer fails a person, or None. A form sent back with what is wrong at its fields
+    (whatever its status) is a good answer; the generic "请求有误" page or flash, a 400 that names no
+    field, or a server error is not."""
+    body = html_of(resp)
+    if resp.status_code >= 500:
+        return f"answered {resp.status_code}"
+    if BAD_REQUEST_TEXT in body:
+        return f"the answer says {BAD_REQUEST_TEXT} ({resp.status_code})"
+    if resp.status_code == 400 and not shown_errors(body):
+        return "answered 400 without saying what is wrong"
+    if "Traceback" in body:
+        return "the answer shows a traceback"
+    return None

@@ -9,79 +9,17 @@ sent empty), a mistake that tests posting hand-built data can never see.
 """
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from tests.conftest import TEST_PASSWORD
-from tests.form_crawler import BrowserSubmission, submissions
+from tests.form_crawler import BAD_REQUEST_TEXT, get_page, html_of, new_request, problem_of, send, submissions
 from tests.isolation_registry import ROUTES, Route
 from tests.test_isolation import World, _url
 
-BAD_REQUEST_TEXT = "请求有误"  # the 400 page's title and the generic refusal of an invalid form
 EVERY_PAGE = ("/auth/logout", "/auth/locale/")  # the header's own forms, pressed once in their own test
 MAX_PRESSES_PER_PAGE = 25
 
 PAGE_ROUTES = [r for r in ROUTES if "GET" in r.methods and not r.endpoint.startswith("api")]
-
-
-def _html(resp) -> str:
-    if not (resp.mimetype or "").startswith("text/html"):
-        return ""
-    return resp.get_data(as_text=True)
-
-
-def _new_request() -> None:
-    """Tests keep one app context open, so ``g`` outlives a request; a browser's next request starts
-    afresh. Flask-WTF remembers the page's CSRF token in ``g``: forget it, or one user's page would
-    carry the token of the previous user's session."""
-    from flask import g
-
-    g.pop("csrf_token", None)
-
-
-def _get(client, url: str):
-    _new_request()
-    return client.get(url, follow_redirects=True)
-
-
-def _send(client, sub: BrowserSubmission):
-    _new_request()
-    if sub.method == "GET":
-        return client.get(sub.url, query_string=sub.fields, follow_redirects=True)
-    data: dict[str, list] = {}
-    for name, value in sub.fields:
-        data.setdefault(name, []).append(value)
-    for name, filename, content in sub.files:
-        data.setdefault(name, []).append((io.BytesIO(content), filename))
-    return client.post(sub.url, data=data, content_type="multipart/form-data", follow_redirects=True)
-
-
-def _shown_errors(body: str) -> str:
-    """The error messages a person would read on the answer, for the failure message."""
-    if not body:
-        return ""
-    from lxml import html as lxml_html
-
-    doc = lxml_html.fromstring(body)
-    texts = [" ".join(e.text_content().split()) for e in doc.xpath('//*[contains(@class, "error")]')]
-    return "; ".join(t for t in texts if t)[:300]
-
-
-def _problem(resp) -> str | None:
-    """Why this answer fails a person, or None. A form sent back with what is wrong at its fields
-    (whatever its status) is a good answer; the generic "请求有误" page or flash, a 400 that names no
-    field, or a server error is not."""
-    body = _html(resp)
-    if resp.status_code >= 500:
-        return f"answered {resp.status_code}"
-    if BAD_REQUEST_TEXT in body:
-        return f"the answer says {BAD_REQUEST_TEXT} ({resp.status_code})"
-    if resp.status_code == 400 and not _shown_errors(body):
-        return "answered 400 without saying what is wrong"
-    if "Traceback" in body:
-        return "the answer shows a traceback"
-    return None
 
 
 @pytest.fixture()
@@ -97,10 +35,10 @@ def browser_like(app, db, tenant_a, platform_admin, monkeypatch):
     def client_for(role: str):
         if role not in clients:
             c = app.test_client()
-            login_page = _get(c, "/auth/login")
-            fields = dict(submissions(_html(login_page), "http://assess.test/auth/login")[0].fields)
+            login_page = get_page(c, "/auth/login")
+            fields = dict(submissions(html_of(login_page), "http://assess.test/auth/login")[0].fields)
             fields.update(username=users[role].username, password=TEST_PASSWORD)
-            _new_request()
+            new_request()
             resp = c.post("/auth/login", data=fields)
             assert resp.status_code == 302, f"log-in as {role} failed"
             clients[role] = c
@@ -110,8 +48,8 @@ def browser_like(app, db, tenant_a, platform_admin, monkeypatch):
 
 
 def _press_every_button(client, url: str) -> tuple[list[str], int]:
-    page = _get(client, url)
-    body = _html(page)
+    page = get_page(client, url)
+    body = html_of(page)
     if page.status_code != 200 or "<form" not in body:
         return [], 0
     failures, seen, pressed = [], set(), 0
@@ -122,7 +60,7 @@ def _press_every_button(client, url: str) -> tuple[list[str], int]:
         if pressed >= MAX_PRESSES_PER_PAGE:
             break
         pressed += 1
-        problem = _problem(_send(client, sub))
+        problem = problem_of(send(client, sub))
         if problem:
             failures.append(f"on {url}: {sub.describe()} {problem}")
     return failures, pressed
@@ -149,10 +87,10 @@ def test_a_stage_button_reaches_the_service(app, db, browser_like):
     campaign = OBJECTS["campaign"](world)
     db.session.commit()
     client = client_for("office_admin")
-    page = _html(_get(client, f"/campaigns/{campaign.id}"))
+    page = html_of(get_page(client, f"/campaigns/{campaign.id}"))
     stage = [s for s in submissions(page, "http://assess.test/") if s.url.endswith("/transition")]
     assert stage, "no stage button on the campaign page"
-    body = _html(_send(client, stage[0]))
+    body = html_of(send(client, stage[0]))
     assert BAD_REQUEST_TEXT not in body
     assert "考核已进入" in body or "不能转入下一阶段" in body
 
@@ -178,10 +116,10 @@ def test_header_forms_work(app, db, browser_like):
     """The language switch and the log-out on every page's header."""
     _, client_for = browser_like
     client = client_for("office_admin")
-    home = _html(_get(client, "/"))
+    home = html_of(get_page(client, "/"))
     subs = [s for s in submissions(home, "http://assess.test/") if any(p in s.url for p in EVERY_PAGE)]
     assert {("/auth/logout" in s.url) for s in subs} == {True, False}
     for sub in sorted(subs, key=lambda s: "/auth/logout" in s.url):  # log out last
-        resp = _send(client, sub)
-        assert _problem(resp) is None, sub.describe()
+        resp = send(client, sub)
+        assert problem_of(resp) is None, sub.describe()
     assert "/auth/login" in client.get("/", follow_redirects=False).headers.get("Location", "")
