@@ -204,6 +204,14 @@ class DepartmentHome:
     def empty(self) -> bool:
         return not (self.self_tasks or self.recheck or self.items)
 
+    @property
+    def by_notice(self) -> list[tuple[Notice, Deadline, list[ItemTask]]]:
+        """The items grouped under their notice, notices in deadline order (as ``items`` is sorted)."""
+        groups: dict[int, tuple[Notice, Deadline, list[ItemTask]]] = {}
+        for t in self.items:
+            groups.setdefault(t.notice.id, (t.notice, t.deadline, []))[2].append(t)
+        return list(groups.values())
+
 
 def _self_action(state: SubmissionState, leader: bool) -> str:
     if state == SubmissionState.SUBMITTED:

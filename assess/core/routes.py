@@ -1,4 +1,4 @@
-"""The landing page: each role's starting point."""
+"""The landing page: each role's starting point, saying what to do next (figures: ``dashboard.py``)."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
@@ -26,8 +26,7 @@ def home_context(user) -> dict:
     from . import dashboard
 
     today = local_today()
-    ctx: dict = {"today": today, "state_labels": STATE_LABELS, "sub_labels": SUBMISSION_LABELS,
-                 "nav": navigation(user.role)}
+    ctx: dict = {"today": today, "state_labels": STATE_LABELS, "sub_labels": SUBMISSION_LABELS}
     if user.role == Role.PLATFORM_ADMIN:
         ctx["offices"] = db.session.scalar(select(func.count()).select_from(Office).where(Office.active.is_(True)))
     elif user.department_id is not None:
