@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pdfplumber

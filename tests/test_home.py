@@ -9,7 +9,7 @@ import pytest
 
 from assess.campaigns.services import local_today
 from assess.extensions import db
-from assess.models import CampaignState, Contest, ItemState, SubmissionState
+from assess.models import Contest, ItemState, SubmissionState
 from assess.rectification import services as rect
 from assess.review import services as rs
 from assess.selfassessment import services as sa
@@ -189,7 +189,7 @@ def test_reviewer_sees_waiting_departments_and_contests_to_answer(tenant_a, logi
     assert f"1 / {total}" in s and href(s, f"/review/submissions/{sub_a.id}")
     assert figure(s, "contests") == "1" and href(s, f"/review/contests/{contest.id}")
     assert "还剩4天" in s
-    assert sub_b.id  # (kept for clarity: B is assigned but not submitted)
+    assert not href(s, f"/review/submissions/{sub_b.id}")  # assigned, never submitted: nothing to review
 
 
 def test_reviewer_not_assigned_sees_nothing_waiting(tenant_a, login):
