@@ -475,3 +475,18 @@ def has_submission(campaign: Campaign, department_id: int) -> bool:
     return db.session.scalar(select(Submission.id).where(
         Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
         Submission.department_id == department_id)) is not None
+
+
+# --------------------------------------------------------------------------- the department's 自评表
+
+
+def selfassessment_pdf(submission: Submission, office: Office, *, today: dt.date | None = None) -> bytes:
+    """The department's self-assessment table (自评表) as a PDF to print, sign and seal.
+
+    Rendered on request and not stored or numbered: it is the department's own form handed in beside the
+    online submission, not a document the office issues (so it carries no 文号 and no verification code).
+    """
+    from .render import render_pdf
+
+    ctx = builders.selfassessment_context(submission, office, today=today or today_local())
+    return render_pdf("selfassessment.html", {"doc": ctx})

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, department_submissions
 from ..extensions import db
-from ..models import CampaignState, Role, Submission
+from ..models import CampaignState, Office, Role, Submission
 from ..scoring.explain import num
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
@@ -309,6 +309,26 @@ def export(submission_id: int):
     name = f"{submission.campaign.name}-{submission.department_name}.xlsx"
     resp = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.xlsx\"; filename*=UTF-8''{quote(name)}"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/<int:submission_id>/selfassessment.pdf")
+@roles_required(*READERS)
+def pdf(submission_id: int):
+    """The printable 自评表 (to be signed by the leader and sealed): the department's own, or any department of
+    the office for office users (the scope and ``load_submission`` decide which)."""
+    from flask import Response
+    from urllib.parse import quote
+
+    from ..documents.services import selfassessment_pdf
+
+    submission = load_submission(submission_id)
+    office = db.session.get(Office, submission.office_id)
+    data = selfassessment_pdf(submission, office)
+    name = f"{submission.campaign.name}自评表-{submission.department_name}.pdf"
+    resp = Response(data, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.pdf\"; filename*=UTF-8''{quote(name)}"
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
