@@ -77,6 +77,10 @@ def test_create_campaign_same_rules_as_form(client, setup, tenant_a):
     assert resp.status_code == 422 and resp.json["error"]["field"] == "review_start"
     resp = client.post("/api/v1/campaigns", json={"name": "2027 年度", "year": 2027, "rubric_id": campaign.rubric_id,
                                                   "department_ids": [tenant_a.dept_a.id]}, headers=auth(t["office_admin"]))
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "rubric_id"  # a 2026 rubric: say so first
+    resp = client.post("/api/v1/campaigns", json={"name": "2027 年度", "year": 2027, "rubric_id": campaign.rubric_id,
+                                                  "department_ids": [tenant_a.dept_a.id], "allow_other_year": True},
+                       headers=auth(t["office_admin"]))
     assert resp.status_code == 201 and resp.json["state"] == "draft"
     rubrics = client.get("/api/v1/rubrics", headers=auth(t["office_admin"])).json
     assert campaign.rubric_id in [r["id"] for r in rubrics["items"]]

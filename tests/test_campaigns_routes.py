@@ -106,3 +106,29 @@ def test_join_departments_later(client, login, db, tenant_a):
     db.session.commit()
     resp = c.post(f"/campaigns/{campaign.id}/departments", data={"department_ids": [late.id]}, follow_redirects=True)
     assert "不能再增加部门" in resp.get_data(as_text=True)
+
+
+def test_create_page_makes_the_office_choose_the_rubric(client, login, db, tenant_a):
+    """Issue 14: no rubric is pre-selected; a rubric of another year needs the confirmation box."""
+    import re
+
+    rubric = stored_rubric(tenant_a.office)
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+    page = c.get("/campaigns/new").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="rubric_id".*?</select>', page, re.S).group(0)
+    first = re.search(r"<option[^>]*>", select_html).group(0)
+    assert 'value="0"' in first and "selected" not in select_html.split(first, 1)[1]
+    assert "2026年度，第1版" in select_html
+    base = {"name": "2027年度政务公开工作绩效考核", "year": "2027", "group_ids": [tenant_a.group.id]}
+    body = c.post("/campaigns/new", data={**base, "rubric_id": "0"}).get_data(as_text=True)
+    assert "请选择考核细则。" in body
+    resp = c.post("/campaigns/new", data={**base, "rubric_id": rubric.id})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "本单位还没有2027年度的考核细则" in body
+    assert "所选考核细则是2026年度的" in body and 'value="2027年度政务公开工作绩效考核"' in body
+    assert f'/rubrics/{rubric.id}/edit' in body
+    assert db.session.scalars(select(Campaign)).all() == []
+    resp = c.post("/campaigns/new", data={**base, "rubric_id": rubric.id, "other_year": "y"})
+    assert resp.status_code == 302
+    assert db.session.scalars(select(Campaign)).one().year == 2027

@@ -1,6 +1,7 @@
 """Campaign services: creation from a frozen rubric, snapshots, the state machine, progress."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -135,3 +136,17 @@ def test_department_submissions_hide_drafts(db, tenant_a):
     assert cs.department_submissions(tenant_a.dept_a.id) == []
     make_campaign(tenant_a, name="进行中")
     assert len(cs.department_submissions(tenant_a.dept_a.id)) == 1
+
+
+def test_rubric_of_another_year_needs_a_deliberate_choice(db, tenant_a):
+    """Issue 14: a 2027 campaign silently took the 2026 rubric (and the circular cited 《2026年度…细则》)."""
+    rubric = stored_rubric(tenant_a.office)
+    assert rubric.year == 2026
+    with pytest.raises(cs.CampaignError) as err:
+        _create(tenant_a, rubric=rubric, name="2027年度考核", year=2027)
+    assert err.value.field == "rubric_id" and "2026年度" in str(err.value) and "使用其他年度的考核细则" in str(err.value)
+    assert db.session.scalars(select(cs.Campaign)).all() == []
+    c = _create(tenant_a, rubric=rubric, name="2027年度考核", year=2027, allow_other_year=True)
+    assert c.year == 2027 and c.rubric_id == rubric.id
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.create")).one()
+    assert json.loads(entry.new)["rubric_year"] == 2026

@@ -51,8 +51,9 @@ def create():
     office = _office()
     form = CampaignForm()
     rubrics = services.office_rubrics(office.id)
-    form.rubric_id.choices = [(r.id, _("%(name)s（第%(v)s版%(frozen)s）", name=r.name, v=r.version,
-                                       frozen=_("，已用于考核") if r.frozen else "")) for r in rubrics]
+    form.rubric_id.choices = [(0, _("请选择考核细则版本"))] + [
+        (r.id, _("%(name)s（%(y)s年度，第%(v)s版%(frozen)s）", name=r.name, y=r.year, v=r.version,
+                 frozen=_("，已用于考核") if r.frozen else "")) for r in rubrics]
     form.group_ids.choices = [(g.id, g.name) for g in office_groups(office.id)]
     form.department_ids.choices = [(d.id, d.name) for d in office_departments(office.id) if d.active]
     if request.method == "GET" and not form.year.data:
@@ -63,6 +64,7 @@ def create():
             campaign = services.create_campaign(
                 office, name=form.name.data, year=form.year.data, rubric=rubric, actor=current_user,
                 group_ids=form.group_ids.data or [], department_ids=form.department_ids.data or [],
+                allow_other_year=bool(form.other_year.data),
                 **{k: getattr(form, k).data for k in services.DATE_FIELDS})
         except services.CampaignError as exc:
             db.session.rollback()
@@ -71,7 +73,11 @@ def create():
             db.session.commit()
             flash(_("已创建考核“%(n)s”。", n=campaign.name), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/new.html", form=form, has_rubrics=bool(rubrics))
+    year = form.year.data if isinstance(form.year.data, int) else None
+    same_year = [r for r in rubrics if r.year == year]
+    return render_template("campaigns/new.html", form=form, has_rubrics=bool(rubrics), year=year,
+                           same_year=same_year, other_years=sorted({r.year for r in rubrics if r.year != year}),
+                           latest=max(rubrics, key=lambda r: (r.year, r.version)) if rubrics else None)
 
 
 @bp.route("/<int:campaign_id>")

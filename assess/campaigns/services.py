@@ -181,9 +181,27 @@ def _check_dates(d: dict) -> None:
             raise CampaignError(_("此日期不能早于前一阶段的日期（%(d)s）。", d=d[a].isoformat()), b)
 
 
+def other_year_problem(rubric: Rubric, year: int) -> str | None:
+    """Why a rubric of another year needs a deliberate choice (None when the years agree).
+
+    The circular and the notices cite the rubric by its name (《2026年度…细则》), so a campaign for 2027
+    that silently takes the 2026 rubric publishes documents that quote the wrong year.
+    """
+    if rubric.year == int(year):
+        return None
+    return _("所选考核细则是%(ry)s年度的（《%(name)s》），考核年度为%(y)s年；通报和整改通知书将引用这一细则名称。"
+             "如确需沿用，请勾选“使用其他年度的考核细则”；也可以先在“考核细则”中把它另存为%(y)s年度的新版本。",
+             ry=rubric.year, name=rubric.name, y=int(year))
+
+
 def create_campaign(office: Office, *, name: str, year: int, rubric: Rubric, actor,
-                    group_ids: Iterable[int] = (), department_ids: Iterable[int] = (), **dates) -> Campaign:
-    """Create a campaign in draft with one submission per chosen department (names and groups snapshot)."""
+                    group_ids: Iterable[int] = (), department_ids: Iterable[int] = (),
+                    allow_other_year: bool = False, **dates) -> Campaign:
+    """Create a campaign in draft with one submission per chosen department (names and groups snapshot).
+
+    A rubric of another year than the campaign's is refused unless ``allow_other_year`` says the office
+    chose it on purpose (see :func:`other_year_problem`).
+    """
     name = (name or "").strip()
     if not name:
         raise CampaignError(_("请填写考核名称。"), "name")
@@ -191,6 +209,8 @@ def create_campaign(office: Office, *, name: str, year: int, rubric: Rubric, act
         raise CampaignError(_("请选择本单位的考核细则版本。"), "rubric_id")
     if not (2000 <= int(year) <= 2100):
         raise CampaignError(_("年度应在2000至2100之间。"), "year")
+    if not allow_other_year and (problem := other_year_problem(rubric, year)):
+        raise CampaignError(problem, "rubric_id")
     exists = db.session.scalar(select(func.count()).select_from(Campaign).where(
         Campaign.office_id == office.id, Campaign.name == name))
     if exists:
@@ -208,7 +228,7 @@ def create_campaign(office: Office, *, name: str, year: int, rubric: Rubric, act
     add_departments(campaign, depts)
     record(office.id, "campaign.create", "campaign", campaign.id, actor=actor, campaign_id=campaign.id,
            new={"name": name, "year": int(year), "rubric_id": rubric.id, "rubric_version": rubric.version,
-                "departments": len(depts), **{k: dates.get(k) for k in DATE_FIELDS if dates.get(k)}})
+                "rubric_year": rubric.year, "departments": len(depts), **{k: dates.get(k) for k in DATE_FIELDS if dates.get(k)}})
     return campaign
 
 

@@ -144,6 +144,8 @@ class CampaignIn(Schema):
     rubric_id = Id(required=True)
     group_ids = f.List(Id(), load_default=list)
     department_ids = f.List(Id(), load_default=list)
+    allow_other_year = f.Boolean(load_default=False, metadata={
+        "description": "所选细则的年度与考核年度不同时须为 true（表示确认沿用其他年度的细则）。"})
     self_deadline = f.Date(load_default=None)
     review_start = f.Date(load_default=None)
     review_end = f.Date(load_default=None)
@@ -163,7 +165,7 @@ def create_campaign(data):
     campaign = cs.create_campaign(
         office, name=data["name"], year=data["year"], rubric=rubric, actor=user(),
         group_ids=data["group_ids"], department_ids=data["department_ids"],
-        **{k: data.get(k) for k in cs.DATE_FIELDS})
+        allow_other_year=data["allow_other_year"], **{k: data.get(k) for k in cs.DATE_FIELDS})
     commit()
     return with_etag(campaign_dict(campaign), campaign.version_id, 201)
 
