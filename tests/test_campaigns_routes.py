@@ -44,7 +44,15 @@ def test_transition_refused_with_reason_then_allowed(client, login, db, tenant_a
     assert "不能转入下一阶段" in body and "未提交" in body
     campaign.self_deadline = local_today() - timedelta(days=1)
     db.session.commit()
+    page = c.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "2个部门尚未提交自评，进入评审后这些部门将无法再填报或提交。" in page and 'name="confirm"' in page
     resp = c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review", "reason": "截止"},
+                  follow_redirects=True)  # not confirmed: refused with the warning, nothing changes
+    body = resp.get_data(as_text=True)
+    assert "不能转入下一阶段" in body and "请勾选确认" in body
+    db.session.refresh(campaign)
+    assert campaign.state == CampaignState.SELF_ASSESSMENT
+    resp = c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review", "reason": "截止", "confirm": "y"},
                   follow_redirects=True)
     assert "评审中" in resp.get_data(as_text=True)
     db.session.refresh(campaign)

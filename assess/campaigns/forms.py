@@ -35,4 +35,5 @@ class DatesForm(DatesMixin, FlaskForm):
 
 class TransitionForm(FlaskForm):
     target = HiddenField(validators=[DataRequired()])
+    confirm = BooleanField(_l("我已了解上述情况，确认继续"))  # required by the service when the step warns
     reason = TextAreaField(_l("说明（可选）"), validators=[Optional(), Length(max=1000)])

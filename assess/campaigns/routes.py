@@ -91,7 +91,8 @@ def detail(campaign_id: int):
     except ValueError:
         state_filter = None
     rows, counts = services.progress(campaign, state=state_filter)
-    transitions = [(t, services.transition_problems(campaign, t.target)) for t in services.next_transitions(campaign)]
+    transitions = [(t, services.transition_problems(campaign, t.target), services.transition_warnings(campaign, t.target))
+                   for t in services.next_transitions(campaign)]
     dates_form = DatesForm(obj=campaign, version=campaign.version_id)
     outside = services.departments_outside(campaign) if current_user.role == Role.OFFICE_ADMIN else []
     return render_template("campaigns/detail.html", campaign=campaign, rows=rows, counts=counts,
@@ -109,7 +110,8 @@ def transition(campaign_id: int):
         flash(_("请求有误，请重试。"), "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     try:
-        services.transition(campaign, form.target.data, actor=current_user, reason=form.reason.data or "")
+        services.transition(campaign, form.target.data, actor=current_user, reason=form.reason.data or "",
+                            confirmed=bool(form.confirm.data))
     except services.CampaignError as exc:
         db.session.rollback()
         flash(_("不能转入下一阶段：%(r)s", r=str(exc)), "error")

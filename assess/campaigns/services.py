@@ -109,6 +109,42 @@ PRECONDITIONS: dict[CampaignState, list[Check]] = {
 }
 
 
+def _unsubmitted_departments(c: Campaign) -> str | None:
+    """Departments that have not submitted lose the chance to do so when review starts."""
+    rows = dict(db.session.execute(select(Submission.state, func.count()).where(
+        Submission.office_id == c.office_id, Submission.campaign_id == c.id,
+        Submission.state != SubmissionState.SUBMITTED).group_by(Submission.state)).all())
+    pending = sum(rows.values())
+    if not pending:
+        return None
+    with_leader = rows.get(SubmissionState.AWAITING_LEADER, 0)
+    if with_leader:
+        return _("%(n)s个部门尚未提交自评（其中%(l)s个在等待领导审核），进入评审后这些部门将无法再填报或提交。",
+                 n=pending, l=with_leader)
+    return _("%(n)s个部门尚未提交自评，进入评审后这些部门将无法再填报或提交。", n=pending)
+
+
+def _before_recheck_window(c: Campaign) -> str | None:
+    """Opening the appeal stage early shortens the window the departments were told about."""
+    if c.recheck_start is None or local_today() >= c.recheck_start:
+        return None
+    return _("复核（申诉）开始日期为%(d)s，今天（%(t)s）提前开启复核：各部门将立即看到初步结果，申诉期从今天算起。",
+             d=c.recheck_start.isoformat(), t=local_today().isoformat())
+
+
+# Steps that are allowed but need the office to say it knows what will happen: ``check(campaign)`` returns
+# the warning, and :func:`transition` refuses unless the caller confirms (the page shows a checkbox).
+CONFIRMATIONS: dict[CampaignState, list[Check]] = {
+    CampaignState.REVIEW: [_unsubmitted_departments],
+    CampaignState.RECHECK: [_before_recheck_window],
+}
+
+
+def transition_warnings(campaign: Campaign, target: CampaignState) -> list[str]:
+    """What moving to ``target`` now will do that the office must confirm (empty when nothing)."""
+    return [str(w) for check in CONFIRMATIONS.get(target, []) if (w := check(campaign))]
+
+
 def next_transitions(campaign: Campaign) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == campaign.state]
 
@@ -125,8 +161,13 @@ def transition_problems(campaign: Campaign, target: CampaignState) -> list[str]:
     return reasons
 
 
-def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason: str = "") -> Campaign:
-    """Move the campaign to ``target``; refused with every reason when a precondition fails."""
+def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason: str = "",
+               confirmed: bool = False) -> Campaign:
+    """Move the campaign to ``target``; refused with every reason when a precondition fails.
+
+    When the step has warnings (:data:`CONFIRMATIONS`) it is refused, with those warnings, unless
+    ``confirmed``; the confirmed warnings go into the audit entry.
+    """
     try:
         target = CampaignState(target)
     except ValueError as exc:
@@ -134,6 +175,9 @@ def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason
     problems = transition_problems(campaign, target)
     if problems:
         raise CampaignError("；".join(problems), "target")
+    warnings = transition_warnings(campaign, target)
+    if warnings and not confirmed:
+        raise CampaignError("；".join(warnings) + _("如确需继续，请勾选确认后再操作。"), "confirm")
     old = campaign.state
     campaign.state = target
     campaign.state_changed_at = utcnow()
@@ -141,7 +185,8 @@ def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason
         store.freeze(campaign.rubric, actor=actor)
     db.session.flush()
     record(campaign.office_id, "campaign.transition", "campaign", campaign.id, actor=actor,
-           old={"state": old.value}, new={"state": target.value}, reason=reason, campaign_id=campaign.id)
+           old={"state": old.value}, new={"state": target.value, **({"confirmed": warnings} if warnings else {})},
+           reason=reason, campaign_id=campaign.id)
     return campaign
 
 

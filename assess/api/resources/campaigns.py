@@ -100,6 +100,8 @@ class TransitionOut(Schema):
     target = f.String(required=True)
     label = f.String(required=True)
     problems = f.List(f.String(), required=True, metadata={"description": "不能转入的原因（为空则可以）"})
+    warnings = f.List(f.String(), required=True, metadata={
+        "description": "可以转入但须确认的提示（转入时 confirm 须为 true）"})
 
 
 class CampaignDetailOut(CampaignOut):
@@ -182,7 +184,8 @@ def get_campaign(campaign_id: int):
         _rows, counts = cs.progress(campaign)
         body["counts"] = {k.value: v for k, v in counts.items()}
         body["transitions"] = [{"target": t.target.value, "label": str(t.label),
-                                "problems": cs.transition_problems(campaign, t.target)}
+                                "problems": cs.transition_problems(campaign, t.target),
+                                "warnings": cs.transition_warnings(campaign, t.target)}
                                for t in cs.next_transitions(campaign)]
     return with_etag(body, campaign.version_id)
 
@@ -190,6 +193,8 @@ def get_campaign(campaign_id: int):
 class TransitionIn(Schema):
     target = f.String(required=True, validate=OneOf(STATES))
     reason = f.String(load_default="", validate=Length(max=1000))
+    confirm = f.Boolean(load_default=False, metadata={
+        "description": "该步骤有提示（GET 返回的 warnings，如尚有部门未提交、提前开启复核）时须为 true。"})
 
 
 @v1.post("/campaigns/<int:campaign_id>/transition")
@@ -202,7 +207,7 @@ def transition_campaign(campaign_id: int, data):
     campaign = load_campaign(campaign_id)
     require_office_user()
     if_match(campaign.version_id)
-    cs.transition(campaign, data["target"], actor=user(), reason=data.get("reason") or "")
+    cs.transition(campaign, data["target"], actor=user(), reason=data.get("reason") or "", confirmed=data["confirm"])
     commit()
     return with_etag(campaign_dict(campaign), campaign.version_id)
 
