@@ -140,3 +140,36 @@ def test_create_page_makes_the_office_choose_the_rubric(client, login, db, tenan
     resp = c.post("/campaigns/new", data={**base, "rubric_id": rubric.id, "other_year": "y"})
     assert resp.status_code == 302
     assert db.session.scalars(select(Campaign)).one().year == 2027
+
+
+def test_overdue_column_after_the_deadline(client, login, db, tenant_a):
+    """Issue 14: the 逾期 column stayed empty after the deadline for departments that had not submitted."""
+    from assess.models import SubmissionState
+    from tests.campaign_world import submission_of
+
+    campaign = make_campaign(tenant_a)
+    campaign.self_deadline = local_today() - timedelta(days=4)
+    late = submission_of(campaign, tenant_a.dept_b)
+    late.state, late.late_days = SubmissionState.SUBMITTED, 3
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+
+    def cells():
+        body = c.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+        rows = {}
+        for name in (tenant_a.dept_a.name, tenant_a.dept_b.name):
+            row = body.split(f">{name}</a>", 1)[1].split("</tr>", 1)[0]
+            rows[name] = row.rsplit("<td>", 1)[1]
+        return rows
+
+    rows = cells()
+    assert "已逾期4天，未提交" in rows[tenant_a.dept_a.name]
+    assert "逾期3天提交" in rows[tenant_a.dept_b.name]
+    campaign.state = CampaignState.REVIEW  # the stage has closed: no count growing day by day any more
+    db.session.commit()
+    rows = cells()
+    assert "逾期未提交" in rows[tenant_a.dept_a.name] and "4天" not in rows[tenant_a.dept_a.name]
+    campaign.state = CampaignState.SELF_ASSESSMENT
+    campaign.self_deadline = local_today()  # the deadline day itself is not late
+    db.session.commit()
+    assert "逾期" not in cells()[tenant_a.dept_a.name]

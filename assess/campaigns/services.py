@@ -9,7 +9,7 @@ reason, or None). Other capabilities append their own checks, e.g.::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -356,19 +356,40 @@ class ProgressRow:
     group_name: str
     state: SubmissionState
     last_change_at: datetime
-    late_days: int
+    late_days: int  # submitted after the deadline: by how many days (fixed at submission)
     submitted_at: datetime | None
+    overdue: bool = False  # not submitted and the self-assessment deadline has passed
+    overdue_days: int = 0  # ... by this many days so far (while self-assessment is still open)
 
 
-def progress(campaign: Campaign, *, state: SubmissionState | None = None) -> tuple[list[ProgressRow], dict[SubmissionState, int]]:
-    """Per department: state and time of the last change; and counts per state (one query each)."""
+def overdue_days(campaign: Campaign, today: date | None = None) -> int:
+    """Days since the self-assessment deadline (0 on the deadline itself, before it, or without one)."""
+    today = today or local_today()
+    if campaign.self_deadline is None or today <= campaign.self_deadline:
+        return 0
+    return (today - campaign.self_deadline).days
+
+
+def progress(campaign: Campaign, *, state: SubmissionState | None = None,
+             today: date | None = None) -> tuple[list[ProgressRow], dict[SubmissionState, int]]:
+    """Per department: state and time of the last change; and counts per state (one query each).
+
+    A department that has not submitted after the deadline is ``overdue``; while self-assessment is open its
+    ``overdue_days`` grow day by day (after that the count would only measure how long ago the stage closed).
+    """
     stmt = (select(Submission.id, Submission.department_name, Submission.group_name, Submission.state,
                    Submission.last_change_at, Submission.late_days, Submission.submitted_at)
             .where(Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id))
     if state is not None:
         stmt = stmt.where(Submission.state == state)
-    rows = [ProgressRow(*r) for r in db.session.execute(
-        stmt.order_by(Submission.group_id, Submission.department_name))]
+    days = overdue_days(campaign, today)
+    counting = campaign.state in (CampaignState.DRAFT, CampaignState.SELF_ASSESSMENT)
+    rows = []
+    for r in db.session.execute(stmt.order_by(Submission.group_id, Submission.department_name)):
+        row = ProgressRow(*r)
+        if days and row.state != SubmissionState.SUBMITTED:
+            row = replace(row, overdue=True, overdue_days=days if counting else 0)
+        rows.append(row)
     counts = {s: 0 for s in SubmissionState}
     for s, n in db.session.execute(
         select(Submission.state, func.count()).where(Submission.office_id == campaign.office_id,
