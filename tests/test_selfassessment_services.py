@@ -214,7 +214,7 @@ def test_carry_over_from_last_year(db, tenant_a, editor):
     assert sa.prefill_from_last_year(sub, actor=editor) == 1
     a = sa.answers_of(sub)["C1"]
     assert a.carried_over and a.explanation == "门户网站发布信息180条" and json.loads(a.inputs) == {}
-    assert "沿用上年的内容尚未确认" in sa.progress(sub).statuses["C1"].missing
+    assert "导入或沿用上年的内容尚未确认" in sa.progress(sub).statuses["C1"].missing
     sa.confirm_carried_over(sub, "C1", actor=editor)
     assert not a.carried_over
     assert sa.prefill_from_last_year(sub, actor=editor) == 0  # already answered: left alone

@@ -71,6 +71,9 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     leader_issues = (services.readiness(submission) if can_lead and submission.state.value == "awaiting_leader"
                      else [])
     prev = services.previous_submission(submission) if editable else None
+    from ..imports.services import unconfirmed_origins  # imports builds on this package: import at use
+
+    origins = unconfirmed_origins(submission, answers)
     return render_template(
         "selfassessment/form.html", submission=submission, campaign=submission.campaign, rubric=rubric,
         sections=sections, view=view, progress=prog, editable=editable, errors=errors or {}, posted=posted or {},
@@ -78,7 +81,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
         action_form=EmptyForm(), comment_form=CommentForm(formdata=None), upload_form=UploadForm(formdata=None),
         workbooks=evidence.get("", []),
         can_lead=can_lead, leader_issues=leader_issues,
-        can_office_return=current_user.role == Role.OFFICE_ADMIN, previous=prev,
+        can_office_return=current_user.role == Role.OFFICE_ADMIN, previous=prev, origins=origins,
     ), status
 
 
@@ -282,7 +285,7 @@ def confirm(submission_id: int, code: str):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("已确认 %(code)s 沿用的内容。", code=code), "success")
+        flash(_("已确认 %(code)s 的内容。", code=code), "success")
     return redirect(url_for("selfassessment.form", submission_id=submission.id, _anchor=f"ind-{code}"))
 
 

@@ -338,7 +338,7 @@ def indicator_status(rubric: scoring.Rubric, ind: scoring.Indicator, answer: Ans
                 missing.append(_("缺少佐证材料“%(t)s”", t=spec.title))
                 break
     if answer is not None and answer.carried_over:
-        missing.append(_("沿用上年的内容尚未确认"))
+        missing.append(_("导入或沿用上年的内容尚未确认"))
     return IndicatorStatus(ind.code, ind.title, section, not missing, missing)
 
 
@@ -404,7 +404,7 @@ def missing_by_field(submission: Submission) -> dict[str, dict]:
         if ev_missing:
             errs["_evidence"] = {"file": ev_missing[0]}
         if a is not None and a.carried_over:
-            errs["explanation"] = _("沿用上年的内容尚未确认：请核对后保存或点击“确认沿用”。")
+            errs["explanation"] = _("导入或沿用上年的内容尚未确认：请核对后保存，或点击上方的确认按钮。")
         out[ind.code] = errs
     return out
 
@@ -610,7 +610,7 @@ def confirm_carried_over(submission: Submission, code: str, *, actor: User) -> A
     _require_edit(submission, actor)
     answer = answers_of_code(submission, code)
     if answer is None or not answer.carried_over:
-        raise SelfAssessmentError(_("该指标没有待确认的上年内容。"))
+        raise SelfAssessmentError(_("该指标没有待确认的导入或沿用内容。"))
     answer.carried_over = False
     answer.updated_by_id = actor.id
     db.session.flush()
