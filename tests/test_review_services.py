@@ -388,3 +388,26 @@ def test_set_lead_redecides_results(world):
     assert _result(w.sub_a, "A3").final_score == D("1.5")
     rs.set_lead(a2, actor=w.users["office_admin"])
     assert _result(w.sub_a, "A3").final_score == D(1) and _result(w.sub_a, "A3").decided_by_id == r2.id
+
+
+# --- issue 14 ------------------------------------------------------------------------------------------------
+
+
+def _unclaimed(sub, code="X1"):
+    """The department did not claim this bonus item: no figures, no self-score."""
+    a = rs._answers(sub)[code]
+    a.inputs, a.self_score = "{}", None
+
+
+def test_accepting_an_unclaimed_bonus_gives_zero_without_a_problem(world, db):
+    w = world
+    rev = w.users["reviewer"]
+    _unclaimed(w.sub_a)
+    db.session.flush()
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    row = rs.save_score(w.sub_a, "X1", actor=rev, version=0, accept=True)
+    assert (row.score, row.problem) == (D(0), "")
+    r = _result(w.sub_a, "X1")
+    assert (r.final_score, r.problem) == (D(0), "")
+    assert "X1" not in [x.indicator_code for x in rs.deductions(w.sub_a)]
+    assert "X1" not in [f.code for f in rs.standing_findings(w.campaign)]

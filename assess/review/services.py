@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -97,6 +98,23 @@ def indicator_codes(rubric: scoring.Rubric) -> list[str]:
 def is_veto(rubric: scoring.Rubric, code: str) -> bool:
     ind = rubric.indicator(code)
     return ind is not None and ind.rule.kind == "veto"
+
+
+def is_bonus(rubric: scoring.Rubric, code: str) -> bool:
+    return rubric.indicator(code) is not None and rubric.section_of(code) == "bonus"
+
+
+def reference_score(rubric: scoring.Rubric, code: str, self_score: Decimal | None) -> Decimal:
+    """What a reviewer's score is compared with: a score below it is a deduction and needs a problem statement.
+
+    The department's self-score; without one, the indicator's maximum — except for a bonus item: a bonus the
+    department did not claim claims nothing (0), and not claiming a bonus is not a problem.
+    """
+    if self_score is not None:
+        return self_score
+    if is_bonus(rubric, code):
+        return Decimal(0)
+    return rubric.indicator(code).points
 
 
 def check_bounds(rubric: scoring.Rubric, code: str, value: Decimal, field_name: str = "score") -> None:
@@ -552,12 +570,12 @@ def save_score(submission: Submission, code: str, *, actor: User, version: int, 
             raise ReviewError(_("认定触发一票否决时须填写问题描述。"), "problem")
     else:
         veto = False
-        if accept:
-            value = self_score if self_score is not None else sugg.score
+        if accept:  # accepting an unclaimed bonus accepts nothing claimed: 0
+            value = self_score if self_score is not None else (Decimal(0) if is_bonus(rubric, code) else sugg.score)
         else:
             value = parse_score(score)
         check_bounds(rubric, code, value)
-        reference = self_score if self_score is not None else ind.points
+        reference = reference_score(rubric, code, self_score)
         if value < reference and not problem:
             raise ReviewError(_("评审分（%(v)s）低于自评分（%(s)s），须填写问题描述。", v=fmt(value), s=fmt(reference)),
                               "problem")
@@ -635,7 +653,7 @@ def lead_decide(submission: Submission, code: str, *, actor: User, version: int,
     else:
         value, veto = parse_score(score), False
         check_bounds(rubric, code, value)
-        reference = result.self_score if result.self_score is not None else rubric.indicator(code).points
+        reference = reference_score(rubric, code, result.self_score)
         if value < reference and not problem:
             raise ReviewError(_("裁定分（%(v)s）低于自评分（%(s)s），须填写问题描述。", v=fmt(value), s=fmt(reference)),
                               "problem")
@@ -930,6 +948,102 @@ def contests_for(campaign: Campaign, user: User) -> list[Contest]:
         stmt = stmt.where(Contest.department_id.in_(select(ReviewAssignment.department_id).where(
             ReviewAssignment.campaign_id == campaign.id, ReviewAssignment.reviewer_id == user.id)))
     return list(db.session.scalars(stmt.order_by(Contest.outcome.is_not(None), Contest.created_at)))
+
+
+# --------------------------------------------------------------------------------------------- standing findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A reviewer's finding that stands: what goes downstream (problem export, circular, rectification)."""
+
+    department_id: int
+    department_name: str
+    group_name: str
+    code: str
+    title: str
+    section: str  # area code, "bonus" or "veto"
+    section_title: str
+    points: Decimal  # the indicator's maximum
+    self_score: Decimal | None
+    final_score: Decimal
+    problem: str  # the reviewer's (or lead's) problem statement; may be empty for a veto
+    deducted: Decimal | None  # points the finding cost (self-score, or its reference, − final); None for veto items
+    veto: bool
+    result_id: int
+    evidence: tuple[Evidence, ...] = ()  # the reviewers' evidence on this indicator
+
+
+def overturned(result: Any, contest: Any, *, reference: Decimal, veto_item: bool) -> bool:
+    """Whether an answered contest took the finding back: 予以更正/部分采纳 that leaves nothing deducted
+    (the self-score restored), or a veto corrected. A contest upheld, or partly granted with points still
+    deducted, leaves the finding standing (with what is still deducted)."""
+    if contest is None or contest.outcome is None or contest.outcome == ContestOutcome.UPHELD:
+        return False
+    if veto_item:
+        return contest.outcome == ContestOutcome.CHANGED
+    return result.final_score is not None and result.final_score >= reference
+
+
+def standing_findings(campaign: Campaign, *, department_id: int | None = None,
+                      with_evidence: bool = True) -> list[Finding]:
+    """The findings of ``campaign`` that stand: a decided indicator with a problem statement (or a veto)
+    whose contest, if any, did not overturn it (:func:`overturned`). In department and rubric order.
+
+    The one source of "problems" for everything downstream of review — the problem export, the
+    circular's 存在的主要问题 and the rectification notices — so that a finding a contest overturned never
+    reappears there. Not claiming a bonus is no finding (it has no problem statement).
+    """
+    rubric = rubric_of(campaign)
+    order = {code: n for n, code in enumerate(indicator_codes(rubric))}
+    ir, ct, sub = IndicatorResult, Contest, Submission
+    stmt = (select(ir.id, ir.department_id, ir.indicator_code, ir.self_score, ir.final_score, ir.problem, ir.veto,
+                   ct.outcome, sub.department_name, sub.group_name)
+            .join(sub, (sub.office_id == ir.office_id) & (sub.campaign_id == ir.campaign_id)
+                  & (sub.department_id == ir.department_id))
+            .outerjoin(ct, (ct.office_id == ir.office_id) & (ct.campaign_id == ir.campaign_id)
+                       & (ct.department_id == ir.department_id) & (ct.indicator_code == ir.indicator_code))
+            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id, ir.final_score.is_not(None),
+                   or_(ir.problem != "", ir.veto.is_(True))))
+    if department_id is not None:
+        stmt = stmt.where(ir.department_id == department_id)
+    titles = {a.code: a.title for a in rubric.areas}
+    titles.update({"bonus": _("加分项"), "veto": _("一票否决项")})
+    found: list[Finding] = []
+    for row in db.session.execute(stmt):
+        ind = rubric.indicator(row.indicator_code)
+        if ind is None or not ((row.problem or "").strip() or row.veto):
+            continue
+        veto_item = ind.rule.kind == "veto"
+        reference = reference_score(rubric, ind.code, row.self_score)
+        contest = _Outcome(row.outcome) if row.outcome is not None else None
+        if overturned(row, contest, reference=reference, veto_item=veto_item):
+            continue
+        deducted = None if veto_item else max(reference - row.final_score, Decimal(0))
+        section = rubric.section_of(ind.code)
+        found.append(Finding(row.department_id, row.department_name, row.group_name or "", ind.code, ind.title,
+                             section, str(titles.get(section, section)), ind.points, row.self_score,
+                             row.final_score, (row.problem or "").strip(), deducted, bool(row.veto), row.id))
+    found.sort(key=lambda f: (f.group_name, f.department_name, f.department_id, order.get(f.code, 0)))
+    if with_evidence and found:
+        keys = {(f.department_id, f.code) for f in found}
+        scores = db.session.execute(select(ReviewScore.id, ReviewScore.department_id, ReviewScore.indicator_code)
+                                    .where(ReviewScore.office_id == campaign.office_id,
+                                           ReviewScore.campaign_id == campaign.id,
+                                           *([ReviewScore.department_id == department_id] if department_id else [])))
+        owner = {sid: (d, c) for sid, d, c in scores if (d, c) in keys}
+        by_key: dict[tuple[int, str], list[Evidence]] = {}
+        ids = sorted(owner)
+        for start in range(0, len(ids), 5000):  # bounded IN lists at a province's scale
+            for sid, items in evidence_for(campaign.office_id, "review", ids[start:start + 5000]).items():
+                by_key.setdefault(owner[sid], []).extend(items)
+        found = [dataclass_replace(f, evidence=tuple(by_key.get((f.department_id, f.code), ()))) for f in found]
+    return found
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    outcome: ContestOutcome
 
 
 # --------------------------------------------------------------------------------------------- waterfall
