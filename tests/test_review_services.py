@@ -411,3 +411,15 @@ def test_accepting_an_unclaimed_bonus_gives_zero_without_a_problem(world, db):
     assert (r.final_score, r.problem) == (D(0), "")
     assert "X1" not in [x.indicator_code for x in rs.deductions(w.sub_a)]
     assert "X1" not in [f.code for f in rs.standing_findings(w.campaign)]
+
+
+def test_progress_counts_only_submitted_departments(world):
+    """Issue 14: a reviewer's progress read 0/504 — departments that never submitted were counted."""
+    w = world
+    rev = w.users["reviewer"]
+    w.sub_b.state = SubmissionState.NOT_STARTED
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    rs.save_score(w.sub_a, "A1", actor=rev, version=0, accept=True)
+    n = len(rs.indicator_codes(rs.rubric_of(w.campaign)))
+    summary = rs.progress_summary(rs.progress(w.campaign))
+    assert (summary.done, summary.total, summary.departments, summary.not_submitted) == (1, n, 1, 1)

@@ -785,7 +785,24 @@ def progress(campaign: Campaign, reviewer_id: int | None = None) -> list[dict]:
             IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id,
             IndicatorResult.needs_lead.is_(True)).group_by(IndicatorResult.department_id)).all())
     return [{"submission": s, "done": counts.get(s.department_id, 0), "total": total,
-             "needs_lead": leads.get(s.department_id, 0)} for s in subs]
+             "needs_lead": leads.get(s.department_id, 0), "submitted": s.state == SubmissionState.SUBMITTED}
+            for s in subs]
+
+
+@dataclass(frozen=True)
+class ProgressSummary:
+    done: int  # indicators scored/decided, over submitted departments only
+    total: int  # indicators to review: submitted departments × indicators
+    departments: int  # submitted (reviewable) departments
+    not_submitted: int  # departments that never submitted: nothing to review, shown apart
+
+
+def progress_summary(rows: list[dict]) -> ProgressSummary:
+    """Sum :func:`progress` rows over the departments that can be reviewed. A department that never
+    submitted has nothing to review; counting it made a reviewer's progress read 0/504."""
+    reviewable = [p for p in rows if p["submitted"]]
+    return ProgressSummary(sum(p["done"] for p in reviewable), sum(p["total"] for p in reviewable),
+                           len(reviewable), len(rows) - len(reviewable))
 
 
 def review_complete(campaign: Campaign) -> str | None:
