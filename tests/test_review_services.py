@@ -423,3 +423,44 @@ def test_progress_counts_only_submitted_departments(world):
     n = len(rs.indicator_codes(rs.rubric_of(w.campaign)))
     summary = rs.progress_summary(rs.progress(w.campaign))
     assert (summary.done, summary.total, summary.departments, summary.not_submitted) == (1, n, 1, 1)
+
+
+def test_contest_answer_decides_with_a_second_reviewer_assigned_for_it(world, db):
+    """Issue 14: a second reviewer assigned to answer a contest turned the indicator back into 尚未定分;
+    the answer 予以更正 left it there and publication was blocked."""
+    w = world
+    _deduct(w)
+    rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=w.users["office_admin"])  # in the re-check stage
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="文件已印发，见附件")
+    rs.answer_contest(c, actor=w.reviewer2, outcome="changed", new_score="3", reason="核实文件已正式印发",
+                      version=c.version_id)
+    r = _result(w.sub_a, "A1")
+    assert (r.reviewed_score, r.recheck_score, r.final_score) == (D(0), D(3), D(3))
+    assert rs.review_complete(w.campaign) is None or "A1" not in rs.review_complete(w.campaign)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "result.update")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.actor_id == w.reviewer2.id and '"final": "3' in entry.new and '"final": "0' in entry.old
+    assert entry.reason == "核实文件已正式印发"
+    # removing the second reviewer again changes nothing
+    rs.unassign(next(a for a in rs.assignments_of(w.campaign, w.dept_a.id) if a.reviewer_id == w.reviewer2.id),
+                actor=w.users["office_admin"])
+    assert _result(w.sub_a, "A1").final_score == D(3)
+
+
+def test_upheld_contest_decides_too(world):
+    w = world
+    _deduct(w)
+    rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
+    rs.answer_contest(c, actor=w.reviewer2, outcome="upheld", reason="未见正式文件", version=c.version_id)
+    assert c.new_score == D(0) and _result(w.sub_a, "A1").final_score == D(0)
+
+
+def test_unassigning_the_reviewer_who_never_scored_decides_the_waiting_results(world):
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    a2 = rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    rs.save_score(w.sub_a, "A1", actor=w.users["reviewer"], version=0, accept=True)
+    assert _result(w.sub_a, "A1").final_score is None  # waiting for the second reviewer
+    rs.unassign(a2, actor=w.users["office_admin"])
+    assert _result(w.sub_a, "A1").final_score == D(3)

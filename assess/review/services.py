@@ -278,8 +278,13 @@ def unassign(assignment: ReviewAssignment, *, actor) -> None:
     record(assignment.office_id, "review.unassign", "review_assignment", assignment.id, actor=actor,
            old={"reviewer_id": assignment.reviewer_id, "lead": assignment.is_lead},
            department_id=assignment.department_id, campaign_id=assignment.campaign_id)
+    campaign = assignment_campaign(assignment)
     db.session.delete(assignment)
     db.session.flush()
+    # results waiting for the removed reviewer are decided by the one who remains
+    sub = _submission(campaign, assignment.department_id)
+    if sub is not None and _results(sub):
+        refresh_submission(sub, actor=actor, reason=_("取消分配评审人员"))
 
 
 def set_lead(assignment: ReviewAssignment, *, actor) -> None:
@@ -409,9 +414,9 @@ def decide(result: IndicatorResult, *, self_score: Decimal | None, suggestion: S
             result.reviewed_score, result.veto, result.problem = None, False, ""
             result.decided_by_id, result.decision_reason = None, ""
     result.recheck_score = None
-    if contest is not None and contest.outcome is not None and result.reviewed_score is not None:
+    if contest is not None and contest.outcome is not None:  # an answered contest decides, whatever came before
         if contest.outcome == ContestOutcome.UPHELD:
-            result.recheck_score = result.reviewed_score
+            result.recheck_score = result.reviewed_score if result.reviewed_score is not None else contest.new_score
         else:
             result.recheck_score = contest.new_score
             if veto_item and contest.outcome == ContestOutcome.CHANGED:
@@ -457,9 +462,15 @@ def refresh_result(submission: Submission, code: str, *, actor=None, reason: str
     if suggestion is None:
         suggestion = suggestions(rubric, answers)[code]
     assigned = assignments_of(campaign, submission.department_id)
+    scores = {s.reviewer_id: s for s in _scores(submission, code)}
+    reviewer_ids = [a.reviewer_id for a in assigned]
+    if campaign.state not in (CampaignState.DRAFT, CampaignState.SELF_ASSESSMENT, CampaignState.REVIEW):
+        # after the review stage the decision rests on the scores given: a reviewer assigned later (e.g. to
+        # answer a contest) who never scored does not turn a decided indicator back into 尚未定分
+        reviewer_ids = [r for r in reviewer_ids if r in scores] or reviewer_ids
     decide(result, self_score=answer.self_score if answer is not None else None, suggestion=suggestion,
-           reviewer_ids=[a.reviewer_id for a in assigned], lead_id=_lead(assigned),
-           scores={s.reviewer_id: s for s in _scores(submission, code)}, contest=_contest(submission, code),
+           reviewer_ids=reviewer_ids, lead_id=_lead(assigned),
+           scores=scores, contest=_contest(submission, code),
            threshold=campaign.review_diff_threshold, veto_item=is_veto(rubric, code))
     db.session.flush()
     new = _snapshot(result)
@@ -928,7 +939,7 @@ def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int,
     reviewed = result.reviewed_score if result.reviewed_score is not None else Decimal(0)
     value: Decimal | None = None
     if chosen == ContestOutcome.UPHELD:
-        value = None
+        value = result.reviewed_score  # the score upheld: the answer decides even if the review result changes
     elif is_veto(rubric, contest.indicator_code):
         if chosen == ContestOutcome.PARTLY:
             raise ReviewError(_("一票否决项只能维持或更正。"), "outcome")
