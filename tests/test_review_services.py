@@ -464,3 +464,36 @@ def test_unassigning_the_reviewer_who_never_scored_decides_the_waiting_results(w
     assert _result(w.sub_a, "A1").final_score is None  # waiting for the second reviewer
     rs.unassign(a2, actor=w.users["office_admin"])
     assert _result(w.sub_a, "A1").final_score == D(3)
+
+
+def test_what_blocks_the_next_stage_is_named_with_department_indicator_and_cause(world):
+    """Issue 14: publication was blocked with no message saying what and where."""
+    w = world
+    r1, r2 = w.users["reviewer"], w.reviewer2
+    rs.assign(w.campaign, w.dept_a.id, r1, actor=None)
+    rs.assign(w.campaign, w.dept_a.id, r2, actor=None)
+    codes = rs.indicator_codes(rs.rubric_of(w.campaign))
+    for code in codes:
+        rs.save_score(w.sub_a, code, actor=r1, version=0, accept=True)
+        if code not in ("A1", "A2"):
+            rs.save_score(w.sub_a, code, actor=r2, version=0, accept=True)
+    rs.save_score(w.sub_a, "A1", actor=r2, version=0, score="0", problem="文件未盖章")  # differs by 3 > 1
+    text = rs.review_complete(w.campaign)
+    a, b = w.dept_a.name, w.dept_b.name
+    assert f"{a}：A1（两名评审人员评分相差超过阈值，待组长裁定）" in text
+    assert f"{a}：A2（待AAA评审二评分）" in text
+    assert f"{b}：全部{len(codes)}项指标（未分配评审人员）" in text
+    # a contest left unanswered blocks publication, named too
+    from assess.campaigns.services import transition_problems
+
+    rs.lead_decide(w.sub_a, "A1", actor=r1, version=_result(w.sub_a, "A1").version_id, score="0",
+                   problem="未见领导小组文件", reason="核对原件")
+    rs.save_score(w.sub_a, "A2", actor=r2, version=0, accept=True)
+    rs.assign(w.campaign, w.dept_b.id, r1, actor=None)
+    for code in codes:
+        rs.save_score(w.sub_b, code, actor=r1, version=0, accept=True)
+    assert rs.review_complete(w.campaign) is None
+    w.campaign.state = CampaignState.RECHECK
+    w.campaign.recheck_end = date.today() + timedelta(days=5)
+    rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
+    assert transition_problems(w.campaign, CampaignState.PUBLISHED) == [f"尚有1项复核申请未答复：{a} A1。"]

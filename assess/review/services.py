@@ -816,22 +816,119 @@ def progress_summary(rows: list[dict]) -> ProgressSummary:
                            len(reviewable), len(rows) - len(reviewable))
 
 
-def review_complete(campaign: Campaign) -> str | None:
-    """Campaign precondition (review → re-check, re-check → published): every submitted department has
-    every indicator decided. Returns the refusal reason, or None."""
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that keeps an indicator of a department undecided: where, and what is waited for."""
+
+    department_id: int
+    department_name: str
+    codes: tuple[str, ...]
+    why: str
+
+
+def _codes_text(codes: tuple[str, ...], total: int) -> str:
+    if len(codes) == total:
+        return _("全部%(n)s项指标", n=total)
+    if len(codes) > 4:
+        return _("%(c)s等%(n)s项指标", c="、".join(codes[:4]), n=len(codes))
+    return "、".join(codes)
+
+
+def review_blockers(campaign: Campaign) -> list[Blocker]:
+    """Why submitted departments still have undecided indicators, per department and cause: no reviewer
+    assigned, waiting for a named reviewer's score, or waiting for the lead reviewer's decision."""
     rubric = rubric_of(campaign)
-    total = len(indicator_codes(rubric))
+    codes = indicator_codes(rubric)
     subs = db.session.execute(select(Submission.department_id, Submission.department_name).where(
         Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
-        Submission.state == SubmissionState.SUBMITTED)).all()
-    decided = dict(db.session.execute(select(IndicatorResult.department_id, func.count()).where(
-        IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id,
-        IndicatorResult.final_score.is_not(None)).group_by(IndicatorResult.department_id)).all())
-    missing = [name for dept_id, name in subs if decided.get(dept_id, 0) < total]
-    if not missing:
+        Submission.state == SubmissionState.SUBMITTED).order_by(Submission.group_name, Submission.department_name)).all()
+    if not subs:
+        return []
+    decided: dict[int, set[str]] = {}
+    needs_lead: dict[int, set[str]] = {}
+    for dept_id, code, final, lead in db.session.execute(select(
+            IndicatorResult.department_id, IndicatorResult.indicator_code, IndicatorResult.final_score,
+            IndicatorResult.needs_lead).where(
+            IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id)):
+        if final is not None:
+            decided.setdefault(dept_id, set()).add(code)
+        elif lead:
+            needs_lead.setdefault(dept_id, set()).add(code)
+    waiting = {dept_id for dept_id, _name in subs if len(decided.get(dept_id, ())) < len(codes)}
+    if not waiting:
+        return []
+    assigned: dict[int, list[int]] = {}
+    for dept_id, reviewer_id in db.session.execute(select(ReviewAssignment.department_id, ReviewAssignment.reviewer_id)
+                                                   .where(ReviewAssignment.office_id == campaign.office_id,
+                                                          ReviewAssignment.campaign_id == campaign.id)
+                                                   .order_by(ReviewAssignment.is_lead.desc(), ReviewAssignment.id)):
+        if dept_id in waiting:
+            assigned.setdefault(dept_id, []).append(reviewer_id)
+    scored: dict[tuple[int, int], set[str]] = {}
+    for dept_id, reviewer_id, code in db.session.execute(select(
+            ReviewScore.department_id, ReviewScore.reviewer_id, ReviewScore.indicator_code).where(
+            ReviewScore.office_id == campaign.office_id, ReviewScore.campaign_id == campaign.id)):
+        if dept_id in waiting:
+            scored.setdefault((dept_id, reviewer_id), set()).add(code)
+    names = _names(r for people in assigned.values() for r in people)
+    out: list[Blocker] = []
+    for dept_id, dept_name in subs:
+        if dept_id not in waiting:
+            continue
+        open_codes = [c for c in codes if c not in decided.get(dept_id, set())]
+        people = assigned.get(dept_id, [])
+        if not people:
+            out.append(Blocker(dept_id, dept_name, tuple(open_codes), _("未分配评审人员")))
+            continue
+        lead_codes = tuple(c for c in open_codes if c in needs_lead.get(dept_id, set()))
+        if lead_codes:
+            out.append(Blocker(dept_id, dept_name, lead_codes, _("两名评审人员评分相差超过阈值，待组长裁定")))
+        for reviewer_id in people:
+            missing = tuple(c for c in open_codes if c not in lead_codes
+                            and c not in scored.get((dept_id, reviewer_id), set()))
+            if missing:
+                out.append(Blocker(dept_id, dept_name, missing,
+                                   _("待%(u)s评分", u=names.get(reviewer_id, str(reviewer_id)))))
+    return out
+
+
+def _blocker_text(blockers: list[Blocker], total: int, limit: int = 8) -> str:
+    parts = [_("%(d)s：%(c)s（%(w)s）", d=b.department_name, c=_codes_text(b.codes, total), w=b.why)
+             for b in blockers[:limit]]
+    more = _("；另有%(n)s处", n=len(blockers) - limit) if len(blockers) > limit else ""
+    return "；".join(parts) + more
+
+
+def review_complete(campaign: Campaign) -> str | None:
+    """Campaign precondition (review → re-check, re-check → published): every submitted department has
+    every indicator decided. Returns the refusal reason — which department, which indicators, what they
+    wait for — or None."""
+    blockers = review_blockers(campaign)
+    if not blockers:
         return None
-    shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
-    return _("评审尚未完成：%(n)s个部门仍有指标未定分（%(d)s）。", n=len(missing), d=shown)
+    total = len(indicator_codes(rubric_of(campaign)))
+    departments = len({b.department_id for b in blockers})
+    return _("评审尚未完成：%(n)s个部门仍有指标未定分。%(detail)s。", n=departments,
+             detail=_blocker_text(blockers, total))
+
+
+def open_contests(campaign: Campaign) -> list[tuple[str, str]]:
+    """(department name, indicator code) of every contest not answered yet."""
+    return [(name, code) for name, code in db.session.execute(
+        select(Submission.department_name, Contest.indicator_code)
+        .join(Submission, (Submission.office_id == Contest.office_id) & (Submission.campaign_id == Contest.campaign_id)
+              & (Submission.department_id == Contest.department_id))
+        .where(Contest.office_id == campaign.office_id, Contest.campaign_id == campaign.id, Contest.outcome.is_(None))
+        .order_by(Submission.department_name, Contest.indicator_code))]
+
+
+def contests_answered(campaign: Campaign) -> str | None:
+    """Campaign precondition (re-check → published): every contest has its answer."""
+    pending = open_contests(campaign)
+    if not pending:
+        return None
+    shown = "；".join(f"{name} {code}" for name, code in pending[:8]) + ("等" if len(pending) > 8 else "")
+    return _("尚有%(n)s项复核申请未答复：%(d)s。", n=len(pending), d=shown)
 
 
 # --------------------------------------------------------------------------------------------- re-check
@@ -1256,6 +1353,9 @@ def _register_preconditions() -> None:
         checks = PRECONDITIONS.setdefault(state, [])
         if review_complete not in checks:
             checks.append(review_complete)
+    checks = PRECONDITIONS.setdefault(CampaignState.PUBLISHED, [])
+    if contests_answered not in checks:
+        checks.append(contests_answered)
 
 
 _register_preconditions()
