@@ -75,7 +75,7 @@ def index():
                 continue
         else:
             prog = rs.progress(c)
-        rows.append((c, sum(p["done"] for p in prog), sum(p["total"] for p in prog), len(prog)))
+        rows.append((c, rs.progress_summary(prog)))
     return render_template("review/index.html", rows=rows, labels=STATE_LABELS)
 
 
@@ -91,7 +91,8 @@ def campaign(campaign_id: int):
     for a in db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.campaign_id == c.id)):
         assigned.setdefault(a.department_id, []).append(a)
     names = {u.id: u.display_name for u in db.session.scalars(select(User).where(User.office_id == c.office_id))}
-    return render_template("review/campaign.html", campaign=c, progress=prog, assigned=assigned, names=names,
+    return render_template("review/campaign.html", campaign=c, progress=prog, summary=rs.progress_summary(prog),
+                           assigned=assigned, names=names,
                            mine=mine, labels=STATE_LABELS, incomplete=None if mine else rs.review_complete(c))
 
 
