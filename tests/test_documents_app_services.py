@@ -378,3 +378,22 @@ def test_cli_circular_and_notices(app, db, tenant_a, tmp_path):
     assert len(list((tmp_path / "n").glob("*.pdf"))) == 2 and "2 份整改通知" in res.output
     assert runner.invoke(args=["circular", "999999", "-o", str(out)]).exit_code != 0
     assert doc.issued_by_id == tenant_a.users["office_admin"].id
+
+
+# --------------------------------------------------------------------------- 版记
+
+
+def test_cc_list_ends_in_one_full_stop(db, tenant_a):
+    """The office typed its 抄送 list as a sentence (“…县政协办公室。”): the 版记 ends in exactly one 。."""
+    assert builders.split_list("县委办公室，县人大常委会办公室，县政协办公室。") == (
+        "县委办公室", "县人大常委会办公室", "县政协办公室")
+    c = published_campaign(tenant_a)
+    tenant_a.office.cc_block = "县委办公室，县人大常委会办公室，县政协办公室。"
+    db.session.flush()
+    notice = notice_of(c, tenant_a.dept_a)
+    doc = services.issue(_target(DocumentKind.NOTICE, c, tenant_a.dept_a, notice), tenant_a.office, actor=None)
+    circular = services.issue(_target(DocumentKind.CIRCULAR, c), tenant_a.office, actor=None)
+    for pdf in (services.document_bytes(doc), services.document_bytes(circular)):
+        text = re.sub(r"\s+", "", _text(pdf))
+        assert "抄送：县委办公室，县人大常委会办公室，县政协办公室。" in text
+        assert "。。" not in text

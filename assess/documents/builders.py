@@ -100,8 +100,10 @@ def loads(text: str) -> Any:
 
 
 def split_list(text: str) -> tuple[str, ...]:
-    """抄送 bodies from the office's settings: one per line or separated by ，,、；"""
-    return tuple(x.strip() for x in re.split(r"[\n，,、；;]", text or "") if x.strip())
+    """抄送 bodies from the office's settings: one per line or separated by ，,、；。 — the 版记 adds the one
+    closing 。 itself, so a list typed as a sentence (“…县政协办公室。”) must not bring its own."""
+    parts = (x.strip().strip("。.；;：:") for x in re.split(r"[\n，,、；;。]", text or ""))
+    return tuple(x for x in parts if x)
 
 
 def paragraphs(text: str) -> tuple[str, ...]:

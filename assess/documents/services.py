@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import ipaddress
 import json
 import secrets
 import zipfile
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -187,6 +189,42 @@ def save_draft(campaign: Campaign, office: Office, data: dict[str, Any], *, acto
 # --------------------------------------------------------------------------- contexts and rendering
 
 
+def _loopback(host: str) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return addr.is_loopback or addr.is_unspecified
+
+
+def public_base_problem() -> str:
+    """Why the verification link printed in documents would not work for a reader ("" when it would).
+
+    The link (and its QR code) is ``PUBLIC_BASE_URL/verify?code=…``; unset or pointing at this machine
+    (127.0.0.1, localhost), it reaches nobody who holds the paper copy.
+    """
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").strip()
+    if not base:
+        return str(_l("未设置 PUBLIC_BASE_URL（本平台的公网地址），文件上的核验链接和二维码将无法使用。"))
+    parsed = urlsplit(base)
+    if parsed.scheme not in ("http", "https") or _loopback(parsed.hostname or ""):
+        return str(_l("PUBLIC_BASE_URL 为“%(url)s”，是本机地址，文件上的核验链接和二维码在其他电脑和手机上无法打开。",
+                      url=base))
+    return ""
+
+
+def issue_blocker() -> str:
+    """The reason issuing is refused outright ("" when it may go ahead): in production a document must not
+    leave with a verification link nobody can open. In development the same problem is only a warning."""
+    problem = public_base_problem()
+    if problem and current_app.config.get("ASSESS_ENV") == "production":
+        return problem + str(_l("请管理员设置 PUBLIC_BASE_URL 后再印发。"))
+    return ""
+
+
 def verify_url(code: str) -> str:
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     return f"{base}/verify?code={normalize_verify_code(code)}"
@@ -313,6 +351,8 @@ def issue(target: Target, office: Office, *, actor: Any, today: dt.date | None =
     existing = issued_for(campaign, target.kind, department_id=target.department_id, source_id=target.source_id)
     if existing is not None:
         return existing
+    if blocker := issue_blocker():
+        raise DocumentError(blocker, "public_base_url")
     if target.kind == DocumentKind.NOTICE and target.notice is not None and target.notice.state == NoticeState.DRAFT:
         raise DocumentError("整改通知仍是草稿，请先在“整改通知”中发送后再印发。", "notice")
     if target.kind != DocumentKind.SCORESHEET and not office.doc_prefix:

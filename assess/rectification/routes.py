@@ -380,30 +380,73 @@ def close(notice_id: int):
 # --- the department's answers -------------------------------------------------------------------------------------
 
 
+ANSWER_FIELDS = ("measure", "result")
+
+
+def _evidence_typed(form: EvidenceForm) -> bool:
+    """Whether the person typed or chose anything in the evidence part of the answer form."""
+    upload = form.file.data
+    return bool((form.title.data or "").strip() or (form.url.data or "").strip() or (form.text.data or "").strip()
+                or (upload is not None and getattr(upload, "filename", "")))
+
+
+def _add_evidence_from(item: NoticeItem, form: EvidenceForm) -> None:
+    if form.kind.data == "file":
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            raise RectificationError(_("请选择要上传的文件。"), "file")
+        services.add_evidence_file(item, actor=current_user, filename=upload.filename, data=upload.read(),
+                                   title=form.title.data or "")
+    else:
+        services.add_evidence(item, actor=current_user, kind=form.kind.data, title=form.title.data or "",
+                              url=form.url.data or "", text=form.text.data or "")
+
+
+def _fail_on(exc: RectificationError, answer_form: AnswerForm, evidence_form: EvidenceForm) -> None:
+    """Put a refusal at the field it concerns, in whichever part of the answer form holds that field."""
+    in_answer = exc.field in ANSWER_FIELDS or exc.field == "version" or exc.field is None
+    _fail(exc, answer_form if in_answer else evidence_form)
+
+
 @bp.route("/items/<int:item_id>/answer", methods=["POST"])
 @department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 def answer(item_id: int):
+    """The answer form: measure, result and the evidence part, with one button per action.
+
+    Every button keeps everything typed on the form: adding evidence (``action=evidence``) also saves the
+    measure and result when they were changed, and saving or sending also adds the evidence filled in. A
+    refusal rolls all of it back and shows the form again with what was typed.
+    """
     item = _load_item(item_id)
     notice = item.notice
     form = AnswerForm(prefix=f"a{item.id}")
-    if form.validate_on_submit():
-        action = form.action.data or "save"
+    evidence_form = EvidenceForm(prefix=f"e{item.id}")
+    action = form.action.data or "save"
+    wants_evidence = action == "evidence" or _evidence_typed(evidence_form)
+    # the evidence part is checked (its own token and lengths) only when it is used
+    if form.validate_on_submit() and (not wants_evidence or evidence_form.validate()):
         try:
-            services.save_answer(item, actor=current_user, measure=form.measure.data or "",
-                                 result=form.result.data or "", version=form.version.data)
+            typed = {k: (getattr(form, k).data or "") for k in ANSWER_FIELDS}
+            changed = any(typed[k].strip() != (getattr(item, k) or "").strip() for k in ANSWER_FIELDS)
+            if action != "evidence" or changed:
+                services.save_answer(item, actor=current_user, measure=typed["measure"], result=typed["result"],
+                                     version=form.version.data)
+            if wants_evidence:
+                _add_evidence_from(item, evidence_form)
             if action == "leader":
                 services.send_to_leader(item, actor=current_user)
             elif action == "submit":
                 services.submit_answer(item, actor=current_user)
         except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(_as_error(exc), form)
+            _fail_on(_as_error(exc), form, evidence_form)
         else:
             db.session.commit()
-            flash({"leader": _("已送领导审核。"), "submit": _("已提交公开办核查。")}.get(action, _("已保存答复。")),
-                  "success")
+            flash({"leader": _("已送领导审核。"), "submit": _("已提交公开办核查。"),
+                   "evidence": _("已添加佐证材料。")}.get(action, _("已保存答复。")), "success")
             return _redirect(notice, f"item-{item.id}")
-    return _page(get_scoped_or_404(Notice, notice.id), {("answer", item_id): form}, 400)
+    return _page(get_scoped_or_404(Notice, notice.id),
+                 {("answer", item_id): form, ("evidence", item_id): evidence_form}, 400)
 
 
 @bp.route("/items/<int:item_id>/leader-return", methods=["POST"])
@@ -433,15 +476,7 @@ def add_evidence(item_id: int):
     form = EvidenceForm(prefix=f"e{item.id}")
     if form.validate_on_submit():
         try:
-            if form.kind.data == "file":
-                upload = form.file.data
-                if upload is None or not getattr(upload, "filename", ""):
-                    raise RectificationError(_("请选择要上传的文件。"), "file")
-                services.add_evidence_file(item, actor=current_user, filename=upload.filename, data=upload.read(),
-                                           title=form.title.data or "")
-            else:
-                services.add_evidence(item, actor=current_user, kind=form.kind.data, title=form.title.data or "",
-                                      url=form.url.data or "", text=form.text.data or "")
+            _add_evidence_from(item, form)
         except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
             _fail(_as_error(exc), form)

@@ -899,6 +899,7 @@ def notice_document(notice: Notice, office: Office, *, today: date | None = None
 
     The 发文字号 uses the notice id as its sequence number until the office keeps a document register.
     """
+    from ..documents.builders import split_list
     from ..documents.contexts import Letterhead, NoticeContext, ProblemItem
     from ..documents.official import format_cn_date, format_doc_number
 
@@ -931,7 +932,7 @@ def notice_document(notice: Notice, office: Office, *, today: date | None = None
             office.doc_prefix or office.name[:4], when.year, notice.id),
         issuer=office.issuer_name or office.name, date=when, printed_by=office.printed_by or office.name,
         print_date=when, seal_png=None,
-        cc=tuple(x for x in re.split(r"[，,、。]", office.cc_block or "") if x.strip()),
+        cc=split_list(office.cc_block),
     )
     return NoticeContext(
         letterhead=letterhead, department=notice.department_name, title=notice.title, intro=tuple(intro),

@@ -76,3 +76,44 @@ def test_notice_answer_accept_close(browser, live_server, users):
     assert dept.get_by_role("button", name="提交公开办核查").count() == 0
     office_ctx.close()
     dept_ctx.close()
+
+
+def test_answer_typed_before_adding_evidence_is_kept(browser, live_server, live_app):
+    """The editor types the measure and the result, then adds evidence before saving: nothing typed is lost,
+    neither when the evidence is refused nor when it is added."""
+    from assess.extensions import db
+    from assess.models import Notice
+    from tests.conftest import make_tenant
+    from tests.test_rectification_support import make_notice
+
+    with live_app.app_context():
+        tenant = make_tenant("e2e-rect-evidence", "RRE")
+        notice_id = make_notice(tenant, problem="“通知公告”栏目 2 篇文章错别字").id
+        editor = tenant.users["dept_editor"].username
+        db.session.commit()
+
+    ctx, page = _login(browser, live_server, editor)
+    page.goto(f"/rectification/{notice_id}")
+    page.get_by_label("整改措施").fill("更正错别字，发布前实行三审三校")
+    page.get_by_label("整改结果").fill("2 篇文章已更正")
+    page.locator("details.evidence-part summary").click()
+    page.get_by_label("名称").fill("更正后的文章")
+    page.get_by_label("链接地址").fill("ftp://not-a-web-page")
+    page.get_by_role("button", name="添加佐证材料").click()
+    # the link is refused at its field; everything typed is still on the page
+    assert "http://" in page.locator(".evidence-part p.error").first.inner_text()
+    assert page.get_by_label("整改措施").input_value() == "更正错别字，发布前实行三审三校"
+    assert page.get_by_label("整改结果").input_value() == "2 篇文章已更正"
+    assert page.get_by_label("名称").input_value() == "更正后的文章"
+    page.get_by_label("链接地址").fill("https://www.example.gov.cn/tzgg/1.html")
+    page.get_by_role("button", name="添加佐证材料").click()
+    assert "已添加佐证材料" in page.locator(".flashes").inner_text()
+    # the evidence is added and the answer typed before it is still there: in the form, and saved
+    assert page.get_by_label("整改措施").input_value() == "更正错别字，发布前实行三审三校"
+    assert page.get_by_label("整改结果").input_value() == "2 篇文章已更正"
+    item_text = page.locator("article.rect-item table").inner_text()
+    assert "更正错别字，发布前实行三审三校" in item_text and "更正后的文章" in item_text
+    with live_app.app_context():
+        item = db.session.get(Notice, notice_id).items[0]
+        assert item.measure == "更正错别字，发布前实行三审三校" and item.result == "2 篇文章已更正"
+    ctx.close()
