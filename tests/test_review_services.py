@@ -497,3 +497,53 @@ def test_what_blocks_the_next_stage_is_named_with_department_indicator_and_cause
     w.campaign.recheck_end = date.today() + timedelta(days=5)
     rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
     assert transition_problems(w.campaign, CampaignState.PUBLISHED) == [f"尚有1项复核申请未答复：{a} A1。"]
+
+
+def test_only_standing_findings_flow_downstream(world, db):
+    """Issue 14: a finding a contest overturned still appeared in the problem export, the circular draft and
+    the rectification notices (with its deducted points)."""
+    from assess.documents.builders import circular_defaults
+    from assess.ranking import analytics, exports
+    from assess.ranking.services import publish_ranking
+    from assess.rectification.services import problem_rows
+
+    w = world
+    rev, adm = w.users["reviewer"], w.users["office_admin"]
+    for sub in (w.sub_a, w.sub_b):
+        rs.assign(w.campaign, sub.department_id, rev, actor=None)
+        for code in rs.indicator_codes(rs.rubric_of(w.campaign)):
+            if (sub, code) == (w.sub_a, "A1"):
+                rs.save_score(sub, code, actor=rev, version=0, score="0", problem="未见领导小组文件")
+            elif (sub, code) == (w.sub_a, "A2"):
+                rs.save_score(sub, code, actor=rev, version=0, score="1", problem="专职人员未明确",
+                              evidence_url="https://example.gov.cn/a2", evidence_title="机构页面")
+            else:
+                rs.save_score(sub, code, actor=rev, version=0, accept=True)
+    w.campaign.state = CampaignState.RECHECK
+    w.campaign.recheck_end = date.today() + timedelta(days=5)
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="文件已印发")
+    rs.answer_contest(c, actor=adm, outcome="changed", new_score="3", reason="核实已印发", version=c.version_id)
+
+    found = rs.standing_findings(w.campaign)
+    assert [(f.department_id, f.code, f.problem, f.deducted) for f in found] == [
+        (w.dept_a.id, "A2", "专职人员未明确", D(2))]
+    assert [e.url for e in found[0].evidence] == ["https://example.gov.cn/a2"]
+    assert found[0].department_name == w.dept_a.name and found[0].title
+    headers, rows = exports.problem_list(w.campaign)
+    assert [r[2] for r in rows] == ["A2"] and "未见领导小组文件" not in str(rows)
+    assert [p["code"] for p in analytics.problems(w.campaign)] == ["A2"]
+    notice_rows = {r.indicator_code: r for r, _ind, _d in problem_rows(w.campaign)[w.dept_a.id]}
+    assert "A1" not in notice_rows and notice_rows["A2"].problem == "专职人员未明确"
+    publish_ranking(w.campaign, adm)
+    text = circular_defaults(w.campaign, w.office)["problems"]
+    assert "专职人员未明确" in text and "领导小组文件" not in text
+
+
+def test_a_partly_granted_contest_leaves_the_finding_standing_with_what_is_still_deducted(world):
+    w = world
+    _deduct(w, "A3")
+    self_score = _result(w.sub_a, "A3").self_score
+    c = rs.create_contest(w.sub_a, "A3", actor=w.users["dept_editor"], explanation="会议纪要见附件")
+    rs.answer_contest(c, actor=w.users["office_admin"], outcome="partly", new_score="1", reason="部分核实",
+                      version=c.version_id)
+    assert [(f.code, f.deducted) for f in rs.standing_findings(w.campaign)] == [("A3", self_score - 1)]

@@ -1124,12 +1124,12 @@ def standing_findings(campaign: Campaign, *, department_id: int | None = None,
     ir, ct, sub = IndicatorResult, Contest, Submission
     stmt = (select(ir.id, ir.department_id, ir.indicator_code, ir.self_score, ir.final_score, ir.problem, ir.veto,
                    ct.outcome, sub.department_name, sub.group_name)
-            .join(sub, (sub.office_id == ir.office_id) & (sub.campaign_id == ir.campaign_id)
-                  & (sub.department_id == ir.department_id))
+            .outerjoin(sub, (sub.office_id == ir.office_id) & (sub.campaign_id == ir.campaign_id)
+                       & (sub.department_id == ir.department_id))
             .outerjoin(ct, (ct.office_id == ir.office_id) & (ct.campaign_id == ir.campaign_id)
                        & (ct.department_id == ir.department_id) & (ct.indicator_code == ir.indicator_code))
-            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id, ir.final_score.is_not(None),
-                   or_(ir.problem != "", ir.veto.is_(True))))
+            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id,
+                   or_(ir.final_score.is_not(None), ir.veto.is_(True)), or_(ir.problem != "", ir.veto.is_(True))))
     if department_id is not None:
         stmt = stmt.where(ir.department_id == department_id)
     titles = {a.code: a.title for a in rubric.areas}
@@ -1144,11 +1144,12 @@ def standing_findings(campaign: Campaign, *, department_id: int | None = None,
         contest = _Outcome(row.outcome) if row.outcome is not None else None
         if overturned(row, contest, reference=reference, veto_item=veto_item):
             continue
-        deducted = None if veto_item else max(reference - row.final_score, Decimal(0))
+        final = row.final_score if row.final_score is not None else Decimal(0)  # a veto decides even unscored
+        deducted = None if veto_item else max(reference - final, Decimal(0))
         section = rubric.section_of(ind.code)
-        found.append(Finding(row.department_id, row.department_name, row.group_name or "", ind.code, ind.title,
+        found.append(Finding(row.department_id, row.department_name or "", row.group_name or "", ind.code, ind.title,
                              section, str(titles.get(section, section)), ind.points, row.self_score,
-                             row.final_score, (row.problem or "").strip(), deducted, bool(row.veto), row.id))
+                             final, (row.problem or "").strip(), deducted, bool(row.veto), row.id))
     found.sort(key=lambda f: (f.group_name, f.department_name, f.department_id, order.get(f.code, 0)))
     if with_evidence and found:
         keys = {(f.department_id, f.code) for f in found}
