@@ -547,3 +547,37 @@ def test_a_partly_granted_contest_leaves_the_finding_standing_with_what_is_still
     rs.answer_contest(c, actor=w.users["office_admin"], outcome="partly", new_score="1", reason="部分核实",
                       version=c.version_id)
     assert [(f.code, f.deducted) for f in rs.standing_findings(w.campaign)] == [("A3", self_score - 1)]
+
+
+def test_accept_rest_of_an_area_and_of_the_department(world, db):
+    """Issue 14: bulk accept — each acceptance its own audit entry; what needs a reviewer's look is skipped."""
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    rubric = rs.rubric_of(w.campaign)
+    answers = rs._answers(w.sub_a)
+    answers["A4"].self_score, answers["A4"].inputs = None, '{"has_plan": false}'  # accepting 0 needs a problem
+    answers["A5"].self_score, answers["A5"].inputs = D(1), '{"trainings": 0}'  # above what its figures justify
+    db.session.flush()
+    rs.save_score(w.sub_a, "A1", actor=rev, version=0, score="0", problem="未见领导小组文件")  # already scored
+    out = rs.accept_rest(w.sub_a, actor=rev, section="A")
+    area_a = [i.code for i in rubric.areas[0].indicators]
+    assert set(out.accepted) == set(area_a) - {"A1", "A4", "A5"}
+    why = dict(out.skipped)
+    assert set(why) == {"A4", "A5"} and "问题描述" in why["A4"] and "高于规则建议分" in why["A5"]
+    assert _result(w.sub_a, "A1").final_score == D(0)  # the reviewer's own score is kept
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.score",
+                                                          AuditEntry.department_id == w.dept_a.id)).all()
+    assert len(entries) == 1 + len(out.accepted)  # one per acceptance
+    # the rest of the department: everything not scored and not needing a look
+    out = rs.accept_rest(w.sub_a, actor=rev)
+    assert "A1" not in out.accepted and not set(out.accepted) & set(area_a)
+    assert {"A4", "A5"} <= dict(out.skipped).keys()
+    n = len(rs.indicator_codes(rubric))
+    assert len(rs._scores(w.sub_a)) == n - 2
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.accept_rest(w.sub_a, actor=rev, section="nope")
+    assert exc.value.field == "section"
+    w.campaign.state = CampaignState.RECHECK
+    with pytest.raises(rs.ReviewError, match="评审阶段"):
+        rs.accept_rest(w.sub_a, actor=rev)
