@@ -319,7 +319,7 @@ def accept_rest(submission_id: int):
         flash(_("没有可以直接采纳的指标。"), "info")
     if out.skipped:
         flash(_("跳过%(n)s项，请逐项评审：%(d)s。", n=len(out.skipped),
-                d="；".join(_("%(c)s（%(w)s）", c=c, w=why) for c, why in out.skipped)), "warning")
+                d="；".join(_("%(c)s（%(w)s）", c=c, w=why.rstrip("。")) for c, why in out.skipped)), "warning")
     return redirect(back)
 
 

@@ -101,7 +101,7 @@ def test_reviewer_accepts_the_rest_of_an_area_then_of_the_department(page, live_
     page.locator("#accept-area-btn").click()
     expect(page.locator(".flashes")).to_contain_text("已采纳4项指标的自评分：A1、A2、A3、A5")
     expect(page.locator(".flashes")).to_contain_text("跳过1项")
-    expect(page.locator(".flashes")).to_contain_text("A4（评审分（0）低于自评分（1），须填写问题描述。）")
+    expect(page.locator(".flashes")).to_contain_text("A4（评审分（0）低于自评分（1），须填写问题描述）")
     assert "组织领导" in dialogs[0] and "5项" in dialogs[0]
     assert page.locator("#done-count").inner_text() == "4"
 
