@@ -85,6 +85,8 @@ ROUTES: list[Route] = [
     Route("review.sheet", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), department_owned=True),
     *[Route(f"review.{e}", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), ("POST",),
             department_owned=True, extra={"code": "A1"}) for e in ("save_score", "lead_decide")],
+    Route("review.accept_rest", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), ("POST",),
+          department_owned=True),
     Route("review.results", {"submission_id": "review_submission"},
           ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
     Route("review.waterfall", {"submission_id": "review_submission"},

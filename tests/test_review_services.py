@@ -497,3 +497,87 @@ def test_what_blocks_the_next_stage_is_named_with_department_indicator_and_cause
     w.campaign.recheck_end = date.today() + timedelta(days=5)
     rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
     assert transition_problems(w.campaign, CampaignState.PUBLISHED) == [f"尚有1项复核申请未答复：{a} A1。"]
+
+
+def test_only_standing_findings_flow_downstream(world, db):
+    """Issue 14: a finding a contest overturned still appeared in the problem export, the circular draft and
+    the rectification notices (with its deducted points)."""
+    from assess.documents.builders import circular_defaults
+    from assess.ranking import analytics, exports
+    from assess.ranking.services import publish_ranking
+    from assess.rectification.services import problem_rows
+
+    w = world
+    rev, adm = w.users["reviewer"], w.users["office_admin"]
+    for sub in (w.sub_a, w.sub_b):
+        rs.assign(w.campaign, sub.department_id, rev, actor=None)
+        for code in rs.indicator_codes(rs.rubric_of(w.campaign)):
+            if (sub, code) == (w.sub_a, "A1"):
+                rs.save_score(sub, code, actor=rev, version=0, score="0", problem="未见领导小组文件")
+            elif (sub, code) == (w.sub_a, "A2"):
+                rs.save_score(sub, code, actor=rev, version=0, score="1", problem="专职人员未明确",
+                              evidence_url="https://example.gov.cn/a2", evidence_title="机构页面")
+            else:
+                rs.save_score(sub, code, actor=rev, version=0, accept=True)
+    w.campaign.state = CampaignState.RECHECK
+    w.campaign.recheck_end = date.today() + timedelta(days=5)
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="文件已印发")
+    rs.answer_contest(c, actor=adm, outcome="changed", new_score="3", reason="核实已印发", version=c.version_id)
+
+    found = rs.standing_findings(w.campaign)
+    assert [(f.department_id, f.code, f.problem, f.deducted) for f in found] == [
+        (w.dept_a.id, "A2", "专职人员未明确", D(2))]
+    assert [e.url for e in found[0].evidence] == ["https://example.gov.cn/a2"]
+    assert found[0].department_name == w.dept_a.name and found[0].title
+    headers, rows = exports.problem_list(w.campaign)
+    assert [r[2] for r in rows] == ["A2"] and "未见领导小组文件" not in str(rows)
+    assert [p["code"] for p in analytics.problems(w.campaign)] == ["A2"]
+    notice_rows = {r.indicator_code: r for r, _ind, _d in problem_rows(w.campaign)[w.dept_a.id]}
+    assert "A1" not in notice_rows and notice_rows["A2"].problem == "专职人员未明确"
+    publish_ranking(w.campaign, adm)
+    text = circular_defaults(w.campaign, w.office)["problems"]
+    assert "专职人员未明确" in text and "领导小组文件" not in text
+
+
+def test_a_partly_granted_contest_leaves_the_finding_standing_with_what_is_still_deducted(world):
+    w = world
+    _deduct(w, "A3")
+    self_score = _result(w.sub_a, "A3").self_score
+    c = rs.create_contest(w.sub_a, "A3", actor=w.users["dept_editor"], explanation="会议纪要见附件")
+    rs.answer_contest(c, actor=w.users["office_admin"], outcome="partly", new_score="1", reason="部分核实",
+                      version=c.version_id)
+    assert [(f.code, f.deducted) for f in rs.standing_findings(w.campaign)] == [("A3", self_score - 1)]
+
+
+def test_accept_rest_of_an_area_and_of_the_department(world, db):
+    """Issue 14: bulk accept — each acceptance its own audit entry; what needs a reviewer's look is skipped."""
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    rubric = rs.rubric_of(w.campaign)
+    answers = rs._answers(w.sub_a)
+    answers["A4"].self_score, answers["A4"].inputs = None, '{"has_plan": false}'  # accepting 0 needs a problem
+    answers["A5"].self_score, answers["A5"].inputs = D(1), '{"trainings": 0}'  # above what its figures justify
+    db.session.flush()
+    rs.save_score(w.sub_a, "A1", actor=rev, version=0, score="0", problem="未见领导小组文件")  # already scored
+    out = rs.accept_rest(w.sub_a, actor=rev, section="A")
+    area_a = [i.code for i in rubric.areas[0].indicators]
+    assert set(out.accepted) == set(area_a) - {"A1", "A4", "A5"}
+    why = dict(out.skipped)
+    assert set(why) == {"A4", "A5"} and "问题描述" in why["A4"] and "高于规则建议分" in why["A5"]
+    assert _result(w.sub_a, "A1").final_score == D(0)  # the reviewer's own score is kept
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.score",
+                                                          AuditEntry.department_id == w.dept_a.id)).all()
+    assert len(entries) == 1 + len(out.accepted)  # one per acceptance
+    # the rest of the department: everything not scored and not needing a look
+    out = rs.accept_rest(w.sub_a, actor=rev)
+    assert "A1" not in out.accepted and not set(out.accepted) & set(area_a)
+    assert {"A4", "A5"} <= dict(out.skipped).keys()
+    n = len(rs.indicator_codes(rubric))
+    assert len(rs._scores(w.sub_a)) == n - 2
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.accept_rest(w.sub_a, actor=rev, section="nope")
+    assert exc.value.field == "section"
+    w.campaign.state = CampaignState.RECHECK
+    with pytest.raises(rs.ReviewError, match="评审阶段"):
+        rs.accept_rest(w.sub_a, actor=rev)

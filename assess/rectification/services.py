@@ -183,7 +183,10 @@ def problem_rows(campaign: Campaign) -> dict[int, list[tuple[Any, Any, Decimal |
     """department id → [(result row: id, department_id, indicator_code, final_score, problem, veto; rubric indicator;
     points deducted)] for every result with a problem or a deduction (bonus and veto indicators: only with a problem
     statement or a veto)."""
+    from ..review.services import standing_findings
+
     indicators = _rubric_indicators(campaign)
+    standing = {(f.department_id, f.code) for f in standing_findings(campaign, with_evidence=False)}
     ir = IndicatorResult  # the columns used, not whole objects: a province has half a million results
     rows = db.session.execute(
         select(ir.id, ir.department_id, ir.indicator_code, ir.final_score, ir.problem, ir.veto)
@@ -192,6 +195,8 @@ def problem_rows(campaign: Campaign) -> dict[int, list[tuple[Any, Any, Decimal |
     ).all()
     found: dict[int, list] = {}
     for r in rows:
+        if ((r.problem or "").strip() or r.veto) and (r.department_id, r.indicator_code) not in standing:
+            continue  # a finding a contest overturned is no problem to rectify
         ind, section = indicators.get(r.indicator_code, (None, ""))
         # a bonus not earned or a veto indicator is no deduction: only its problem statement makes an item
         deducted = deduction(r, ind) if section not in ("bonus", "veto") else None

@@ -634,6 +634,72 @@ def save_score(submission: Submission, code: str, *, actor: User, version: int, 
     return row
 
 
+@dataclass
+class AcceptOutcome:
+    """What a bulk acceptance did: indicators accepted, and those left for the reviewer with the reason."""
+
+    accepted: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (indicator code, why it was left)
+
+
+def accept_rest(submission: Submission, *, actor: User, section: str | None = None,
+                reviewer_id: int | None = None) -> AcceptOutcome:
+    """Accept the self-score of every indicator of this department (or of one area, ``section``) that the
+    reviewer has not scored yet — each through :func:`save_score`, so each is checked and audit-logged as an
+    individual acceptance.
+
+    Left for the reviewer, with the reason: an indicator whose acceptance would need a problem statement
+    (score below the reference, a veto the figures trigger), whose self-score is above what the rule
+    suggests from the department's own figures, or whose figures are faulty — accepting those in bulk
+    would pass over exactly what a reviewer is there to look at.
+    """
+    _require_reviewable(submission)
+    if not may_review(actor, submission):
+        raise ReviewError(_("您未被分配评审该部门。"))
+    owner = score_owner(submission, actor, reviewer_id)
+    rubric = rubric_of(submission.campaign)
+    if section and section not in {a.code for a in rubric.areas} | {"bonus", "veto"}:
+        raise ReviewError(_("未知的评分领域“%(s)s”。", s=section), "section")
+    answers = _answers(submission)
+    sugg = suggestions(rubric, answers)
+    scored = set(db.session.scalars(select(ReviewScore.indicator_code).where(
+        ReviewScore.office_id == submission.office_id, ReviewScore.campaign_id == submission.campaign_id,
+        ReviewScore.department_id == submission.department_id, ReviewScore.reviewer_id == owner)))
+    out = AcceptOutcome()
+    for ind in rubric.all_indicators():
+        code = ind.code
+        if code in scored or (section and rubric.section_of(code) != section):
+            continue
+        answer = answers.get(code)
+        self_score = answer.self_score if answer is not None else None
+        s = sugg[code]
+        if s.problems:
+            out.skipped.append((code, _("填报数据有误，须逐项核对")))
+            continue
+        if ind.rule.kind == "veto":
+            if s.triggered:
+                out.skipped.append((code, _("填报情况触发一票否决，须逐项认定并填写问题描述")))
+                continue
+        elif self_score is not None and s.score < self_score:
+            out.skipped.append((code, _("自评分（%(s)s）高于规则建议分（%(r)s），须逐项核对", s=fmt(self_score),
+                                        r=fmt(s.score))))
+            continue
+        try:
+            with db.session.begin_nested():
+                save_score(submission, code, actor=actor, version=0, accept=True, reviewer_id=owner,
+                           reason=_("批量采纳自评分"))
+        except ReviewError as exc:
+            out.skipped.append((code, str(exc)))
+        else:
+            out.accepted.append(code)
+    if out.accepted or out.skipped:
+        record(submission.office_id, "review.accept_rest", "submission", submission.id, actor=actor,
+               new={"reviewer_id": owner, "section": section or "", "accepted": out.accepted,
+                    "skipped": [f"{c}：{why}" for c, why in out.skipped]},
+               department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return out
+
+
 def is_lead(submission: Submission, user: User) -> bool:
     if user.role == Role.OFFICE_ADMIN and user.office_id == submission.office_id:
         return True
@@ -1124,12 +1190,12 @@ def standing_findings(campaign: Campaign, *, department_id: int | None = None,
     ir, ct, sub = IndicatorResult, Contest, Submission
     stmt = (select(ir.id, ir.department_id, ir.indicator_code, ir.self_score, ir.final_score, ir.problem, ir.veto,
                    ct.outcome, sub.department_name, sub.group_name)
-            .join(sub, (sub.office_id == ir.office_id) & (sub.campaign_id == ir.campaign_id)
-                  & (sub.department_id == ir.department_id))
+            .outerjoin(sub, (sub.office_id == ir.office_id) & (sub.campaign_id == ir.campaign_id)
+                       & (sub.department_id == ir.department_id))
             .outerjoin(ct, (ct.office_id == ir.office_id) & (ct.campaign_id == ir.campaign_id)
                        & (ct.department_id == ir.department_id) & (ct.indicator_code == ir.indicator_code))
-            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id, ir.final_score.is_not(None),
-                   or_(ir.problem != "", ir.veto.is_(True))))
+            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id,
+                   or_(ir.final_score.is_not(None), ir.veto.is_(True)), or_(ir.problem != "", ir.veto.is_(True))))
     if department_id is not None:
         stmt = stmt.where(ir.department_id == department_id)
     titles = {a.code: a.title for a in rubric.areas}
@@ -1144,11 +1210,12 @@ def standing_findings(campaign: Campaign, *, department_id: int | None = None,
         contest = _Outcome(row.outcome) if row.outcome is not None else None
         if overturned(row, contest, reference=reference, veto_item=veto_item):
             continue
-        deducted = None if veto_item else max(reference - row.final_score, Decimal(0))
+        final = row.final_score if row.final_score is not None else Decimal(0)  # a veto decides even unscored
+        deducted = None if veto_item else max(reference - final, Decimal(0))
         section = rubric.section_of(ind.code)
-        found.append(Finding(row.department_id, row.department_name, row.group_name or "", ind.code, ind.title,
+        found.append(Finding(row.department_id, row.department_name or "", row.group_name or "", ind.code, ind.title,
                              section, str(titles.get(section, section)), ind.points, row.self_score,
-                             row.final_score, (row.problem or "").strip(), deducted, bool(row.veto), row.id))
+                             final, (row.problem or "").strip(), deducted, bool(row.veto), row.id))
     found.sort(key=lambda f: (f.group_name, f.department_name, f.department_id, order.get(f.code, 0)))
     if with_evidence and found:
         keys = {(f.department_id, f.code) for f in found}
