@@ -897,11 +897,12 @@ def user_name(user_id: int | None) -> str:
 def notice_document(notice: Notice, office: Office, *, today: date | None = None):
     """Plain data for ``templates/pdf/notice.html`` (GB/T 9704 layout): letterhead, intro, problem list.
 
-    The 发文字号 uses the notice id as its sequence number until the office keeps a document register.
+    It carries no 发文字号: a notice gets its number when the office issues it (``assess.documents``), which
+    puts the number into this context; before that it is a draft (see :func:`notice_pdf`).
     """
     from ..documents.builders import split_list
     from ..documents.contexts import Letterhead, NoticeContext, ProblemItem
-    from ..documents.official import format_cn_date, format_doc_number
+    from ..documents.official import format_cn_date
 
     today = today or today_local()
     when = (notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today)
@@ -928,8 +929,7 @@ def notice_document(notice: Notice, office: Office, *, today: date | None = None
         _("经检查，你单位存在%(n)s项问题（详见附件）。", n=len(items))]
     intro.append(_("请对照问题清单逐条整改，于%(d)s前整改到位。", d=format_cn_date(notice.deadline)))
     letterhead = Letterhead(
-        authority_mark=office.authority_mark or office.name, doc_number=format_doc_number(
-            office.doc_prefix or office.name[:4], when.year, notice.id),
+        authority_mark=office.authority_mark or office.name, doc_number="",
         issuer=office.issuer_name or office.name, date=when, printed_by=office.printed_by or office.name,
         print_date=when, seal_png=None,
         cc=split_list(office.cc_block),
@@ -940,3 +940,18 @@ def notice_document(notice: Notice, office: Office, *, today: date | None = None
         how_to_answer=_("请在考核平台“整改通知”栏目逐条填写整改措施、整改结果并附佐证材料，经分管领导审核后提交。"),
         contact=office.contact or office.name,
     )
+
+
+def notice_pdf(notice: Notice, office: Office) -> tuple[bytes, Any]:
+    """The notice as a PDF, and its issued document (or None).
+
+    Issued: the stored bytes of the issued document, so the department reads exactly the copy with its one
+    number. Not issued: a rendering marked 草稿 without any number.
+    """
+    from ..documents import services as documents
+    from ..documents.render import render_pdf
+
+    issued = documents.issued_notice(notice)
+    if issued is not None:
+        return documents.document_bytes(issued), issued
+    return render_pdf("notice.html", {"doc": notice_document(notice, office), "draft": True}), None
