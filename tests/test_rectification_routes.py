@@ -29,7 +29,8 @@ def test_office_generates_edits_and_sends_in_bulk(tenant_a, login):
     campaign = _campaign_with_problems(t)
     c = login(t.users["office_admin"].username)
     page = c.get("/rectification/generate").get_data(as_text=True)
-    assert "按考核结果生成" in page and '<td class="num">2</td><td class="num">0</td>' in page
+    assert "按考核结果生成" in page and 'name="threshold"' in page and 'value="0.50"' in page
+    assert '<td class="num">2</td><td class="num">3</td><td class="num">0</td>' in page
     resp = c.post("/rectification/generate", data={"campaign_id": campaign.id, "workdays": "10"})
     assert resp.status_code == 302
     notices = db.session.scalars(select(Notice).where(Notice.campaign_id == campaign.id)).all()
@@ -339,3 +340,21 @@ def test_every_button_of_the_answer_form_keeps_what_was_typed(tenant_a, login):
     assert "http://" in body
     db.session.expire_all()
     assert db.session.get(NoticeItem, item.id).measure == "修复断链并巡查"
+
+
+def test_generate_with_a_threshold_says_what_it_left_out(tenant_a, login):
+    t = tenant_a
+    campaign = _campaign_with_problems(t)  # A: A1 −2, A3 −2; B: A2 −1 (each with a statement)
+    add_result(t, campaign, t.dept_b, "A1", "1")  # −2 without a statement
+    db.session.commit()
+    c = login(t.users["office_admin"].username)
+    resp = c.post("/rectification/generate", data={"campaign_id": campaign.id, "threshold": "abc"})
+    assert resp.status_code == 400 and 'id="threshold-err"' in resp.get_data(as_text=True)
+    resp = c.post("/rectification/generate", data={"campaign_id": campaign.id, "threshold": "1.5"},
+                  follow_redirects=True)
+    body = resp.get_data(as_text=True)
+    assert "已生成 1 份整改通知草稿（2 个问题）" in body
+    assert "另有 1 个指标扣分达到起算分值但没有问题描述" in body
+    notices = db.session.scalars(select(Notice).where(Notice.campaign_id == campaign.id)).all()
+    assert [n.department_id for n in notices] == [t.dept_a.id]  # B's one-point problem is under 1.5
+    assert 'value="1.50"' in c.get("/rectification/generate").get_data(as_text=True)  # remembered

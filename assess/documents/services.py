@@ -261,26 +261,29 @@ def build_context(target: Target, office: Office, *, number: str, date: dt.date,
                                        verify_code=code, verify_url=url)
 
 
-def preview_number(office: Office, year: int) -> str:
-    """The number shown on a preview: the office's prefix with 〔year〕 and a placeholder sequence."""
-    return f"{_prefix(office)}〔{year}〕×号"
-
-
 def _prefix(office: Office) -> str:
     return office.doc_prefix or office.name[:4]
 
 
 def preview(target: Target, office: Office, *, fmt: str = "html") -> bytes | str:
-    """A draft rendering (placeholder number, no seal, no code): HTML for the browser, or a PDF."""
+    """A draft rendering: marked 草稿 on every page, no number, no seal, no code (HTML or PDF).
+
+    A document has one number, the one it is issued with; a draft shows none rather than a guess.
+    """
     from .render import render_html, render_pdf
 
-    date = today_local()
-    number = preview_number(office, date.year) if target.kind != DocumentKind.SCORESHEET else ""
-    ctx = build_context(target, office, number=number, date=date)
+    ctx = build_context(target, office, number="", date=today_local())
     template = TEMPLATES[target.kind]
     if fmt == "pdf":
-        return render_pdf(template, {"doc": ctx})
-    return render_html(template, {"doc": ctx}, preview=True)
+        return render_pdf(template, {"doc": ctx, "draft": True})
+    return render_html(template, {"doc": ctx, "draft": True}, preview=True)
+
+
+def issued_notice(notice: Notice) -> IssuedDocument | None:
+    """The issued document of a rectification notice, if the office has issued it."""
+    d = IssuedDocument
+    return db.session.scalars(select(d).where(d.office_id == notice.office_id, d.kind == DocumentKind.NOTICE,
+                                              d.source_id == notice.id).order_by(d.id)).first()
 
 
 # --------------------------------------------------------------------------- numbering

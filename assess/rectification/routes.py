@@ -122,27 +122,37 @@ def notices():
 @bp.route("/generate", methods=["GET", "POST"])
 @office_side(Role.OFFICE_ADMIN)
 def generate():
+    """Draft notices from a published campaign's problem statements, at the office's threshold (points)."""
     office = _office()
-    form = GenerateForm()
-    form.campaign_id.choices = [(c.id, c.name) for c in services.published_campaigns(office.id)]
+    form = GenerateForm(data={"threshold": services.last_threshold(office.id)} if request.method == "GET" else None)
+    campaigns = services.published_campaigns(office.id)
+    form.campaign_id.choices = [(c.id, c.name) for c in campaigns]
     if form.validate_on_submit():
         campaign = get_scoped_or_404(Campaign, form.campaign_id.data)
         try:
+            plan = services.plan_generation(campaign, form.threshold.data if form.threshold.data is not None
+                                            else services.last_threshold(office.id))
             created = services.generate_notices(office, campaign, actor=current_user,
-                                                workdays_count=form.workdays.data)
+                                                workdays_count=form.workdays.data, plan=plan)
         except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
             _fail(_as_error(exc), form)
         else:
             db.session.commit()
             if created:
-                flash(_("已生成 %(n)s 份整改通知草稿，请核对后下发。", n=len(created)), "success")
+                flash(_("已生成 %(n)s 份整改通知草稿（%(i)s 个问题），请核对、合并或修改后下发。", n=len(created),
+                        i=sum(len(n.items) for n in created)), "success")
             else:
                 flash(_("没有需要生成的整改通知（无问题或已生成）。"), "info")
+            if plan.without_statement:
+                flash(_("另有 %(n)s 个指标扣分达到起算分值但没有问题描述，未列入通知；如需整改，请在通知中手动添加问题。",
+                        n=plan.without_statement), "warning")
             return redirect(url_for("rectification.notices", state="draft"))
     status = 400 if request.method == "POST" else 200
-    preview = {c.id: (c.name, *services.generation_preview(c)) for c in services.published_campaigns(office.id)}
-    return render_template("rectification/generate.html", form=form, preview=preview), status
+    threshold = form.threshold.data if not form.threshold.errors and form.threshold.data is not None \
+        else services.DEFAULT_THRESHOLD
+    preview = {c.id: (c.name, services.generation_preview(c, threshold)) for c in campaigns}
+    return render_template("rectification/generate.html", form=form, preview=preview, threshold=threshold), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -201,8 +211,11 @@ def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
         if i.previous_item_id:
             previous[i.id] = db.session.get(NoticeItem, i.previous_item_id)
     role = current_user.role
+    from ..documents.services import issued_notice
+
     return render_template(
         "rectification/notice.html", notice=notice, items=items, evidence=evidence, forms=forms,
+        issued=issued_notice(notice),
         edit_form=edit_form, add_form=add_form, empty=EmptyForm(), today=today, previous=previous,
         overdue={i.id: services.is_overdue(i, notice, today) for i in items},
         overdue_days=services.overdue_days(notice, today),
@@ -230,14 +243,14 @@ def show(notice_id: int):
 @bp.route("/<int:notice_id>/pdf")
 @roles_required(*ALL_READERS)
 def pdf(notice_id: int):
-    """The notice as an official document (红头文件 layout with its problem list), rendered on request."""
-    from ..documents.render import render_pdf
-
+    """The notice as an official document: the issued copy once issued, else a draft marked 草稿 (no number)."""
     notice = _load_notice(notice_id)
-    office = _office()
-    data = render_pdf("notice.html", {"doc": services.notice_document(notice, office)})
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+    data, issued = services.notice_pdf(notice, _office())
+    resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, max_age=0,
                      download_name=f"rectification-notice-{notice.id}.pdf")
+    if issued is not None:
+        resp.headers["X-Content-SHA256"] = issued.sha256
+    return resp
 
 
 def _redirect(notice: Notice, anchor: str = ""):

@@ -117,3 +117,51 @@ def test_answer_typed_before_adding_evidence_is_kept(browser, live_server, live_
         item = db.session.get(Notice, notice_id).items[0]
         assert item.measure == "更正错别字，发布前实行三审三校" and item.result == "2 篇文章已更正"
     ctx.close()
+
+
+def test_generate_edit_and_merge_a_draft_in_the_browser(browser, live_server, live_app):
+    """The office generates drafts at its threshold, edits one problem and merges two, clicking only."""
+    from assess.extensions import db
+    from tests.conftest import make_tenant
+    from tests.test_rectification_support import add_result, make_campaign
+
+    with live_app.app_context():
+        tenant = make_tenant("e2e-rect-generate", "RRG")
+        campaign = make_campaign(tenant, name="2026年度考核（浏览器）")
+        add_result(tenant, campaign, tenant.dept_a, "A1", "1", problem="领导小组组长不是主要负责同志")
+        add_result(tenant, campaign, tenant.dept_a, "A2", "1", problem="未明确信息公开专干")
+        add_result(tenant, campaign, tenant.dept_a, "A3", "1.9", problem="专题研究记录不完整")  # 0.1 < 0.5
+        add_result(tenant, campaign, tenant.dept_b, "A1", "2")  # deducted, no statement
+        admin, dept_name = tenant.users["office_admin"].username, tenant.dept_a.name
+        db.session.commit()
+
+    ctx, page = _login(browser, live_server, admin)
+    page.goto("/rectification/generate")
+    assert page.get_by_label("问题起算分值（扣分）").input_value() == "0.50"
+    page.get_by_label("考核").select_option(label="2026年度考核（浏览器）")
+    page.get_by_role("button", name="生成草稿").click()
+    flashes = page.locator(".flashes").inner_text()
+    assert "已生成 1 份整改通知草稿（2 个问题）" in flashes and "另有 1 个指标" in flashes
+    page.get_by_role("link", name=f"关于{dept_name}2026年度考核（浏览器）问题整改的通知").click()
+    items = page.locator("article.rect-item")
+    assert items.count() == 2 and "领导小组组长不是主要负责同志" in items.nth(0).inner_text()
+    assert "扣分\t2\n" in items.nth(0).inner_text() and "反复出现" not in page.locator("main").inner_text()
+
+    # edit the second problem's text
+    second = items.nth(1)
+    second.locator("summary", has_text="修改问题").click()
+    second.get_by_label("问题描述").fill("未明确信息公开专干（办公室岗位职责中未列明）")
+    second.get_by_role("button", name="保存问题").click()
+    assert "已保存问题" in page.locator(".flashes").inner_text()
+    assert "办公室岗位职责中未列明" in page.locator("article.rect-item").nth(1).inner_text()
+
+    # merge both into one item: texts joined, points added
+    page.get_by_label("合并：问题 1").check()
+    page.get_by_label("合并：问题 2").check()
+    page.get_by_role("button", name="合并所选问题").click()
+    assert "已合并问题" in page.locator(".flashes").inner_text()
+    merged = page.locator("article.rect-item")
+    assert merged.count() == 1
+    text = merged.first.inner_text()
+    assert "领导小组组长不是主要负责同志" in text and "办公室岗位职责中未列明" in text and "扣分\t4\n" in text
+    ctx.close()
