@@ -43,6 +43,7 @@ def make_campaign(tenant, *, state=CampaignState.SELF_ASSESSMENT, name="2026å¹´å
     depts = departments or [tenant.dept_a, tenant.dept_b]
     campaign = campaigns.create_campaign(
         tenant.office, name=name, year=year, rubric=rubric, actor=actor, department_ids=[d.id for d in depts],
+        allow_other_year=year != rubric.year,  # a past-year campaign on the one shipped rubric, on purpose
         self_deadline=campaigns.local_today() + timedelta(days=deadline_days))
     if state != CampaignState.DRAFT:
         campaigns.transition(campaign, CampaignState.SELF_ASSESSMENT, actor=actor)

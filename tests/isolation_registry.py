@@ -85,6 +85,8 @@ ROUTES: list[Route] = [
     Route("review.sheet", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), department_owned=True),
     *[Route(f"review.{e}", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), ("POST",),
             department_owned=True, extra={"code": "A1"}) for e in ("save_score", "lead_decide")],
+    Route("review.accept_rest", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), ("POST",),
+          department_owned=True),
     Route("review.results", {"submission_id": "review_submission"},
           ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
     Route("review.waterfall", {"submission_id": "review_submission"},
@@ -129,7 +131,7 @@ ROUTES: list[Route] = [
     Route("selfassessment.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     *[Route(f"selfassessment.{e}", {"submission_id": "submission_a"},
             ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True)
-      for e in ("form", "readiness", "export")],
+      for e in ("form", "readiness", "export", "pdf")],
     *[Route(f"selfassessment.{e}", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("POST",),
             department_owned=True, extra={"code": "A1"}) for e in ("save", "autosave", "confirm")],
     *[Route(f"selfassessment.{e}", {"submission_id": "submission_a"}, ("dept_admin", "dept_editor"), ("POST",),

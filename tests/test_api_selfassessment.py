@@ -65,6 +65,25 @@ def test_transition_needs_if_match_and_reports_problems(client, setup):
     assert client.post(url, json={"target": "review"}, headers=auth(t["reviewer"])).status_code == 403
 
 
+def test_transition_with_warnings_needs_confirm(client, db, setup):
+    """The API follows the page: a step with warnings (departments not submitted) needs confirm=true."""
+    from datetime import timedelta
+
+    from assess.campaigns.services import local_today
+
+    campaign, sub, t = setup
+    campaign.self_deadline = local_today() - timedelta(days=1)
+    db.session.commit()
+    detail = client.get(f"/api/v1/campaigns/{campaign.id}", headers=auth(t["office_admin"])).json
+    assert detail["transitions"][0]["warnings"] == ["2个部门尚未提交自评，进入评审后这些部门将无法再填报或提交。"]
+    url = f"/api/v1/campaigns/{campaign.id}/transition"
+    resp = client.post(url, json={"target": "review"}, headers=auth(t["office_admin"], **{"If-Match": f'"{campaign.version_id}"'}))
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "confirm"
+    resp = client.post(url, json={"target": "review", "confirm": True},
+                       headers=auth(t["office_admin"], **{"If-Match": f'"{campaign.version_id}"'}))
+    assert resp.status_code == 200 and resp.json["state"] == "review"
+
+
 def test_create_campaign_same_rules_as_form(client, setup, tenant_a):
     campaign, sub, t = setup
     resp = client.post("/api/v1/campaigns", json={"name": "", "year": 2026, "rubric_id": campaign.rubric_id,
@@ -77,6 +96,10 @@ def test_create_campaign_same_rules_as_form(client, setup, tenant_a):
     assert resp.status_code == 422 and resp.json["error"]["field"] == "review_start"
     resp = client.post("/api/v1/campaigns", json={"name": "2027 年度", "year": 2027, "rubric_id": campaign.rubric_id,
                                                   "department_ids": [tenant_a.dept_a.id]}, headers=auth(t["office_admin"]))
+    assert resp.status_code == 422 and resp.json["error"]["field"] == "rubric_id"  # a 2026 rubric: say so first
+    resp = client.post("/api/v1/campaigns", json={"name": "2027 年度", "year": 2027, "rubric_id": campaign.rubric_id,
+                                                  "department_ids": [tenant_a.dept_a.id], "allow_other_year": True},
+                       headers=auth(t["office_admin"]))
     assert resp.status_code == 201 and resp.json["state"] == "draft"
     rubrics = client.get("/api/v1/rubrics", headers=auth(t["office_admin"])).json
     assert campaign.rubric_id in [r["id"] for r in rubrics["items"]]

@@ -44,7 +44,15 @@ def test_transition_refused_with_reason_then_allowed(client, login, db, tenant_a
     assert "不能转入下一阶段" in body and "未提交" in body
     campaign.self_deadline = local_today() - timedelta(days=1)
     db.session.commit()
+    page = c.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "2个部门尚未提交自评，进入评审后这些部门将无法再填报或提交。" in page and 'name="confirm"' in page
     resp = c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review", "reason": "截止"},
+                  follow_redirects=True)  # not confirmed: refused with the warning, nothing changes
+    body = resp.get_data(as_text=True)
+    assert "不能转入下一阶段" in body and "请勾选确认" in body
+    db.session.refresh(campaign)
+    assert campaign.state == CampaignState.SELF_ASSESSMENT
+    resp = c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review", "reason": "截止", "confirm": "y"},
                   follow_redirects=True)
     assert "评审中" in resp.get_data(as_text=True)
     db.session.refresh(campaign)
@@ -106,3 +114,62 @@ def test_join_departments_later(client, login, db, tenant_a):
     db.session.commit()
     resp = c.post(f"/campaigns/{campaign.id}/departments", data={"department_ids": [late.id]}, follow_redirects=True)
     assert "不能再增加部门" in resp.get_data(as_text=True)
+
+
+def test_create_page_makes_the_office_choose_the_rubric(client, login, db, tenant_a):
+    """Issue 14: no rubric is pre-selected; a rubric of another year needs the confirmation box."""
+    import re
+
+    rubric = stored_rubric(tenant_a.office)
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+    page = c.get("/campaigns/new").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="rubric_id".*?</select>', page, re.S).group(0)
+    first = re.search(r"<option[^>]*>", select_html).group(0)
+    assert 'value="0"' in first and "selected" not in select_html.split(first, 1)[1]
+    assert "2026年度，第1版" in select_html
+    base = {"name": "2027年度政务公开工作绩效考核", "year": "2027", "group_ids": [tenant_a.group.id]}
+    body = c.post("/campaigns/new", data={**base, "rubric_id": "0"}).get_data(as_text=True)
+    assert "请选择考核细则。" in body
+    resp = c.post("/campaigns/new", data={**base, "rubric_id": rubric.id})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "本单位还没有2027年度的考核细则" in body
+    assert "所选考核细则是2026年度的" in body and 'value="2027年度政务公开工作绩效考核"' in body
+    assert f'/rubrics/{rubric.id}/edit' in body
+    assert db.session.scalars(select(Campaign)).all() == []
+    resp = c.post("/campaigns/new", data={**base, "rubric_id": rubric.id, "other_year": "y"})
+    assert resp.status_code == 302
+    assert db.session.scalars(select(Campaign)).one().year == 2027
+
+
+def test_overdue_column_after_the_deadline(client, login, db, tenant_a):
+    """Issue 14: the 逾期 column stayed empty after the deadline for departments that had not submitted."""
+    from assess.models import SubmissionState
+    from tests.campaign_world import submission_of
+
+    campaign = make_campaign(tenant_a)
+    campaign.self_deadline = local_today() - timedelta(days=4)
+    late = submission_of(campaign, tenant_a.dept_b)
+    late.state, late.late_days = SubmissionState.SUBMITTED, 3
+    db.session.commit()
+    c = login(tenant_a.users["office_admin"].username)
+
+    def cells():
+        body = c.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+        rows = {}
+        for name in (tenant_a.dept_a.name, tenant_a.dept_b.name):
+            row = body.split(f">{name}</a>", 1)[1].split("</tr>", 1)[0]
+            rows[name] = row.rsplit("<td>", 1)[1]
+        return rows
+
+    rows = cells()
+    assert "已逾期4天，未提交" in rows[tenant_a.dept_a.name]
+    assert "逾期3天提交" in rows[tenant_a.dept_b.name]
+    campaign.state = CampaignState.REVIEW  # the stage has closed: no count growing day by day any more
+    db.session.commit()
+    rows = cells()
+    assert "逾期未提交" in rows[tenant_a.dept_a.name] and "4天" not in rows[tenant_a.dept_a.name]
+    campaign.state = CampaignState.SELF_ASSESSMENT
+    campaign.self_deadline = local_today()  # the deadline day itself is not late
+    db.session.commit()
+    assert "逾期" not in cells()[tenant_a.dept_a.name]

@@ -1,6 +1,7 @@
 """Campaign services: creation from a frozen rubric, snapshots, the state machine, progress."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -76,7 +77,8 @@ def test_transitions_in_order_and_audited(db, tenant_a):
     with pytest.raises(cs.CampaignError, match="未提交"):
         cs.transition(c, CampaignState.REVIEW, actor=actor)
     c.self_deadline = cs.local_today() - timedelta(days=1)
-    for target in (CampaignState.REVIEW, CampaignState.RECHECK, CampaignState.PUBLISHED, CampaignState.CLOSED):
+    cs.transition(c, CampaignState.REVIEW, actor=actor, reason="按计划", confirmed=True)  # 2 not submitted
+    for target in (CampaignState.RECHECK, CampaignState.PUBLISHED, CampaignState.CLOSED):
         cs.transition(c, target, actor=actor, reason="按计划")
     assert c.state == CampaignState.CLOSED
     assert cs.next_transitions(c) == []
@@ -135,3 +137,52 @@ def test_department_submissions_hide_drafts(db, tenant_a):
     assert cs.department_submissions(tenant_a.dept_a.id) == []
     make_campaign(tenant_a, name="进行中")
     assert len(cs.department_submissions(tenant_a.dept_a.id)) == 1
+
+
+def test_rubric_of_another_year_needs_a_deliberate_choice(db, tenant_a):
+    """Issue 14: a 2027 campaign silently took the 2026 rubric (and the circular cited 《2026年度…细则》)."""
+    rubric = stored_rubric(tenant_a.office)
+    assert rubric.year == 2026
+    with pytest.raises(cs.CampaignError) as err:
+        _create(tenant_a, rubric=rubric, name="2027年度考核", year=2027)
+    assert err.value.field == "rubric_id" and "2026年度" in str(err.value) and "使用其他年度的考核细则" in str(err.value)
+    assert db.session.scalars(select(cs.Campaign)).all() == []
+    c = _create(tenant_a, rubric=rubric, name="2027年度考核", year=2027, allow_other_year=True)
+    assert c.year == 2027 and c.rubric_id == rubric.id
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.create")).one()
+    assert json.loads(entry.new)["rubric_year"] == 2026
+
+
+def test_review_with_departments_not_submitted_needs_confirmation(db, tenant_a):
+    """Issue 14: moving to review with departments not submitted happened without a word."""
+    c = _create(tenant_a)
+    actor = tenant_a.users["office_admin"]
+    cs.transition(c, CampaignState.SELF_ASSESSMENT, actor=actor)
+    c.self_deadline = cs.local_today() - timedelta(days=1)
+    assert cs.transition_problems(c, CampaignState.REVIEW) == []
+    warnings = cs.transition_warnings(c, CampaignState.REVIEW)
+    assert warnings == ["2个部门尚未提交自评，进入评审后这些部门将无法再填报或提交。"]
+    with pytest.raises(cs.CampaignError) as err:
+        cs.transition(c, CampaignState.REVIEW, actor=actor)
+    assert err.value.field == "confirm" and "2个部门尚未提交自评" in str(err.value)
+    assert c.state == CampaignState.SELF_ASSESSMENT
+    cs.transition(c, CampaignState.REVIEW, actor=actor, confirmed=True)
+    assert c.state == CampaignState.REVIEW
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.transition")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert json.loads(entry.new)["confirmed"] == warnings
+
+
+def test_recheck_before_its_start_date_needs_confirmation(db, tenant_a):
+    """Issue 14: opening the appeal stage before recheck_start happened without a word."""
+    c = _create(tenant_a, recheck_start=cs.local_today() + timedelta(days=6))
+    c.state = CampaignState.REVIEW
+    warnings = cs.transition_warnings(c, CampaignState.RECHECK)
+    assert len(warnings) == 1 and f"复核（申诉）开始日期为{c.recheck_start.isoformat()}" in warnings[0]
+    with pytest.raises(cs.CampaignError, match="提前开启复核"):
+        cs.transition(c, CampaignState.RECHECK, actor=None)
+    assert c.state == CampaignState.REVIEW
+    c.recheck_start = cs.local_today()
+    assert cs.transition_warnings(c, CampaignState.RECHECK) == []
+    cs.transition(c, CampaignState.RECHECK, actor=None)
+    assert c.state == CampaignState.RECHECK

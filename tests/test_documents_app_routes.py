@@ -156,3 +156,40 @@ def test_department_users_and_other_offices_are_refused(client, login, tenant_a,
     login(tenant_a.users["viewer"].username)
     assert client.get(f"/documents/{doc.id}/pdf").status_code == 200
     assert client.post(f"/documents/campaigns/{c.id}/circular/issue").status_code == 403
+
+
+# --------------------------------------------------------------------------- the printed verification link
+
+
+def test_production_refuses_to_issue_with_a_loopback_or_missing_public_base_url(app, client, login, tenant_a, db,
+                                                                                monkeypatch):
+    c = published_campaign(tenant_a, notices=False)
+    db.session.commit()
+    login(tenant_a.users["office_admin"].username)
+    monkeypatch.setitem(app.config, "ASSESS_ENV", "production")
+    for base in ("http://127.0.0.1:5000", "", "http://localhost:8000", "http://[::1]/"):
+        monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", base)
+        page = client.get(f"/documents/campaigns/{c.id}/circular").get_data(as_text=True)
+        assert 'id="public-base-warning"' in page and "不能印发" in page and "PUBLIC_BASE_URL" in page
+        resp = client.post(f"/documents/campaigns/{c.id}/circular/issue", follow_redirects=True)
+        body = resp.get_data(as_text=True)
+        assert "PUBLIC_BASE_URL" in body and "请管理员设置" in body
+        assert db.session.scalars(select(IssuedDocument)).first() is None
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://gkb.example.gov.cn")
+    assert 'id="public-base-warning"' not in client.get(f"/documents/campaigns/{c.id}/circular").get_data(as_text=True)
+    assert client.post(f"/documents/campaigns/{c.id}/circular/issue").status_code == 302
+    doc = db.session.scalars(select(IssuedDocument)).one()
+    assert services.verify_url(doc.verify_code).startswith("https://gkb.example.gov.cn/verify?code=")
+
+
+def test_development_warns_on_the_settings_and_issue_pages(app, client, login, tenant_a, db, monkeypatch):
+    c = published_campaign(tenant_a, notices=False)
+    db.session.commit()
+    login(tenant_a.users["office_admin"].username)
+    monkeypatch.setitem(app.config, "ASSESS_ENV", "development")
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    for url in ("/documents/settings", f"/documents/campaigns/{c.id}", f"/documents/campaigns/{c.id}/circular"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'id="public-base-warning"' in page and "127.0.0.1" in page and "不能印发" not in page, url
+    assert client.post(f"/documents/campaigns/{c.id}/circular/issue").status_code == 302  # still allowed
+    assert db.session.scalars(select(IssuedDocument)).one().kind == DocumentKind.CIRCULAR

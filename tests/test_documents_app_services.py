@@ -266,7 +266,7 @@ def test_draft_prefilled_saved_and_version_checked(db, tenant_a):
         services.save_draft(c, office, {**body, "title": ""}, actor=None)
     html = services.preview(_target(DocumentKind.CIRCULAR, c), office)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
-    assert "测公办〔2026〕×号" in html or "×号" in html
+    assert 'class="draft-mark"' in html and "草稿" in html and "测公办〔" not in html  # a draft has no number
 
 
 # --------------------------------------------------------------------------- ZIP, jobs, CLI
@@ -378,3 +378,56 @@ def test_cli_circular_and_notices(app, db, tenant_a, tmp_path):
     assert len(list((tmp_path / "n").glob("*.pdf"))) == 2 and "2 份整改通知" in res.output
     assert runner.invoke(args=["circular", "999999", "-o", str(out)]).exit_code != 0
     assert doc.issued_by_id == tenant_a.users["office_admin"].id
+
+
+# --------------------------------------------------------------------------- 版记
+
+
+def test_cc_list_ends_in_one_full_stop(db, tenant_a):
+    """The office typed its 抄送 list as a sentence (“…县政协办公室。”): the 版记 ends in exactly one 。."""
+    assert builders.split_list("县委办公室，县人大常委会办公室，县政协办公室。") == (
+        "县委办公室", "县人大常委会办公室", "县政协办公室")
+    c = published_campaign(tenant_a)
+    tenant_a.office.cc_block = "县委办公室，县人大常委会办公室，县政协办公室。"
+    db.session.flush()
+    notice = notice_of(c, tenant_a.dept_a)
+    doc = services.issue(_target(DocumentKind.NOTICE, c, tenant_a.dept_a, notice), tenant_a.office, actor=None)
+    circular = services.issue(_target(DocumentKind.CIRCULAR, c), tenant_a.office, actor=None)
+    for pdf in (services.document_bytes(doc), services.document_bytes(circular)):
+        text = re.sub(r"\s+", "", _text(pdf))
+        assert "抄送：县委办公室，县人大常委会办公室，县政协办公室。" in text
+        assert "。。" not in text
+
+
+# --------------------------------------------------------------------------- one document, one number
+
+
+def test_notice_pdf_is_the_issued_copy_and_a_draft_before(client, login, db, tenant_a):
+    """The department's /rectification/<id>/pdf: 草稿 without a number before issue, the issued bytes after."""
+    c = published_campaign(tenant_a)
+    notice = notice_of(c, tenant_a.dept_a)
+    services.allocate_number(tenant_a.office.id, services.today_local().year)  # the register moved on: 2 ≠ id
+    db.session.commit()
+    login(tenant_a.users["dept_viewer"].username)
+    before = client.get(f"/rectification/{notice.id}/pdf")
+    assert before.status_code == 200
+    text = re.sub(r"\s+", "", _text(before.data))
+    assert "草稿" in text and "测公办〔" not in text and not re.search(r"〔\d{4}〕\d+号", text)
+    doc = services.issue(_target(DocumentKind.NOTICE, c, tenant_a.dept_a, notice), tenant_a.office, actor=None)
+    db.session.commit()
+    after = client.get(f"/rectification/{notice.id}/pdf")
+    assert after.data == services.document_bytes(doc) and after.headers["X-Content-SHA256"] == doc.sha256
+    text = re.sub(r"\s+", "", _text(after.data))
+    assert doc.number in text and re.findall(r"测公办〔\d{4}〕\d+号", text) == [doc.number]
+    assert "草稿" not in text
+    page = client.get(f"/rectification/{notice.id}").get_data(as_text=True)
+    assert doc.number in page
+
+
+def test_previews_say_draft_and_carry_no_number(db, tenant_a):
+    c = published_campaign(tenant_a)
+    notice = notice_of(c, tenant_a.dept_a)
+    for target in (_target(DocumentKind.CIRCULAR, c), _target(DocumentKind.NOTICE, c, tenant_a.dept_a, notice),
+                   _target(DocumentKind.SCORESHEET, c, tenant_a.dept_a)):
+        text = re.sub(r"\s+", "", _text(services.preview(target, tenant_a.office, fmt="pdf")))
+        assert "草稿" in text and "〔" not in text and "×号" not in text, target.kind

@@ -189,3 +189,37 @@ def test_navigation_and_department_viewer(client, login, sub, tenant_a):
     page = viewer.get("/imports/").get_data(as_text=True)
     assert "政府信息公开工作年度报告" in page
     assert "上传年度报告<" not in page and viewer.get("/imports/reports").status_code == 403
+
+
+def _origin_note(page: str, code: str) -> str:
+    return page.split(f'id="origin-{code}"', 1)[1].split("</div>", 1)[0]
+
+
+def test_unconfirmed_values_say_where_they_came_from(client, login, db, tenant_a):
+    """Issue 14: imported figures were labelled "沿用自上一年度…"; the note names the file (or the year)."""
+    editor = tenant_a.users["dept_editor"]
+    last = make_campaign(tenant_a, name="2025年度考核", year=2025)
+    last_sub = submission_of(last, tenant_a.dept_a)
+    sa.save_answer(last_sub, "A3", actor=editor, inputs={"meetings": "2"}, explanation="上年召开会议说明")
+    sa.save_answer(last_sub, "E1", actor=editor, inputs={"received": "9", "answered_on_time": "9"},
+                   explanation="上年依申请公开说明")
+    now = submission_of(make_campaign(tenant_a, name="2026年度考核"), tenant_a.dept_a)
+    sa.prefill_from_last_year(now, actor=editor)
+    db.session.commit()
+    c = login(editor.username)
+    fi_url = _upload(c, now, SUMMARY.encode("utf-8"), name="人社局2026年工作总结.txt").headers["Location"]
+    import_id = int(fi_url.rstrip("/").rsplit("/", 1)[-1])
+    version = sa.answers_of_code(now, "E1").version_id
+    resp = c.post(f"/imports/{import_id}/indicators/E1", data={
+        "decision-received": "accept", "value-received": "3",
+        "decision-answered_on_time": "correct", "value-answered_on_time": "2", "version": str(version)})
+    assert resp.status_code == 302
+    page = c.get(f"/self/{now.id}").get_data(as_text=True)
+
+    e1 = _origin_note(page, "E1")  # figures from the summary, its text still last year's
+    assert "以下数字取自上传的工作总结《人社局2026年工作总结.txt》" in e1
+    assert "收到申请：3件" in e1 and "按时答复：2件（文件中为3件，已更正）" in e1 and "情况说明沿用自2025年度的自评表" in e1
+    assert "沿用自上一年度" not in page
+    a3 = _origin_note(page, "A3")  # only last year's text
+    assert "以下情况说明沿用自2025年度的自评表（数字已清空）" in a3 and "工作总结" not in a3
+    assert "确认导入的内容" in page and "确认沿用" in page

@@ -100,6 +100,7 @@ def test_incomplete_rows_and_group_filter(db, tenant_a):
     with pytest.raises(RankingError) as exc:
         publish_ranking(c, t.users["office_admin"])
     assert exc.value.field == "campaign" and "评分未完成" in str(exc.value)
+    assert f"{t.dept_a.name}：C1" in str(exc.value) and "未分配评审人员" in str(exc.value)  # what waits where
 
 
 def test_adapter_matches_engine_aggregate():

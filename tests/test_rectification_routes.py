@@ -29,7 +29,8 @@ def test_office_generates_edits_and_sends_in_bulk(tenant_a, login):
     campaign = _campaign_with_problems(t)
     c = login(t.users["office_admin"].username)
     page = c.get("/rectification/generate").get_data(as_text=True)
-    assert "按考核结果生成" in page and '<td class="num">2</td><td class="num">0</td>' in page
+    assert "按考核结果生成" in page and 'name="threshold"' in page and 'value="0.50"' in page
+    assert '<td class="num">2</td><td class="num">3</td><td class="num">0</td>' in page
     resp = c.post("/rectification/generate", data={"campaign_id": campaign.id, "workdays": "10"})
     assert resp.status_code == 302
     notices = db.session.scalars(select(Notice).where(Notice.campaign_id == campaign.id)).all()
@@ -304,3 +305,56 @@ def test_lists_show_what_waits_for_whom(tenant_a, login):
     services.submit_answer(item, actor=t.users["dept_admin"])
     db.session.commit()
     assert "1 项待核查" in login(t.users["office_admin"].username).get("/rectification/").get_data(as_text=True)
+
+
+def test_every_button_of_the_answer_form_keeps_what_was_typed(tenant_a, login):
+    """Adding evidence saves the typed answer; saving adds the evidence filled in; a refusal keeps both."""
+    t = tenant_a
+    notice = make_notice(t)
+    item = notice.items[0]
+    db.session.commit()
+    c = login(t.users["dept_editor"].username)
+    a, e = f"a{item.id}", f"e{item.id}"
+    resp = c.post(f"/rectification/items/{item.id}/answer", data={
+        f"{a}-measure": "修复断链", f"{a}-result": "已修复", f"{a}-action": "evidence", f"{a}-version": item.version_id,
+        f"{e}-kind": "link", f"{e}-title": "整改后页面", f"{e}-url": "https://www.example.gov.cn/ok"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    item = db.session.get(NoticeItem, item.id)
+    assert (item.measure, item.result) == ("修复断链", "已修复")
+    assert [ev.title for ev in services.item_evidence(item)] == ["整改后页面"]
+    # 保存 with an excerpt filled in below: both kept
+    resp = c.post(f"/rectification/items/{item.id}/answer", data={
+        f"{a}-measure": "修复断链并巡查", f"{a}-result": "已修复", f"{a}-action": "save", f"{a}-version": item.version_id,
+        f"{e}-kind": "excerpt", f"{e}-title": "巡查记录", f"{e}-text": "每周一巡查"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    item = db.session.get(NoticeItem, item.id)
+    assert item.measure == "修复断链并巡查" and len(services.item_evidence(item)) == 2
+    # a refused link: nothing saved, everything typed shown again
+    resp = c.post(f"/rectification/items/{item.id}/answer", data={
+        f"{a}-measure": "第三版措施", f"{a}-result": "第三版结果", f"{a}-action": "evidence",
+        f"{a}-version": item.version_id, f"{e}-kind": "link", f"{e}-title": "坏链接", f"{e}-url": "ftp://x"})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "第三版措施" in body and "第三版结果" in body and "坏链接" in body
+    assert "http://" in body
+    db.session.expire_all()
+    assert db.session.get(NoticeItem, item.id).measure == "修复断链并巡查"
+
+
+def test_generate_with_a_threshold_says_what_it_left_out(tenant_a, login):
+    t = tenant_a
+    campaign = _campaign_with_problems(t)  # A: A1 −2, A3 −2; B: A2 −1 (each with a statement)
+    add_result(t, campaign, t.dept_b, "A1", "1")  # −2 without a statement
+    db.session.commit()
+    c = login(t.users["office_admin"].username)
+    resp = c.post("/rectification/generate", data={"campaign_id": campaign.id, "threshold": "abc"})
+    assert resp.status_code == 400 and 'id="threshold-err"' in resp.get_data(as_text=True)
+    resp = c.post("/rectification/generate", data={"campaign_id": campaign.id, "threshold": "1.5"},
+                  follow_redirects=True)
+    body = resp.get_data(as_text=True)
+    assert "已生成 1 份整改通知草稿（2 个问题）" in body
+    assert "另有 1 个指标扣分达到起算分值但没有问题描述" in body
+    notices = db.session.scalars(select(Notice).where(Notice.campaign_id == campaign.id)).all()
+    assert [n.department_id for n in notices] == [t.dept_a.id]  # B's one-point problem is under 1.5
+    assert 'value="1.50"' in c.get("/rectification/generate").get_data(as_text=True)  # remembered

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from assess.extensions import db
-from assess.models import AuditEntry, CampaignState, EvidenceKind, ItemState, NoticeItem, NoticeState
+from assess.models import (AuditEntry, CampaignState, EvidenceKind, IndicatorResult, ItemState, NoticeItem,
+                           NoticeState)
 from assess.rectification import services, workdays
 from assess.rectification.services import LedgerFilters, RectificationError
 from tests.test_rectification_support import add_result, future, make_campaign, make_notice
@@ -61,22 +62,59 @@ def test_generate_one_notice_per_department_with_problems(tenant_a):
     campaign = make_campaign(t, rectify_deadline=future(40))
     r1 = add_result(t, campaign, t.dept_a, "A1", "1", problem="SECRET-DEPT-A 领导小组组长不是主要负责同志", self_score="3")
     add_result(t, campaign, t.dept_a, "A2", "3")  # full marks, no problem: no item
-    add_result(t, campaign, t.dept_a, "A3", "1")  # deduction without a statement: item with the standard
+    add_result(t, campaign, t.dept_a, "A3", "1")  # deduction without a statement: no item, counted as skipped
     add_result(t, campaign, t.dept_b, "A1", "3")  # dept B has no problems
+    plan = services.plan_generation(campaign)
+    assert plan.without_statement == 1 and plan.below_threshold == 0 and plan.item_count == 1
     notices = services.generate_notices(t.office, campaign, actor=t.users["office_admin"])
     assert len(notices) == 1
     notice = notices[0]
     assert notice.department_id == t.dept_a.id and notice.state == NoticeState.DRAFT
     assert notice.deadline == campaign.rectify_deadline
     items = notice.items
-    assert [i.indicator_code for i in items] == ["A1", "A3"]
-    assert items[0].problem.startswith("SECRET-DEPT-A") and items[0].result_id == r1.id
+    assert [i.indicator_code for i in items] == ["A1"]
+    assert items[0].problem == "SECRET-DEPT-A 领导小组组长不是主要负责同志" and items[0].result_id == r1.id
     assert items[0].points_deducted == Decimal("2.00")  # indicator points 3 − final 1
     assert items[0].indicator_title == "领导小组"
-    assert items[1].points_deducted == Decimal("1.00") and "未达到指标要求" in items[1].problem
-    assert items[0].requirement
+    assert items[0].requirement and "未达到指标要求" not in items[0].requirement + items[0].problem
     # generating again adds nothing for departments that already have their notice
     assert services.generate_notices(t.office, campaign, actor=None) == []
+
+
+def test_notice_items_are_the_problem_statements_above_the_threshold(tenant_a):
+    """An 87-point department: its notice lists the reviewers' problems that cost at least the threshold,
+    one item each, with the points lost — not one boilerplate item per indicator below its maximum."""
+    from assess.rubrics.store import engine_rubric
+
+    t = tenant_a
+    campaign = make_campaign(t)
+    rubric = engine_rubric(campaign.rubric)
+    base = [i for a in rubric.areas for i in a.indicators]
+    # every base indicator a little below its maximum, without a statement (rounding, partial figures)
+    for ind in base:
+        add_result(t, campaign, t.dept_a, ind.code, str(max(Decimal(ind.points) - Decimal("0.11"), Decimal(0))))
+    # three real findings
+    codes = [base[0].code, base[1].code, base[2].code]
+    for code, problem, lost in zip(codes, ["“意见征集”栏目内容空白", "规范性文件未在印发7日内公开（2件）",
+                                          "发现错敏字2处"], ["2", "1", "0.2"]):
+        ind = rubric.indicator(code)
+        r = db.session.scalars(select(IndicatorResult).where(IndicatorResult.campaign_id == campaign.id,
+                                                             IndicatorResult.indicator_code == code)).one()
+        r.final_score, r.problem = Decimal(ind.points) - Decimal(lost), problem
+    db.session.flush()
+    preview = services.generation_preview(campaign, "0.5")
+    assert (preview.departments, preview.items, preview.below_threshold, preview.without_statement) == (1, 2, 1, 0)
+    [notice] = services.generate_notices(t.office, campaign, actor=None, threshold="0.5")
+    assert [(i.problem, i.points_deducted) for i in notice.items] == [
+        ("“意见征集”栏目内容空白", Decimal("2.00")), ("规范性文件未在印发7日内公开（2件）", Decimal("1.00"))]
+    assert not any(i.recurring for i in notice.items)  # no notice last year
+    # a lower threshold lists the 0.2-point finding too; 0.11-point differences without a statement never
+    assert services.generation_preview(campaign, "0.1").items == 3
+    assert services.generation_preview(campaign, "0.1").without_statement == len(base) - 3
+    # the threshold used is remembered for the office's next generation
+    assert services.last_threshold(t.office.id) == Decimal("0.50")
+    services.generate_notices(t.office, campaign, actor=None, threshold="1.5")
+    assert services.last_threshold(t.office.id) == Decimal("1.50")
 
 
 def test_generating_many_notices_audits_each_in_one_intact_chain(tenant_a):
@@ -94,7 +132,10 @@ def test_generating_many_notices_audits_each_in_one_intact_chain(tenant_a):
     assert sorted(e.object_id for e in entries) == sorted(str(n.id) for n in notices)
     assert {e.department_id for e in entries} == {t.dept_a.id, t.dept_b.id}
     assert all(e.actor_name == t.users["office_admin"].username for e in entries)
-    assert [len(n.items) for n in sorted(notices, key=lambda n: n.department_id != t.dept_a.id)] == [1, 2]
+    assert [len(n.items) for n in sorted(notices, key=lambda n: n.department_id != t.dept_a.id)] == [1, 1]
+    [run] = _runs = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.office_id == t.office.id, AuditEntry.action == "rectification.generate")).all()
+    assert '"without_statement":1' in run.new.replace(" ", "") and '"threshold":"0.50"' in run.new.replace(" ", "")
     assert verify_chain(t.office.id).ok
 
 
@@ -111,6 +152,7 @@ def test_recurring_problem_on_the_same_indicator(tenant_a):
     last = make_campaign(t, year=2025, name="2025年度考核")
     add_result(t, last, t.dept_a, "A1", "1", problem="去年的问题")
     [old] = services.generate_notices(t.office, last, actor=None)
+    services.send_notice(old, actor=None)
     this = make_campaign(t, year=2026)
     add_result(t, this, t.dept_a, "A1", "2", problem="今年又出现")
     add_result(t, this, t.dept_a, "A3", "0", problem="新问题")
@@ -121,6 +163,37 @@ def test_recurring_problem_on_the_same_indicator(tenant_a):
     services.send_notice(notice, actor=None)
     rows = services.ledger(t.office.id, LedgerFilters(state="recurring"))
     assert [r.item.indicator_code for r in rows] == ["A1"]
+
+
+def test_recurring_only_when_last_years_item_was_a_real_problem(tenant_a):
+    """Last year's boilerplate items (no problem statement behind them), tiny differences and unsent drafts
+    do not make this year's problems recurring."""
+    t = tenant_a
+    last = make_campaign(t, year=2025, name="2025年度考核")
+    boiler = add_result(t, last, t.dept_a, "A1", "2")  # a deduction with no statement
+    tiny = add_result(t, last, t.dept_a, "A2", "2.89", problem="小问题")
+    real = add_result(t, last, t.dept_a, "A3", "1", problem="全年未专题研究")
+    drafted = add_result(t, last, t.dept_b, "A1", "0", problem="乙局去年的问题")
+    sent = services.create_notice(t.office, t.dept_a, actor=None, title="去年的通知", deadline=future(),
+                                  problem="x", campaign=last)
+    for r, lost in ((boiler, "1"), (tiny, "0.11"), (real, "2")):
+        db.session.add(NoticeItem(office_id=t.office.id, department_id=t.dept_a.id, notice_id=sent.id,
+                                  campaign_id=last.id, position=2, indicator_code=r.indicator_code, result_id=r.id,
+                                  problem=f"未达到指标要求：{r.indicator_code}", points_deducted=Decimal(lost)))
+    db.session.query(NoticeItem).filter(NoticeItem.notice_id == sent.id, NoticeItem.result_id.is_(None)).delete()
+    db.session.flush()
+    db.session.refresh(sent)
+    services.send_notice(sent, actor=None)
+    draft = services.create_notice(t.office, t.dept_b, actor=None, title="未下发", deadline=future(), problem="y",
+                                   campaign=last)
+    draft.items[0].indicator_code, draft.items[0].result_id = "A1", drafted.id
+    this = make_campaign(t, year=2026)
+    for dept in (t.dept_a, t.dept_b):
+        for code in ("A1", "A2", "A3"):
+            add_result(t, this, dept, code, "0", problem=f"{dept.name}{code}今年的问题")
+    notices = services.generate_notices(t.office, this, actor=None)
+    recurring = {(i.department_id, i.indicator_code) for n in notices for i in n.items if i.recurring}
+    assert recurring == {(t.dept_a.id, "A3")}
 
 
 # --- editing and sending ---------------------------------------------------------------------------------------
@@ -365,12 +438,14 @@ def test_create_notice_outside_campaign_checks_input(tenant_a, tenant_b):
     assert db.session.scalar(select(NoticeItem.problem).where(NoticeItem.notice_id == notice.id)).startswith("SECRET")
 
 
-def test_bonus_not_earned_is_no_deduction(tenant_a):
+def test_bonus_not_earned_is_no_problem(tenant_a):
     t = tenant_a
     campaign = make_campaign(t)
     add_result(t, campaign, t.dept_a, "X1", "0")  # bonus not earned, no statement: no item
-    add_result(t, campaign, t.dept_b, "X1", "0", problem="未获得加分：创新做法未形成材料")
+    add_result(t, campaign, t.dept_b, "X1", "0", problem="评审分（0）低于自评分（3）")  # not claimed/earned
+    add_result(t, campaign, t.dept_b, "A1", "0", problem="领导小组未调整")
     [notice] = services.generate_notices(t.office, campaign, actor=None)
-    assert notice.department_id == t.dept_b.id
-    assert notice.items[0].points_deducted is None and notice.items[0].indicator_code == "X1"
-    assert services.notice_document(notice, t.office).items[0].area == "加分项"
+    assert notice.department_id == t.dept_b.id and [i.indicator_code for i in notice.items] == ["A1"]
+    assert services.plan_generation(campaign).without_statement == 0
+
+

@@ -287,3 +287,27 @@ def test_admin_switches_between_reviewers_scores(world, login, db):
                   data={"action": "accept", "version": "0", "reviewer_id": str(w.reviewer2.id)})
     assert resp.status_code == 302 and f"r={w.reviewer2.id}" in resp.headers["Location"]
     assert [s.reviewer_id for s in rs._scores(w.sub_a, "A1")] == [w.reviewer2.id]
+
+
+def test_progress_pages_leave_out_departments_that_never_submitted(world, login, db):
+    from assess.models import SubmissionState
+
+    w = world
+    w.sub_b.state = SubmissionState.NOT_STARTED
+    db.session.commit()
+    n = len(rs.indicator_codes(rs.rubric_of(w.campaign)))
+    c = login("office-a-office_admin")
+    text = c.get(f"/review/campaigns/{w.campaign.id}").get_data(as_text=True)
+    assert f"0 / {n}" in text and f"0 / {2 * n}" not in text and "另有1个部门未提交自评" in text
+    text = c.get("/review/").get_data(as_text=True)
+    assert f"0 / {n}" in text and "另有1个未提交" in text
+
+
+def test_campaign_page_says_what_blocks_the_next_stage_and_where(world, login, db):
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    db.session.commit()
+    c = login("office-a-office_admin")
+    text = c.get(f"/campaigns/{w.campaign.id}").get_data(as_text=True)
+    assert f"{w.dept_a.name}：全部" in text and "待AAA" in text and f"{w.dept_b.name}：全部" in text
+    assert "未分配评审人员" in text

@@ -388,3 +388,196 @@ def test_set_lead_redecides_results(world):
     assert _result(w.sub_a, "A3").final_score == D("1.5")
     rs.set_lead(a2, actor=w.users["office_admin"])
     assert _result(w.sub_a, "A3").final_score == D(1) and _result(w.sub_a, "A3").decided_by_id == r2.id
+
+
+# --- issue 14 ------------------------------------------------------------------------------------------------
+
+
+def _unclaimed(sub, code="X1"):
+    """The department did not claim this bonus item: no figures, no self-score."""
+    a = rs._answers(sub)[code]
+    a.inputs, a.self_score = "{}", None
+
+
+def test_accepting_an_unclaimed_bonus_gives_zero_without_a_problem(world, db):
+    w = world
+    rev = w.users["reviewer"]
+    _unclaimed(w.sub_a)
+    db.session.flush()
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    row = rs.save_score(w.sub_a, "X1", actor=rev, version=0, accept=True)
+    assert (row.score, row.problem) == (D(0), "")
+    r = _result(w.sub_a, "X1")
+    assert (r.final_score, r.problem) == (D(0), "")
+    assert "X1" not in [x.indicator_code for x in rs.deductions(w.sub_a)]
+    assert "X1" not in [f.code for f in rs.standing_findings(w.campaign)]
+
+
+def test_progress_counts_only_submitted_departments(world):
+    """Issue 14: a reviewer's progress read 0/504 — departments that never submitted were counted."""
+    w = world
+    rev = w.users["reviewer"]
+    w.sub_b.state = SubmissionState.NOT_STARTED
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    rs.save_score(w.sub_a, "A1", actor=rev, version=0, accept=True)
+    n = len(rs.indicator_codes(rs.rubric_of(w.campaign)))
+    summary = rs.progress_summary(rs.progress(w.campaign))
+    assert (summary.done, summary.total, summary.departments, summary.not_submitted) == (1, n, 1, 1)
+
+
+def test_contest_answer_decides_with_a_second_reviewer_assigned_for_it(world, db):
+    """Issue 14: a second reviewer assigned to answer a contest turned the indicator back into 尚未定分;
+    the answer 予以更正 left it there and publication was blocked."""
+    w = world
+    _deduct(w)
+    rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=w.users["office_admin"])  # in the re-check stage
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="文件已印发，见附件")
+    rs.answer_contest(c, actor=w.reviewer2, outcome="changed", new_score="3", reason="核实文件已正式印发",
+                      version=c.version_id)
+    r = _result(w.sub_a, "A1")
+    assert (r.reviewed_score, r.recheck_score, r.final_score) == (D(0), D(3), D(3))
+    assert rs.review_complete(w.campaign) is None or "A1" not in rs.review_complete(w.campaign)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "result.update")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.actor_id == w.reviewer2.id and '"final": "3' in entry.new and '"final": "0' in entry.old
+    assert entry.reason == "核实文件已正式印发"
+    # removing the second reviewer again changes nothing
+    rs.unassign(next(a for a in rs.assignments_of(w.campaign, w.dept_a.id) if a.reviewer_id == w.reviewer2.id),
+                actor=w.users["office_admin"])
+    assert _result(w.sub_a, "A1").final_score == D(3)
+
+
+def test_upheld_contest_decides_too(world):
+    w = world
+    _deduct(w)
+    rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
+    rs.answer_contest(c, actor=w.reviewer2, outcome="upheld", reason="未见正式文件", version=c.version_id)
+    assert c.new_score == D(0) and _result(w.sub_a, "A1").final_score == D(0)
+
+
+def test_unassigning_the_reviewer_who_never_scored_decides_the_waiting_results(world):
+    w = world
+    rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
+    a2 = rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    rs.save_score(w.sub_a, "A1", actor=w.users["reviewer"], version=0, accept=True)
+    assert _result(w.sub_a, "A1").final_score is None  # waiting for the second reviewer
+    rs.unassign(a2, actor=w.users["office_admin"])
+    assert _result(w.sub_a, "A1").final_score == D(3)
+
+
+def test_what_blocks_the_next_stage_is_named_with_department_indicator_and_cause(world):
+    """Issue 14: publication was blocked with no message saying what and where."""
+    w = world
+    r1, r2 = w.users["reviewer"], w.reviewer2
+    rs.assign(w.campaign, w.dept_a.id, r1, actor=None)
+    rs.assign(w.campaign, w.dept_a.id, r2, actor=None)
+    codes = rs.indicator_codes(rs.rubric_of(w.campaign))
+    for code in codes:
+        rs.save_score(w.sub_a, code, actor=r1, version=0, accept=True)
+        if code not in ("A1", "A2"):
+            rs.save_score(w.sub_a, code, actor=r2, version=0, accept=True)
+    rs.save_score(w.sub_a, "A1", actor=r2, version=0, score="0", problem="文件未盖章")  # differs by 3 > 1
+    text = rs.review_complete(w.campaign)
+    a, b = w.dept_a.name, w.dept_b.name
+    assert f"{a}：A1（两名评审人员评分相差超过阈值，待组长裁定）" in text
+    assert f"{a}：A2（待AAA评审二评分）" in text
+    assert f"{b}：全部{len(codes)}项指标（未分配评审人员）" in text
+    # a contest left unanswered blocks publication, named too
+    from assess.campaigns.services import transition_problems
+
+    rs.lead_decide(w.sub_a, "A1", actor=r1, version=_result(w.sub_a, "A1").version_id, score="0",
+                   problem="未见领导小组文件", reason="核对原件")
+    rs.save_score(w.sub_a, "A2", actor=r2, version=0, accept=True)
+    rs.assign(w.campaign, w.dept_b.id, r1, actor=None)
+    for code in codes:
+        rs.save_score(w.sub_b, code, actor=r1, version=0, accept=True)
+    assert rs.review_complete(w.campaign) is None
+    w.campaign.state = CampaignState.RECHECK
+    w.campaign.recheck_end = date.today() + timedelta(days=5)
+    rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
+    assert transition_problems(w.campaign, CampaignState.PUBLISHED) == [f"尚有1项复核申请未答复：{a} A1。"]
+
+
+def test_only_standing_findings_flow_downstream(world, db):
+    """Issue 14: a finding a contest overturned still appeared in the problem export, the circular draft and
+    the rectification notices (with its deducted points)."""
+    from assess.documents.builders import circular_defaults
+    from assess.ranking import analytics, exports
+    from assess.ranking.services import publish_ranking
+    from assess.rectification.services import problem_rows
+
+    w = world
+    rev, adm = w.users["reviewer"], w.users["office_admin"]
+    for sub in (w.sub_a, w.sub_b):
+        rs.assign(w.campaign, sub.department_id, rev, actor=None)
+        for code in rs.indicator_codes(rs.rubric_of(w.campaign)):
+            if (sub, code) == (w.sub_a, "A1"):
+                rs.save_score(sub, code, actor=rev, version=0, score="0", problem="未见领导小组文件")
+            elif (sub, code) == (w.sub_a, "A2"):
+                rs.save_score(sub, code, actor=rev, version=0, score="1", problem="专职人员未明确",
+                              evidence_url="https://example.gov.cn/a2", evidence_title="机构页面")
+            else:
+                rs.save_score(sub, code, actor=rev, version=0, accept=True)
+    w.campaign.state = CampaignState.RECHECK
+    w.campaign.recheck_end = date.today() + timedelta(days=5)
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="文件已印发")
+    rs.answer_contest(c, actor=adm, outcome="changed", new_score="3", reason="核实已印发", version=c.version_id)
+
+    found = rs.standing_findings(w.campaign)
+    assert [(f.department_id, f.code, f.problem, f.deducted) for f in found] == [
+        (w.dept_a.id, "A2", "专职人员未明确", D(2))]
+    assert [e.url for e in found[0].evidence] == ["https://example.gov.cn/a2"]
+    assert found[0].department_name == w.dept_a.name and found[0].title
+    headers, rows = exports.problem_list(w.campaign)
+    assert [r[2] for r in rows] == ["A2"] and "未见领导小组文件" not in str(rows)
+    assert [p["code"] for p in analytics.problems(w.campaign)] == ["A2"]
+    notice_rows = {r.indicator_code: r for r, _ind, _d in problem_rows(w.campaign)[w.dept_a.id]}
+    assert "A1" not in notice_rows and notice_rows["A2"].problem == "专职人员未明确"
+    publish_ranking(w.campaign, adm)
+    text = circular_defaults(w.campaign, w.office)["problems"]
+    assert "专职人员未明确" in text and "领导小组文件" not in text
+
+
+def test_a_partly_granted_contest_leaves_the_finding_standing_with_what_is_still_deducted(world):
+    w = world
+    _deduct(w, "A3")
+    self_score = _result(w.sub_a, "A3").self_score
+    c = rs.create_contest(w.sub_a, "A3", actor=w.users["dept_editor"], explanation="会议纪要见附件")
+    rs.answer_contest(c, actor=w.users["office_admin"], outcome="partly", new_score="1", reason="部分核实",
+                      version=c.version_id)
+    assert [(f.code, f.deducted) for f in rs.standing_findings(w.campaign)] == [("A3", self_score - 1)]
+
+
+def test_accept_rest_of_an_area_and_of_the_department(world, db):
+    """Issue 14: bulk accept — each acceptance its own audit entry; what needs a reviewer's look is skipped."""
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    rubric = rs.rubric_of(w.campaign)
+    answers = rs._answers(w.sub_a)
+    answers["A4"].self_score, answers["A4"].inputs = None, '{"has_plan": false}'  # accepting 0 needs a problem
+    answers["A5"].self_score, answers["A5"].inputs = D(1), '{"trainings": 0}'  # above what its figures justify
+    db.session.flush()
+    rs.save_score(w.sub_a, "A1", actor=rev, version=0, score="0", problem="未见领导小组文件")  # already scored
+    out = rs.accept_rest(w.sub_a, actor=rev, section="A")
+    area_a = [i.code for i in rubric.areas[0].indicators]
+    assert set(out.accepted) == set(area_a) - {"A1", "A4", "A5"}
+    why = dict(out.skipped)
+    assert set(why) == {"A4", "A5"} and "问题描述" in why["A4"] and "高于规则建议分" in why["A5"]
+    assert _result(w.sub_a, "A1").final_score == D(0)  # the reviewer's own score is kept
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.score",
+                                                          AuditEntry.department_id == w.dept_a.id)).all()
+    assert len(entries) == 1 + len(out.accepted)  # one per acceptance
+    # the rest of the department: everything not scored and not needing a look
+    out = rs.accept_rest(w.sub_a, actor=rev)
+    assert "A1" not in out.accepted and not set(out.accepted) & set(area_a)
+    assert {"A4", "A5"} <= dict(out.skipped).keys()
+    n = len(rs.indicator_codes(rubric))
+    assert len(rs._scores(w.sub_a)) == n - 2
+    with pytest.raises(rs.ReviewError) as exc:
+        rs.accept_rest(w.sub_a, actor=rev, section="nope")
+    assert exc.value.field == "section"
+    w.campaign.state = CampaignState.RECHECK
+    with pytest.raises(rs.ReviewError, match="评审阶段"):
+        rs.accept_rest(w.sub_a, actor=rev)

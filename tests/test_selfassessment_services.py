@@ -171,7 +171,9 @@ def test_office_return_only_before_deadline(db, sub, editor, tenant_a):
 
 def test_progress_and_missing_list(db, sub, editor):
     p = sa.progress(sub)
-    assert p.done == 6 and p.total == 36  # the 3 bonus and 3 veto items are optional
+    assert p.done == 3 and p.total == 33  # the 3 veto items are optional; the 3 unclaimed bonus items owe nothing
+    assert p.areas["bonus"] == (0, 3) and p.statuses["X1"].unclaimed and not p.statuses["X1"].complete
+    assert "X1" not in [st.code for st in p.missing]
     assert "缺少“收到申请”" in p.statuses["E1"].missing
     sa.save_answer(sub, "A1", actor=editor, inputs={"has_group": "true"})
     p = sa.progress(sub)
@@ -214,7 +216,7 @@ def test_carry_over_from_last_year(db, tenant_a, editor):
     assert sa.prefill_from_last_year(sub, actor=editor) == 1
     a = sa.answers_of(sub)["C1"]
     assert a.carried_over and a.explanation == "门户网站发布信息180条" and json.loads(a.inputs) == {}
-    assert "沿用上年的内容尚未确认" in sa.progress(sub).statuses["C1"].missing
+    assert "导入或沿用上年的内容尚未确认" in sa.progress(sub).statuses["C1"].missing
     sa.confirm_carried_over(sub, "C1", actor=editor)
     assert not a.carried_over
     assert sa.prefill_from_last_year(sub, actor=editor) == 0  # already answered: left alone
@@ -293,3 +295,14 @@ def test_edit_racing_a_send_is_refused(db, sub, editor):
     assert sub.state == SubmissionState.IN_PROGRESS
     with pytest.raises(sa.SelfAssessmentError, match="已送审"):
         sa.save_answer(sub, "A1", actor=editor, inputs={"has_group": "false"}, expected_version=1)
+
+
+def test_bonus_area_not_complete_when_nothing_entered(db, sub, editor):
+    """Issue 14: an empty bonus area showed as complete (3/3 已完成); claiming nothing blocks nothing either."""
+    p = sa.progress(sub)
+    assert p.areas["bonus"] == (0, 3) and not any(p.statuses[c].complete for c in ("X1", "X2", "X3"))
+    assert not [i for i in sa.readiness(sub) if i.code.startswith("X")]
+    assert "X1" not in sa.missing_by_field(sub)
+    sa.save_answer(sub, "X3", actor=editor, inputs={"praised": "0"})  # explicitly nothing to claim: answered
+    p = sa.progress(sub)
+    assert p.statuses["X3"].complete and p.areas["bonus"] == (1, 3)

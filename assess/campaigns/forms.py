@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -22,7 +22,9 @@ class DatesMixin:
 class CampaignForm(DatesMixin, FlaskForm):
     name = StringField(_l("考核名称"), validators=[DataRequired(_l("请填写考核名称。")), Length(max=200)])
     year = IntegerField(_l("考核年度"), validators=[DataRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
+    # the first choice is an empty placeholder (0): the office picks the rubric, nothing is pre-selected
     rubric_id = SelectField(_l("考核细则版本"), coerce=int, validators=[DataRequired(_l("请选择考核细则。"))])
+    other_year = BooleanField(_l("使用其他年度的考核细则"))
     group_ids = MultiCheckboxField(_l("按分组选择部门"), coerce=int)
     department_ids = MultiCheckboxField(_l("逐个选择部门"), coerce=int)
 
@@ -33,4 +35,5 @@ class DatesForm(DatesMixin, FlaskForm):
 
 class TransitionForm(FlaskForm):
     target = HiddenField(validators=[DataRequired()])
+    confirm = BooleanField(_l("我已了解上述情况，确认继续"))  # required by the service when the step warns
     reason = TextAreaField(_l("说明（可选）"), validators=[Optional(), Length(max=1000)])

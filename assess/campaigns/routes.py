@@ -51,8 +51,9 @@ def create():
     office = _office()
     form = CampaignForm()
     rubrics = services.office_rubrics(office.id)
-    form.rubric_id.choices = [(r.id, _("%(name)s（第%(v)s版%(frozen)s）", name=r.name, v=r.version,
-                                       frozen=_("，已用于考核") if r.frozen else "")) for r in rubrics]
+    form.rubric_id.choices = [(0, _("请选择考核细则版本"))] + [
+        (r.id, _("%(name)s（%(y)s年度，第%(v)s版%(frozen)s）", name=r.name, y=r.year, v=r.version,
+                 frozen=_("，已用于考核") if r.frozen else "")) for r in rubrics]
     form.group_ids.choices = [(g.id, g.name) for g in office_groups(office.id)]
     form.department_ids.choices = [(d.id, d.name) for d in office_departments(office.id) if d.active]
     if request.method == "GET" and not form.year.data:
@@ -63,6 +64,7 @@ def create():
             campaign = services.create_campaign(
                 office, name=form.name.data, year=form.year.data, rubric=rubric, actor=current_user,
                 group_ids=form.group_ids.data or [], department_ids=form.department_ids.data or [],
+                allow_other_year=bool(form.other_year.data),
                 **{k: getattr(form, k).data for k in services.DATE_FIELDS})
         except services.CampaignError as exc:
             db.session.rollback()
@@ -71,7 +73,11 @@ def create():
             db.session.commit()
             flash(_("已创建考核“%(n)s”。", n=campaign.name), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/new.html", form=form, has_rubrics=bool(rubrics))
+    year = form.year.data if isinstance(form.year.data, int) else None
+    same_year = [r for r in rubrics if r.year == year]
+    return render_template("campaigns/new.html", form=form, has_rubrics=bool(rubrics), year=year,
+                           same_year=same_year, other_years=sorted({r.year for r in rubrics if r.year != year}),
+                           latest=max(rubrics, key=lambda r: (r.year, r.version)) if rubrics else None)
 
 
 @bp.route("/<int:campaign_id>")
@@ -85,7 +91,8 @@ def detail(campaign_id: int):
     except ValueError:
         state_filter = None
     rows, counts = services.progress(campaign, state=state_filter)
-    transitions = [(t, services.transition_problems(campaign, t.target)) for t in services.next_transitions(campaign)]
+    transitions = [(t, services.transition_problems(campaign, t.target), services.transition_warnings(campaign, t.target))
+                   for t in services.next_transitions(campaign)]
     dates_form = DatesForm(obj=campaign, version=campaign.version_id)
     outside = services.departments_outside(campaign) if current_user.role == Role.OFFICE_ADMIN else []
     return render_template("campaigns/detail.html", campaign=campaign, rows=rows, counts=counts,
@@ -103,7 +110,8 @@ def transition(campaign_id: int):
         flash(_("请求有误，请重试。"), "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     try:
-        services.transition(campaign, form.target.data, actor=current_user, reason=form.reason.data or "")
+        services.transition(campaign, form.target.data, actor=current_user, reason=form.reason.data or "",
+                            confirmed=bool(form.confirm.data))
     except services.CampaignError as exc:
         db.session.rollback()
         flash(_("不能转入下一阶段：%(r)s", r=str(exc)), "error")

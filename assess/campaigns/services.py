@@ -9,7 +9,7 @@ reason, or None). Other capabilities append their own checks, e.g.::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -109,6 +109,42 @@ PRECONDITIONS: dict[CampaignState, list[Check]] = {
 }
 
 
+def _unsubmitted_departments(c: Campaign) -> str | None:
+    """Departments that have not submitted lose the chance to do so when review starts."""
+    rows = dict(db.session.execute(select(Submission.state, func.count()).where(
+        Submission.office_id == c.office_id, Submission.campaign_id == c.id,
+        Submission.state != SubmissionState.SUBMITTED).group_by(Submission.state)).all())
+    pending = sum(rows.values())
+    if not pending:
+        return None
+    with_leader = rows.get(SubmissionState.AWAITING_LEADER, 0)
+    if with_leader:
+        return _("%(n)s个部门尚未提交自评（其中%(l)s个在等待领导审核），进入评审后这些部门将无法再填报或提交。",
+                 n=pending, l=with_leader)
+    return _("%(n)s个部门尚未提交自评，进入评审后这些部门将无法再填报或提交。", n=pending)
+
+
+def _before_recheck_window(c: Campaign) -> str | None:
+    """Opening the appeal stage early shortens the window the departments were told about."""
+    if c.recheck_start is None or local_today() >= c.recheck_start:
+        return None
+    return _("复核（申诉）开始日期为%(d)s，今天（%(t)s）提前开启复核：各部门将立即看到初步结果，申诉期从今天算起。",
+             d=c.recheck_start.isoformat(), t=local_today().isoformat())
+
+
+# Steps that are allowed but need the office to say it knows what will happen: ``check(campaign)`` returns
+# the warning, and :func:`transition` refuses unless the caller confirms (the page shows a checkbox).
+CONFIRMATIONS: dict[CampaignState, list[Check]] = {
+    CampaignState.REVIEW: [_unsubmitted_departments],
+    CampaignState.RECHECK: [_before_recheck_window],
+}
+
+
+def transition_warnings(campaign: Campaign, target: CampaignState) -> list[str]:
+    """What moving to ``target`` now will do that the office must confirm (empty when nothing)."""
+    return [str(w) for check in CONFIRMATIONS.get(target, []) if (w := check(campaign))]
+
+
 def next_transitions(campaign: Campaign) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == campaign.state]
 
@@ -125,8 +161,13 @@ def transition_problems(campaign: Campaign, target: CampaignState) -> list[str]:
     return reasons
 
 
-def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason: str = "") -> Campaign:
-    """Move the campaign to ``target``; refused with every reason when a precondition fails."""
+def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason: str = "",
+               confirmed: bool = False) -> Campaign:
+    """Move the campaign to ``target``; refused with every reason when a precondition fails.
+
+    When the step has warnings (:data:`CONFIRMATIONS`) it is refused, with those warnings, unless
+    ``confirmed``; the confirmed warnings go into the audit entry.
+    """
     try:
         target = CampaignState(target)
     except ValueError as exc:
@@ -134,6 +175,9 @@ def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason
     problems = transition_problems(campaign, target)
     if problems:
         raise CampaignError("；".join(problems), "target")
+    warnings = transition_warnings(campaign, target)
+    if warnings and not confirmed:
+        raise CampaignError("；".join(warnings) + _("如确需继续，请勾选确认后再操作。"), "confirm")
     old = campaign.state
     campaign.state = target
     campaign.state_changed_at = utcnow()
@@ -141,7 +185,8 @@ def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason
         store.freeze(campaign.rubric, actor=actor)
     db.session.flush()
     record(campaign.office_id, "campaign.transition", "campaign", campaign.id, actor=actor,
-           old={"state": old.value}, new={"state": target.value}, reason=reason, campaign_id=campaign.id)
+           old={"state": old.value}, new={"state": target.value, **({"confirmed": warnings} if warnings else {})},
+           reason=reason, campaign_id=campaign.id)
     return campaign
 
 
@@ -181,9 +226,27 @@ def _check_dates(d: dict) -> None:
             raise CampaignError(_("此日期不能早于前一阶段的日期（%(d)s）。", d=d[a].isoformat()), b)
 
 
+def other_year_problem(rubric: Rubric, year: int) -> str | None:
+    """Why a rubric of another year needs a deliberate choice (None when the years agree).
+
+    The circular and the notices cite the rubric by its name (《2026年度…细则》), so a campaign for 2027
+    that silently takes the 2026 rubric publishes documents that quote the wrong year.
+    """
+    if rubric.year == int(year):
+        return None
+    return _("所选考核细则是%(ry)s年度的（《%(name)s》），考核年度为%(y)s年；通报和整改通知书将引用这一细则名称。"
+             "如确需沿用，请勾选“使用其他年度的考核细则”；也可以先在“考核细则”中把它另存为%(y)s年度的新版本。",
+             ry=rubric.year, name=rubric.name, y=int(year))
+
+
 def create_campaign(office: Office, *, name: str, year: int, rubric: Rubric, actor,
-                    group_ids: Iterable[int] = (), department_ids: Iterable[int] = (), **dates) -> Campaign:
-    """Create a campaign in draft with one submission per chosen department (names and groups snapshot)."""
+                    group_ids: Iterable[int] = (), department_ids: Iterable[int] = (),
+                    allow_other_year: bool = False, **dates) -> Campaign:
+    """Create a campaign in draft with one submission per chosen department (names and groups snapshot).
+
+    A rubric of another year than the campaign's is refused unless ``allow_other_year`` says the office
+    chose it on purpose (see :func:`other_year_problem`).
+    """
     name = (name or "").strip()
     if not name:
         raise CampaignError(_("请填写考核名称。"), "name")
@@ -191,6 +254,8 @@ def create_campaign(office: Office, *, name: str, year: int, rubric: Rubric, act
         raise CampaignError(_("请选择本单位的考核细则版本。"), "rubric_id")
     if not (2000 <= int(year) <= 2100):
         raise CampaignError(_("年度应在2000至2100之间。"), "year")
+    if not allow_other_year and (problem := other_year_problem(rubric, year)):
+        raise CampaignError(problem, "rubric_id")
     exists = db.session.scalar(select(func.count()).select_from(Campaign).where(
         Campaign.office_id == office.id, Campaign.name == name))
     if exists:
@@ -208,7 +273,7 @@ def create_campaign(office: Office, *, name: str, year: int, rubric: Rubric, act
     add_departments(campaign, depts)
     record(office.id, "campaign.create", "campaign", campaign.id, actor=actor, campaign_id=campaign.id,
            new={"name": name, "year": int(year), "rubric_id": rubric.id, "rubric_version": rubric.version,
-                "departments": len(depts), **{k: dates.get(k) for k in DATE_FIELDS if dates.get(k)}})
+                "rubric_year": rubric.year, "departments": len(depts), **{k: dates.get(k) for k in DATE_FIELDS if dates.get(k)}})
     return campaign
 
 
@@ -291,19 +356,40 @@ class ProgressRow:
     group_name: str
     state: SubmissionState
     last_change_at: datetime
-    late_days: int
+    late_days: int  # submitted after the deadline: by how many days (fixed at submission)
     submitted_at: datetime | None
+    overdue: bool = False  # not submitted and the self-assessment deadline has passed
+    overdue_days: int = 0  # ... by this many days so far (while self-assessment is still open)
 
 
-def progress(campaign: Campaign, *, state: SubmissionState | None = None) -> tuple[list[ProgressRow], dict[SubmissionState, int]]:
-    """Per department: state and time of the last change; and counts per state (one query each)."""
+def overdue_days(campaign: Campaign, today: date | None = None) -> int:
+    """Days since the self-assessment deadline (0 on the deadline itself, before it, or without one)."""
+    today = today or local_today()
+    if campaign.self_deadline is None or today <= campaign.self_deadline:
+        return 0
+    return (today - campaign.self_deadline).days
+
+
+def progress(campaign: Campaign, *, state: SubmissionState | None = None,
+             today: date | None = None) -> tuple[list[ProgressRow], dict[SubmissionState, int]]:
+    """Per department: state and time of the last change; and counts per state (one query each).
+
+    A department that has not submitted after the deadline is ``overdue``; while self-assessment is open its
+    ``overdue_days`` grow day by day (after that the count would only measure how long ago the stage closed).
+    """
     stmt = (select(Submission.id, Submission.department_name, Submission.group_name, Submission.state,
                    Submission.last_change_at, Submission.late_days, Submission.submitted_at)
             .where(Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id))
     if state is not None:
         stmt = stmt.where(Submission.state == state)
-    rows = [ProgressRow(*r) for r in db.session.execute(
-        stmt.order_by(Submission.group_id, Submission.department_name))]
+    days = overdue_days(campaign, today)
+    counting = campaign.state in (CampaignState.DRAFT, CampaignState.SELF_ASSESSMENT)
+    rows = []
+    for r in db.session.execute(stmt.order_by(Submission.group_id, Submission.department_name)):
+        row = ProgressRow(*r)
+        if days and row.state != SubmissionState.SUBMITTED:
+            row = replace(row, overdue=True, overdue_days=days if counting else 0)
+        rows.append(row)
     counts = {s: 0 for s in SubmissionState}
     for s, n in db.session.execute(
         select(Submission.state, func.count()).where(Submission.office_id == campaign.office_id,

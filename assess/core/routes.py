@@ -1,10 +1,12 @@
-"""The landing page: each role's starting point."""
+"""The landing page: each role's starting point, saying what to do next (figures: ``dashboard.py``)."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import func, select
 
+from ..extensions import db
 from ..models import Role
 
 bp = Blueprint("core", __name__)
@@ -14,7 +16,27 @@ bp = Blueprint("core", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("core/home.html", nav=navigation(current_user.role))
+    return render_template("core/home.html", **home_context(current_user))
+
+
+def home_context(user) -> dict:
+    """The figures of the user's home page (assess/core/dashboard.py), by role."""
+    from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, local_today
+    from ..models import Office
+    from . import dashboard
+
+    today = local_today()
+    ctx: dict = {"today": today, "state_labels": STATE_LABELS, "sub_labels": SUBMISSION_LABELS}
+    if user.role == Role.PLATFORM_ADMIN:
+        ctx["offices"] = db.session.scalar(select(func.count()).select_from(Office).where(Office.active.is_(True)))
+    elif user.department_id is not None:
+        ctx["dept"] = dashboard.department_home(user, today)
+    elif user.role == Role.REVIEWER:
+        ctx["reviewer"] = rows = dashboard.reviewer_home(user, today)
+        ctx["contest_names"] = dashboard.submission_names([k for r in rows for k in r.contests])
+    elif user.office_id is not None:
+        ctx["office"] = dashboard.office_home(user.office_id, today)
+    return ctx
 
 
 @bp.route("/healthz")

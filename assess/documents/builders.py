@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, IndicatorResult, Notice, Office, RankingPublication, ReviewScore, User
+from ..models import (Campaign, Department, IndicatorResult, Notice, Office, RankingPublication, ReviewScore,
+                      Submission, User)
 from ..rubrics.store import engine_rubric
 from . import contexts as C
 from .official import format_cn_date
@@ -99,8 +100,10 @@ def loads(text: str) -> Any:
 
 
 def split_list(text: str) -> tuple[str, ...]:
-    """抄送 bodies from the office's settings: one per line or separated by ，,、；"""
-    return tuple(x.strip() for x in re.split(r"[\n，,、；;]", text or "") if x.strip())
+    """抄送 bodies from the office's settings: one per line or separated by ，,、；。 — the 版记 adds the one
+    closing 。 itself, so a list typed as a sentence (“…县政协办公室。”) must not bring its own."""
+    parts = (x.strip().strip("。.；;：:") for x in re.split(r"[\n，,、；;。]", text or ""))
+    return tuple(x for x in parts if x)
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
@@ -320,3 +323,70 @@ def scoresheet_context(campaign: Campaign, office: Office, department_id: int, *
         campaign_name=campaign.name, rows=tuple(score_rows), area_subtotals=tuple(subtotals), bonus=row.bonus,
         total=row.total, rank=row.rank if row.submitted else None, group_size=row.group_size, grade=row.grade,
         reviewed_by="、".join(names), date=date, verify_code=verify_code, verify_url=verify_url, notes=notes)
+
+
+# --------------------------------------------------------------------------- self-assessment table (自评表)
+
+
+def selfassessment_context(submission: Submission, office: Office, *, today: dt.date) -> C.SelfAssessmentContext:
+    """A department's self-assessment table from its stored answers: every indicator's self-score and
+    explanation, per-area subtotals and the total as the scoring engine counts them (areas floored at 0,
+    the bonus capped; no late deduction: that is the office's), for the leader to sign and seal.
+
+    Base indicators not yet self-scored count as 0 and are reported in ``missing``; bonus items not claimed
+    are left blank. Veto items carry no score and are not listed.
+    """
+    from .. import scoring
+    from ..campaigns.services import LOCAL_TZ
+    from ..selfassessment.services import answers_of
+
+    campaign = submission.campaign
+    rubric = engine_rubric(campaign.rubric)
+    answers = answers_of(submission)
+
+    def claimed(code: str) -> Decimal | None:
+        a = answers.get(code)
+        return a.self_score if a is not None else None
+
+    scores = {ind.code: claimed(ind.code) or ZERO for area in rubric.areas for ind in area.indicators}
+    scores.update({ind.code: s for ind in (rubric.bonus.indicators if rubric.bonus else ())
+                   if (s := claimed(ind.code)) is not None})
+    try:
+        totals = scoring.aggregate(rubric, scores, explain=False)
+        area_sums, bonus, total = dict(totals.areas), totals.bonus, totals.base + totals.bonus
+    except scoring.InputError:  # a stored score the current bounds refuse: print the plain sums
+        area_sums = {a.code: sum((scores[i.code] for i in a.indicators), ZERO) for a in rubric.areas}
+        bonus = sum((scores.get(i.code, ZERO) for i in (rubric.bonus.indicators if rubric.bonus else ())), ZERO)
+        total = sum(area_sums.values(), ZERO) + bonus
+
+    seq = 0
+
+    def rows(indicators) -> tuple[C.SelfAssessmentRow, ...]:
+        nonlocal seq
+        out = []
+        for ind in indicators:
+            seq += 1
+            a = answers.get(ind.code)
+            out.append(C.SelfAssessmentRow(seq=seq, code=ind.code, title=ind.title, max_points=ind.points,
+                                           self_score=claimed(ind.code),
+                                           explanation=(a.explanation or "").strip() if a is not None else ""))
+        return tuple(out)
+
+    areas = [C.SelfAssessmentArea(title=a.title, max_points=a.points, rows=rows(a.indicators),
+                                  subtotal=area_sums[a.code]) for a in rubric.areas]
+    if rubric.bonus:
+        areas.append(C.SelfAssessmentArea(title="加分项", max_points=rubric.bonus.cap,
+                                          rows=rows(rubric.bonus.indicators), subtotal=bonus, is_bonus=True))
+    missing = sum(1 for area in rubric.areas for ind in area.indicators if claimed(ind.code) is None)
+    submitted = submission.submitted_at is not None and submission.state.value == "submitted"
+    date = submission.submitted_at.astimezone(LOCAL_TZ).date() if submitted else today
+    contact = ""
+    dept = db.session.get(Department, submission.department_id)
+    if dept is not None and (dept.contact_name or dept.contact_phone):
+        contact = "　".join(x for x in (f"联系人：{dept.contact_name}" if dept.contact_name else "",
+                                       f"电话：{dept.contact_phone}" if dept.contact_phone else "") if x)
+    return C.SelfAssessmentContext(
+        office=office.issuer_name or office.name, department=submission.department_name,
+        campaign_name=campaign.name, year=campaign.year, areas=tuple(areas), total=total,
+        max_total=rubric.total,
+        date=date, submitted=submitted, missing=missing, contact=contact)

@@ -28,6 +28,9 @@ __all__ = [
     "ScoreRow",
     "ScoreSheetContext",
     "Section",
+    "SelfAssessmentArea",
+    "SelfAssessmentContext",
+    "SelfAssessmentRow",
 ]
 
 
@@ -188,6 +191,54 @@ class ScoreSheetContext:
     verify_code: str = ""
     verify_url: str = ""
     notes: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class SelfAssessmentRow:
+    """One indicator on a department's self-assessment table (自评表): what it claims and why."""
+
+    seq: int
+    code: str
+    title: str
+    max_points: Decimal
+    self_score: Decimal | None
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SelfAssessmentArea:
+    """One area (一级指标) of the self-assessment table with its rows and its self-scored subtotal.
+
+    ``max_points`` is the area's points (for the bonus section: its cap); ``subtotal`` is what the
+    scoring engine counts for the area (floored at 0; the bonus capped)."""
+
+    title: str
+    max_points: Decimal
+    rows: Sequence[SelfAssessmentRow]
+    subtotal: Decimal
+    is_bonus: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SelfAssessmentContext:
+    """A department's self-assessment table (自评表), printed to be signed by its leader and sealed.
+
+    Not a red-header document: a form the department hands in beside the online submission. ``date`` is
+    the submission date when submitted, otherwise the print date (``submitted`` says which);
+    ``missing`` counts base indicators without a self-score (the total then counts them as 0).
+    """
+
+    office: str
+    department: str
+    campaign_name: str
+    year: int
+    areas: Sequence[SelfAssessmentArea]
+    total: Decimal
+    max_total: Decimal
+    date: dt.date
+    submitted: bool
+    missing: int = 0
+    contact: str = ""
 
 
 _SAMPLE_BUILDERS = frozenset({"sample_circular", "sample_notice", "sample_scoresheet"})

@@ -41,6 +41,8 @@ def create_job(campaign: Campaign, kind: DocumentKind, *, actor: Any) -> Documen
     if kind not in BULK_KINDS:
         raise DocumentError("只能批量生成整改通知或评分表。", "kind")
     office = db.session.get(Office, campaign.office_id)
+    if blocker := services.issue_blocker():
+        raise DocumentError(blocker, "kind")
     if kind == DocumentKind.NOTICE and not office.doc_prefix:
         raise DocumentError("请先在“公文设置”中填写发文字号机关代字。", "kind")
     total = len(services.targets(campaign, kind))  # also refuses before the ranking is published

@@ -25,6 +25,12 @@ from .forms import BulkForm, DraftForm, EmptyForm, SealForm, SettingsForm, Verif
 
 bp = Blueprint("documents", __name__)
 
+
+@bp.app_context_processor
+def _document_checks() -> dict:
+    """The pages that issue documents say when the printed verification link would not work."""
+    return {"public_base_problem": services.public_base_problem, "issue_blocker": services.issue_blocker}
+
 READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
 # Department users read their own department's issued notices and score sheets, and the circulars.
 ALL_READERS = READERS + (Role.DEPT_ADMIN, Role.DEPT_EDITOR)

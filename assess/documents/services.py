@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import ipaddress
 import json
 import secrets
 import zipfile
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -187,6 +189,42 @@ def save_draft(campaign: Campaign, office: Office, data: dict[str, Any], *, acto
 # --------------------------------------------------------------------------- contexts and rendering
 
 
+def _loopback(host: str) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return addr.is_loopback or addr.is_unspecified
+
+
+def public_base_problem() -> str:
+    """Why the verification link printed in documents would not work for a reader ("" when it would).
+
+    The link (and its QR code) is ``PUBLIC_BASE_URL/verify?code=…``; unset or pointing at this machine
+    (127.0.0.1, localhost), it reaches nobody who holds the paper copy.
+    """
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").strip()
+    if not base:
+        return str(_l("未设置 PUBLIC_BASE_URL（本平台的公网地址），文件上的核验链接和二维码将无法使用。"))
+    parsed = urlsplit(base)
+    if parsed.scheme not in ("http", "https") or _loopback(parsed.hostname or ""):
+        return str(_l("PUBLIC_BASE_URL 为“%(url)s”，是本机地址，文件上的核验链接和二维码在其他电脑和手机上无法打开。",
+                      url=base))
+    return ""
+
+
+def issue_blocker() -> str:
+    """The reason issuing is refused outright ("" when it may go ahead): in production a document must not
+    leave with a verification link nobody can open. In development the same problem is only a warning."""
+    problem = public_base_problem()
+    if problem and current_app.config.get("ASSESS_ENV") == "production":
+        return problem + str(_l("请管理员设置 PUBLIC_BASE_URL 后再印发。"))
+    return ""
+
+
 def verify_url(code: str) -> str:
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     return f"{base}/verify?code={normalize_verify_code(code)}"
@@ -223,26 +261,29 @@ def build_context(target: Target, office: Office, *, number: str, date: dt.date,
                                        verify_code=code, verify_url=url)
 
 
-def preview_number(office: Office, year: int) -> str:
-    """The number shown on a preview: the office's prefix with 〔year〕 and a placeholder sequence."""
-    return f"{_prefix(office)}〔{year}〕×号"
-
-
 def _prefix(office: Office) -> str:
     return office.doc_prefix or office.name[:4]
 
 
 def preview(target: Target, office: Office, *, fmt: str = "html") -> bytes | str:
-    """A draft rendering (placeholder number, no seal, no code): HTML for the browser, or a PDF."""
+    """A draft rendering: marked 草稿 on every page, no number, no seal, no code (HTML or PDF).
+
+    A document has one number, the one it is issued with; a draft shows none rather than a guess.
+    """
     from .render import render_html, render_pdf
 
-    date = today_local()
-    number = preview_number(office, date.year) if target.kind != DocumentKind.SCORESHEET else ""
-    ctx = build_context(target, office, number=number, date=date)
+    ctx = build_context(target, office, number="", date=today_local())
     template = TEMPLATES[target.kind]
     if fmt == "pdf":
-        return render_pdf(template, {"doc": ctx})
-    return render_html(template, {"doc": ctx}, preview=True)
+        return render_pdf(template, {"doc": ctx, "draft": True})
+    return render_html(template, {"doc": ctx, "draft": True}, preview=True)
+
+
+def issued_notice(notice: Notice) -> IssuedDocument | None:
+    """The issued document of a rectification notice, if the office has issued it."""
+    d = IssuedDocument
+    return db.session.scalars(select(d).where(d.office_id == notice.office_id, d.kind == DocumentKind.NOTICE,
+                                              d.source_id == notice.id).order_by(d.id)).first()
 
 
 # --------------------------------------------------------------------------- numbering
@@ -313,6 +354,8 @@ def issue(target: Target, office: Office, *, actor: Any, today: dt.date | None =
     existing = issued_for(campaign, target.kind, department_id=target.department_id, source_id=target.source_id)
     if existing is not None:
         return existing
+    if blocker := issue_blocker():
+        raise DocumentError(blocker, "public_base_url")
     if target.kind == DocumentKind.NOTICE and target.notice is not None and target.notice.state == NoticeState.DRAFT:
         raise DocumentError("整改通知仍是草稿，请先在“整改通知”中发送后再印发。", "notice")
     if target.kind != DocumentKind.SCORESHEET and not office.doc_prefix:
@@ -475,3 +518,18 @@ def has_submission(campaign: Campaign, department_id: int) -> bool:
     return db.session.scalar(select(Submission.id).where(
         Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
         Submission.department_id == department_id)) is not None
+
+
+# --------------------------------------------------------------------------- the department's 自评表
+
+
+def selfassessment_pdf(submission: Submission, office: Office, *, today: dt.date | None = None) -> bytes:
+    """The department's self-assessment table (自评表) as a PDF to print, sign and seal.
+
+    Rendered on request and not stored or numbered: it is the department's own form handed in beside the
+    online submission, not a document the office issues (so it carries no 文号 and no verification code).
+    """
+    from .render import render_pdf
+
+    ctx = builders.selfassessment_context(submission, office, today=today or today_local())
+    return render_pdf("selfassessment.html", {"doc": ctx})

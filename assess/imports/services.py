@@ -19,6 +19,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
@@ -214,6 +215,84 @@ def imports_of(submission: Submission) -> list[FigureImport]:
 def submission_of(fi: FigureImport) -> Submission:
     return db.session.scalars(select(Submission).where(
         Submission.office_id == fi.office_id, Submission.id == fi.submission_id)).one()
+
+
+# --- where an unconfirmed answer came from ----------------------------------------------------------------
+
+
+@dataclass
+class Origin:
+    """Where the unconfirmed content of one answer came from, for the note above it in the form.
+
+    ``kind``: ``summary`` (figures taken from an uploaded year-end summary), ``annual_report`` (from an uploaded
+    annual report), ``last_year`` (texts copied from last year's self-assessment, figures cleared) or ``""``
+    (unknown). ``figures``: (label, value, proposed) for each figure taken, ``proposed`` set when the editor
+    corrected the number read from the file. ``explanation_year``: the 情况说明 is last year's text.
+    """
+
+    kind: str
+    filename: str = ""
+    year: int | None = None
+    at: datetime | None = None
+    figures: list[tuple[str, str, str | None]] = field(default_factory=list)
+    explanation_year: int | None = None
+
+
+def unconfirmed_origins(submission: Submission, answers: Mapping[str, Answer] | None = None) -> dict[str, Origin]:
+    """Per indicator whose answer awaits confirmation: the latest import that filled it, else last year's copy.
+
+    Nothing extra is stored: the import's recorded decisions and last year's answers tell the story.
+    """
+    answers = answers if answers is not None else sa.answers_of(submission)
+    pending = {code: a for code, a in answers.items() if a.carried_over}
+    if not pending:
+        return {}
+    rubric = sa.rubric_of(submission.campaign)
+    latest: dict[str, tuple[str, FigureImport, dict]] = {}
+    for fi in imports_of(submission):
+        for code, mine in _loads(fi.decisions, {}).items():
+            if code not in pending:
+                continue
+            taken = {n: d for n, d in (mine.get("figures") or {}).items() if d.get("decision") in ("accept", "correct")}
+            if not taken:
+                continue
+            at = max(d.get("at", "") for d in taken.values())
+            if code not in latest or at > latest[code][0]:
+                latest[code] = (at, fi, taken)
+    prev = sa.previous_submission(submission)
+    last = sa.answers_of(prev) if prev is not None else {}
+    prev_year = prev.campaign.year if prev is not None else None
+    out: dict[str, Origin] = {}
+    for code, answer in pending.items():
+        old = last.get(code)
+        same_text = prev_year if old is not None and old.explanation and old.explanation == answer.explanation else None
+        if code in latest:
+            at, fi, taken = latest[code]
+            ind = rubric.indicator(code)
+            figs = []
+            for name, d in taken.items():
+                spec = ind.input(name) if ind is not None else None
+                label, unit = (spec.label, spec.unit or "") if spec is not None else (name, "")
+                proposed = d.get("proposed") if d.get("decision") == "correct" else None
+                figs.append((label, f"{d.get('value', '')}{unit}", f"{proposed}{unit}" if proposed else None))
+            year = None
+            if fi.source == "annual_report" and fi.annual_report_id:
+                report = db.session.get(AnnualReport, fi.annual_report_id)
+                year = report.year if report is not None else None
+            out[code] = Origin("annual_report" if fi.source == "annual_report" else "summary", fi.filename, year,
+                               _parse_at(at), figs, same_text)
+        elif prev_year is not None and old is not None:
+            out[code] = Origin("last_year", year=prev_year)
+        else:
+            out[code] = Origin("")
+    return out
+
+
+def _parse_at(raw: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
 
 
 # --- the review view -----------------------------------------------------------------------------------

@@ -109,16 +109,18 @@ def deductions(campaign: Campaign, *, department_id: int | None = None, limit: i
 
 
 def problems(campaign: Campaign, *, department_id: int | None = None, limit: int = 30) -> list[dict[str, Any]]:
-    """The problems written by reviewers, most frequent first (material for the circular's 存在的主要问题)."""
-    ir = IndicatorResult
-    stmt = (select(ir.indicator_code, ir.problem, func.count())
-            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id, ir.problem != "")
-            .group_by(ir.indicator_code, ir.problem).order_by(func.count().desc(), ir.indicator_code).limit(limit))
-    if department_id is not None:
-        stmt = stmt.where(ir.department_id == department_id)
-    rubric = engine_rubric(campaign.rubric)
-    return [{"code": c, "title": getattr(rubric.indicator(c), "title", c), "problem": p, "count": n}
-            for c, p, n in _run(stmt, department_id is None)]
+    """The problems written by reviewers that stand (a finding a contest overturned is left out), most
+    frequent first (material for the circular's 存在的主要问题)."""
+    from ..review.services import standing_findings
+
+    counts: dict[tuple[str, str], int] = {}
+    titles: dict[str, str] = {}
+    for f in standing_findings(campaign, department_id=department_id, with_evidence=False):
+        if f.problem:
+            counts[(f.code, f.problem)] = counts.get((f.code, f.problem), 0) + 1
+            titles[f.code] = f.title
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))[:limit]
+    return [{"code": c, "title": titles[c], "problem": p, "count": n} for (c, p), n in ordered]
 
 
 def heatmap_data(campaign: Campaign, departments: list[RankRow], *, office_wide: bool) -> tuple[list[str], list[list]]:

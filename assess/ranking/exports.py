@@ -76,25 +76,21 @@ def score_sheet(campaign: Campaign, rows: Sequence[RankRow]) -> Table:
     return headers, out
 
 
+def _evidence_text(evidence) -> str:
+    return "；".join(f"{e.title}（{e.url}）" if e.url and e.url != e.title else (e.title or e.filename or "")
+                    for e in evidence)
+
+
 def problem_list(campaign: Campaign, *, department_id: int | None = None) -> Table:
-    rubric = engine_rubric(campaign.rubric)
-    subs = select(Submission.department_id, Submission.department_name, Submission.group_name).where(
-        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id)
-    if department_id is not None:
-        subs = subs.where(Submission.department_id == department_id)
-        names = {d: (n, g) for d, n, g in db.session.execute(subs).all()}
-    else:
-        names = {d: (n, g) for d, n, g in db.session.execute(unscoped(subs)).all()}
-    headers = ["分组", "部门", "指标代码", "指标", "分值", "自评分", "终评分", "问题描述"]
-    out = []
-    for dept, code, s, f, problem in _results(campaign, department_id):
-        if not problem:
-            continue
-        ind = rubric.indicator(code)
-        name, group = names.get(dept, ("", ""))
-        out.append([group, name, code, ind.title if ind else "", ind.points if ind else None,
-                    Decimal(s) if s is not None else None, Decimal(f) if f is not None else None, problem])
-    out.sort(key=lambda line: (line[0], line[1], line[2]))
+    """The reviewers' findings that stand (:func:`assess.review.services.standing_findings`): a finding a
+    contest overturned is not a problem any more and is not listed."""
+    from ..review.services import standing_findings
+
+    headers = ["分组", "部门", "指标代码", "指标", "分值", "自评分", "终评分", "扣分", "评审佐证", "问题描述"]
+    out = [[f.group_name, f.department_name, f.code, f.title, f.points, f.self_score, f.final_score, f.deducted,
+            _evidence_text(f.evidence), f.problem or ("一票否决" if f.veto else "")]
+           for f in standing_findings(campaign, department_id=department_id)]
+    out.sort(key=lambda line: (line[0], line[1]))  # stable: rubric order within a department
     return headers, out
 
 

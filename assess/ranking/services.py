@@ -357,8 +357,12 @@ def publish_ranking(campaign: Campaign, actor: Any, reason: str = "") -> Ranking
         raise RankingError("本次考核还没有参评部门，不能发布排名。", "campaign")
     incomplete = [r for r in rows if r.submitted and not r.complete]
     if incomplete:
+        from ..review.services import review_complete  # what waits where, as the campaign page says it
+
         names = "、".join(r.department_name for r in incomplete[:3])
-        raise RankingError(f"尚有{len(incomplete)}个已报送部门评分未完成（如{names}），不能发布排名。", "campaign")
+        detail = review_complete(campaign)
+        raise RankingError(f"尚有{len(incomplete)}个已报送部门评分未完成（如{names}），不能发布排名。"
+                           + (str(detail) if detail else ""), "campaign")
     rubric = engine_rubric(campaign.rubric)
     version = (previous.version if previous else 0) + 1
     payload = {"rubric": {"code": rubric.code, "version": rubric.version, "name": rubric.name,

@@ -2,7 +2,8 @@
 
 Public entry points for other capabilities (all in :mod:`assess.rectification.services`):
 
-- ``generate_notices(office, campaign, actor=, workdays_count=None)`` — draft notices from published results.
+- ``generate_notices(office, campaign, actor=, workdays_count=None, threshold=0.5)`` — draft notices from the
+  reviewers' problem statements that stand (``standing_findings``) and cost at least ``threshold`` points.
 - ``open_items_for(department_id, indicator_code, office_id=None, exclude_campaign_id=None)`` — unresolved
   items for the reviewer's page; render them with ``{% include "rectification/_open_items.html" %}``
   (context variable ``open_items``).

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import NoticeSource
@@ -14,6 +14,8 @@ WORKDAYS_HINT = _l("按中国法定节假日和调休计算；填写后以此为
 
 class GenerateForm(FlaskForm):
     campaign_id = SelectField(_l("考核"), coerce=int, validators=[DataRequired(_l("请选择考核。"))])
+    threshold = DecimalField(_l("问题起算分值（扣分）"), places=2, validators=[
+        Optional(), NumberRange(0, 100, _l("起算分值应在 0 到 100 之间。"))])
     workdays = IntegerField(_l("整改期限（工作日）"), validators=[Optional(), NumberRange(1, 250, _l("工作日数应在 1 到 250 之间。"))])
 
 

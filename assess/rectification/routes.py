@@ -122,27 +122,37 @@ def notices():
 @bp.route("/generate", methods=["GET", "POST"])
 @office_side(Role.OFFICE_ADMIN)
 def generate():
+    """Draft notices from a published campaign's problem statements, at the office's threshold (points)."""
     office = _office()
-    form = GenerateForm()
-    form.campaign_id.choices = [(c.id, c.name) for c in services.published_campaigns(office.id)]
+    form = GenerateForm(data={"threshold": services.last_threshold(office.id)} if request.method == "GET" else None)
+    campaigns = services.published_campaigns(office.id)
+    form.campaign_id.choices = [(c.id, c.name) for c in campaigns]
     if form.validate_on_submit():
         campaign = get_scoped_or_404(Campaign, form.campaign_id.data)
         try:
+            plan = services.plan_generation(campaign, form.threshold.data if form.threshold.data is not None
+                                            else services.last_threshold(office.id))
             created = services.generate_notices(office, campaign, actor=current_user,
-                                                workdays_count=form.workdays.data)
+                                                workdays_count=form.workdays.data, plan=plan)
         except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
             _fail(_as_error(exc), form)
         else:
             db.session.commit()
             if created:
-                flash(_("已生成 %(n)s 份整改通知草稿，请核对后下发。", n=len(created)), "success")
+                flash(_("已生成 %(n)s 份整改通知草稿（%(i)s 个问题），请核对、合并或修改后下发。", n=len(created),
+                        i=sum(len(n.items) for n in created)), "success")
             else:
                 flash(_("没有需要生成的整改通知（无问题或已生成）。"), "info")
+            if plan.without_statement:
+                flash(_("另有 %(n)s 个指标扣分达到起算分值但没有问题描述，未列入通知；如需整改，请在通知中手动添加问题。",
+                        n=plan.without_statement), "warning")
             return redirect(url_for("rectification.notices", state="draft"))
     status = 400 if request.method == "POST" else 200
-    preview = {c.id: (c.name, *services.generation_preview(c)) for c in services.published_campaigns(office.id)}
-    return render_template("rectification/generate.html", form=form, preview=preview), status
+    threshold = form.threshold.data if not form.threshold.errors and form.threshold.data is not None \
+        else services.DEFAULT_THRESHOLD
+    preview = {c.id: (c.name, services.generation_preview(c, threshold)) for c in campaigns}
+    return render_template("rectification/generate.html", form=form, preview=preview, threshold=threshold), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -201,8 +211,11 @@ def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
         if i.previous_item_id:
             previous[i.id] = db.session.get(NoticeItem, i.previous_item_id)
     role = current_user.role
+    from ..documents.services import issued_notice
+
     return render_template(
         "rectification/notice.html", notice=notice, items=items, evidence=evidence, forms=forms,
+        issued=issued_notice(notice),
         edit_form=edit_form, add_form=add_form, empty=EmptyForm(), today=today, previous=previous,
         overdue={i.id: services.is_overdue(i, notice, today) for i in items},
         overdue_days=services.overdue_days(notice, today),
@@ -230,14 +243,14 @@ def show(notice_id: int):
 @bp.route("/<int:notice_id>/pdf")
 @roles_required(*ALL_READERS)
 def pdf(notice_id: int):
-    """The notice as an official document (红头文件 layout with its problem list), rendered on request."""
-    from ..documents.render import render_pdf
-
+    """The notice as an official document: the issued copy once issued, else a draft marked 草稿 (no number)."""
     notice = _load_notice(notice_id)
-    office = _office()
-    data = render_pdf("notice.html", {"doc": services.notice_document(notice, office)})
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+    data, issued = services.notice_pdf(notice, _office())
+    resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, max_age=0,
                      download_name=f"rectification-notice-{notice.id}.pdf")
+    if issued is not None:
+        resp.headers["X-Content-SHA256"] = issued.sha256
+    return resp
 
 
 def _redirect(notice: Notice, anchor: str = ""):
@@ -380,30 +393,73 @@ def close(notice_id: int):
 # --- the department's answers -------------------------------------------------------------------------------------
 
 
+ANSWER_FIELDS = ("measure", "result")
+
+
+def _evidence_typed(form: EvidenceForm) -> bool:
+    """Whether the person typed or chose anything in the evidence part of the answer form."""
+    upload = form.file.data
+    return bool((form.title.data or "").strip() or (form.url.data or "").strip() or (form.text.data or "").strip()
+                or (upload is not None and getattr(upload, "filename", "")))
+
+
+def _add_evidence_from(item: NoticeItem, form: EvidenceForm) -> None:
+    if form.kind.data == "file":
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            raise RectificationError(_("请选择要上传的文件。"), "file")
+        services.add_evidence_file(item, actor=current_user, filename=upload.filename, data=upload.read(),
+                                   title=form.title.data or "")
+    else:
+        services.add_evidence(item, actor=current_user, kind=form.kind.data, title=form.title.data or "",
+                              url=form.url.data or "", text=form.text.data or "")
+
+
+def _fail_on(exc: RectificationError, answer_form: AnswerForm, evidence_form: EvidenceForm) -> None:
+    """Put a refusal at the field it concerns, in whichever part of the answer form holds that field."""
+    in_answer = exc.field in ANSWER_FIELDS or exc.field == "version" or exc.field is None
+    _fail(exc, answer_form if in_answer else evidence_form)
+
+
 @bp.route("/items/<int:item_id>/answer", methods=["POST"])
 @department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 def answer(item_id: int):
+    """The answer form: measure, result and the evidence part, with one button per action.
+
+    Every button keeps everything typed on the form: adding evidence (``action=evidence``) also saves the
+    measure and result when they were changed, and saving or sending also adds the evidence filled in. A
+    refusal rolls all of it back and shows the form again with what was typed.
+    """
     item = _load_item(item_id)
     notice = item.notice
     form = AnswerForm(prefix=f"a{item.id}")
-    if form.validate_on_submit():
-        action = form.action.data or "save"
+    evidence_form = EvidenceForm(prefix=f"e{item.id}")
+    action = form.action.data or "save"
+    wants_evidence = action == "evidence" or _evidence_typed(evidence_form)
+    # the evidence part is checked (its own token and lengths) only when it is used
+    if form.validate_on_submit() and (not wants_evidence or evidence_form.validate()):
         try:
-            services.save_answer(item, actor=current_user, measure=form.measure.data or "",
-                                 result=form.result.data or "", version=form.version.data)
+            typed = {k: (getattr(form, k).data or "") for k in ANSWER_FIELDS}
+            changed = any(typed[k].strip() != (getattr(item, k) or "").strip() for k in ANSWER_FIELDS)
+            if action != "evidence" or changed:
+                services.save_answer(item, actor=current_user, measure=typed["measure"], result=typed["result"],
+                                     version=form.version.data)
+            if wants_evidence:
+                _add_evidence_from(item, evidence_form)
             if action == "leader":
                 services.send_to_leader(item, actor=current_user)
             elif action == "submit":
                 services.submit_answer(item, actor=current_user)
         except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
-            _fail(_as_error(exc), form)
+            _fail_on(_as_error(exc), form, evidence_form)
         else:
             db.session.commit()
-            flash({"leader": _("已送领导审核。"), "submit": _("已提交公开办核查。")}.get(action, _("已保存答复。")),
-                  "success")
+            flash({"leader": _("已送领导审核。"), "submit": _("已提交公开办核查。"),
+                   "evidence": _("已添加佐证材料。")}.get(action, _("已保存答复。")), "success")
             return _redirect(notice, f"item-{item.id}")
-    return _page(get_scoped_or_404(Notice, notice.id), {("answer", item_id): form}, 400)
+    return _page(get_scoped_or_404(Notice, notice.id),
+                 {("answer", item_id): form, ("evidence", item_id): evidence_form}, 400)
 
 
 @bp.route("/items/<int:item_id>/leader-return", methods=["POST"])
@@ -433,15 +489,7 @@ def add_evidence(item_id: int):
     form = EvidenceForm(prefix=f"e{item.id}")
     if form.validate_on_submit():
         try:
-            if form.kind.data == "file":
-                upload = form.file.data
-                if upload is None or not getattr(upload, "filename", ""):
-                    raise RectificationError(_("请选择要上传的文件。"), "file")
-                services.add_evidence_file(item, actor=current_user, filename=upload.filename, data=upload.read(),
-                                           title=form.title.data or "")
-            else:
-                services.add_evidence(item, actor=current_user, kind=form.kind.data, title=form.title.data or "",
-                                      url=form.url.data or "", text=form.text.data or "")
+            _add_evidence_from(item, form)
         except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
             _fail(_as_error(exc), form)

@@ -75,7 +75,7 @@ def index():
                 continue
         else:
             prog = rs.progress(c)
-        rows.append((c, sum(p["done"] for p in prog), sum(p["total"] for p in prog), len(prog)))
+        rows.append((c, rs.progress_summary(prog)))
     return render_template("review/index.html", rows=rows, labels=STATE_LABELS)
 
 
@@ -91,7 +91,8 @@ def campaign(campaign_id: int):
     for a in db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.campaign_id == c.id)):
         assigned.setdefault(a.department_id, []).append(a)
     names = {u.id: u.display_name for u in db.session.scalars(select(User).where(User.office_id == c.office_id))}
-    return render_template("review/campaign.html", campaign=c, progress=prog, assigned=assigned, names=names,
+    return render_template("review/campaign.html", campaign=c, progress=prog, summary=rs.progress_summary(prog),
+                           assigned=assigned, names=names,
                            mine=mine, labels=STATE_LABELS, incomplete=None if mine else rs.review_complete(c))
 
 
@@ -241,8 +242,18 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
         prev_code=codes[i - 1] if i > 0 else None, next_code=codes[i + 1] if i + 1 < len(codes) else None,
         prev_sub=prev_sub, next_sub=next_sub, done=sum(1 for r in rows if r.done), owner=owner, names=names,
         assigned=assigned, is_lead=rs.is_lead(sub, current_user), editable=sub.campaign.state == CampaignState.REVIEW,
-        review_evidence=evidence, fmt=rs.fmt, open_items=open_items)
+        review_evidence=evidence, fmt=rs.fmt, open_items=open_items, empty=EmptyForm(),
+        area_title=_area_title(sub, row.area),
+        left_in_area=sum(1 for r in rows if r.area == row.area and not r.done),
+        left_in_department=sum(1 for r in rows if not r.done))
     return html, status
+
+
+def _area_title(sub: Submission, section: str) -> str:
+    rubric = rs.rubric_of(sub.campaign)
+    titles = {a.code: a.title for a in rubric.areas}
+    titles.update({"bonus": _("加分项"), "veto": _("一票否决项")})
+    return str(titles.get(section, section))
 
 
 @bp.route("/submissions/<int:submission_id>")
@@ -280,6 +291,36 @@ def save_score(submission_id: int, code: str):
     codes = rs.indicator_codes(rs.rubric_of(sub.campaign))
     nxt = codes[codes.index(code) + 1] if code in codes and codes.index(code) + 1 < len(codes) else code
     return redirect(url_for("review.sheet", submission_id=sub.id, code=nxt, r=form.reviewer_id.data or None))
+
+
+@bp.route("/submissions/<int:submission_id>/accept-rest", methods=["POST"])
+@roles_required(*OFFICE_REVIEWERS)
+def accept_rest(submission_id: int):
+    """Accept the rest of one area, or of the whole department, in one action (each acceptance logged)."""
+    sub = get_scoped_or_404(Submission, submission_id)
+    _require_reviewer_of(sub)
+    code = request.form.get("code") or None
+    owner = request.form.get("reviewer_id", "")
+    back = url_for("review.sheet", submission_id=sub.id, code=code, r=owner if owner.isdigit() else None)
+    if not EmptyForm().validate_on_submit():
+        flash(_("请求有误，请重试。"), "error")
+        return redirect(back)
+    try:
+        out = rs.accept_rest(sub, actor=current_user, section=request.form.get("section") or None,
+                             reviewer_id=int(owner) if owner.isdigit() else None)
+    except rs.ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(back)
+    db.session.commit()
+    if out.accepted:
+        flash(_("已采纳%(n)s项指标的自评分：%(c)s。", n=len(out.accepted), c="、".join(out.accepted)), "success")
+    else:
+        flash(_("没有可以直接采纳的指标。"), "info")
+    if out.skipped:
+        flash(_("跳过%(n)s项，请逐项评审：%(d)s。", n=len(out.skipped),
+                d="；".join(_("%(c)s（%(w)s）", c=c, w=why.rstrip("。")) for c, why in out.skipped)), "warning")
+    return redirect(back)
 
 
 @bp.route("/submissions/<int:submission_id>/lead/<code>", methods=["POST"])

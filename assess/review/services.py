@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -97,6 +98,23 @@ def indicator_codes(rubric: scoring.Rubric) -> list[str]:
 def is_veto(rubric: scoring.Rubric, code: str) -> bool:
     ind = rubric.indicator(code)
     return ind is not None and ind.rule.kind == "veto"
+
+
+def is_bonus(rubric: scoring.Rubric, code: str) -> bool:
+    return rubric.indicator(code) is not None and rubric.section_of(code) == "bonus"
+
+
+def reference_score(rubric: scoring.Rubric, code: str, self_score: Decimal | None) -> Decimal:
+    """What a reviewer's score is compared with: a score below it is a deduction and needs a problem statement.
+
+    The department's self-score; without one, the indicator's maximum — except for a bonus item: a bonus the
+    department did not claim claims nothing (0), and not claiming a bonus is not a problem.
+    """
+    if self_score is not None:
+        return self_score
+    if is_bonus(rubric, code):
+        return Decimal(0)
+    return rubric.indicator(code).points
 
 
 def check_bounds(rubric: scoring.Rubric, code: str, value: Decimal, field_name: str = "score") -> None:
@@ -260,8 +278,13 @@ def unassign(assignment: ReviewAssignment, *, actor) -> None:
     record(assignment.office_id, "review.unassign", "review_assignment", assignment.id, actor=actor,
            old={"reviewer_id": assignment.reviewer_id, "lead": assignment.is_lead},
            department_id=assignment.department_id, campaign_id=assignment.campaign_id)
+    campaign = assignment_campaign(assignment)
     db.session.delete(assignment)
     db.session.flush()
+    # results waiting for the removed reviewer are decided by the one who remains
+    sub = _submission(campaign, assignment.department_id)
+    if sub is not None and _results(sub):
+        refresh_submission(sub, actor=actor, reason=_("取消分配评审人员"))
 
 
 def set_lead(assignment: ReviewAssignment, *, actor) -> None:
@@ -391,9 +414,9 @@ def decide(result: IndicatorResult, *, self_score: Decimal | None, suggestion: S
             result.reviewed_score, result.veto, result.problem = None, False, ""
             result.decided_by_id, result.decision_reason = None, ""
     result.recheck_score = None
-    if contest is not None and contest.outcome is not None and result.reviewed_score is not None:
+    if contest is not None and contest.outcome is not None:  # an answered contest decides, whatever came before
         if contest.outcome == ContestOutcome.UPHELD:
-            result.recheck_score = result.reviewed_score
+            result.recheck_score = result.reviewed_score if result.reviewed_score is not None else contest.new_score
         else:
             result.recheck_score = contest.new_score
             if veto_item and contest.outcome == ContestOutcome.CHANGED:
@@ -439,9 +462,15 @@ def refresh_result(submission: Submission, code: str, *, actor=None, reason: str
     if suggestion is None:
         suggestion = suggestions(rubric, answers)[code]
     assigned = assignments_of(campaign, submission.department_id)
+    scores = {s.reviewer_id: s for s in _scores(submission, code)}
+    reviewer_ids = [a.reviewer_id for a in assigned]
+    if campaign.state not in (CampaignState.DRAFT, CampaignState.SELF_ASSESSMENT, CampaignState.REVIEW):
+        # after the review stage the decision rests on the scores given: a reviewer assigned later (e.g. to
+        # answer a contest) who never scored does not turn a decided indicator back into 尚未定分
+        reviewer_ids = [r for r in reviewer_ids if r in scores] or reviewer_ids
     decide(result, self_score=answer.self_score if answer is not None else None, suggestion=suggestion,
-           reviewer_ids=[a.reviewer_id for a in assigned], lead_id=_lead(assigned),
-           scores={s.reviewer_id: s for s in _scores(submission, code)}, contest=_contest(submission, code),
+           reviewer_ids=reviewer_ids, lead_id=_lead(assigned),
+           scores=scores, contest=_contest(submission, code),
            threshold=campaign.review_diff_threshold, veto_item=is_veto(rubric, code))
     db.session.flush()
     new = _snapshot(result)
@@ -552,12 +581,12 @@ def save_score(submission: Submission, code: str, *, actor: User, version: int, 
             raise ReviewError(_("认定触发一票否决时须填写问题描述。"), "problem")
     else:
         veto = False
-        if accept:
-            value = self_score if self_score is not None else sugg.score
+        if accept:  # accepting an unclaimed bonus accepts nothing claimed: 0
+            value = self_score if self_score is not None else (Decimal(0) if is_bonus(rubric, code) else sugg.score)
         else:
             value = parse_score(score)
         check_bounds(rubric, code, value)
-        reference = self_score if self_score is not None else ind.points
+        reference = reference_score(rubric, code, self_score)
         if value < reference and not problem:
             raise ReviewError(_("评审分（%(v)s）低于自评分（%(s)s），须填写问题描述。", v=fmt(value), s=fmt(reference)),
                               "problem")
@@ -605,6 +634,72 @@ def save_score(submission: Submission, code: str, *, actor: User, version: int, 
     return row
 
 
+@dataclass
+class AcceptOutcome:
+    """What a bulk acceptance did: indicators accepted, and those left for the reviewer with the reason."""
+
+    accepted: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (indicator code, why it was left)
+
+
+def accept_rest(submission: Submission, *, actor: User, section: str | None = None,
+                reviewer_id: int | None = None) -> AcceptOutcome:
+    """Accept the self-score of every indicator of this department (or of one area, ``section``) that the
+    reviewer has not scored yet — each through :func:`save_score`, so each is checked and audit-logged as an
+    individual acceptance.
+
+    Left for the reviewer, with the reason: an indicator whose acceptance would need a problem statement
+    (score below the reference, a veto the figures trigger), whose self-score is above what the rule
+    suggests from the department's own figures, or whose figures are faulty — accepting those in bulk
+    would pass over exactly what a reviewer is there to look at.
+    """
+    _require_reviewable(submission)
+    if not may_review(actor, submission):
+        raise ReviewError(_("您未被分配评审该部门。"))
+    owner = score_owner(submission, actor, reviewer_id)
+    rubric = rubric_of(submission.campaign)
+    if section and section not in {a.code for a in rubric.areas} | {"bonus", "veto"}:
+        raise ReviewError(_("未知的评分领域“%(s)s”。", s=section), "section")
+    answers = _answers(submission)
+    sugg = suggestions(rubric, answers)
+    scored = set(db.session.scalars(select(ReviewScore.indicator_code).where(
+        ReviewScore.office_id == submission.office_id, ReviewScore.campaign_id == submission.campaign_id,
+        ReviewScore.department_id == submission.department_id, ReviewScore.reviewer_id == owner)))
+    out = AcceptOutcome()
+    for ind in rubric.all_indicators():
+        code = ind.code
+        if code in scored or (section and rubric.section_of(code) != section):
+            continue
+        answer = answers.get(code)
+        self_score = answer.self_score if answer is not None else None
+        s = sugg[code]
+        if s.problems:
+            out.skipped.append((code, _("填报数据有误，须逐项核对")))
+            continue
+        if ind.rule.kind == "veto":
+            if s.triggered:
+                out.skipped.append((code, _("填报情况触发一票否决，须逐项认定并填写问题描述")))
+                continue
+        elif self_score is not None and s.score < self_score:
+            out.skipped.append((code, _("自评分（%(s)s）高于规则建议分（%(r)s），须逐项核对", s=fmt(self_score),
+                                        r=fmt(s.score))))
+            continue
+        try:
+            with db.session.begin_nested():
+                save_score(submission, code, actor=actor, version=0, accept=True, reviewer_id=owner,
+                           reason=_("批量采纳自评分"))
+        except ReviewError as exc:
+            out.skipped.append((code, str(exc)))
+        else:
+            out.accepted.append(code)
+    if out.accepted or out.skipped:
+        record(submission.office_id, "review.accept_rest", "submission", submission.id, actor=actor,
+               new={"reviewer_id": owner, "section": section or "", "accepted": out.accepted,
+                    "skipped": [f"{c}：{why}" for c, why in out.skipped]},
+               department_id=submission.department_id, campaign_id=submission.campaign_id)
+    return out
+
+
 def is_lead(submission: Submission, user: User) -> bool:
     if user.role == Role.OFFICE_ADMIN and user.office_id == submission.office_id:
         return True
@@ -635,7 +730,7 @@ def lead_decide(submission: Submission, code: str, *, actor: User, version: int,
     else:
         value, veto = parse_score(score), False
         check_bounds(rubric, code, value)
-        reference = result.self_score if result.self_score is not None else rubric.indicator(code).points
+        reference = reference_score(rubric, code, result.self_score)
         if value < reference and not problem:
             raise ReviewError(_("裁定分（%(v)s）低于自评分（%(s)s），须填写问题描述。", v=fmt(value), s=fmt(reference)),
                               "problem")
@@ -767,25 +862,139 @@ def progress(campaign: Campaign, reviewer_id: int | None = None) -> list[dict]:
             IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id,
             IndicatorResult.needs_lead.is_(True)).group_by(IndicatorResult.department_id)).all())
     return [{"submission": s, "done": counts.get(s.department_id, 0), "total": total,
-             "needs_lead": leads.get(s.department_id, 0)} for s in subs]
+             "needs_lead": leads.get(s.department_id, 0), "submitted": s.state == SubmissionState.SUBMITTED}
+            for s in subs]
+
+
+@dataclass(frozen=True)
+class ProgressSummary:
+    done: int  # indicators scored/decided, over submitted departments only
+    total: int  # indicators to review: submitted departments × indicators
+    departments: int  # submitted (reviewable) departments
+    not_submitted: int  # departments that never submitted: nothing to review, shown apart
+
+
+def progress_summary(rows: list[dict]) -> ProgressSummary:
+    """Sum :func:`progress` rows over the departments that can be reviewed. A department that never
+    submitted has nothing to review; counting it made a reviewer's progress read 0/504."""
+    reviewable = [p for p in rows if p["submitted"]]
+    return ProgressSummary(sum(p["done"] for p in reviewable), sum(p["total"] for p in reviewable),
+                           len(reviewable), len(rows) - len(reviewable))
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that keeps an indicator of a department undecided: where, and what is waited for."""
+
+    department_id: int
+    department_name: str
+    codes: tuple[str, ...]
+    why: str
+
+
+def _codes_text(codes: tuple[str, ...], total: int) -> str:
+    if len(codes) == total:
+        return _("全部%(n)s项指标", n=total)
+    if len(codes) > 4:
+        return _("%(c)s等%(n)s项指标", c="、".join(codes[:4]), n=len(codes))
+    return "、".join(codes)
+
+
+def review_blockers(campaign: Campaign) -> list[Blocker]:
+    """Why submitted departments still have undecided indicators, per department and cause: no reviewer
+    assigned, waiting for a named reviewer's score, or waiting for the lead reviewer's decision."""
+    rubric = rubric_of(campaign)
+    codes = indicator_codes(rubric)
+    subs = db.session.execute(select(Submission.department_id, Submission.department_name).where(
+        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
+        Submission.state == SubmissionState.SUBMITTED).order_by(Submission.group_name, Submission.department_name)).all()
+    if not subs:
+        return []
+    decided: dict[int, set[str]] = {}
+    needs_lead: dict[int, set[str]] = {}
+    for dept_id, code, final, lead in db.session.execute(select(
+            IndicatorResult.department_id, IndicatorResult.indicator_code, IndicatorResult.final_score,
+            IndicatorResult.needs_lead).where(
+            IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id)):
+        if final is not None:
+            decided.setdefault(dept_id, set()).add(code)
+        elif lead:
+            needs_lead.setdefault(dept_id, set()).add(code)
+    waiting = {dept_id for dept_id, _name in subs if len(decided.get(dept_id, ())) < len(codes)}
+    if not waiting:
+        return []
+    assigned: dict[int, list[int]] = {}
+    for dept_id, reviewer_id in db.session.execute(select(ReviewAssignment.department_id, ReviewAssignment.reviewer_id)
+                                                   .where(ReviewAssignment.office_id == campaign.office_id,
+                                                          ReviewAssignment.campaign_id == campaign.id)
+                                                   .order_by(ReviewAssignment.is_lead.desc(), ReviewAssignment.id)):
+        if dept_id in waiting:
+            assigned.setdefault(dept_id, []).append(reviewer_id)
+    scored: dict[tuple[int, int], set[str]] = {}
+    for dept_id, reviewer_id, code in db.session.execute(select(
+            ReviewScore.department_id, ReviewScore.reviewer_id, ReviewScore.indicator_code).where(
+            ReviewScore.office_id == campaign.office_id, ReviewScore.campaign_id == campaign.id)):
+        if dept_id in waiting:
+            scored.setdefault((dept_id, reviewer_id), set()).add(code)
+    names = _names(r for people in assigned.values() for r in people)
+    out: list[Blocker] = []
+    for dept_id, dept_name in subs:
+        if dept_id not in waiting:
+            continue
+        open_codes = [c for c in codes if c not in decided.get(dept_id, set())]
+        people = assigned.get(dept_id, [])
+        if not people:
+            out.append(Blocker(dept_id, dept_name, tuple(open_codes), _("未分配评审人员")))
+            continue
+        lead_codes = tuple(c for c in open_codes if c in needs_lead.get(dept_id, set()))
+        if lead_codes:
+            out.append(Blocker(dept_id, dept_name, lead_codes, _("两名评审人员评分相差超过阈值，待组长裁定")))
+        for reviewer_id in people:
+            missing = tuple(c for c in open_codes if c not in lead_codes
+                            and c not in scored.get((dept_id, reviewer_id), set()))
+            if missing:
+                out.append(Blocker(dept_id, dept_name, missing,
+                                   _("待%(u)s评分", u=names.get(reviewer_id, str(reviewer_id)))))
+    return out
+
+
+def _blocker_text(blockers: list[Blocker], total: int, limit: int = 8) -> str:
+    parts = [_("%(d)s：%(c)s（%(w)s）", d=b.department_name, c=_codes_text(b.codes, total), w=b.why)
+             for b in blockers[:limit]]
+    more = _("；另有%(n)s处", n=len(blockers) - limit) if len(blockers) > limit else ""
+    return "；".join(parts) + more
 
 
 def review_complete(campaign: Campaign) -> str | None:
     """Campaign precondition (review → re-check, re-check → published): every submitted department has
-    every indicator decided. Returns the refusal reason, or None."""
-    rubric = rubric_of(campaign)
-    total = len(indicator_codes(rubric))
-    subs = db.session.execute(select(Submission.department_id, Submission.department_name).where(
-        Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
-        Submission.state == SubmissionState.SUBMITTED)).all()
-    decided = dict(db.session.execute(select(IndicatorResult.department_id, func.count()).where(
-        IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id,
-        IndicatorResult.final_score.is_not(None)).group_by(IndicatorResult.department_id)).all())
-    missing = [name for dept_id, name in subs if decided.get(dept_id, 0) < total]
-    if not missing:
+    every indicator decided. Returns the refusal reason — which department, which indicators, what they
+    wait for — or None."""
+    blockers = review_blockers(campaign)
+    if not blockers:
         return None
-    shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
-    return _("评审尚未完成：%(n)s个部门仍有指标未定分（%(d)s）。", n=len(missing), d=shown)
+    total = len(indicator_codes(rubric_of(campaign)))
+    departments = len({b.department_id for b in blockers})
+    return _("评审尚未完成：%(n)s个部门仍有指标未定分。%(detail)s。", n=departments,
+             detail=_blocker_text(blockers, total))
+
+
+def open_contests(campaign: Campaign) -> list[tuple[str, str]]:
+    """(department name, indicator code) of every contest not answered yet."""
+    return [(name, code) for name, code in db.session.execute(
+        select(Submission.department_name, Contest.indicator_code)
+        .join(Submission, (Submission.office_id == Contest.office_id) & (Submission.campaign_id == Contest.campaign_id)
+              & (Submission.department_id == Contest.department_id))
+        .where(Contest.office_id == campaign.office_id, Contest.campaign_id == campaign.id, Contest.outcome.is_(None))
+        .order_by(Submission.department_name, Contest.indicator_code))]
+
+
+def contests_answered(campaign: Campaign) -> str | None:
+    """Campaign precondition (re-check → published): every contest has its answer."""
+    pending = open_contests(campaign)
+    if not pending:
+        return None
+    shown = "；".join(f"{name} {code}" for name, code in pending[:8]) + ("等" if len(pending) > 8 else "")
+    return _("尚有%(n)s项复核申请未答复：%(d)s。", n=len(pending), d=shown)
 
 
 # --------------------------------------------------------------------------------------------- re-check
@@ -893,7 +1102,7 @@ def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int,
     reviewed = result.reviewed_score if result.reviewed_score is not None else Decimal(0)
     value: Decimal | None = None
     if chosen == ContestOutcome.UPHELD:
-        value = None
+        value = result.reviewed_score  # the score upheld: the answer decides even if the review result changes
     elif is_veto(rubric, contest.indicator_code):
         if chosen == ContestOutcome.PARTLY:
             raise ReviewError(_("一票否决项只能维持或更正。"), "outcome")
@@ -930,6 +1139,103 @@ def contests_for(campaign: Campaign, user: User) -> list[Contest]:
         stmt = stmt.where(Contest.department_id.in_(select(ReviewAssignment.department_id).where(
             ReviewAssignment.campaign_id == campaign.id, ReviewAssignment.reviewer_id == user.id)))
     return list(db.session.scalars(stmt.order_by(Contest.outcome.is_not(None), Contest.created_at)))
+
+
+# --------------------------------------------------------------------------------------------- standing findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A reviewer's finding that stands: what goes downstream (problem export, circular, rectification)."""
+
+    department_id: int
+    department_name: str
+    group_name: str
+    code: str
+    title: str
+    section: str  # area code, "bonus" or "veto"
+    section_title: str
+    points: Decimal  # the indicator's maximum
+    self_score: Decimal | None
+    final_score: Decimal
+    problem: str  # the reviewer's (or lead's) problem statement; may be empty for a veto
+    deducted: Decimal | None  # points the finding cost (self-score, or its reference, − final); None for veto items
+    veto: bool
+    result_id: int
+    evidence: tuple[Evidence, ...] = ()  # the reviewers' evidence on this indicator
+
+
+def overturned(result: Any, contest: Any, *, reference: Decimal, veto_item: bool) -> bool:
+    """Whether an answered contest took the finding back: 予以更正/部分采纳 that leaves nothing deducted
+    (the self-score restored), or a veto corrected. A contest upheld, or partly granted with points still
+    deducted, leaves the finding standing (with what is still deducted)."""
+    if contest is None or contest.outcome is None or contest.outcome == ContestOutcome.UPHELD:
+        return False
+    if veto_item:
+        return contest.outcome == ContestOutcome.CHANGED
+    return result.final_score is not None and result.final_score >= reference
+
+
+def standing_findings(campaign: Campaign, *, department_id: int | None = None,
+                      with_evidence: bool = True) -> list[Finding]:
+    """The findings of ``campaign`` that stand: a decided indicator with a problem statement (or a veto)
+    whose contest, if any, did not overturn it (:func:`overturned`). In department and rubric order.
+
+    The one source of "problems" for everything downstream of review — the problem export, the
+    circular's 存在的主要问题 and the rectification notices — so that a finding a contest overturned never
+    reappears there. Not claiming a bonus is no finding (it has no problem statement).
+    """
+    rubric = rubric_of(campaign)
+    order = {code: n for n, code in enumerate(indicator_codes(rubric))}
+    ir, ct, sub = IndicatorResult, Contest, Submission
+    stmt = (select(ir.id, ir.department_id, ir.indicator_code, ir.self_score, ir.final_score, ir.problem, ir.veto,
+                   ct.outcome, sub.department_name, sub.group_name)
+            .outerjoin(sub, (sub.office_id == ir.office_id) & (sub.campaign_id == ir.campaign_id)
+                       & (sub.department_id == ir.department_id))
+            .outerjoin(ct, (ct.office_id == ir.office_id) & (ct.campaign_id == ir.campaign_id)
+                       & (ct.department_id == ir.department_id) & (ct.indicator_code == ir.indicator_code))
+            .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id,
+                   or_(ir.final_score.is_not(None), ir.veto.is_(True)), or_(ir.problem != "", ir.veto.is_(True))))
+    if department_id is not None:
+        stmt = stmt.where(ir.department_id == department_id)
+    titles = {a.code: a.title for a in rubric.areas}
+    titles.update({"bonus": _("加分项"), "veto": _("一票否决项")})
+    found: list[Finding] = []
+    for row in db.session.execute(stmt):
+        ind = rubric.indicator(row.indicator_code)
+        if ind is None or not ((row.problem or "").strip() or row.veto):
+            continue
+        veto_item = ind.rule.kind == "veto"
+        reference = reference_score(rubric, ind.code, row.self_score)
+        contest = _Outcome(row.outcome) if row.outcome is not None else None
+        if overturned(row, contest, reference=reference, veto_item=veto_item):
+            continue
+        final = row.final_score if row.final_score is not None else Decimal(0)  # a veto decides even unscored
+        deducted = None if veto_item else max(reference - final, Decimal(0))
+        section = rubric.section_of(ind.code)
+        found.append(Finding(row.department_id, row.department_name or "", row.group_name or "", ind.code, ind.title,
+                             section, str(titles.get(section, section)), ind.points, row.self_score,
+                             final, (row.problem or "").strip(), deducted, bool(row.veto), row.id))
+    found.sort(key=lambda f: (f.group_name, f.department_name, f.department_id, order.get(f.code, 0)))
+    if with_evidence and found:
+        keys = {(f.department_id, f.code) for f in found}
+        scores = db.session.execute(select(ReviewScore.id, ReviewScore.department_id, ReviewScore.indicator_code)
+                                    .where(ReviewScore.office_id == campaign.office_id,
+                                           ReviewScore.campaign_id == campaign.id,
+                                           *([ReviewScore.department_id == department_id] if department_id else [])))
+        owner = {sid: (d, c) for sid, d, c in scores if (d, c) in keys}
+        by_key: dict[tuple[int, str], list[Evidence]] = {}
+        ids = sorted(owner)
+        for start in range(0, len(ids), 5000):  # bounded IN lists at a province's scale
+            for sid, items in evidence_for(campaign.office_id, "review", ids[start:start + 5000]).items():
+                by_key.setdefault(owner[sid], []).extend(items)
+        found = [dataclass_replace(f, evidence=tuple(by_key.get((f.department_id, f.code), ()))) for f in found]
+    return found
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    outcome: ContestOutcome
 
 
 # --------------------------------------------------------------------------------------------- waterfall
@@ -1114,6 +1420,9 @@ def _register_preconditions() -> None:
         checks = PRECONDITIONS.setdefault(state, [])
         if review_complete not in checks:
             checks.append(review_complete)
+    checks = PRECONDITIONS.setdefault(CampaignState.PUBLISHED, [])
+    if contests_answered not in checks:
+        checks.append(contests_answered)
 
 
 _register_preconditions()

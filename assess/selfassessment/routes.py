@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, department_submissions
 from ..extensions import db
-from ..models import CampaignState, Role, Submission
+from ..models import CampaignState, Office, Role, Submission
 from ..scoring.explain import num
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
@@ -71,6 +71,9 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     leader_issues = (services.readiness(submission) if can_lead and submission.state.value == "awaiting_leader"
                      else [])
     prev = services.previous_submission(submission) if editable else None
+    from ..imports.services import unconfirmed_origins  # imports builds on this package: import at use
+
+    origins = unconfirmed_origins(submission, answers)
     return render_template(
         "selfassessment/form.html", submission=submission, campaign=submission.campaign, rubric=rubric,
         sections=sections, view=view, progress=prog, editable=editable, errors=errors or {}, posted=posted or {},
@@ -78,7 +81,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
         action_form=EmptyForm(), comment_form=CommentForm(formdata=None), upload_form=UploadForm(formdata=None),
         workbooks=evidence.get("", []),
         can_lead=can_lead, leader_issues=leader_issues,
-        can_office_return=current_user.role == Role.OFFICE_ADMIN, previous=prev,
+        can_office_return=current_user.role == Role.OFFICE_ADMIN, previous=prev, origins=origins,
     ), status
 
 
@@ -170,7 +173,8 @@ def autosave(submission_id: int, code: str):
         return jsonify(version=a.version_id, suggested=None if result.suggested is None else num(result.suggested),
                        self_score=None if a.self_score is None else num(a.self_score), explanation=result.explanation,
                        progress={"done": prog.done, "total": prog.total, "percent": prog.percent},
-                       missing=prog.statuses[code].missing, saved_at=a.updated_at.isoformat())
+                       missing=prog.statuses[code].missing, complete=prog.statuses[code].complete,
+                       unclaimed=prog.statuses[code].unclaimed, saved_at=a.updated_at.isoformat())
 
     response, errors, conflict = _save(submission, code, data, respond)
     if conflict:
@@ -282,7 +286,7 @@ def confirm(submission_id: int, code: str):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("已确认 %(code)s 沿用的内容。", code=code), "success")
+        flash(_("已确认 %(code)s 的内容。", code=code), "success")
     return redirect(url_for("selfassessment.form", submission_id=submission.id, _anchor=f"ind-{code}"))
 
 
@@ -309,6 +313,26 @@ def export(submission_id: int):
     name = f"{submission.campaign.name}-{submission.department_name}.xlsx"
     resp = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.xlsx\"; filename*=UTF-8''{quote(name)}"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/<int:submission_id>/selfassessment.pdf")
+@roles_required(*READERS)
+def pdf(submission_id: int):
+    """The printable 自评表 (to be signed by the leader and sealed): the department's own, or any department of
+    the office for office users (the scope and ``load_submission`` decide which)."""
+    from flask import Response
+    from urllib.parse import quote
+
+    from ..documents.services import selfassessment_pdf
+
+    submission = load_submission(submission_id)
+    office = db.session.get(Office, submission.office_id)
+    data = selfassessment_pdf(submission, office)
+    name = f"{submission.campaign.name}自评表-{submission.department_name}.pdf"
+    resp = Response(data, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.pdf\"; filename*=UTF-8''{quote(name)}"
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
 

@@ -312,6 +312,7 @@ class IndicatorStatus:
     section: str
     complete: bool
     missing: list[str] = field(default_factory=list)
+    unclaimed: bool = False  # a bonus item with nothing entered: not done, not missing either
 
 
 def _evidence_by_code(submission: Submission) -> dict[str, list[Evidence]]:
@@ -338,8 +339,10 @@ def indicator_status(rubric: scoring.Rubric, ind: scoring.Indicator, answer: Ans
                 missing.append(_("缺少佐证材料“%(t)s”", t=spec.title))
                 break
     if answer is not None and answer.carried_over:
-        missing.append(_("沿用上年的内容尚未确认"))
-    return IndicatorStatus(ind.code, ind.title, section, not missing, missing)
+        missing.append(_("导入或沿用上年的内容尚未确认"))
+    # a bonus left empty is neither complete (the area must not look filled in) nor missing (not claiming is allowed)
+    unclaimed = section == "bonus" and not missing and not values and (answer is None or answer.self_score is None)
+    return IndicatorStatus(ind.code, ind.title, section, not missing and not unclaimed, missing, unclaimed)
 
 
 @dataclass
@@ -355,7 +358,7 @@ class Progress:
 
     @property
     def missing(self) -> list[IndicatorStatus]:
-        return [s for s in self.statuses.values() if not s.complete]
+        return [s for s in self.statuses.values() if not s.complete and not s.unclaimed]
 
 
 def progress(submission: Submission, rubric: scoring.Rubric | None = None, *,
@@ -379,7 +382,8 @@ def progress(submission: Submission, rubric: scoring.Rubric | None = None, *,
         done, total = areas.get(st.section, (0, 0))
         areas[st.section] = (done + int(st.complete), total + 1)
     done = sum(int(s.complete) for s in statuses.values())
-    return Progress(statuses, areas, done, len(statuses))
+    # unclaimed bonus items count in their area (shown 0/3) but not in the overall total: nothing is owed there
+    return Progress(statuses, areas, done, sum(1 for s in statuses.values() if not s.unclaimed))
 
 
 def missing_by_field(submission: Submission) -> dict[str, dict]:
@@ -390,7 +394,7 @@ def missing_by_field(submission: Submission) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for ind in rubric.all_indicators():
         st = indicator_status(rubric, ind, answers.get(ind.code), bool(evidence.get(ind.code)))
-        if st.complete:
+        if st.complete or st.unclaimed:
             continue
         errs: dict = {}
         values = stored_inputs(answers.get(ind.code))
@@ -404,7 +408,7 @@ def missing_by_field(submission: Submission) -> dict[str, dict]:
         if ev_missing:
             errs["_evidence"] = {"file": ev_missing[0]}
         if a is not None and a.carried_over:
-            errs["explanation"] = _("沿用上年的内容尚未确认：请核对后保存或点击“确认沿用”。")
+            errs["explanation"] = _("导入或沿用上年的内容尚未确认：请核对后保存，或点击上方的确认按钮。")
         out[ind.code] = errs
     return out
 
@@ -610,7 +614,7 @@ def confirm_carried_over(submission: Submission, code: str, *, actor: User) -> A
     _require_edit(submission, actor)
     answer = answers_of_code(submission, code)
     if answer is None or not answer.carried_over:
-        raise SelfAssessmentError(_("该指标没有待确认的上年内容。"))
+        raise SelfAssessmentError(_("该指标没有待确认的导入或沿用内容。"))
     answer.carried_over = False
     answer.updated_by_id = actor.id
     db.session.flush()

@@ -66,7 +66,8 @@ def build(departments: int = 500, n_dept_users: int = 200, n_reviewers: int = 10
         raise SystemExit(f"only {len(chosen)} complete departments for {n_dept_users} users; use more --departments")
     groups = sorted({d.group_id for d in db.session.scalars(select(Department).where(Department.office_id == office.id))})
     c27 = campaigns.create_campaign(office, name=CAMPAIGN_2027, year=2027, rubric=c26.rubric, actor=actor,
-                                    group_ids=groups, self_deadline=date(2027, 11, 10))
+                                    group_ids=groups, self_deadline=date(2027, 11, 10),
+                                    allow_other_year=True)  # last year's rubric, on purpose
     campaigns.transition(c27, CampaignState.SELF_ASSESSMENT, actor=actor, reason="负载测试")
     sub27 = dict(db.session.execute(select(Submission.department_id, Submission.id)
                                     .where(Submission.campaign_id == c27.id)).all())

@@ -88,8 +88,8 @@
         if (pt) { pt.textContent = "已完成 " + r.body.progress.done + " / " + r.body.progress.total + " 项"; }
         var badge = document.querySelector('[data-status="' + form.dataset.code + '"]');
         if (badge) {
-          var done = r.body.missing.length === 0;
-          badge.textContent = done ? "已完成" : "未完成";
+          var done = r.body.complete !== undefined ? r.body.complete : r.body.missing.length === 0;
+          badge.textContent = done ? "已完成" : (r.body.unclaimed ? "未申报" : "未完成");
           badge.classList.toggle("ok", done);
         }
         status(form, "已自动保存 " + new Date().toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" }));

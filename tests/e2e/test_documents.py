@@ -48,7 +48,8 @@ def test_preview_issue_download_verify(browser, live_server, page, world, tmp_pa
     expect(page.locator(".flashes")).to_contain_text("通报草稿已保存")
     preview = page.frame_locator("iframe.doc-preview")
     assert "本年度新增“政策问答”栏目" in preview.locator("body").inner_text()
-    assert "×号" in preview.locator(".doc-number").inner_text()
+    assert preview.locator(".draft-mark").inner_text() == "草稿"  # a draft: marked, and no number
+    assert "〔" not in preview.locator(".doc-number").inner_text()
     pdf_href = page.locator("#preview-pdf").get_attribute("href")
     pdf_preview = page.request.get(pdf_href)
     assert pdf_preview.ok and pdf_preview.body().startswith(b"%PDF")

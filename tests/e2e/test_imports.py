@@ -74,7 +74,9 @@ def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_ser
         page.get_by_role("link", name="打开自评表").first.click()
         form = page.locator("form.answer-form[data-code='C1']")
         assert form.get_by_label("公开信息（条）").input_value() == "246"
-        assert page.locator("#ind-C1").get_by_role("button", name="确认沿用").is_visible()
+        assert page.locator("#ind-C1").get_by_role("button", name="确认导入的内容").is_visible()
+        note = page.locator("#origin-C1").inner_text()
+        assert "以下数字取自上传的工作总结《" in note and "公开信息：246" in note and "上一年度" not in note
         assert not errors
     finally:
         ctx.close()

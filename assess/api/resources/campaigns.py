@@ -100,6 +100,8 @@ class TransitionOut(Schema):
     target = f.String(required=True)
     label = f.String(required=True)
     problems = f.List(f.String(), required=True, metadata={"description": "不能转入的原因（为空则可以）"})
+    warnings = f.List(f.String(), required=True, metadata={
+        "description": "可以转入但须确认的提示（转入时 confirm 须为 true）"})
 
 
 class CampaignDetailOut(CampaignOut):
@@ -144,6 +146,8 @@ class CampaignIn(Schema):
     rubric_id = Id(required=True)
     group_ids = f.List(Id(), load_default=list)
     department_ids = f.List(Id(), load_default=list)
+    allow_other_year = f.Boolean(load_default=False, metadata={
+        "description": "所选细则的年度与考核年度不同时须为 true（表示确认沿用其他年度的细则）。"})
     self_deadline = f.Date(load_default=None)
     review_start = f.Date(load_default=None)
     review_end = f.Date(load_default=None)
@@ -163,7 +167,7 @@ def create_campaign(data):
     campaign = cs.create_campaign(
         office, name=data["name"], year=data["year"], rubric=rubric, actor=user(),
         group_ids=data["group_ids"], department_ids=data["department_ids"],
-        **{k: data.get(k) for k in cs.DATE_FIELDS})
+        allow_other_year=data["allow_other_year"], **{k: data.get(k) for k in cs.DATE_FIELDS})
     commit()
     return with_etag(campaign_dict(campaign), campaign.version_id, 201)
 
@@ -180,7 +184,8 @@ def get_campaign(campaign_id: int):
         _rows, counts = cs.progress(campaign)
         body["counts"] = {k.value: v for k, v in counts.items()}
         body["transitions"] = [{"target": t.target.value, "label": str(t.label),
-                                "problems": cs.transition_problems(campaign, t.target)}
+                                "problems": cs.transition_problems(campaign, t.target),
+                                "warnings": cs.transition_warnings(campaign, t.target)}
                                for t in cs.next_transitions(campaign)]
     return with_etag(body, campaign.version_id)
 
@@ -188,6 +193,8 @@ def get_campaign(campaign_id: int):
 class TransitionIn(Schema):
     target = f.String(required=True, validate=OneOf(STATES))
     reason = f.String(load_default="", validate=Length(max=1000))
+    confirm = f.Boolean(load_default=False, metadata={
+        "description": "该步骤有提示（GET 返回的 warnings，如尚有部门未提交、提前开启复核）时须为 true。"})
 
 
 @v1.post("/campaigns/<int:campaign_id>/transition")
@@ -200,7 +207,7 @@ def transition_campaign(campaign_id: int, data):
     campaign = load_campaign(campaign_id)
     require_office_user()
     if_match(campaign.version_id)
-    cs.transition(campaign, data["target"], actor=user(), reason=data.get("reason") or "")
+    cs.transition(campaign, data["target"], actor=user(), reason=data.get("reason") or "", confirmed=data["confirm"])
     commit()
     return with_etag(campaign_dict(campaign), campaign.version_id)
 

@@ -144,13 +144,11 @@ def get_notice(notice_id: int):
 @v1.get("/rectification/notices/<int:notice_id>/pdf")
 @roles(*ALL_READERS)
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/pdf", description="PDF 公文")
-@v1.doc(tags=["文件下载"], summary="整改通知 PDF（红头文件版式）")
+@v1.doc(tags=["文件下载"], summary="整改通知 PDF（红头文件版式）",
+        description="已印发的通知返回印发件（与公文登记中的文号、校验值相同）；未印发的为标有“草稿”、不带文号的版本。")
 def notice_pdf(notice_id: int):
-    from ...documents.render import render_pdf
-
     notice = _load_notice(notice_id)
-    office = office_of_user()
-    data = render_pdf("notice.html", {"doc": rx.notice_document(notice, office)})
+    data, _issued = rx.notice_pdf(notice, office_of_user())
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"rectification-notice-{notice.id}.pdf")
 
