@@ -208,7 +208,7 @@ def office_sets_up_and_creates_campaign(office: Page, w: dict) -> str:
     office.get_by_role("link", name="新建考核").click()
     office.get_by_label("考核名称").fill(CAMPAIGN)
     office.get_by_label("考核年度").fill("2026")
-    office.get_by_label("考核细则版本").select_option(label=f"{RUBRIC_NAME}（第1版）")
+    office.get_by_label("考核细则版本").select_option(label=f"{RUBRIC_NAME}（2026年度，第1版）")
     office.get_by_label(w["group"]).check()
     today = _today()
     office.get_by_label("自评截止日期").fill((today + timedelta(days=10)).isoformat())
@@ -298,7 +298,7 @@ def department_fills_in(walk: Walk, editor: Page, leader: Page, tmp_path: Path, 
         editor.locator("form.answer-form[data-code='X1']").get_by_label("信息被上级采用（条）").fill(adopted)
         save_indicator(editor, "X1")
 
-    expect(editor.locator("#progress-text")).to_contain_text("已完成 5 / 5 项")
+    expect(editor.locator("#progress-text")).to_have_text(re.compile(r"已完成 (\d+) / \1 项"))
     editor.get_by_role("button", name="填报完成，送分管领导审核").click()
     flash(editor).to_contain_text("已送分管领导审核")
     expect(editor.locator("#submission-state")).to_have_text("待领导审核")
@@ -307,6 +307,11 @@ def department_fills_in(walk: Walk, editor: Page, leader: Page, tmp_path: Path, 
     expect(leader.locator("#submission-state")).to_have_text("待领导审核")
     with walk.soft("the leader's page shows the self-scored total (issue 14 §3)"):
         expect(leader.get_by_role("main")).to_contain_text(re.compile(rf"总分\D{{0,20}}{self_total}(\.0+)?(?!\d)"))
+    # the printable 自评表 the leader signs and seals carries the same total
+    href = leader.get_by_role("link", name="打印自评表（PDF，签字盖章用）").get_attribute("href")
+    printed = leader.request.get(href)
+    assert printed.ok and printed.headers["content-type"] == "application/pdf"
+    assert re.search(rf"自评总分：{self_total}(\.0+)?分", squash(pdf_text(printed.body()))), squash(pdf_text(printed.body()))
     leader.get_by_role("button", name="审核通过，以本部门名义提交").click()
     flash(leader).to_contain_text("已以本部门名义提交")
     expect(leader.locator("#submission-state")).to_have_text("已提交")
@@ -636,8 +641,8 @@ def issue_notice(office: Page, dept: str, tmp_path: Path) -> tuple[str, bytes]:
 
 
 def official_version(page: Page) -> bytes:
-    """The notice page's 查看公文版（PDF） link, opened with the person's session."""
-    href = page.get_by_role("link", name="查看公文版（PDF）").get_attribute("href")
+    """The notice page's link to its official version (PDF), opened with the person's session."""
+    href = page.locator("#notice-pdf").get_by_role("link").first.get_attribute("href")
     resp = page.request.get(href)
     assert resp.ok and resp.headers["content-type"] == "application/pdf", (resp.status, resp.headers)
     return resp.body()
@@ -664,11 +669,10 @@ def rectification(people: People, walk: Walk, w: dict) -> None:
         answer.get_by_label("整改措施").fill(measure)
         answer.get_by_label("整改结果").fill(result)
         answer.get_by_text("添加佐证材料（链接、文件或摘录）").click()
-        evidence = answer.locator("form[action*='/evidence']")
-        evidence.get_by_label("类型").select_option("link")
-        evidence.get_by_label("名称").fill(f"{code}整改后的页面")
-        evidence.get_by_label("链接地址").fill(url)
-        evidence.get_by_role("button", name="添加").click()
+        answer.get_by_label("类型").select_option("link")
+        answer.get_by_label("名称").fill(f"{code}整改后的页面")
+        answer.get_by_label("链接地址").fill(url)
+        answer.get_by_role("button", name="添加佐证材料", exact=True).click()
         answer = item(editor, code)
         expect(answer).to_contain_text(f"{code}整改后的页面")
         with walk.soft(f"the answer typed on {code} survives adding evidence (issue 14 §2, answers lost)"):
