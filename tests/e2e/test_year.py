@@ -147,6 +147,12 @@ class Walk:
             self.failures.append(f"{what}: {str(exc).splitlines()[0] if str(exc) else exc!r}")
 
 
+def home(page: Page) -> None:
+    """Back to the person's home page (the brand link), which says what to do next."""
+    page.get_by_role("banner").get_by_role("link", name="政务公开绩效考核平台").click()
+    expect(page.locator("h1")).to_contain_text("您好")
+
+
 def nav(page: Page, label: str) -> None:
     page.get_by_role("navigation", name="主导航").get_by_role("link", name=label, exact=True).click()
 
@@ -307,7 +313,9 @@ def department_fills_in(walk: Walk, editor: Page, leader: Page, tmp_path: Path, 
     flash(editor).to_contain_text("已送分管领导审核")
     expect(editor.locator("#submission-state")).to_have_text("待领导审核")
 
-    open_own_self_assessment(leader)
+    home(leader)  # the leader's to-do list says what is waiting
+    leader.locator("#self-tasks").get_by_role("row", name=CAMPAIGN).get_by_role(
+        "link", name="审核并以本部门名义提交").click()
     expect(leader.locator("#submission-state")).to_have_text("待领导审核")
     with walk.soft("the leader's page shows the self-scored total"):
         expect(leader.get_by_role("main")).to_contain_text(re.compile(rf"总分\D{{0,20}}{self_total}(\.0+)?(?!\d)"))
@@ -341,9 +349,8 @@ def office_assigns(office: Page, w: dict) -> None:
 
 
 def open_review_sheet(reviewer: Page, dept: str) -> None:
-    nav(reviewer, "评审与复核")
-    reviewer.get_by_role("row", name=CAMPAIGN).get_by_role("link", name="评审清单").click()
-    reviewer.get_by_role("row", name=dept).get_by_role("link", name="评审", exact=True).click()
+    home(reviewer)  # 待您评审: the departments waiting
+    reviewer.get_by_role("row", name=dept).get_by_role("link", name="去评审").click()
     expect(reviewer.locator("#ind-title")).to_contain_text("A1")
 
 
@@ -466,12 +473,14 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
     assert {c: b[c]["最终"] for c in b} == {"A1": "10", "A2": "15", "B1": "27", "B2": "33", "X1": "0"}, b
     assert b["X1"]["问题描述"] == "", "an unclaimed bonus item is not a problem"
 
-    # 5. re-check: A contests the lead's deduction on B2, reviewer 2 (not the one who made it) corrects it
-    open_campaign(office)
+    # 5. re-check: the office's home page says review is done; the office opens the re-check. A contests
+    # the lead's deduction on B2, and reviewer 2 (not the one who made it) corrects it
+    home(office)
+    office.get_by_role("link", name="评审已完成，可公布初步结果、进入复核").click()
     stage(office, "公布初步结果，进入复核", "结果复核中")
     editor_a = people("editor_a")
-    nav(editor_a, "评审与复核")
-    editor_a.get_by_role("row", name=CAMPAIGN).get_by_role("link", name="查看评审结果").click()
+    home(editor_a)
+    editor_a.locator("#recheck-tasks").get_by_role("link", name="查看评审结果").click()
     mine = results_of(editor_a)
     assert mine["B2"]["最终"] == "35"
     editor_a.get_by_role("row", name="B2").get_by_role("link", name="申请复核").click()
@@ -481,9 +490,8 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
     flash(editor_a).to_contain_text("复核")
     expect(editor_a.get_by_role("row", name="B2")).to_contain_text("待答复")
 
-    nav(r2, "评审与复核")
-    r2.get_by_role("row", name=CAMPAIGN).get_by_role("link", name="复核申请").click()
-    r2.get_by_role("row", name=w["dept_a"]).get_by_role("link", name="答复").click()
+    home(r2)  # 待您答复的复核申请
+    r2.get_by_role("link", name=f"{w['dept_a']} · B2").click()
     r2.get_by_label("予以更正").check()
     r2.get_by_label("复核后得分").fill("38")
     r2.get_by_label("答复理由").fill("经核对网站发布时间，解读与文件同日发布，原扣分不成立。")
