@@ -665,8 +665,10 @@ def rectification(people: People, walk: Walk, w: dict) -> None:
 
     # the editor opens the notice (the office sees it read), answers each item and adds a link as evidence
     # before saving: what was typed is still there after the evidence is added
-    nav(editor, "整改通知")
-    editor.get_by_role("link", name=title).click()
+    home(editor)
+    tasks = editor.locator("#rectification-tasks")
+    expect(tasks.get_by_role("link", name="填写整改情况")).to_have_count(2)
+    tasks.get_by_role("link", name=title).click()
     answers = {
         "B1": ("逐一修复错误链接，建立每周链接巡查制度", "2处错误链接已全部修复", "https://b.example.gov.cn/zcwj"),
         "B2": ("新增图解和问答两种解读形式", "已对1件重要文件配发图解", "https://b.example.gov.cn/tujie"),
@@ -689,8 +691,9 @@ def rectification(people: People, walk: Walk, w: dict) -> None:
         expect(item(editor, code)).to_contain_text("答复已送领导审核")
 
     # the leader submits both to the office
-    nav(leader, "整改通知")
-    leader.get_by_role("link", name=title).click()
+    home(leader)
+    expect(leader.locator("#rectification-tasks").get_by_role("link", name="审核并提交整改情况")).to_have_count(2)
+    leader.locator("#rectification-tasks").get_by_role("link", name=title).click()
     for code, (measure, _result, _url) in answers.items():
         expect(item(leader, code)).to_contain_text(measure)
         item(leader, code).get_by_role("button", name="提交公开办核查").click()
@@ -711,7 +714,8 @@ def rectification(people: People, walk: Walk, w: dict) -> None:
 
     # B answers the returned item again (the leader answers and submits it herself), the office closes it,
     # and with its last item closed the notice is done
-    leader.reload()
+    home(leader)
+    leader.locator("#rectification-tasks").get_by_role("link", name="被退回，重新整改").click()
     again = item(leader, "B2")
     expect(again).to_contain_text("图解仅覆盖1件文件")
     again.get_by_label("整改结果").fill("3件重要文件均已配发图解和问答")
