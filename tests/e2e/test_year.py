@@ -1,12 +1,12 @@
 """The whole year in a real browser, through the pages only, as every role.
 
 Only the starting world is seeded through services: one office with its administrator, two reviewers, two
-departments (each with an editor and a leader) in one ranking group, and a small rubric
-(tests/fixtures/rubrics/year-e2e.yaml: a yes/no fact with a file, a number in tiers, a number with
-deductions, free text with a link judged by the reviewers, and a bonus item). From then on every step is a
-click or a keystroke in Chromium — no hand-built form posts, no service calls moving the year forward:
+departments (each with an editor and a leader) in one ranking group. From then on every step is a click or a
+keystroke in Chromium — no hand-built form posts, no service calls moving the year forward:
 
-1. the office sets up its letterhead, creates the campaign (choosing the rubric) and starts self-assessment;
+1. the office sets up its letterhead, uploads a small rubric (tests/fixtures/rubrics/year-e2e.yaml: a yes/no
+   fact with a file, a number in tiers, a number with deductions, free text with a link judged by the
+   reviewers, and a bonus item), creates the campaign (choosing the rubric) and starts self-assessment;
 2. both departments fill in (numbers, yes/no, text, a file, a link); each editor sends to the leader, the
    leader submits; department B leaves the bonus item unclaimed;
 3. the office moves to review and assigns: department A to two reviewers (the first is the lead), B to one;
@@ -61,11 +61,10 @@ def _today() -> date:
 @pytest.fixture()
 def world(live_app):
     """The starting world (seeded): office, admin, two reviewers, departments 甲局/乙局 with editor and
-    leader, one group, and the small rubric stored as a version the office can choose."""
+    leader, one group."""
     from assess.admin import services as admin
     from assess.extensions import db
     from assess.models import Role
-    from assess.rubrics import store
     from tests.conftest import _hash_cache, make_tenant
 
     with live_app.app_context():
@@ -74,8 +73,6 @@ def world(live_app):
                                    role=Role.REVIEWER, office=t.office)
         second.password_hash = _hash_cache["pw"]
         t.users["reviewer"].display_name = "全年评审一"
-        store.store_rubric(t.office.id, RUBRIC.read_text(encoding="utf-8"), filename=RUBRIC.name,
-                           actor=t.users["office_admin"])
         db.session.commit()
         return {
             "office": t.users["office_admin"].username, "office_name": t.office.name,
@@ -208,6 +205,13 @@ def office_sets_up_and_creates_campaign(office: Page, w: dict) -> None:
     office.get_by_label("印发机关").fill(f"{w['office_name']}秘书科")
     office.get_by_role("button", name="保存设置").click()
     flash(office).to_contain_text("已保存")
+
+    # the rubric: the office uploads its file and reads it back as the familiar table
+    nav(office, "考核细则")
+    office.get_by_label("考核细则文件（YAML）").set_input_files(str(RUBRIC))
+    office.get_by_role("button", name="上传并校验").click()
+    flash(office).to_contain_text(f"已导入“{RUBRIC_NAME}”第1版")
+    expect(office.locator("table.rubric-table #ind-B1")).to_contain_text("每发现一处错误链接扣1分")
 
     # the campaign, on the rubric the office chooses
     nav(office, "考核")
