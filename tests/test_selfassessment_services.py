@@ -293,3 +293,28 @@ def test_edit_racing_a_send_is_refused(db, sub, editor):
     assert sub.state == SubmissionState.IN_PROGRESS
     with pytest.raises(sa.SelfAssessmentError, match="已送审"):
         sa.save_answer(sub, "A1", actor=editor, inputs={"has_group": "false"}, expected_version=1)
+
+
+def test_self_totals_are_the_rankings_arithmetic(db, tenant_a):
+    """The self-scored totals use the engine's rules: same figures as ranking's totals from area sums."""
+    from decimal import Decimal
+
+    from assess.ranking.adapter import totals_from_sums
+
+    campaign = make_campaign(tenant_a)
+    sub = submission_of(campaign, tenant_a.dept_a)
+    editor = tenant_a.users["dept_editor"]
+    fill_all(sub, editor, evidence=False)
+    sa.save_answer(sub, "X1", actor=editor, inputs={"adopted": "10"})  # 5 claimed, item max 3 → 3
+    sa.save_answer(sub, "X3", actor=editor, inputs={"praised": "2"})
+    sub.late_days = 2
+    rubric = sa.rubric_of(campaign)
+    answers = sa.answers_of(sub)
+    t = sa.self_totals(sub)
+    sums = {a.code: sum((answers[i.code].self_score for i in a.indicators), Decimal(0)) for a in rubric.areas}
+    bonus = answers["X1"].self_score + answers["X3"].self_score
+    ref = totals_from_sums(rubric, sums, bonus, (), 2)
+    assert (t.total, t.base, t.bonus, t.bonus_raw, t.late_deduction) == (ref.total, ref.base, ref.bonus, ref.bonus_raw,
+                                                                         ref.late_deduction)
+    assert {a.code: a.score for a in t.areas} == dict(ref.areas) and t.unscored == 0 and t.grade == ref.grade
+    assert t.late_deduction > 0 and isinstance(t.total, Decimal)

@@ -74,6 +74,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     from ..imports.services import unconfirmed_origins  # imports builds on this package: import at use
 
     origins = unconfirmed_origins(submission, answers)
+    totals = services.self_totals(submission, rubric, answers)
     return render_template(
         "selfassessment/form.html", submission=submission, campaign=submission.campaign, rubric=rubric,
         sections=sections, view=view, progress=prog, editable=editable, errors=errors or {}, posted=posted or {},
@@ -82,6 +83,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
         workbooks=evidence.get("", []),
         can_lead=can_lead, leader_issues=leader_issues,
         can_office_return=current_user.role == Role.OFFICE_ADMIN, previous=prev, origins=origins,
+        totals=totals,
     ), status
 
 
@@ -255,7 +257,7 @@ def readiness(submission_id: int):
     submission = load_submission(submission_id)
     issues = services.readiness(submission)
     return render_template("selfassessment/readiness.html", submission=submission, issues=issues,
-                           errors=services.blocking(issues))
+                           errors=services.blocking(issues), totals=services.self_totals(submission), num=num)
 
 
 @bp.route("/<int:submission_id>/prefill", methods=["POST"])
