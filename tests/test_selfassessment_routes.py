@@ -237,7 +237,7 @@ def test_self_scored_totals_on_form_readiness_and_leader_page(client, login, db,
 
     def check(box):
         assert f"自评总分：<span data-total>{sa.num(total)}</span>分" in box
-        assert f"基础分{sa.num(base)}分，满分100分；加分7分，计入5分，上限5分" in box
+        assert f"基础分{sa.num(base)}分，满分100分；申报加分7分，计入5分，上限5分）" in box
         for code, value in expected.items():
             row = re.search(rf'<tr data-area="{code}"><td>[^<]*</td><td>([^<]*)</td>', box).group(1)
             assert row == sa.num(value), code
