@@ -2,7 +2,7 @@
 (send to leader, submit, return), readiness, carry-over, past campaigns, Excel round-trip."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -172,10 +172,13 @@ def autosave(submission_id: int, code: str):
     def respond(result):
         prog = services.progress(submission)
         a = result.answer
+        totals = services.self_totals(submission)
+        box = get_template_attribute("selfassessment/_totals.html", "self_totals_box")
         return jsonify(version=a.version_id, suggested=None if result.suggested is None else num(result.suggested),
                        self_score=None if a.self_score is None else num(a.self_score), explanation=result.explanation,
                        progress={"done": prog.done, "total": prog.total, "percent": prog.percent},
-                       missing=prog.statuses[code].missing, saved_at=a.updated_at.isoformat())
+                       missing=prog.statuses[code].missing, saved_at=a.updated_at.isoformat(),
+                       total=None if totals is None else num(totals.total), totals_html=str(box(totals, num)))
 
     response, errors, conflict = _save(submission, code, data, respond)
     if conflict:
