@@ -949,12 +949,17 @@ def review_blockers(campaign: Campaign) -> list[Blocker]:
         lead_codes = tuple(c for c in open_codes if c in needs_lead.get(dept_id, set()))
         if lead_codes:
             out.append(Blocker(dept_id, dept_name, lead_codes, _("两名评审人员评分相差超过阈值，待组长裁定")))
+        explained = set(lead_codes)
         for reviewer_id in people:
             missing = tuple(c for c in open_codes if c not in lead_codes
                             and c not in scored.get((dept_id, reviewer_id), set()))
             if missing:
+                explained.update(missing)
                 out.append(Blocker(dept_id, dept_name, missing,
                                    _("待%(u)s评分", u=names.get(reviewer_id, str(reviewer_id)))))
+        rest = tuple(c for c in open_codes if c not in explained)
+        if rest:  # scored, yet no decided result: never let the check pass on it
+            out.append(Blocker(dept_id, dept_name, rest, _("尚未定分")))
     return out
 
 
