@@ -177,13 +177,9 @@ def autosave(submission_id: int, code: str):
         return jsonify(version=a.version_id, suggested=None if result.suggested is None else num(result.suggested),
                        self_score=None if a.self_score is None else num(a.self_score), explanation=result.explanation,
                        progress={"done": prog.done, "total": prog.total, "percent": prog.percent},
-<<<<<<< HEAD
                        missing=prog.statuses[code].missing, complete=prog.statuses[code].complete,
-                       unclaimed=prog.statuses[code].unclaimed, saved_at=a.updated_at.isoformat())
-=======
-                       missing=prog.statuses[code].missing, saved_at=a.updated_at.isoformat(),
+                       unclaimed=prog.statuses[code].unclaimed, saved_at=a.updated_at.isoformat(),
                        total=None if totals is None else num(totals.total), totals_html=str(box(totals, num)))
->>>>>>> h-campaigns
 
     response, errors, conflict = _save(submission, code, data, respond)
     if conflict:
