@@ -217,3 +217,15 @@ def test_fill_send_submit_flow(client, db, setup):
     locked = client.put(f"/api/v1/submissions/{sub.id}/answers/A1", json={"inputs": {}},
                         headers=auth(t["dept_editor"], **{"If-Match": "*"}))
     assert locked.status_code == 422 and "不能修改" in locked.json["error"]["message"]
+
+
+def test_submission_rows_say_overdue_like_the_page(client, db, setup, tenant_a):
+    from datetime import timedelta
+
+    from assess.campaigns.services import local_today
+
+    campaign, sub, t = setup
+    campaign.self_deadline = local_today() - timedelta(days=3)
+    db.session.commit()
+    rows = client.get(f"/api/v1/campaigns/{campaign.id}/submissions", headers=auth(t["office_admin"])).json["items"]
+    assert {(r["overdue"], r["overdue_days"], r["late_days"]) for r in rows} == {(True, 3, 0)}

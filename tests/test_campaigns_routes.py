@@ -49,7 +49,8 @@ def test_transition_refused_with_reason_then_allowed(client, login, db, tenant_a
     resp = c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review", "reason": "截止"},
                   follow_redirects=True)  # not confirmed: refused with the warning, nothing changes
     body = resp.get_data(as_text=True)
-    assert "不能转入下一阶段" in body and "请勾选确认" in body
+    assert resp.status_code == 422 and "不能转入下一阶段" in body and "请勾选确认" in body
+    assert 'id="confirm-review-err"' in body and 'value="截止"' in body  # what was typed stays
     db.session.refresh(campaign)
     assert campaign.state == CampaignState.SELF_ASSESSMENT
     resp = c.post(f"/campaigns/{campaign.id}/transition", data={"target": "review", "reason": "截止", "confirm": "y"},

@@ -192,6 +192,8 @@ def test_contest_and_answer_journey(world, login, db, app):
     assert _result(db, w.sub_a, "A1").final_score == Decimal(3)
     body = dept.get(f"/review/submissions/{w.sub_a.id}/results/A1").get_data(as_text=True)
     assert "核实已更新" in body and "予以更正" in body and "栏目已于上月更新" in body
+    body = dept.get(f"/review/submissions/{w.sub_a.id}/results").get_data(as_text=True)
+    assert "</del> <span class=\"badge ok\">复核后已撤销" in body  # the overturned finding is shown withdrawn
     # after the window: refused
     w.campaign.recheck_end = date.today() - timedelta(days=1)
     db.session.commit()

@@ -581,3 +581,16 @@ def test_accept_rest_of_an_area_and_of_the_department(world, db):
     w.campaign.state = CampaignState.RECHECK
     with pytest.raises(rs.ReviewError, match="评审阶段"):
         rs.accept_rest(w.sub_a, actor=rev)
+
+
+def test_review_complete_never_passes_on_scored_but_undecided_indicators(world, db):
+    w = world
+    rev = w.users["reviewer"]
+    for sub in (w.sub_a, w.sub_b):
+        rs.assign(w.campaign, sub.department_id, rev, actor=None)
+        for code in rs.indicator_codes(rs.rubric_of(w.campaign)):
+            rs.save_score(sub, code, actor=rev, version=0, accept=True)
+    assert rs.review_complete(w.campaign) is None
+    _result(w.sub_a, "A1").final_score = None  # a result out of step with its scores
+    db.session.flush()
+    assert f"{w.dept_a.name}：A1（尚未定分）" in rs.review_complete(w.campaign)

@@ -56,6 +56,7 @@ def test_autosave_json_and_conflict(client, login, sub, tenant_a, app):
     assert resp.status_code == 200
     data = resp.get_json()
     assert data["version"] == 1 and data["suggested"] == "4" and data["progress"]["total"] == 33  # unclaimed bonus items owe nothing
+    assert data["total"] == "4" and "自评总分：<span data-total>4</span>分" in data["totals_html"]  # live totals
     resp = c.post(url, json={"version": 1, "inputs": {"items_published": "x"}})
     assert resp.status_code == 422 and "不是数字" in resp.get_json()["errors"]["items_published"]
     # the leader saves meanwhile; the editor's stale autosave is told and given both versions
@@ -205,3 +206,65 @@ def test_send_refused_shows_missing_at_each_field(client, login, sub, tenant_a):
     assert resp.status_code == 422 and "不能送审" in body
     err = body.split('id="f-E1-answered_on_time-err"')[1].split("</p>")[0]
     assert "提交前必须填写此项" in err
+
+
+def _totals_box(page: str, box_id: str = "self-totals") -> str:
+    return page.split(f'id="{box_id}"', 1)[1].split("</div>", 1)[0]
+
+
+def test_self_scored_totals_on_form_readiness_and_leader_page(client, login, db, sub, tenant_a):
+    """Issue 14: the form, the readiness check and the leader's page show the self-scored total and
+    per-area subtotals (bonus apart, capped as in ranking)."""
+    import re
+    from decimal import Decimal
+
+    editor = tenant_a.users["dept_editor"]
+    fill_all(sub, editor)
+    for code, inputs in {"X1": {"adopted": "6"}, "X2": {"pilot": "true"}, "X3": {"praised": "2"}}.items():
+        sa.save_answer(sub, code, actor=editor, inputs=inputs)  # 3 + 2 + 2 = 7 claimed, cap 5
+    from assess.evidence import services as ev
+    from tests.campaign_world import pdf_bytes
+
+    for code in ("X1", "X2", "X3"):
+        ev.add_file(sub, code, actor=editor, filename=f"{code}.pdf", data=pdf_bytes(code), title=f"{code} 佐证")
+    db.session.commit()
+    rubric = sa.rubric_of(sub.campaign)
+    answers = sa.answers_of(sub)
+    expected = {a.code: max(Decimal(0), sum((answers[i.code].self_score for i in a.indicators), Decimal(0)))
+                for a in rubric.areas}
+    base = sum(expected.values(), Decimal(0))
+    assert sum((answers[c].self_score for c in ("X1", "X2", "X3")), Decimal(0)) == 7
+    total = base + 5
+
+    def check(box):
+        assert f"自评总分：<span data-total>{sa.num(total)}</span>分" in box
+        assert f"基础分{sa.num(base)}分，满分100分；申报加分7分，计入5分，上限5分）" in box
+        for code, value in expected.items():
+            row = re.search(rf'<tr data-area="{code}"><td>[^<]*</td><td>([^<]*)</td>', box).group(1)
+            assert row == sa.num(value), code
+        assert re.search(r'<tr data-area="bonus"><td>加分项（另计）</td><td>5</td><td>5</td>', box)
+        assert "未填自评分" not in box
+
+    c = login(editor.username)
+    check(_totals_box(c.get(f"/self/{sub.id}").get_data(as_text=True)))
+    check(_totals_box(c.get(f"/self/{sub.id}/readiness").get_data(as_text=True)))
+    sa.send_to_leader(sub, actor=editor)
+    db.session.commit()
+    c = login(tenant_a.users["dept_admin"].username)
+    page = c.get(f"/self/{sub.id}").get_data(as_text=True)
+    check(_totals_box(page))
+    leader = page.split('id="leader-total"', 1)[1].split("</p>", 1)[0]
+    assert f"自评总分为{sa.num(total)}分（基础分{sa.num(base)}分，加分计入5分）" in leader
+
+
+def test_totals_while_filling_count_missing_scores_as_zero(client, login, sub, tenant_a):
+    editor = tenant_a.users["dept_editor"]
+    sa.save_answer(sub, "A3", actor=editor, inputs={"meetings": "3"})
+    sa.db.session.commit()
+    score = sa.answers_of(sub)["A3"].self_score
+    c = login(editor.username)
+    box = _totals_box(c.get(f"/self/{sub.id}").get_data(as_text=True))
+    assert f"自评总分：<span data-total>{sa.num(score)}</span>分" in box and "对应等次" not in box
+    n = sum(len(a.indicators) for a in sa.rubric_of(sub.campaign).areas) - 1
+    assert f"尚有{n}项未填自评分，暂按0分计。" in box
+    assert '<tr data-area="A"><td>' in box and f"<td>1/" in box

@@ -306,3 +306,28 @@ def test_bonus_area_not_complete_when_nothing_entered(db, sub, editor):
     sa.save_answer(sub, "X3", actor=editor, inputs={"praised": "0"})  # explicitly nothing to claim: answered
     p = sa.progress(sub)
     assert p.statuses["X3"].complete and p.areas["bonus"] == (1, 3)
+
+
+def test_self_totals_are_the_rankings_arithmetic(db, tenant_a):
+    """The self-scored totals use the engine's rules: same figures as ranking's totals from area sums."""
+    from decimal import Decimal
+
+    from assess.ranking.adapter import totals_from_sums
+
+    campaign = make_campaign(tenant_a)
+    sub = submission_of(campaign, tenant_a.dept_a)
+    editor = tenant_a.users["dept_editor"]
+    fill_all(sub, editor, evidence=False)
+    sa.save_answer(sub, "X1", actor=editor, inputs={"adopted": "10"})  # 5 claimed, item max 3 → 3
+    sa.save_answer(sub, "X3", actor=editor, inputs={"praised": "2"})
+    sub.late_days = 2
+    rubric = sa.rubric_of(campaign)
+    answers = sa.answers_of(sub)
+    t = sa.self_totals(sub)
+    sums = {a.code: sum((answers[i.code].self_score for i in a.indicators), Decimal(0)) for a in rubric.areas}
+    bonus = answers["X1"].self_score + answers["X3"].self_score
+    ref = totals_from_sums(rubric, sums, bonus, (), 2)
+    assert (t.total, t.base, t.bonus, t.bonus_raw, t.late_deduction) == (ref.total, ref.base, ref.bonus, ref.bonus_raw,
+                                                                         ref.late_deduction)
+    assert {a.code: a.score for a in t.areas} == dict(ref.areas) and t.unscored == 0 and t.grade == ref.grade
+    assert t.late_deduction > 0 and isinstance(t.total, Decimal)

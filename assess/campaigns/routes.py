@@ -84,7 +84,11 @@ def create():
 @roles_required(*OFFICE_READERS)
 def detail(campaign_id: int):
     _office_reader()
-    campaign = get_scoped_or_404(Campaign, campaign_id)
+    return _render_detail(get_scoped_or_404(Campaign, campaign_id))
+
+
+def _render_detail(campaign: Campaign, form: TransitionForm | None = None, status: int = 200):
+    """The campaign page; ``form`` is a refused stage step, shown again with what was typed and its error."""
     state = request.args.get("state")
     try:
         state_filter = SubmissionState(state) if state else None
@@ -97,8 +101,8 @@ def detail(campaign_id: int):
     outside = services.departments_outside(campaign) if current_user.role == Role.OFFICE_ADMIN else []
     return render_template("campaigns/detail.html", campaign=campaign, rows=rows, counts=counts,
                            transitions=transitions, labels=services.STATE_LABELS, sub_labels=services.SUBMISSION_LABELS,
-                           form=TransitionForm(formdata=None), dates_form=dates_form, state_filter=state_filter,
-                           date_fields=services.DATE_FIELDS, outside=outside)
+                           form=form or TransitionForm(formdata=None), dates_form=dates_form, state_filter=state_filter,
+                           date_fields=services.DATE_FIELDS, outside=outside), status
 
 
 @bp.route("/<int:campaign_id>/transition", methods=["POST"])
@@ -115,6 +119,9 @@ def transition(campaign_id: int):
     except services.CampaignError as exc:
         db.session.rollback()
         flash(_("不能转入下一阶段：%(r)s", r=str(exc)), "error")
+        if exc.field == "confirm":  # shown again with the reason typed and the message at the checkbox
+            form.confirm.errors = [_("请勾选确认后再操作。")]
+            return _render_detail(campaign, form, 422)
     else:
         db.session.commit()
         flash(_("考核已进入“%(s)s”阶段。", s=services.STATE_LABELS[campaign.state]), "success")

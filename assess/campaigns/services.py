@@ -370,6 +370,14 @@ def overdue_days(campaign: Campaign, today: date | None = None) -> int:
     return (today - campaign.self_deadline).days
 
 
+def overdue_status(campaign: Campaign, state: SubmissionState, days: int) -> tuple[bool, int]:
+    """(overdue, days shown) of a department in ``state``, ``days`` being :func:`overdue_days` of the campaign:
+    overdue when not submitted after the deadline; the days are counted only while self-assessment is open."""
+    overdue = bool(days) and state != SubmissionState.SUBMITTED
+    counting = campaign.state in (CampaignState.DRAFT, CampaignState.SELF_ASSESSMENT)
+    return overdue, days if overdue and counting else 0
+
+
 def progress(campaign: Campaign, *, state: SubmissionState | None = None,
              today: date | None = None) -> tuple[list[ProgressRow], dict[SubmissionState, int]]:
     """Per department: state and time of the last change; and counts per state (one query each).
@@ -383,13 +391,11 @@ def progress(campaign: Campaign, *, state: SubmissionState | None = None,
     if state is not None:
         stmt = stmt.where(Submission.state == state)
     days = overdue_days(campaign, today)
-    counting = campaign.state in (CampaignState.DRAFT, CampaignState.SELF_ASSESSMENT)
     rows = []
     for r in db.session.execute(stmt.order_by(Submission.group_id, Submission.department_name)):
         row = ProgressRow(*r)
-        if days and row.state != SubmissionState.SUBMITTED:
-            row = replace(row, overdue=True, overdue_days=days if counting else 0)
-        rows.append(row)
+        overdue, shown = overdue_status(campaign, row.state, days)
+        rows.append(replace(row, overdue=overdue, overdue_days=shown) if overdue else row)
     counts = {s: 0 for s in SubmissionState}
     for s, n in db.session.execute(
         select(Submission.state, func.count()).where(Submission.office_id == campaign.office_id,

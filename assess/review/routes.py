@@ -357,7 +357,10 @@ def results(submission_id: int):
         abort(403)
     table = rs.results_table(sub)
     contestable = {r.indicator_code for r in rs.deductions(sub)}
+    standing = {f.code for f in rs.standing_findings(sub.campaign, department_id=sub.department_id,
+                                                     with_evidence=False)}
     return render_template("review/results.html", sub=sub, table=table, fmt=rs.fmt, contestable=contestable,
+                           standing=standing,
                            can_contest=(current_user.department_id == sub.department_id
                                         and current_user.role in DEPARTMENT_STAFF and rs.recheck_open(sub.campaign)),
                            outcomes=rs.OUTCOME_LABELS)

@@ -949,12 +949,17 @@ def review_blockers(campaign: Campaign) -> list[Blocker]:
         lead_codes = tuple(c for c in open_codes if c in needs_lead.get(dept_id, set()))
         if lead_codes:
             out.append(Blocker(dept_id, dept_name, lead_codes, _("两名评审人员评分相差超过阈值，待组长裁定")))
+        explained = set(lead_codes)
         for reviewer_id in people:
             missing = tuple(c for c in open_codes if c not in lead_codes
                             and c not in scored.get((dept_id, reviewer_id), set()))
             if missing:
+                explained.update(missing)
                 out.append(Blocker(dept_id, dept_name, missing,
                                    _("待%(u)s评分", u=names.get(reviewer_id, str(reviewer_id)))))
+        rest = tuple(c for c in open_codes if c not in explained)
+        if rest:  # scored, yet no decided result: never let the check pass on it
+            out.append(Blocker(dept_id, dept_name, rest, _("尚未定分")))
     return out
 
 
@@ -1165,15 +1170,16 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()  # the reviewers' evidence on this indicator
 
 
-def overturned(result: Any, contest: Any, *, reference: Decimal, veto_item: bool) -> bool:
+def overturned(final_score: Decimal | None, outcome: ContestOutcome | None, *, reference: Decimal,
+               veto_item: bool) -> bool:
     """Whether an answered contest took the finding back: 予以更正/部分采纳 that leaves nothing deducted
     (the self-score restored), or a veto corrected. A contest upheld, or partly granted with points still
     deducted, leaves the finding standing (with what is still deducted)."""
-    if contest is None or contest.outcome is None or contest.outcome == ContestOutcome.UPHELD:
+    if outcome is None or outcome == ContestOutcome.UPHELD:
         return False
     if veto_item:
-        return contest.outcome == ContestOutcome.CHANGED
-    return result.final_score is not None and result.final_score >= reference
+        return outcome == ContestOutcome.CHANGED
+    return final_score is not None and final_score >= reference
 
 
 def standing_findings(campaign: Campaign, *, department_id: int | None = None,
@@ -1207,8 +1213,7 @@ def standing_findings(campaign: Campaign, *, department_id: int | None = None,
             continue
         veto_item = ind.rule.kind == "veto"
         reference = reference_score(rubric, ind.code, row.self_score)
-        contest = _Outcome(row.outcome) if row.outcome is not None else None
-        if overturned(row, contest, reference=reference, veto_item=veto_item):
+        if overturned(row.final_score, row.outcome, reference=reference, veto_item=veto_item):
             continue
         final = row.final_score if row.final_score is not None else Decimal(0)  # a veto decides even unscored
         deducted = None if veto_item else max(reference - final, Decimal(0))
@@ -1231,11 +1236,6 @@ def standing_findings(campaign: Campaign, *, department_id: int | None = None,
                 by_key.setdefault(owner[sid], []).extend(items)
         found = [dataclass_replace(f, evidence=tuple(by_key.get((f.department_id, f.code), ()))) for f in found]
     return found
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    outcome: ContestOutcome
 
 
 # --------------------------------------------------------------------------------------------- waterfall

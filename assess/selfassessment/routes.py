@@ -2,7 +2,7 @@
 (send to leader, submit, return), readiness, carry-over, past campaigns, Excel round-trip."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -74,6 +74,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     from ..imports.services import unconfirmed_origins  # imports builds on this package: import at use
 
     origins = unconfirmed_origins(submission, answers)
+    totals = services.self_totals(submission, rubric, answers)
     return render_template(
         "selfassessment/form.html", submission=submission, campaign=submission.campaign, rubric=rubric,
         sections=sections, view=view, progress=prog, editable=editable, errors=errors or {}, posted=posted or {},
@@ -82,6 +83,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
         workbooks=evidence.get("", []),
         can_lead=can_lead, leader_issues=leader_issues,
         can_office_return=current_user.role == Role.OFFICE_ADMIN, previous=prev, origins=origins,
+        totals=totals,
     ), status
 
 
@@ -170,11 +172,14 @@ def autosave(submission_id: int, code: str):
     def respond(result):
         prog = services.progress(submission)
         a = result.answer
+        totals = services.self_totals(submission)
+        box = get_template_attribute("selfassessment/_totals.html", "self_totals_box")
         return jsonify(version=a.version_id, suggested=None if result.suggested is None else num(result.suggested),
                        self_score=None if a.self_score is None else num(a.self_score), explanation=result.explanation,
                        progress={"done": prog.done, "total": prog.total, "percent": prog.percent},
                        missing=prog.statuses[code].missing, complete=prog.statuses[code].complete,
-                       unclaimed=prog.statuses[code].unclaimed, saved_at=a.updated_at.isoformat())
+                       unclaimed=prog.statuses[code].unclaimed, saved_at=a.updated_at.isoformat(),
+                       total=None if totals is None else num(totals.total), totals_html=str(box(totals, num)))
 
     response, errors, conflict = _save(submission, code, data, respond)
     if conflict:
@@ -256,7 +261,7 @@ def readiness(submission_id: int):
     submission = load_submission(submission_id)
     issues = services.readiness(submission)
     return render_template("selfassessment/readiness.html", submission=submission, issues=issues,
-                           errors=services.blocking(issues))
+                           errors=services.blocking(issues), totals=services.self_totals(submission), num=num)
 
 
 @bp.route("/<int:submission_id>/prefill", methods=["POST"])

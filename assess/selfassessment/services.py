@@ -386,6 +386,63 @@ def progress(submission: Submission, rubric: scoring.Rubric | None = None, *,
     return Progress(statuses, areas, done, sum(1 for s in statuses.values() if not s.unclaimed))
 
 
+@dataclass(frozen=True)
+class AreaTotal:
+    code: str
+    title: str
+    score: Decimal  # the area's subtotal from the self-scores given so far (never below 0, as in ranking)
+    points: Decimal
+    scored: int  # indicators with a self-score
+    count: int
+
+
+@dataclass(frozen=True)
+class SelfTotals:
+    """The department's own figures, added up by the engine exactly as the ranking adds up final scores."""
+
+    areas: tuple[AreaTotal, ...]
+    base: Decimal
+    bonus_raw: Decimal  # bonus claimed
+    bonus: Decimal  # bonus counted (capped; nothing below the minimum base)
+    bonus_cap: Decimal | None
+    late_deduction: Decimal
+    total: Decimal
+    full_marks: Decimal
+    unscored: int  # base indicators without a self-score yet (counted as 0)
+    grade: str  # only when every base indicator is scored
+
+
+def self_totals(submission: Submission, rubric: scoring.Rubric | None = None,
+                answers: Mapping[str, Any] | None = None) -> SelfTotals | None:
+    """Self-scored total and per-area subtotals through :func:`assess.scoring.aggregate` (Decimal, subtotal
+    floors, bonus cap and minimum base, late deduction once submitted). Base indicators not scored yet count
+    0 and are reported in ``unscored``; vetoes are the reviewers' finding and are not applied here.
+    None when the stored self-scores do not fit the rubric (the engine refuses them)."""
+    rubric = rubric or rubric_of(submission.campaign)
+    answers = answers if answers is not None else answers_of(submission)
+    given = {code: a.self_score for code, a in answers.items() if a.self_score is not None}
+    scores: dict[str, Decimal] = {}
+    unscored = 0
+    for area in rubric.areas:
+        for ind in area.indicators:
+            if ind.code in given:
+                scores[ind.code] = given[ind.code]
+            else:
+                scores[ind.code] = Decimal(0)
+                unscored += 1
+    if rubric.bonus:
+        scores.update({i.code: given[i.code] for i in rubric.bonus.indicators if i.code in given})
+    try:
+        t = scoring.aggregate(rubric, scores, late_days=int(submission.late_days or 0), explain=False)
+    except scoring.InputError:
+        return None
+    areas = tuple(AreaTotal(a.code, a.title, t.areas[a.code], a.points,
+                            sum(1 for i in a.indicators if i.code in given), len(a.indicators))
+                  for a in rubric.areas)
+    return SelfTotals(areas, t.base, t.bonus_raw, t.bonus, rubric.bonus.cap if rubric.bonus else None,
+                      t.late_deduction, t.total, rubric.total, unscored, "" if unscored else t.grade)
+
+
 def missing_by_field(submission: Submission) -> dict[str, dict]:
     """What blocks sending/submitting, per indicator and field — to show each message at its input."""
     rubric = rubric_of(submission.campaign)

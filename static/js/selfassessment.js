@@ -86,6 +86,8 @@
         if (bar) { bar.value = r.body.progress.done; }
         var pt = document.getElementById("progress-text");
         if (pt) { pt.textContent = "已完成 " + r.body.progress.done + " / " + r.body.progress.total + " 项"; }
+        var totals = document.getElementById("self-totals");
+        if (totals && r.body.totals_html) { totals.outerHTML = r.body.totals_html; }  // server-rendered, escaped
         var badge = document.querySelector('[data-status="' + form.dataset.code + '"]');
         if (badge) {
           var done = r.body.complete !== undefined ? r.body.complete : r.body.missing.length === 0;

@@ -75,6 +75,7 @@ def test_editor_fills_attaches_sends_leader_submits(browser, live_server, world,
     a1.get_by_label("设立政务公开领导小组").select_option("true")
     a1.locator(".save-status").filter(has_text="已自动保存").wait_for()
     assert "建议分：3分" in page.locator("#sugg-A1").inner_text()
+    expect(page.locator('#self-totals tr[data-area="A"] td').nth(3)).to_have_text("5/5")  # totals follow the autosave
     a1.get_by_label("情况说明").fill("2026年3月调整领导小组，局长任组长。")
     a1.get_by_role("button", name="保存").click()
     expect(page.locator(".flashes")).to_contain_text("已保存 A1")

@@ -224,6 +224,9 @@ class SubmissionRowOut(Schema):
     last_change_at = f.String(allow_none=True)
     submitted_at = f.String(allow_none=True)
     late_days = f.Integer(required=True)
+    overdue = f.Boolean(required=True, metadata={"description": "自评截止日期已过仍未提交"})
+    overdue_days = f.Integer(required=True, metadata={
+        "description": "未提交且已过截止日期的天数（自评阶段内逐日增加；之后为 0，见 overdue）"})
 
 
 class ProgressQuery(PageQuery):
@@ -242,10 +245,16 @@ def list_campaign_submissions(campaign_id: int, query):
         Submission.group_id, Submission.department_name, Submission.id)
     if query.get("state"):
         stmt = stmt.where(Submission.state == SubmissionState(query["state"]))
-    return paginate(stmt, query, lambda s: {
-        "submission_id": s.id, "department_id": s.department_id, "department_name": s.department_name,
-        "group_name": s.group_name, "state": s.state.value, "last_change_at": iso(s.last_change_at),
-        "submitted_at": iso(s.submitted_at), "late_days": s.late_days})
+    days = cs.overdue_days(campaign)
+
+    def row(s: Submission) -> dict:
+        overdue, shown = cs.overdue_status(campaign, s.state, days)
+        return {"submission_id": s.id, "department_id": s.department_id, "department_name": s.department_name,
+                "group_name": s.group_name, "state": s.state.value, "last_change_at": iso(s.last_change_at),
+                "submitted_at": iso(s.submitted_at), "late_days": s.late_days, "overdue": overdue,
+                "overdue_days": shown}
+
+    return paginate(stmt, query, row)
 
 
 # --- reviewer assignments ---------------------------------------------------------------------------------
