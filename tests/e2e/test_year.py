@@ -267,7 +267,11 @@ def open_own_self_assessment(page: Page) -> None:
 
 
 def save_indicator(page: Page, code: str) -> None:
-    page.locator(f"form.answer-form[data-code='{code}']").get_by_role("button", name="保存").click()
+    """What the editor typed is autosaved (the form says so); then 保存 stores it for good. Waiting for the
+    autosave first, as a person sees it, keeps an autosave still in flight from racing the button."""
+    form = page.locator(f"form.answer-form[data-code='{code}']")
+    expect(form.locator(".save-status")).to_contain_text("已自动保存")
+    form.get_by_role("button", name="保存").click()
     flash(page).to_contain_text(f"已保存 {code}")
 
 
