@@ -502,7 +502,7 @@ def test_what_blocks_the_next_stage_is_named_with_department_indicator_and_cause
 def test_only_standing_findings_flow_downstream(world, db):
     """Issue 14: a finding a contest overturned still appeared in the problem export, the circular draft and
     the rectification notices (with its deducted points)."""
-    from assess.documents.builders import circular_defaults
+    from assess.documents.builders import circular_defaults, scoresheet_context
     from assess.ranking import analytics, exports
     from assess.ranking.services import publish_ranking
     from assess.rectification.services import problem_rows
@@ -537,6 +537,9 @@ def test_only_standing_findings_flow_downstream(world, db):
     publish_ranking(w.campaign, adm)
     text = circular_defaults(w.campaign, w.office)["problems"]
     assert "专职人员未明确" in text and "领导小组文件" not in text
+    sheet = scoresheet_context(w.campaign, w.office, w.dept_a.id, date=date.today())  # the department's score sheet
+    problems = {r.code: r.problem for r in sheet.rows}
+    assert problems["A2"] == "专职人员未明确" and problems["A1"] == ""
 
 
 def test_a_partly_granted_contest_leaves_the_finding_standing_with_what_is_still_deducted(world):

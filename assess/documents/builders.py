@@ -25,6 +25,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import (Campaign, Department, IndicatorResult, Notice, Office, RankingPublication, ReviewScore,
                       Submission, User)
+from ..review.services import standing_findings
 from ..rubrics.store import engine_rubric
 from . import contexts as C
 from .official import format_cn_date
@@ -290,13 +291,16 @@ def scoresheet_context(campaign: Campaign, office: Office, department_id: int, *
     results = {r.indicator_code: r for r in db.session.scalars(
         select(ir).where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id,
                          ir.department_id == department_id))}
+    # a finding a contest overturned is no problem of the department's any more
+    standing = {f.code: f.problem for f in standing_findings(campaign, department_id=department_id,
+                                                             with_evidence=False)}
     score_rows: list[C.ScoreRow] = []
     subtotals: list[C.AreaSubtotal] = []
 
     def _row(area_title: str, ind) -> C.ScoreRow:
         res = results.get(ind.code)
         reason = (res.lead_reason or res.decision_reason) if res else ""
-        problem = (res.lead_problem or res.problem) if res else ""
+        problem = standing.get(ind.code, "")
         return C.ScoreRow(area=area_title, code=ind.code, title=ind.title, max_points=ind.points,
                           self_score=res.self_score if res else None, final_score=res.final_score if res else None,
                           problem=problem or "", reviewer_reason=reason or "")
