@@ -12,16 +12,17 @@ keystroke in Chromium — no hand-built form posts, no service calls moving the 
 3. the office moves to review and assigns: department A to two reviewers (the first is the lead), B to one;
 4. the reviewers accept, adjust with a problem statement, and the lead decides where they differ;
 5. the office opens the re-check; department A contests the lead's deduction; the other reviewer corrects it;
-6. the office publishes the results, publishes the ranking, issues the circular and the rectification
-   notices (PDFs read back);
+6. the office publishes the results, publishes the ranking, issues the circular, a score sheet and the
+   rectification notices (PDFs read back);
 7. department B answers both notice items with evidence, the leader submits them, the office closes one
    item and returns the other; B answers again, the office closes it, the notice is closed, and the office
    ends the campaign.
 
 At each step the test asserts what a person looks at: the badges and flashes, the review results table (the
 adjusted score is the reviewer's), the ranking totals (equal to the sum of the review results), the
-circular's and the notice's figures (equal to the ranking and the standing findings). A finding overturned
-in the re-check must not reach the circular or the notice.
+circular's, the score sheet's and the notice's figures (equal to the ranking and the standing findings). A
+finding overturned in the re-check must not reach any of them. Checks that need not stop the walk are soft
+(``Walk.soft``): one run lists every wrong step, and the test fails at the end if there is any.
 """
 from __future__ import annotations
 
@@ -599,6 +600,20 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
         with walk.soft(f"{dept}'s notice lists the standing findings and nothing else"):
             assert set(items) == set(findings), (dept, sorted(items))
 
+    # department A's score sheet (考核评分表): the final scores of the review page after the re-check, the
+    # ranking's subtotals, total, rank and grade, and only the findings that stand
+    sheet = issue_scoresheet(office, w["dept_a"], tmp_path)
+    rows = {r[0]: r for r in pdf_table(sheet, "编号")[1:]}
+    assert {c: dec(rows[c][4]) for c in ("A1", "A2", "B1", "B2", "X1")} == {
+        "A1": Decimal(10), "A2": Decimal(15), "B1": Decimal(30), "B2": Decimal(38), "X1": Decimal(2)}, rows
+    assert dec(rows["组织保障小计"][4]) == ranked[w["dept_a"]]["A"], rows
+    assert dec(rows["公开发布小计"][4]) == ranked[w["dept_a"]]["B"], rows
+    assert dec(rows["总分"][4]) == ranked[w["dept_a"]]["total"], rows
+    assert rows["A2"][5] == squash(A2_PROBLEM), rows["A2"]
+    summary = squash(pdf_text(sheet))
+    assert f"排名：{w['group']}第1名（共2个）" in summary and "等次：优秀" in summary, summary
+    assert squash(A_B2_PROBLEM) not in summary, "a finding overturned on re-check is not on the score sheet"
+
     # the department's official version now carries the one number the issued copy has
     editor_b.reload()
     issued = squash(pdf_text(official_version(editor_b)))
@@ -645,6 +660,19 @@ def generate_and_send_notices(office: Page, w: dict) -> None:
         rows.filter(has_text=dept).get_by_role("checkbox").check()
     office.get_by_role("button", name="下发所选通知").click()
     flash(office).to_contain_text("下发")
+
+
+def issue_scoresheet(office: Page, dept: str, tmp_path: Path) -> bytes:
+    nav(office, "公文")
+    office.get_by_role("link", name=CAMPAIGN, exact=True).click()
+    sheets = office.locator("table").filter(has=office.get_by_role("columnheader", name="状态"))
+    sheets.get_by_role("row", name=dept).get_by_role("button", name="印发").click()
+    expect(office.locator("h1")).to_contain_text(dept)
+    with office.expect_download() as info:
+        office.locator("#download").click()
+    path = tmp_path / f"scoresheet-{dept}.pdf"
+    info.value.save_as(path)
+    return path.read_bytes()
 
 
 def issue_notice(office: Page, dept: str, tmp_path: Path) -> tuple[str, bytes]:
