@@ -383,8 +383,9 @@ def review(reviewer: Page, code: str, score: str | None = None, problem: str = "
     flash(reviewer).to_contain_text(f"已保存指标{code}的评审分")
 
 
-def results_of(page: Page) -> dict[str, dict[str, str]]:
-    """The review results table (评审结果) as {code: {column: text}}, read once it is on the page."""
+def results_of(page: Page, dept: str) -> dict[str, dict[str, str]]:
+    """``dept``'s review results table (评审结果) as {code: {column: text}}, read once it is on the page."""
+    expect(page.locator("h1")).to_contain_text(f"{dept} · 评审结果")
     table = page.locator("table.data")
     expect(table.locator("tbody tr")).to_have_count(5)
     heads = ["指标", "分值", "自评", "规则建议", "评审", "复核值", "最终", "问题描述", "复核"]
@@ -480,12 +481,12 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
     office.get_by_role("row", name=CAMPAIGN).get_by_role("link", name="评审清单").click()
     expect(office.get_by_text("全部已提交部门的各项指标均已定分。")).to_be_visible()
     office.get_by_role("row", name=w["dept_a"]).get_by_role("link", name="结果").click()
-    a = results_of(office)
+    a = results_of(office, w["dept_a"])
     assert {c: a[c]["最终"] for c in a} == {"A1": "10", "A2": "15", "B1": "30", "B2": "35", "X1": "2"}, a
     assert a["A2"]["问题描述"] == A2_PROBLEM and a["B2"]["问题描述"] == A_B2_PROBLEM
     office.go_back()
     office.get_by_role("row", name=w["dept_b"]).get_by_role("link", name="结果").click()
-    b = results_of(office)
+    b = results_of(office, w["dept_b"])
     assert {c: b[c]["最终"] for c in b} == {"A1": "10", "A2": "15", "B1": "27", "B2": "33", "X1": "0"}, b
     assert b["X1"]["问题描述"] == "", "an unclaimed bonus item is not a problem"
 
@@ -497,7 +498,7 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
     editor_a = people("editor_a")
     home(editor_a)
     editor_a.locator("#recheck-tasks").get_by_role("link", name="查看评审结果").click()
-    mine = results_of(editor_a)
+    mine = results_of(editor_a, w["dept_a"])
     assert mine["B2"]["最终"] == "35"
     editor_a.get_by_role("row", name="B2").get_by_role("link", name="申请复核").click()
     editor_a.get_by_label("申请复核的理由").fill("解读材料均与政策文件同日发布，见网站发布时间截图。")
@@ -515,7 +516,7 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
     flash(r2).to_contain_text("答复")
 
     editor_a.reload()
-    mine = results_of(editor_a)
+    mine = results_of(editor_a, w["dept_a"])
     assert mine["B2"]["最终"] == "38", mine["B2"]
     assert "予以更正" in mine["B2"]["复核"]
 
@@ -527,7 +528,7 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
         nav(office, "评审与复核")
         office.get_by_role("row", name=CAMPAIGN).get_by_role("link", name="评审清单").click()
         office.get_by_role("row", name=dept).get_by_role("link", name="结果").click()
-        totals_on_review[dept] = final_total(results_of(office))
+        totals_on_review[dept] = final_total(results_of(office, dept))
     assert totals_on_review == {w["dept_a"]: Decimal(95), w["dept_b"]: Decimal(85)}
 
     nav(office, "排名")
