@@ -106,6 +106,10 @@ def db(app):
 def client(app, db):
     from assess.extensions import limiter
 
+    # Flask-Limiter keeps "enabled" on its one (global) object: another app of this process created
+    # with RATELIMIT_ENABLED off (the browser tests' live server, the demo crawl) must not switch the
+    # limits of this app off
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
     limiter.reset()  # rate-limit counters are per test
     return app.test_client()
 
