@@ -208,3 +208,20 @@ def problem_of(resp) -> str | None:
     if "Traceback" in body:
         return "the answer shows a traceback"
     return None
+
+
+def markup_problems(body: str) -> list[str]:
+    """What makes a page's form unusable by label (a click on the label, a screen reader): an id used
+    twice, or a label whose ``for`` names no element of the page. (Hidden inputs are left out: nothing
+    labels them, and WTForms gives every form's CSRF field the same id.)"""
+    if not body:
+        return []
+    doc = lxml_html.fromstring(body)
+    ids = [el.get("id") for el in doc.iter() if isinstance(el.tag, str) and el.get("id")
+           and not (el.tag == "input" and (el.get("type") or "").lower() == "hidden")]
+    seen, twice = set(), set()
+    for i in ids:
+        (twice if i in seen else seen).add(i)
+    problems = [f"id {i!r} is used more than once" for i in sorted(twice)]
+    problems += [f"label for={f!r} names no element" for f in doc.xpath("//label/@for") if f not in seen]
+    return problems

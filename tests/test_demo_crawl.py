@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 from assess import create_app
 from assess.extensions import db
 from tests.dbutil import fresh_database_url
-from tests.form_crawler import get_page, html_of, problem_of, send, submissions
+from tests.form_crawler import get_page, html_of, markup_problems, problem_of, send, submissions
 
 PAGES_PER_USER = 70
 PRESSES_PER_USER = 90
@@ -99,6 +99,7 @@ def test_every_page_and_button_of_the_demo_year(demo_app, username):
         body = html_of(resp)
         if not body:
             continue  # a download
+        failures += [f"on {url}: {p}" for p in markup_problems(body)]
         queue.extend(_links(body, url))
         for sub in submissions(body, url):
             if any(p in sub.url for p in NOT_FOLLOWED) or sub.signature() in seen_presses:

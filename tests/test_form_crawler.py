@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import TEST_PASSWORD
-from tests.form_crawler import BAD_REQUEST_TEXT, get_page, html_of, new_request, problem_of, send, submissions
+from tests.form_crawler import (BAD_REQUEST_TEXT, get_page, html_of, markup_problems, new_request, problem_of, send,
+                                submissions)
 from tests.isolation_registry import ROUTES, Route
 from tests.test_isolation import World, _url
 
@@ -52,7 +53,7 @@ def _press_every_button(client, url: str) -> tuple[list[str], int]:
     body = html_of(page)
     if page.status_code != 200 or "<form" not in body:
         return [], 0
-    failures, seen, pressed = [], set(), 0
+    failures, seen, pressed = [f"on {url}: {p}" for p in markup_problems(body)], set(), 0
     for sub in submissions(body, f"http://assess.test{url}"):
         if any(part in sub.url for part in EVERY_PAGE) or sub.signature() in seen:
             continue

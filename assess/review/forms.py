@@ -31,11 +31,14 @@ class ScoreForm(FlaskForm):
 
 
 class LeadForm(FlaskForm):
-    score = StringField(_l("裁定分"), validators=[Optional(), Length(max=12)])
-    veto = BooleanField(_l("认定触发一票否决"))
-    problem = TextAreaField(_l("问题描述"), validators=[Optional(), Length(max=2000)])
-    reason = TextAreaField(_l("裁定理由"), validators=[Optional(), Length(max=2000)])
-    version = HiddenField(default="0")
+    """Shown on the same page as :class:`ScoreForm`: same field names, ids of its own (a label must point
+    at its own form's field)."""
+
+    score = StringField(_l("裁定分"), id="lead-score", validators=[Optional(), Length(max=12)])
+    veto = BooleanField(_l("认定触发一票否决"), id="lead-veto")
+    problem = TextAreaField(_l("问题描述"), id="lead-problem", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("裁定理由"), id="lead-reason", validators=[Optional(), Length(max=2000)])
+    version = HiddenField(default="0", id="lead-version")
 
 
 class ContestForm(FlaskForm):
