@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from assess.admin import services as admin
 from assess.models import AuditEntry, CampaignState, Contest, IndicatorResult, ReviewAssignment, Role
+from assess.review import base as review_base
 from assess.review import services as rs
 from tests.review_factories import make_campaign, make_submission
 
@@ -110,7 +111,7 @@ def test_admin_edits_reviewer_score_and_conflict_with_reviewer(world, login, app
     rs.assign(w.campaign, w.dept_a.id, w.users["reviewer"], actor=None)
     rs.save_score(w.sub_a, "A2", actor=w.users["reviewer"], version=0, accept=True)
     db.session.commit()
-    v = str(rs._scores(w.sub_a, "A2")[0].version_id)
+    v = str(review_base._scores(w.sub_a, "A2")[0].version_id)
     rev = login("office-a-reviewer", c=app.test_client())
     adm = login("office-a-office_admin", c=app.test_client())
     assert adm.post(f"/review/submissions/{w.sub_a.id}/scores/A2", data={
@@ -252,7 +253,7 @@ def test_reviewer_file_evidence_upload_and_access(world, login, db, app):
         "action": "save", "score": "0", "problem": "“意见征集”栏目内容空白", "version": "0",
         "evidence_title": "栏目截图", "evidence_file": (io.BytesIO(PNG), "shot.png")})
     assert resp.status_code == 302
-    ev = rs.evidence_for(w.office.id, "review", [rs._scores(w.sub_a, "A1")[0].id]).popitem()[1][0]
+    ev = rs.evidence_for(w.office.id, "review", [review_base._scores(w.sub_a, "A1")[0].id]).popitem()[1][0]
     got = rev.get(f"/review/evidence/{ev.id}?inline=1")
     assert got.status_code == 200 and got.data == PNG and got.headers["Content-Disposition"].startswith("inline")
     page = rev.get(f"/review/submissions/{w.sub_a.id}/results/A1").get_data(as_text=True)
@@ -288,7 +289,7 @@ def test_admin_switches_between_reviewers_scores(world, login, db):
     resp = c.post(f"/review/submissions/{w.sub_a.id}/scores/A1",
                   data={"action": "accept", "version": "0", "reviewer_id": str(w.reviewer2.id)})
     assert resp.status_code == 302 and f"r={w.reviewer2.id}" in resp.headers["Location"]
-    assert [s.reviewer_id for s in rs._scores(w.sub_a, "A1")] == [w.reviewer2.id]
+    assert [s.reviewer_id for s in review_base._scores(w.sub_a, "A1")] == [w.reviewer2.id]
 
 
 def test_progress_pages_leave_out_departments_that_never_submitted(world, login, db):

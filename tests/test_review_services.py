@@ -13,6 +13,8 @@ from assess.audit.services import verify_chain
 from assess.models import (AuditEntry, CampaignState, IndicatorResult, Membership, ReviewScore,
                            Role, SubmissionState)
 from assess.models.base import utcnow
+from assess.review import base as review_base
+from assess.review import scoring as review_scoring
 from assess.review import services as rs
 from tests.review_factories import make_campaign, make_submission
 
@@ -122,7 +124,7 @@ def test_deduction_needs_problem_and_bounds(world):
                   reason="文件缺失", evidence_url="https://example.gov.cn/a1", evidence_title="网站截图说明")
     r = _result(w.sub_a, "A1")
     assert r.final_score == D(0) and "领导小组" in r.problem
-    ev = w.sub_a and rs.evidence_for(w.office.id, "review", [rs._scores(w.sub_a, "A1")[0].id])
+    ev = w.sub_a and rs.evidence_for(w.office.id, "review", [review_base._scores(w.sub_a, "A1")[0].id])
     assert list(ev.values())[0][0].url == "https://example.gov.cn/a1"
 
 
@@ -311,7 +313,7 @@ def test_bulk_review_uses_decide(world, db):
     rs.assign(w.campaign, w.dept_b.id, r1, actor=None)
     rs.assign(w.campaign, w.dept_b.id, r2, actor=None)
     codes = rs.indicator_codes(rs.rubric_of(w.campaign))
-    answers = rs._answers(w.sub_a)
+    answers = review_base._answers(w.sub_a)
     own = {c: (answers[c].self_score if answers[c].self_score is not None else D(0), "", "") for c in codes}
     deducted = dict(own, A1=(D(0), "未见文件", "核查"))
     other = dict(own, A2=(D(0), "人员不明", ""))  # differs from r1 by 3 > threshold 1 → lead decision
@@ -333,7 +335,7 @@ def test_bulk_review_uses_decide(world, db):
 def test_suggestions_survive_faulty_figures(world):
     w = world
     rubric = rs.rubric_of(w.campaign)
-    answers = rs._answers(w.sub_a)
+    answers = review_base._answers(w.sub_a)
     answers["A3"].inputs = '{"meetings": -4}'
     sugg = rs.suggestions(rubric, answers)
     assert sugg["A3"].problems and sugg["A1"].score == D(3)
@@ -365,14 +367,14 @@ def test_concurrent_commit_between_read_and_write_is_refused(world, db, monkeypa
     rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
     row = rs.save_score(w.sub_a, "A2", actor=rev, version=0, accept=True)
     v = row.version_id
-    real = rs.utcnow
+    real = review_scoring.utcnow
 
     def meanwhile():  # runs between the read and the UPDATE: someone else's committed save
         db.session.execute(update(ReviewScore.__table__).where(ReviewScore.__table__.c.id == row.id)
                            .values(score=D(1), version_id=v + 1))
         return real()
 
-    monkeypatch.setattr(rs, "utcnow", meanwhile)
+    monkeypatch.setattr(review_scoring, "utcnow", meanwhile)
     with pytest.raises(rs.ReviewError) as exc:
         rs.save_score(w.sub_a, "A2", actor=rev, version=v, score="2", problem="x")
     assert exc.value.field == "version"
@@ -395,7 +397,7 @@ def test_set_lead_redecides_results(world):
 
 def _unclaimed(sub, code="X1"):
     """The department did not claim this bonus item: no figures, no self-score."""
-    a = rs._answers(sub)[code]
+    a = review_base._answers(sub)[code]
     a.inputs, a.self_score = "{}", None
 
 
@@ -558,7 +560,7 @@ def test_accept_rest_of_an_area_and_of_the_department(world, db):
     rev = w.users["reviewer"]
     rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
     rubric = rs.rubric_of(w.campaign)
-    answers = rs._answers(w.sub_a)
+    answers = review_base._answers(w.sub_a)
     answers["A4"].self_score, answers["A4"].inputs = None, '{"has_plan": false}'  # accepting 0 needs a problem
     answers["A5"].self_score, answers["A5"].inputs = D(1), '{"trainings": 0}'  # above what its figures justify
     db.session.flush()
@@ -577,7 +579,7 @@ def test_accept_rest_of_an_area_and_of_the_department(world, db):
     assert "A1" not in out.accepted and not set(out.accepted) & set(area_a)
     assert {"A4", "A5"} <= dict(out.skipped).keys()
     n = len(rs.indicator_codes(rubric))
-    assert len(rs._scores(w.sub_a)) == n - 2
+    assert len(review_base._scores(w.sub_a)) == n - 2
     with pytest.raises(rs.ReviewError) as exc:
         rs.accept_rest(w.sub_a, actor=rev, section="nope")
     assert exc.value.field == "section"

@@ -3,7 +3,7 @@
 Nothing here changes data. Where a capability already has the rule (what counts as overdue, who may answer a
 contest, how far a self-assessment is filled in), its service is called; the few counts that are only read
 here (submissions per state, decided indicators per department) are single aggregate queries on the same
-columns the capabilities' own checks read (``review.services.review_complete`` counts a department as fully
+columns the capabilities' own checks read (``review.progress.review_complete`` counts a department as fully
 reviewed exactly as :func:`office_campaigns` does). Queries run inside the request's tenant scope and also
 name the office explicitly, so a home page never shows another tenant's rows.
 """
@@ -283,7 +283,7 @@ class ReviewerCampaign:
 
 def reviewer_home(user: User, today: date) -> list[ReviewerCampaign]:
     """Per running campaign where the reviewer is assigned: the submitted departments they have not finished
-    scoring, and the open contests they must answer (``review.services.may_answer``)."""
+    scoring, and the open contests they must answer (``review.contests.may_answer``)."""
     out = []
     for c in current_campaigns(user.office_id):
         assigned = set(db.session.scalars(select(ReviewAssignment.department_id).where(

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import (Campaign, Department, IndicatorResult, Notice, Office, RankingPublication, ReviewScore,
                       Submission, User)
-from ..review.services import standing_findings
+from ..review.findings import standing_findings
 from ..rubrics.store import engine_rubric
 from . import contexts as C
 from .official import format_cn_date

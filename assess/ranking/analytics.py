@@ -111,7 +111,7 @@ def deductions(campaign: Campaign, *, department_id: int | None = None, limit: i
 def problems(campaign: Campaign, *, department_id: int | None = None, limit: int = 30) -> list[dict[str, Any]]:
     """The problems written by reviewers that stand (a finding a contest overturned is left out), most
     frequent first (material for the circular's 存在的主要问题)."""
-    from ..review.services import standing_findings
+    from ..review.findings import standing_findings
 
     counts: dict[tuple[str, str], int] = {}
     titles: dict[str, str] = {}

@@ -82,9 +82,9 @@ def _evidence_text(evidence) -> str:
 
 
 def problem_list(campaign: Campaign, *, department_id: int | None = None) -> Table:
-    """The reviewers' findings that stand (:func:`assess.review.services.standing_findings`): a finding a
+    """The reviewers' findings that stand (:func:`assess.review.findings.standing_findings`): a finding a
     contest overturned is not a problem any more and is not listed."""
-    from ..review.services import standing_findings
+    from ..review.findings import standing_findings
 
     headers = ["分组", "部门", "指标代码", "指标", "分值", "自评分", "终评分", "扣分", "评审佐证", "问题描述"]
     out = [[f.group_name, f.department_name, f.code, f.title, f.points, f.self_score, f.final_score, f.deducted,

@@ -357,7 +357,7 @@ def publish_ranking(campaign: Campaign, actor: Any, reason: str = "") -> Ranking
         raise RankingError("本次考核还没有参评部门，不能发布排名。", "campaign")
     incomplete = [r for r in rows if r.submitted and not r.complete]
     if incomplete:
-        from ..review.services import review_complete  # what waits where, as the campaign page says it
+        from ..review.progress import review_complete  # what waits where, as the campaign page says it
 
         names = "、".join(r.department_name for r in incomplete[:3])
         detail = review_complete(campaign)

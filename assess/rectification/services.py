@@ -215,10 +215,10 @@ class Finding:
 def standing_findings(campaign: Campaign) -> list[Finding]:
     """The findings that stand in ``campaign``'s final results, as rectification reads them.
 
-    Which findings stand is the review capability's rule (:func:`assess.review.services.standing_findings`:
+    Which findings stand is the review capability's rule (:func:`assess.review.findings.standing_findings`:
     a contest that restored the self-score removes the finding); this only reshapes them for notices.
     """
-    from ..review.services import standing_findings as reviewed
+    from ..review.findings import standing_findings as reviewed
 
     return [Finding(f.result_id, f.department_id, f.code, f.problem, f.final_score, f.veto)
             for f in reviewed(campaign, with_evidence=False)]

@@ -66,6 +66,7 @@ def test_reviewer_adjusts_a_score_and_sees_it_in_the_waterfall(page, live_server
 def for_bulk(live_app):
     """A department whose A4 was not self-scored and has no plan: accepting it would need a problem statement."""
     from assess.extensions import db
+    from assess.review import base as review_base
     from assess.review import services as rs
     from tests.conftest import make_tenant
     from tests.review_factories import make_campaign, make_submission
@@ -76,7 +77,7 @@ def for_bulk(live_app):
         tenant = make_tenant(f"e2e-bulk-{uuid.uuid4().hex[:8]}", "BBB")
         campaign = make_campaign(tenant.office)
         sub = make_submission(campaign, tenant.dept_a)
-        a4 = rs._answers(sub)["A4"]
+        a4 = review_base._answers(sub)["A4"]
         a4.self_score, a4.inputs = None, '{"has_plan": false}'
         rs.assign(campaign, tenant.dept_a.id, tenant.users["reviewer"], actor=None)
         db.session.commit()
