@@ -120,7 +120,7 @@ def test_self_assessment_workbook_keeps_formulas_as_text(editor, sub):
 @pytest.mark.parametrize("value", ["=1+2", "+1", "-1+cmd", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "＝1", "\t", "\r"])
 def test_one_guard_neutralises_every_formula_start(value):
     from assess import spreadsheet
-    from assess.rectification import services as rectification
+    from assess.rectification import ledger as rectification
 
     assert spreadsheet.safe_cell(value) == "'" + value
     assert spreadsheet.safe_cell("整改完成") == "整改完成" and spreadsheet.safe_cell(3) == 3

@@ -21,6 +21,7 @@ def _label_dicts() -> dict[str, list]:
     from assess.api import v1
     from assess.campaigns import services as campaigns
     from assess.documents import services as documents
+    from assess.rectification import ledger as rectification_ledger
     from assess.rectification import services as rectification
     from assess.review import routes as review_routes
     from assess.review import services as review
@@ -30,7 +31,7 @@ def _label_dicts() -> dict[str, list]:
         "rectification.STATE_LABELS": list(rectification.STATE_LABELS.values()),
         "rectification.NOTICE_STATE_LABELS": list(rectification.NOTICE_STATE_LABELS.values()),
         "rectification.SOURCE_LABELS": list(rectification.SOURCE_LABELS.values()),
-        "rectification.LEDGER_HEADERS": list(rectification.LEDGER_HEADERS),
+        "rectification.LEDGER_HEADERS": list(rectification_ledger.LEDGER_HEADERS),
         "campaigns.STATE_LABELS": list(campaigns.STATE_LABELS.values()),
         "campaigns.SUBMISSION_LABELS": list(campaigns.SUBMISSION_LABELS.values()),
         "review.STATE_LABELS": list(review_routes.STATE_LABELS.values()),
@@ -82,7 +83,7 @@ def test_rectification_pages_show_english_labels(tenant_a, login):
 
 
 def test_ledger_export_follows_the_language_and_is_chinese_by_default(app, tenant_a, login):
-    from assess.rectification import services
+    from assess.rectification import ledger, services
 
     make_notice(tenant_a, deadline=services.today_local())
     db.session.commit()
@@ -97,16 +98,16 @@ def test_ledger_export_follows_the_language_and_is_chinese_by_default(app, tenan
     assert not any(CJK.search(str(cell.value or "")) for cell in ws[2])
     # generated outside a request (a job, the CLI): Chinese
     with app.app_context():
-        ws = load_workbook(io.BytesIO(services.ledger_workbook(services.ledger(tenant_a.office.id)))).active
+        ws = load_workbook(io.BytesIO(ledger.ledger_workbook(ledger.ledger(tenant_a.office.id)))).active
     assert ws["A1"].value == "整改台账" and ws["A2"].value == "序号" and ws.cell(row=3, column=8).value == "待整改"
 
 
 def test_notice_document_gets_plain_text_labels(app, tenant_a):
-    from assess.rectification import services
+    from assess.documents.builders import notice_document
 
     notice = make_notice(tenant_a)
     with app.test_request_context("/"):
-        doc = services.notice_document(notice, tenant_a.office)
+        doc = notice_document(notice, tenant_a.office)
     areas = [item.area for item in doc.items]
     assert areas == ["网站监测"] and all(type(a) is str for a in areas)  # plain text: the context is stored as JSON
 

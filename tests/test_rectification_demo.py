@@ -9,7 +9,7 @@ from sqlalchemy import select
 from assess.demo import create_demo
 from assess.models import (Campaign, CampaignState, Department, IndicatorResult, ItemState, Notice, NoticeItem,
                            NoticeState)
-from assess.rectification import services
+from assess.rectification import ledger, services
 from assess.rectification.demo import demo_rectification
 from assess.rubrics.store import shipped_source, store_rubric
 
@@ -36,7 +36,7 @@ def test_demo_rectification(db):
     states = {i.state for i in db.session.scalars(select(NoticeItem).where(NoticeItem.office_id == office.id))}
     assert ItemState.ACCEPTED in states and len(states) >= 3
     assert {n.state for n in notices} >= {NoticeState.DRAFT, NoticeState.SENT}
-    assert services.ledger(office.id) and services.overdue_count(office.id) > 0
+    assert ledger.ledger(office.id) and services.overdue_count(office.id) > 0
 
 
 def test_demo_rectification_without_a_campaign(db):

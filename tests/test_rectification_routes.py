@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from assess.extensions import db
 from assess.models import AuditEntry, Evidence, ItemState, Notice, NoticeItem, NoticeState
+from assess.documents.builders import notice_document
 from assess.rectification import services
 from tests.test_rectification_support import add_result, future, make_campaign, make_notice
 
@@ -278,7 +279,7 @@ def test_notice_pdf(tenant_a, login):
     [notice, *_] = [n for n in services.generate_notices(t.office, campaign, actor=None) if n.department_id == t.dept_a.id]
     services.send_notice(notice, actor=None)
     db.session.commit()
-    doc = services.notice_document(notice, t.office)
+    doc = notice_document(notice, t.office)
     assert doc.items[0].area == "组织领导" and doc.items[0].points_deducted == 2
     resp = login(t.users["dept_viewer"].username).get(f"/rectification/{notice.id}/pdf")
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from assess.extensions import db
 from assess.models import (AuditEntry, CampaignState, EvidenceKind, IndicatorResult, ItemState, NoticeItem,
                            NoticeState)
-from assess.rectification import services, workdays
-from assess.rectification.services import LedgerFilters, RectificationError
+from assess.rectification import ledger, services, workdays
+from assess.rectification.ledger import LedgerFilters
+from assess.rectification.services import RectificationError
 from tests.test_rectification_support import add_result, future, make_campaign, make_notice
 
 
@@ -161,7 +162,7 @@ def test_recurring_problem_on_the_same_indicator(tenant_a):
     assert by_code["A1"].recurring and by_code["A1"].previous_item_id == old.items[0].id
     assert not by_code["A3"].recurring
     services.send_notice(notice, actor=None)
-    rows = services.ledger(t.office.id, LedgerFilters(state="recurring"))
+    rows = ledger.ledger(t.office.id, LedgerFilters(state="recurring"))
     assert [r.item.indicator_code for r in rows] == ["A1"]
 
 
@@ -377,28 +378,28 @@ def test_overdue_items_and_ledger_filters(tenant_a):
     assert services.is_overdue(item_a, today=later) and not services.is_overdue(item_a)
     assert services.overdue_count(t.office.id, today=later) == 3
     assert services.overdue_count(t.office.id, t.dept_b.id, today=later) == 1
-    assert len(services.ledger(t.office.id)) == 3
-    assert len(services.ledger(t.office.id, LedgerFilters(department_id=t.dept_b.id))) == 1
-    assert len(services.ledger(t.office.id, LedgerFilters(campaign_id=campaign.id))) == 2
-    assert len(services.ledger(t.office.id, LedgerFilters(campaign_id=0))) == 1
-    assert len(services.ledger(t.office.id, LedgerFilters(indicator_code="A3"))) == 1
-    assert len(services.ledger(t.office.id, LedgerFilters(state="pending"))) == 3
-    assert services.ledger(t.office.id, LedgerFilters(state="overdue")) == []
-    overdue = services.ledger(t.office.id, LedgerFilters(state="overdue"), today=later)
+    assert len(ledger.ledger(t.office.id)) == 3
+    assert len(ledger.ledger(t.office.id, LedgerFilters(department_id=t.dept_b.id))) == 1
+    assert len(ledger.ledger(t.office.id, LedgerFilters(campaign_id=campaign.id))) == 2
+    assert len(ledger.ledger(t.office.id, LedgerFilters(campaign_id=0))) == 1
+    assert len(ledger.ledger(t.office.id, LedgerFilters(indicator_code="A3"))) == 1
+    assert len(ledger.ledger(t.office.id, LedgerFilters(state="pending"))) == 3
+    assert ledger.ledger(t.office.id, LedgerFilters(state="overdue")) == []
+    overdue = ledger.ledger(t.office.id, LedgerFilters(state="overdue"), today=later)
     assert len(overdue) == 3 and all(r.overdue and r.overdue_days >= 3 for r in overdue)
 
 
 def test_ledger_export_neutralises_formulas(tenant_a):
     t = tenant_a
     make_notice(t, problem="=HYPERLINK(\"http://evil\",\"点我\")")
-    rows = services.ledger(t.office.id)
-    data = services.ledger_workbook(rows, title="台账")
+    rows = ledger.ledger(t.office.id)
+    data = ledger.ledger_workbook(rows, title="台账")
     ws = load_workbook(io.BytesIO(data)).active
     assert ws["A2"].value == "序号"
     problem = ws.cell(row=3, column=5).value
     assert problem.startswith("'=") and ws.cell(row=3, column=5).data_type == "s"
     assert ws.cell(row=3, column=2).value == t.dept_a.name
-    assert services.safe_cell("+1") == "'+1" and services.safe_cell("正常") == "正常" and services.safe_cell(3) == 3
+    assert ledger.safe_cell("+1") == "'+1" and ledger.safe_cell("正常") == "正常" and ledger.safe_cell(3) == 3
 
 
 def test_open_items_for_carry_over(tenant_a):

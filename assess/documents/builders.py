@@ -4,8 +4,9 @@ Every number comes from the ranking capability: the circular's grades and 附件
 sheet's total, rank and grade are the rows of the campaign's latest ranking publication
 (:func:`assess.ranking.services.latest_publication` / ``frozen_rows``), never recomputed here. The most
 frequent problems come from :func:`assess.ranking.analytics.problems`. A rectification notice's context is
-the one the rectification capability builds (:func:`assess.rectification.services.notice_document`), with
-the issued number, date, seal and verification code put in.
+built here too (:func:`notice_document`, from the notice's items and the rubric's areas): as a draft for
+the rectification pages, and with the issued number, date, seal and verification code put in
+(:func:`notice_context`).
 
 Contexts are serialised to JSON (:func:`dumps` / :func:`loads`) and stored with each issued document, so
 what was issued can be rendered again and compared.
@@ -20,6 +21,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -267,11 +269,54 @@ def circular_context(campaign: Campaign, office: Office, body: dict[str, str], *
 # --------------------------------------------------------------------------- rectification notice
 
 
+def notice_document(notice: Notice, office: Office, *, today: dt.date | None = None):
+    """Plain data for ``templates/pdf/notice.html`` (GB/T 9704 layout): letterhead, intro, problem list.
+
+    It carries no 发文字号: a notice gets its number when the office issues it (``assess.documents``), which
+    puts the number into this context; before that it is a draft (see :func:`notice_pdf`).
+    """
+    from ..rectification.services import LOCAL_TZ, SOURCE_LABELS, today_local
+    from .contexts import Letterhead, NoticeContext, ProblemItem
+
+    today = today or today_local()
+    when = (notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today)
+    area_of: dict[str, str] = {}
+    if notice.campaign_id:
+        campaign = db.session.get(Campaign, notice.campaign_id)
+        rubric = engine_rubric(campaign.rubric) if campaign else None
+        special = {"bonus": _("加分项"), "veto": _("一票否决项")}
+        for item in notice.items:
+            if rubric is None or not item.indicator_code or rubric.indicator(item.indicator_code) is None:
+                continue
+            section = rubric.section_of(item.indicator_code)
+            area = rubric.area(section)
+            area_of[item.indicator_code] = special.get(section) or getattr(area, "title", "") or ""
+    items = tuple(
+        ProblemItem(n, area_of.get(i.indicator_code or "", "") or str(SOURCE_LABELS[notice.source]), i.indicator_code or "",
+                    i.indicator_title or "", i.problem, i.points_deducted if i.points_deducted is not None else Decimal(0),
+                    i.requirement or "")
+        for n, i in enumerate(notice.items, start=1)
+    )
+    intro = [p for p in (notice.intro or "").splitlines() if p.strip()] or [
+        _("经检查，你单位存在%(n)s项问题（详见附件）。", n=len(items))]
+    intro.append(_("请对照问题清单逐条整改，于%(d)s前整改到位。", d=format_cn_date(notice.deadline)))
+    letterhead = Letterhead(
+        authority_mark=office.authority_mark or office.name, doc_number="",
+        issuer=office.issuer_name or office.name, date=when, printed_by=office.printed_by or office.name,
+        print_date=when, seal_png=None,
+        cc=split_list(office.cc_block),
+    )
+    return NoticeContext(
+        letterhead=letterhead, department=notice.department_name, title=notice.title, intro=tuple(intro),
+        items=items, deadline=notice.deadline,
+        how_to_answer=_("请在考核平台“整改通知”栏目逐条填写整改措施、整改结果并附佐证材料，经分管领导审核后提交。"),
+        contact=office.contact or office.name,
+    )
+
+
 def notice_context(notice: Notice, office: Office, *, number: str, date: dt.date, seal_png: bytes | None = None,
                    verify_code: str = "", verify_url: str = "") -> C.NoticeContext:
     """The rectification capability's notice context, with this document's number, date, seal and code."""
-    from ..rectification.services import notice_document
-
     base = notice_document(notice, office, today=date)
     lh = dataclasses.replace(letterhead(office, number=number, date=date, seal_png=seal_png), contact="")
     return dataclasses.replace(base, letterhead=lh, verify_code=verify_code, verify_url=verify_url)

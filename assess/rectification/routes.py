@@ -22,6 +22,7 @@ from ..models import (Campaign, Department, Evidence, EvidenceKind, ItemState, N
                       Office, Role)
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.scope import get_scoped_or_404
+from . import ledger as rectification_ledger
 from . import services
 from .forms import (AnswerForm, CommentForm, EmptyForm, EvidenceForm, GenerateForm, ItemForm, NewNoticeForm,
                     NoticeEditForm)
@@ -565,7 +566,7 @@ def check(item_id: int):
 # --- ledger -------------------------------------------------------------------------------------------------------
 
 
-def _filters() -> services.LedgerFilters:
+def _filters() -> rectification_ledger.LedgerFilters:
     def as_int(name: str) -> int | None:
         raw = request.args.get(name, "").strip()
         if raw == "":
@@ -576,10 +577,10 @@ def _filters() -> services.LedgerFilters:
             return None
 
     state = request.args.get("state", "")
-    return services.LedgerFilters(
+    return rectification_ledger.LedgerFilters(
         department_id=as_int("department_id"), campaign_id=as_int("campaign_id"),
         indicator_code=request.args.get("indicator_code", "").strip()[:40],
-        state=state if state in services.LEDGER_STATES else "",
+        state=state if state in rectification_ledger.LEDGER_STATES else "",
     )
 
 
@@ -589,10 +590,10 @@ def ledger():
     """The ledger page; ``?format=xlsx`` downloads the same (filtered) rows as an Excel workbook."""
     office = _office()
     filters = _filters()
-    rows = services.ledger(office.id, filters)
+    rows = rectification_ledger.ledger(office.id, filters)
     if request.args.get("format") == "xlsx":
         today = services.today_local()
-        data = services.ledger_workbook(rows, title=_("%(office)s整改台账（%(date)s）", office=office.name,
+        data = rectification_ledger.ledger_workbook(rows, title=_("%(office)s整改台账（%(date)s）", office=office.name,
                                                       date=today.isoformat()))
         return send_file(io.BytesIO(data), as_attachment=True, download_name=f"rectification-ledger-{today}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

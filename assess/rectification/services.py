@@ -1,4 +1,7 @@
-"""Rectification notices: generation from published results, editing, sending, answers, checks, ledger.
+"""Rectification notices: generation from published results, editing, sending, answers, checks, closure.
+
+The ledger and its Excel export are in :mod:`.ledger`; the notice's PDF context is built with the other
+documents (:func:`assess.documents.builders.notice_document`).
 
 Rules in one place; views call these and commit once. Services flush, never commit, and record every state
 change in the audit chain. A refusal raises :class:`RectificationError` with a message for the user and the
@@ -24,7 +27,6 @@ item is open; answering after closure is refused.
 """
 from __future__ import annotations
 
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -44,7 +46,6 @@ from ..models import (Campaign, CampaignState, Department, Evidence, EvidenceKin
                       Notice, NoticeItem, NoticeSource, NoticeState, Office, Role, User)
 from ..models.base import utcnow
 from ..models.rectification import OPEN_ITEM_STATES
-from ..spreadsheet import safe_cell
 from . import workdays
 
 OWNER_TYPE = "rectification_item"
@@ -832,7 +833,7 @@ def close_notice(notice: Notice, *, actor: Any) -> Notice:
     return notice
 
 
-# --- overdue, carry-over, ledger --------------------------------------------------------------------------------
+# --- overdue and carry-over ----------------------------------------------------------------------------------------
 
 
 def is_overdue(item: NoticeItem, notice: Notice | None = None, today: date | None = None) -> bool:
@@ -865,69 +866,6 @@ def open_items_for(department_id: int, indicator_code: str, *, office_id: int | 
     return list(db.session.scalars(stmt))
 
 
-@dataclass(frozen=True)
-class LedgerFilters:
-    department_id: int | None = None
-    campaign_id: int | None = None  # 0 = notices outside any campaign
-    indicator_code: str = ""
-    state: str = ""  # an ItemState value, or "overdue" / "recurring"
-
-
-@dataclass
-class LedgerRow:
-    item: NoticeItem
-    notice: Notice
-    campaign_name: str
-    age_days: int  # days since the notice was sent
-    overdue: bool
-    overdue_days: int
-
-    @property
-    def state_label(self) -> str:
-        return str(STATE_LABELS[self.item.state])
-
-
-LEDGER_STATES = [s.value for s in ItemState] + ["overdue", "recurring"]
-
-
-def ledger(office_id: int, filters: LedgerFilters = LedgerFilters(), *, today: date | None = None) -> list[LedgerRow]:
-    """Every item of every sent or closed notice of the office (整改台账), newest notice first.
-
-    Overdue: the notice is sent (not closed), the item is not accepted, and today is past the deadline.
-    """
-    today = today or today_local()
-    stmt = (
-        select(NoticeItem, Notice, Campaign.name)
-        .join(Notice, Notice.id == NoticeItem.notice_id)
-        .outerjoin(Campaign, Campaign.id == Notice.campaign_id)
-        .where(NoticeItem.office_id == office_id, Notice.state != NoticeState.DRAFT)
-        .order_by(Notice.sent_at.desc(), Notice.id.desc(), NoticeItem.position, NoticeItem.id)
-    )
-    f = filters
-    if f.department_id:
-        stmt = stmt.where(NoticeItem.department_id == f.department_id)
-    if f.campaign_id == 0:
-        stmt = stmt.where(Notice.campaign_id.is_(None))
-    elif f.campaign_id:
-        stmt = stmt.where(Notice.campaign_id == f.campaign_id)
-    if f.indicator_code:
-        stmt = stmt.where(NoticeItem.indicator_code == f.indicator_code.strip())
-    if f.state in {s.value for s in ItemState}:
-        stmt = stmt.where(NoticeItem.state == ItemState(f.state))
-    elif f.state == "recurring":
-        stmt = stmt.where(NoticeItem.recurring.is_(True))
-    elif f.state == "overdue":
-        stmt = stmt.where(Notice.state == NoticeState.SENT, NoticeItem.state != ItemState.ACCEPTED,
-                          Notice.deadline < today)
-    rows = []
-    for item, notice, campaign_name in db.session.execute(stmt):
-        sent = notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today
-        over = is_overdue(item, notice, today)
-        rows.append(LedgerRow(item, notice, campaign_name or "", (today - sent).days, over,
-                              overdue_days(notice, today) if over else 0))
-    return rows
-
-
 def overdue_count(office_id: int, department_id: int | None = None, *, today: date | None = None) -> int:
     today = today or today_local()
     stmt = (
@@ -938,54 +876,6 @@ def overdue_count(office_id: int, department_id: int | None = None, *, today: da
     if department_id is not None:
         stmt = stmt.where(NoticeItem.department_id == department_id)
     return db.session.scalar(stmt) or 0
-
-
-LEDGER_HEADERS = [_l("序号"), _l("部门"), _l("考核/来源"), _l("指标"), _l("问题描述"), _l("扣分"), _l("整改要求"),
-                  _l("状态"), _l("下发日期"), _l("整改期限"), _l("已下发天数"), _l("逾期天数"), _l("反复出现"),
-                  _l("整改措施"), _l("整改结果"), _l("公开办意见"), _l("退回次数")]
-
-
-def ledger_workbook(rows: list[LedgerRow], *, title: str | None = None) -> bytes:
-    """The ledger as .xlsx, in the request's language (Chinese by default and outside a request)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(_l("整改台账"))[:31]
-    ws.append([safe_cell(title if title is not None else ws.title)])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([str(h) for h in LEDGER_HEADERS])  # cells take plain text, never a lazy string
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    red = PatternFill("solid", fgColor="FDE2E1")
-    for n, r in enumerate(rows, start=1):
-        i, notice = r.item, r.notice
-        indicator = " ".join(x for x in (i.indicator_code or "", i.indicator_title or "") if x)
-        source = r.campaign_name or str(SOURCE_LABELS.get(notice.source, ""))
-        values = [
-            n, notice.department_name, source, indicator, i.problem,
-            float(i.points_deducted) if i.points_deducted is not None else None,
-            i.requirement, r.state_label + (_("（逾期）") if r.overdue else ""),
-            notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else None, notice.deadline,
-            r.age_days, r.overdue_days or None, _("是") if i.recurring else "", i.measure, i.result,
-            i.office_comment, i.rounds,
-        ]
-        ws.append([safe_cell(v) for v in values])
-        if r.overdue or i.recurring:
-            for cell in ws[ws.max_row]:
-                cell.fill = red
-    for row in ws.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if cell.column in (9, 10) and cell.value is not None:
-                cell.number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFGHIJKLMNOPQ", [6, 20, 18, 16, 40, 8, 30, 14, 12, 12, 10, 10, 8, 30, 30, 24, 8]):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A3"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # --- lists for pages ----------------------------------------------------------------------------------------------
@@ -1022,55 +912,7 @@ def user_name(user_id: int | None) -> str:
     return user.display_name if user else ""
 
 
-# --- the notice as an official document (PDF) --------------------------------------------------------------------
-
-
-def notice_document(notice: Notice, office: Office, *, today: date | None = None):
-    """Plain data for ``templates/pdf/notice.html`` (GB/T 9704 layout): letterhead, intro, problem list.
-
-    It carries no 发文字号: a notice gets its number when the office issues it (``assess.documents``), which
-    puts the number into this context; before that it is a draft (see :func:`notice_pdf`).
-    """
-    from ..documents.builders import split_list
-    from ..documents.contexts import Letterhead, NoticeContext, ProblemItem
-    from ..documents.official import format_cn_date
-
-    today = today or today_local()
-    when = (notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today)
-    area_of: dict[str, str] = {}
-    if notice.campaign_id:
-        from ..rubrics.store import engine_rubric
-
-        campaign = db.session.get(Campaign, notice.campaign_id)
-        rubric = engine_rubric(campaign.rubric) if campaign else None
-        special = {"bonus": _("加分项"), "veto": _("一票否决项")}
-        for item in notice.items:
-            if rubric is None or not item.indicator_code or rubric.indicator(item.indicator_code) is None:
-                continue
-            section = rubric.section_of(item.indicator_code)
-            area = rubric.area(section)
-            area_of[item.indicator_code] = special.get(section) or getattr(area, "title", "") or ""
-    items = tuple(
-        ProblemItem(n, area_of.get(i.indicator_code or "", "") or str(SOURCE_LABELS[notice.source]), i.indicator_code or "",
-                    i.indicator_title or "", i.problem, i.points_deducted if i.points_deducted is not None else Decimal(0),
-                    i.requirement or "")
-        for n, i in enumerate(notice.items, start=1)
-    )
-    intro = [p for p in (notice.intro or "").splitlines() if p.strip()] or [
-        _("经检查，你单位存在%(n)s项问题（详见附件）。", n=len(items))]
-    intro.append(_("请对照问题清单逐条整改，于%(d)s前整改到位。", d=format_cn_date(notice.deadline)))
-    letterhead = Letterhead(
-        authority_mark=office.authority_mark or office.name, doc_number="",
-        issuer=office.issuer_name or office.name, date=when, printed_by=office.printed_by or office.name,
-        print_date=when, seal_png=None,
-        cc=split_list(office.cc_block),
-    )
-    return NoticeContext(
-        letterhead=letterhead, department=notice.department_name, title=notice.title, intro=tuple(intro),
-        items=items, deadline=notice.deadline,
-        how_to_answer=_("请在考核平台“整改通知”栏目逐条填写整改措施、整改结果并附佐证材料，经分管领导审核后提交。"),
-        contact=office.contact or office.name,
-    )
+# --- the notice as a PDF (its context: assess.documents.builders.notice_document) ----------------------------------
 
 
 def notice_pdf(notice: Notice, office: Office) -> tuple[bytes, Any]:
@@ -1080,6 +922,7 @@ def notice_pdf(notice: Notice, office: Office) -> tuple[bytes, Any]:
     number. Not issued: a rendering marked 草稿 without any number.
     """
     from ..documents import services as documents
+    from ..documents.builders import notice_document
     from ..documents.render import render_pdf
 
     issued = documents.issued_notice(notice)
