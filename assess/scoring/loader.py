@@ -32,7 +32,7 @@ from .model import (
 )
 from .rules import RULES, Context, D
 from .schema import SCHEMA
-from .yamlnodes import Parsed, Path, dotted, parse
+from .yamlnodes import Parsed, Path, dotted, dump, parse
 
 _VALIDATOR = Draft202012Validator(SCHEMA)
 
@@ -456,19 +456,6 @@ def _build(d: dict) -> Rubric:
 # ---------------------------------------------------------------------------- dumping
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
-    if value == value.to_integral_value():
-        return dumper.represent_int(int(value))
-    return dumper.represent_scalar("tag:yaml.org,2002:float", format(value.normalize(), "f"))
-
-
-_Dumper.add_representer(Decimal, _represent_decimal)
-
-
 def _indicator_raw(ind: Indicator) -> dict:
     out: dict[str, Any] = {"code": ind.code, "title": ind.title, "points": ind.points}
     if ind.standard:
@@ -535,4 +522,4 @@ def dump_rubric(rubric: Rubric) -> str:
                       "indicators": [_indicator_raw(i) for i in rubric.bonus.indicators]}
     if rubric.vetoes:
         d["veto"] = {"indicators": [_indicator_raw(i) for i in rubric.vetoes]}
-    return yaml.dump(d, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return dump(d)

@@ -1,8 +1,11 @@
-"""YAML → plain data, remembering the line of every node.
+"""YAML ↔ plain data with exact numbers, remembering the line of every node.
 
 ``yaml.safe_load`` forgets where things were and turns ``0.1`` into a float. Here the node tree is
 composed first; each scalar is built from its text (floats become ``Decimal(text)``, never a float)
 and the line of each path is kept, so every problem can say ``file:line``.
+
+The one YAML reader and writer of rubrics: the engine's loader (:mod:`.loader`) and the rubric editor
+(:mod:`assess.rubrics.editor`) both read with :func:`parse` / :func:`load` and write with :func:`dump`.
 """
 
 from __future__ import annotations
@@ -108,3 +111,40 @@ def _build(node: yaml.Node, path: Path, out: Parsed, constructor: yaml.SafeLoade
     if not isinstance(value, (bool, int, str)) and value is not None:
         return str(node.value)  # dates and other YAML types are kept as the text written
     return value
+
+
+def load(text: str) -> Any:
+    """Plain data of ``text`` (floats as Decimal), or None for an empty document.
+
+    Raises ``yaml.YAMLError`` on a syntax error, and ``ValueError`` naming the line and the first problem
+    :func:`parse` found (a duplicate key, a merge key, an invalid number).
+    """
+    parsed = parse(text)
+    if parsed.data is None and not parsed.lines:  # an empty document: nothing, as yaml.safe_load says
+        return None
+    if parsed.problems:
+        line, _path, zh, _en = parsed.problems[0]
+        raise ValueError(f"第{line}行：{zh}")
+    return parsed.data
+
+
+# ---------------------------------------------------------------------------- dumping
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    if value == value.to_integral_value():
+        return dumper.represent_int(int(value))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", format(value.normalize(), "f"))
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+
+
+def dump(data: Any, *, flow: bool | None = False) -> str:
+    """YAML text of plain data, Decimals written as the numbers they are (what :func:`parse` reads back)."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
+                     default_flow_style=flow)
