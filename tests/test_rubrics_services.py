@@ -12,6 +12,7 @@ from assess.extensions import db
 from assess.models import AuditEntry, Rubric
 from assess.rubrics import services
 from assess.rubrics.store import engine_rubric, shipped_source, store_rubric
+from assess.scoring import yamlnodes
 from tests.test_rubrics_support import BASE_INPUTS, COUNTY, county_source, scored_campaign
 
 BROKEN = """format: assess-rubric/1
@@ -210,7 +211,7 @@ def test_move_reorders_indicators_and_keeps_other_input(tenant_a):
 
 
 def test_field_of_maps_engine_paths():
-    raw = services._load_yaml(scoring.dump_rubric(scoring.load_rubric(shipped_source(COUNTY), COUNTY)))
+    raw = yamlnodes.load(scoring.dump_rubric(scoring.load_rubric(shipped_source(COUNTY), COUNTY)))
     assert services.field_of("areas[2].indicators[0].rule.tiers[1]", raw) == "C1.rule"
     assert services.field_of("areas[0].indicators[1].points", raw) == "A2.points"
     assert services.field_of("areas[0].indicators[1].inputs[0].max", raw) == "A2.rule"
@@ -413,7 +414,7 @@ def test_replay_keeps_reviewer_adjustments_and_non_submitters(tenant_a):
 @pytest.mark.parametrize("name", ["county-annual-2026.yaml", "guangdong-social-insurance-2014.yaml"])
 def test_editor_values_round_trip_every_shipped_rubric(name):
     rubric = scoring.load_rubric(shipped_source(name), name)
-    raw = services._load_yaml(scoring.dump_rubric(rubric))
+    raw = yamlnodes.load(scoring.dump_rubric(rubric))
     new, errors = services.apply_form(raw, services.editor_values(raw))
     assert errors == {} and new == raw
-    assert scoring.load_rubric(services._dump_yaml(new), name) == rubric
+    assert scoring.load_rubric(yamlnodes.dump(new), name) == rubric

@@ -1,5 +1,5 @@
 """Forms of the rubric pages. The editor's many fields are read from ``request.form`` by name (see
-:func:`assess.rubrics.services.apply_form`); its form class only carries the CSRF token."""
+:func:`assess.rubrics.editor.apply_form`); its form class only carries the CSRF token."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -1,0 +1,320 @@
+"""Rubrics: the browser editor — the form's values from a stored version, the layout, moving indicators,
+checking the input field by field (:func:`apply_form`) and saving a NEW version (:func:`save_edit`).
+
+YAML typed into a field (a rule, the grades) is read and written by the engine's exact-decimal
+:mod:`assess.scoring.yamlnodes`, so 0.1 stays 0.1 on its way through the editor; the saved source is then
+loaded by the engine like any upload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+import yaml
+from sqlalchemy import func, select
+
+from .. import scoring
+from ..audit.services import record
+from ..extensions import db
+from ..models import Rubric
+from ..scoring.explain import num
+from ..scoring import yamlnodes
+from ..scoring.model import Problem
+from . import store
+from .versions import EditError
+
+
+AREA_FIELDS = ("title",)
+
+
+IND_FIELDS = ("title", "points", "standard", "guidance", "rule")
+
+
+META_FIELDS = ("name", "year", "description", "total", "bonus_cap", "grades", "tie_break")
+
+
+def base_raw(row: Rubric) -> dict:
+    """The stored version as a plain mapping (numbers as Decimal), normalised through the engine's dump."""
+    return yamlnodes.load(scoring.dump_rubric(store.engine_rubric(row)))
+
+
+def _sections(raw: dict) -> list[tuple[str, str, list[dict]]]:
+    """(section key, heading, indicators) for areas, bonus and veto, in file order."""
+    out = [(a["code"], a["title"], a["indicators"]) for a in raw.get("areas", [])]
+    if raw.get("bonus"):
+        out.append(("bonus", "加分项", raw["bonus"]["indicators"]))
+    if raw.get("veto"):
+        out.append(("veto", "一票否决项", raw["veto"]["indicators"]))
+    return out
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return num(value)
+    return str(value)
+
+
+def editor_values(raw: dict) -> dict[str, str]:
+    """Form values (field name → text) of a rubric mapping; field names as read by :func:`apply_form`."""
+    v: dict[str, str] = {"name": raw["name"], "year": str(raw["year"]), "description": raw.get("description", ""),
+                         "total": _text(raw["total"]),
+                         "bonus_cap": _text(raw["bonus"]["cap"]) if raw.get("bonus") else "",
+                         "grades": yamlnodes.dump(raw["grades"], flow=None),
+                         "tie_break": "、".join(raw.get("tie_break", []))}
+    for key, title, inds in _sections(raw):
+        if key not in ("bonus", "veto"):
+            v[f"{key}.title"] = title
+        v[f"{key}.order"] = ",".join(i["code"] for i in inds)
+        for ind in inds:
+            c = ind["code"]
+            v[f"{c}.title"] = ind["title"]
+            v[f"{c}.points"] = _text(ind["points"])
+            v[f"{c}.standard"] = ind.get("standard", "")
+            v[f"{c}.guidance"] = ind.get("guidance", "")
+            v[f"{c}.rule"] = yamlnodes.dump(ind["rule"], flow=None)
+    return v
+
+
+@dataclass
+class EditorIndicator:
+    code: str
+    kind: str
+    inputs: list[str]
+
+
+@dataclass
+class EditorSection:
+    key: str
+    heading: str  # for bonus/veto; areas show their editable title
+    indicators: list[EditorIndicator]
+
+
+def editor_layout(raw: dict, values: Mapping[str, str]) -> list[EditorSection]:
+    """Sections and indicators in the order the form says (``<section>.order``), falling back to the file's."""
+    out = []
+    for key, heading, inds in _sections(raw):
+        by_code = {i["code"]: i for i in inds}
+        order = _order(values.get(f"{key}.order", ""), list(by_code))
+        out.append(EditorSection(key, heading, [
+            EditorIndicator(c, by_code[c]["rule"].get("kind", ""),
+                            [f"{i['name']}（{i['label']}）" for i in by_code[c].get("inputs", [])])
+            for c in order]))
+    return out
+
+
+def _order(text: str, codes: list[str]) -> list[str]:
+    """The order posted by the form, if it is a permutation of the section's codes; else the file's order."""
+    posted = [c.strip() for c in (text or "").split(",") if c.strip()]
+    return posted if sorted(posted) == sorted(codes) and len(set(posted)) == len(posted) else codes
+
+
+def move(values: dict[str, str], raw: dict, instruction: str) -> dict[str, str]:
+    """Apply "CODE:up" / "CODE:down" to the posted order of the indicator's section; other input kept as is."""
+    code, _, direction = instruction.partition(":")
+    out = dict(values)
+    for key, _heading, inds in _sections(raw):
+        order = _order(values.get(f"{key}.order", ""), [i["code"] for i in inds])
+        if code in order:
+            n = order.index(code)
+            m = n - 1 if direction == "up" else n + 1
+            if 0 <= m < len(order):
+                order[n], order[m] = order[m], order[n]
+            out[f"{key}.order"] = ",".join(order)
+    return out
+
+
+def _number(text: str, name: str, errors: dict[str, list[str]], *, integer: bool = False) -> Any:
+    t = (text or "").strip()
+    try:
+        value = Decimal(t)
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.setdefault(name, []).append("请输入数字。" if t else "必填。")
+        return None
+    if integer:
+        if value != value.to_integral_value():
+            errors.setdefault(name, []).append("请输入整数。")
+            return None
+        return int(value)
+    return value
+
+
+def _yaml_field(text: str, name: str, errors: dict[str, list[str]], want: type) -> Any:
+    try:
+        value = yamlnodes.load(text or "")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"第{mark.line + 1}行：" if mark else ""
+        errors.setdefault(name, []).append(f"YAML 语法错误，{where}{exc.problem or exc}")
+        return None
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        errors.setdefault(name, []).append(f"YAML 语法错误：{exc}")
+        return None
+    if not isinstance(value, want):
+        errors.setdefault(name, []).append("应为映射（如 kind: boolean）。" if want is dict else "应为列表。")
+        return None
+    return value
+
+
+def apply_form(raw: dict, values: Mapping[str, str]) -> tuple[dict, dict[str, list[str]]]:
+    """A new rubric mapping from ``raw`` with the editor's values applied, and the field errors found while
+    reading them (numbers, YAML). Codes, inputs, computed figures and evidence are taken from ``raw``."""
+    import copy
+
+    new = copy.deepcopy(raw)
+    errors: dict[str, list[str]] = {}
+    new["name"] = (values.get("name") or "").strip()
+    year = _number(values.get("year", ""), "year", errors, integer=True)
+    if year is not None:
+        new["year"] = year
+    desc = (values.get("description") or "").strip()
+    if desc:
+        new["description"] = desc
+    else:
+        new.pop("description", None)
+    total = _number(values.get("total", ""), "total", errors)
+    if total is not None:
+        new["total"] = total
+    if new.get("bonus"):
+        cap = _number(values.get("bonus_cap", ""), "bonus_cap", errors)
+        if cap is not None:
+            new["bonus"]["cap"] = cap
+    grades = _yaml_field(values.get("grades", ""), "grades", errors, list)
+    if grades is not None:
+        new["grades"] = grades
+    tie = [c.strip() for c in (values.get("tie_break") or "").replace("，", ",").replace("、", ",").split(",")
+           if c.strip()]
+    if tie:
+        new["tie_break"] = tie
+    else:
+        new.pop("tie_break", None)
+
+    def section(key: str, inds: list[dict]) -> list[dict]:
+        by_code = {i["code"]: i for i in inds}
+        out = []
+        for c in _order(values.get(f"{key}.order", ""), list(by_code)):
+            ind = by_code[c]
+            ind["title"] = (values.get(f"{c}.title") or "").strip()
+            points = _number(values.get(f"{c}.points", ""), f"{c}.points", errors)
+            if points is not None:
+                ind["points"] = points
+            for text_field in ("standard", "guidance"):
+                text = (values.get(f"{c}.{text_field}") or "").strip()
+                if text:
+                    ind[text_field] = text
+                else:
+                    ind.pop(text_field, None)
+            rule = _yaml_field(values.get(f"{c}.rule", ""), f"{c}.rule", errors, dict)
+            if rule is not None:
+                ind["rule"] = rule
+            out.append(ind)
+        return out
+
+    for area in new.get("areas", []):
+        area["title"] = (values.get(f"{area['code']}.title") or "").strip()
+        area["indicators"] = section(area["code"], area["indicators"])
+    if new.get("bonus"):
+        new["bonus"]["indicators"] = section("bonus", new["bonus"]["indicators"])
+    if new.get("veto"):
+        new["veto"]["indicators"] = section("veto", new["veto"]["indicators"])
+    return new, errors
+
+
+def field_of(problem_path: str, raw: dict) -> str:
+    """The editor field a problem of the engine belongs to (``_`` when it has none)."""
+    import re
+
+    m = re.match(r"^areas\[(\d+)\](?:\.indicators\[(\d+)\](?:\.(\w+))?|\.(\w+))?", problem_path)
+    if m:
+        a = int(m.group(1))
+        areas = raw.get("areas", [])
+        if a >= len(areas):
+            return "_"
+        if m.group(2) is not None:
+            inds = areas[a].get("indicators", [])
+            i = int(m.group(2))
+            if i >= len(inds):
+                return "_"
+            part = m.group(3)
+            return f"{inds[i]['code']}.{part if part in IND_FIELDS else 'rule'}"
+        return f"{areas[a]['code']}.title" if m.group(4) in (None, "title", "code") else "_"
+    m = re.match(r"^(bonus|veto)\.indicators\[(\d+)\](?:\.(\w+))?", problem_path)
+    if m:
+        inds = raw.get(m.group(1), {}).get("indicators", [])
+        i = int(m.group(2))
+        if i >= len(inds):
+            return "_"
+        part = m.group(3)
+        return f"{inds[i]['code']}.{part if part in IND_FIELDS else 'rule'}"
+    if problem_path.startswith("bonus.cap"):
+        return "bonus_cap"
+    head = re.split(r"[.\[]", problem_path, maxsplit=1)[0]
+    return head if head in META_FIELDS else "_"
+
+
+def _message(p: Problem) -> str:
+    return f"{p.message}（{p.path}）" if p.path else p.message
+
+
+def latest_version(row: Rubric) -> int:
+    return db.session.scalar(select(func.max(Rubric.version)).where(Rubric.office_id == row.office_id,
+                                                                     Rubric.family == row.family)) or 0
+
+
+def _changes(old: dict, new: dict) -> list[str]:
+    """What an edit changed, in short (for the audit entry): meta keys, area titles, indicator codes, order."""
+    out = [k for k in ("name", "year", "description", "total", "grades", "tie_break") if old.get(k) != new.get(k)]
+    if (old.get("bonus") or {}).get("cap") != (new.get("bonus") or {}).get("cap"):
+        out.append("bonus.cap")
+    olds = {k: (t, inds) for k, t, inds in _sections(old)}
+    for key, title, inds in _sections(new):
+        o_title, o_inds = olds.get(key, ("", []))
+        if title != o_title:
+            out.append(f"{key}.title")
+        if [i["code"] for i in inds] != [i["code"] for i in o_inds]:
+            out.append(f"{key}.order")
+        by_code = {i["code"]: i for i in o_inds}
+        out += [i["code"] for i in inds if by_code.get(i["code"]) != i]
+    return out
+
+
+def save_edit(base: Rubric, values: Mapping[str, str], *, actor=None, seen_latest: int | None = None) -> Rubric:
+    """Store the editor's values as a new version of ``base``'s family (``parent_id`` = base).
+
+    ``seen_latest`` is the family's newest version number when the editor was opened; if someone saved a
+    newer version meanwhile the save is refused once, saying so (the caller shows the page again with the
+    user's input and the new number, so a second save goes through as the next version — nothing is ever
+    overwritten either way). Raises :class:`EditError` with the engine's messages at the fields they
+    concern; nothing is stored then.
+    """
+    raw = base_raw(base)
+    new, errors = apply_form(raw, values)
+    if errors:
+        raise EditError(errors)
+    latest = latest_version(base)
+    if seen_latest is not None and latest != seen_latest:
+        raise EditError({"_": [f"您编辑期间，已有人保存了本细则的第{latest}版（您打开页面时最新为第{seen_latest}版）。"
+                               f"您的修改仍在页面上；核对后再次保存，将另存为第{latest + 1}版，不会覆盖第{latest}版。"]},
+                        latest=latest)
+    unchanged = {**new, "version": raw["version"]} == raw
+    if unchanged:
+        raise EditError({"_": ["没有任何修改，未保存新版本。"]})
+    new["version"] = latest + 1
+    source = f"# {new['name']}（第{latest + 1}版，由第{base.version}版在线编辑生成）\n" + yamlnodes.dump(new)
+    filename = f"{base.family}-v{latest + 1}.yaml"
+    try:  # store_rubric parses first: a RubricError means nothing was written
+        row = store.store_rubric(base.office_id, source, filename=filename, actor=actor, parent=base)
+    except scoring.RubricError as exc:
+        fields: dict[str, list[str]] = {}
+        for p in exc.problems:
+            fields.setdefault(field_of(p.path, new), []).append(_message(p))
+        raise EditError(fields) from None
+    record(base.office_id, "rubric.edit", "rubric", row.id, actor=actor,
+           old={"rubric_id": base.id, "version": base.version, "frozen": base.frozen},
+           new={"version": row.version, "changed": _changes(raw, {**new, "version": raw["version"]})[:200]})
+    return row
