@@ -418,3 +418,16 @@ def test_editor_values_round_trip_every_shipped_rubric(name):
     new, errors = services.apply_form(raw, services.editor_values(raw))
     assert errors == {} and new == raw
     assert scoring.load_rubric(yamlnodes.dump(new), name) == rubric
+
+
+def test_editor_rule_field_refuses_what_an_upload_refuses(tenant_a):
+    """The editor reads YAML with the engine's reader: a key written twice in a rule is an error at the
+    field with its line, not the last value silently winning; an exact decimal stays exact."""
+    base = store_rubric(tenant_a.office.id, county_source(), filename=COUNTY)
+    raw = services.base_raw(base)
+    values = services.editor_values(raw)
+    values["A3.rule"] = "kind: boolean\nkind: manual\n"
+    _new, errors = services.apply_form(copy.deepcopy(raw), values)
+    assert "第2行" in errors["A3.rule"][0] and "重复" in errors["A3.rule"][0]
+    assert yamlnodes.load("per: 0.1\n") == {"per": Decimal("0.1")} and yamlnodes.load("") is None
+    assert yamlnodes.dump({"per": Decimal("0.10"), "n": Decimal("2")}) == "per: 0.1\nn: 2\n"
