@@ -21,6 +21,7 @@ def configure_office(office):
 
 def published_campaign(tenant, *, configure=True, notices=True):
     """Campaign (state published) with departments A and B, ranking published; A's sent notice."""
+    from assess.rectification import generation as rect_generation
     from assess.rectification import services as rect
     from assess.ranking.services import publish_ranking
 
@@ -35,7 +36,7 @@ def published_campaign(tenant, *, configure=True, notices=True):
     c.state = CampaignState.PUBLISHED
     db.session.flush()
     if notices:
-        created = rect.generate_notices(tenant.office, c, actor=tenant.users["office_admin"])
+        created = rect_generation.generate_notices(tenant.office, c, actor=tenant.users["office_admin"])
         for n in created:
             rect.send_notice(n, actor=tenant.users["office_admin"])
     return c

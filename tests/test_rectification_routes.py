@@ -10,7 +10,7 @@ from sqlalchemy import select
 from assess.extensions import db
 from assess.models import AuditEntry, Evidence, ItemState, Notice, NoticeItem, NoticeState
 from assess.documents.builders import notice_document
-from assess.rectification import services
+from assess.rectification import generation, services
 from tests.test_rectification_support import add_result, future, make_campaign, make_notice
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -209,7 +209,7 @@ def test_department_never_sees_drafts_and_editing_sent_needs_reason(tenant_a, lo
 def test_ledger_filters_overdue_and_export(tenant_a, tenant_b, login):
     t = tenant_a
     campaign = _campaign_with_problems(t)
-    notices = services.generate_notices(t.office, campaign, actor=None)
+    notices = generation.generate_notices(t.office, campaign, actor=None)
     services.send_notices(notices, actor=None)
     make_notice(t, problem="=1+2 错敏字")
     for n in notices:
@@ -276,7 +276,7 @@ def test_open_items_partial_for_the_reviewer_page(tenant_a, app):
 def test_notice_pdf(tenant_a, login):
     t = tenant_a
     campaign = _campaign_with_problems(t)
-    [notice, *_] = [n for n in services.generate_notices(t.office, campaign, actor=None) if n.department_id == t.dept_a.id]
+    [notice, *_] = [n for n in generation.generate_notices(t.office, campaign, actor=None) if n.department_id == t.dept_a.id]
     services.send_notice(notice, actor=None)
     db.session.commit()
     doc = notice_document(notice, t.office)

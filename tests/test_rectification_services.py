@@ -13,7 +13,7 @@ from sqlalchemy import select
 from assess.extensions import db
 from assess.models import (AuditEntry, CampaignState, EvidenceKind, IndicatorResult, ItemState, NoticeItem,
                            NoticeState)
-from assess.rectification import ledger, services, workdays
+from assess.rectification import generation, ledger, services, workdays
 from assess.rectification.ledger import LedgerFilters
 from assess.rectification.services import RectificationError
 from tests.test_rectification_support import add_result, future, make_campaign, make_notice
@@ -54,7 +54,7 @@ def test_workdays_count_is_checked():
 def test_generate_requires_published_results(tenant_a):
     campaign = make_campaign(tenant_a, state=CampaignState.REVIEW)
     with pytest.raises(RectificationError, match="结果公布后") as exc:
-        services.generate_notices(tenant_a.office, campaign, actor=None)
+        generation.generate_notices(tenant_a.office, campaign, actor=None)
     assert exc.value.field == "campaign_id"
 
 
@@ -65,9 +65,9 @@ def test_generate_one_notice_per_department_with_problems(tenant_a):
     add_result(t, campaign, t.dept_a, "A2", "3")  # full marks, no problem: no item
     add_result(t, campaign, t.dept_a, "A3", "1")  # deduction without a statement: no item, counted as skipped
     add_result(t, campaign, t.dept_b, "A1", "3")  # dept B has no problems
-    plan = services.plan_generation(campaign)
+    plan = generation.plan_generation(campaign)
     assert plan.without_statement == 1 and plan.below_threshold == 0 and plan.item_count == 1
-    notices = services.generate_notices(t.office, campaign, actor=t.users["office_admin"])
+    notices = generation.generate_notices(t.office, campaign, actor=t.users["office_admin"])
     assert len(notices) == 1
     notice = notices[0]
     assert notice.department_id == t.dept_a.id and notice.state == NoticeState.DRAFT
@@ -79,7 +79,7 @@ def test_generate_one_notice_per_department_with_problems(tenant_a):
     assert items[0].indicator_title == "领导小组"
     assert items[0].requirement and "未达到指标要求" not in items[0].requirement + items[0].problem
     # generating again adds nothing for departments that already have their notice
-    assert services.generate_notices(t.office, campaign, actor=None) == []
+    assert generation.generate_notices(t.office, campaign, actor=None) == []
 
 
 def test_notice_items_are_the_problem_statements_above_the_threshold(tenant_a):
@@ -103,19 +103,19 @@ def test_notice_items_are_the_problem_statements_above_the_threshold(tenant_a):
                                                              IndicatorResult.indicator_code == code)).one()
         r.final_score, r.problem = Decimal(ind.points) - Decimal(lost), problem
     db.session.flush()
-    preview = services.generation_preview(campaign, "0.5")
+    preview = generation.generation_preview(campaign, "0.5")
     assert (preview.departments, preview.items, preview.below_threshold, preview.without_statement) == (1, 2, 1, 0)
-    [notice] = services.generate_notices(t.office, campaign, actor=None, threshold="0.5")
+    [notice] = generation.generate_notices(t.office, campaign, actor=None, threshold="0.5")
     assert [(i.problem, i.points_deducted) for i in notice.items] == [
         ("“意见征集”栏目内容空白", Decimal("2.00")), ("规范性文件未在印发7日内公开（2件）", Decimal("1.00"))]
     assert not any(i.recurring for i in notice.items)  # no notice last year
     # a lower threshold lists the 0.2-point finding too; 0.11-point differences without a statement never
-    assert services.generation_preview(campaign, "0.1").items == 3
-    assert services.generation_preview(campaign, "0.1").without_statement == len(base) - 3
+    assert generation.generation_preview(campaign, "0.1").items == 3
+    assert generation.generation_preview(campaign, "0.1").without_statement == len(base) - 3
     # the threshold used is remembered for the office's next generation
-    assert services.last_threshold(t.office.id) == Decimal("0.50")
-    services.generate_notices(t.office, campaign, actor=None, threshold="1.5")
-    assert services.last_threshold(t.office.id) == Decimal("1.50")
+    assert generation.last_threshold(t.office.id) == Decimal("0.50")
+    generation.generate_notices(t.office, campaign, actor=None, threshold="1.5")
+    assert generation.last_threshold(t.office.id) == Decimal("1.50")
 
 
 def test_generating_many_notices_audits_each_in_one_intact_chain(tenant_a):
@@ -126,7 +126,7 @@ def test_generating_many_notices_audits_each_in_one_intact_chain(tenant_a):
     add_result(t, campaign, t.dept_a, "A1", "0", problem="甲局问题")
     add_result(t, campaign, t.dept_b, "A1", "1", problem="乙局问题")
     add_result(t, campaign, t.dept_b, "A3", "0")
-    notices = services.generate_notices(t.office, campaign, actor=t.users["office_admin"])
+    notices = generation.generate_notices(t.office, campaign, actor=t.users["office_admin"])
     entries = db.session.scalars(select(AuditEntry).where(
         AuditEntry.office_id == t.office.id, AuditEntry.action == "rectification.notice.generate")
         .order_by(AuditEntry.seq)).all()
@@ -144,7 +144,7 @@ def test_generate_deadline_in_working_days(tenant_a):
     t = tenant_a
     campaign = make_campaign(t)
     add_result(t, campaign, t.dept_a, "A1", "0", problem="问题")
-    [notice] = services.generate_notices(t.office, campaign, actor=None, workdays_count=10, today=date(2026, 9, 30))
+    [notice] = generation.generate_notices(t.office, campaign, actor=None, workdays_count=10, today=date(2026, 9, 30))
     assert notice.deadline == workdays.add_workdays(date(2026, 9, 30), 10) == date(2026, 10, 20)  # 8, 9, 10 (Sat), 12–16, 19, 20
 
 
@@ -152,12 +152,12 @@ def test_recurring_problem_on_the_same_indicator(tenant_a):
     t = tenant_a
     last = make_campaign(t, year=2025, name="2025年度考核")
     add_result(t, last, t.dept_a, "A1", "1", problem="去年的问题")
-    [old] = services.generate_notices(t.office, last, actor=None)
+    [old] = generation.generate_notices(t.office, last, actor=None)
     services.send_notice(old, actor=None)
     this = make_campaign(t, year=2026)
     add_result(t, this, t.dept_a, "A1", "2", problem="今年又出现")
     add_result(t, this, t.dept_a, "A3", "0", problem="新问题")
-    [notice] = services.generate_notices(t.office, this, actor=None)
+    [notice] = generation.generate_notices(t.office, this, actor=None)
     by_code = {i.indicator_code: i for i in notice.items}
     assert by_code["A1"].recurring and by_code["A1"].previous_item_id == old.items[0].id
     assert not by_code["A3"].recurring
@@ -192,7 +192,7 @@ def test_recurring_only_when_last_years_item_was_a_real_problem(tenant_a):
     for dept in (t.dept_a, t.dept_b):
         for code in ("A1", "A2", "A3"):
             add_result(t, this, dept, code, "0", problem=f"{dept.name}{code}今年的问题")
-    notices = services.generate_notices(t.office, this, actor=None)
+    notices = generation.generate_notices(t.office, this, actor=None)
     recurring = {(i.department_id, i.indicator_code) for n in notices for i in n.items if i.recurring}
     assert recurring == {(t.dept_a.id, "A3")}
 
@@ -370,7 +370,7 @@ def test_overdue_items_and_ledger_filters(tenant_a):
     campaign = make_campaign(t)
     add_result(t, campaign, t.dept_a, "A1", "1", problem="SECRET-DEPT-A 问题一")
     add_result(t, campaign, t.dept_b, "A3", "0", problem="乙局问题")
-    notices = services.generate_notices(t.office, campaign, actor=None)
+    notices = generation.generate_notices(t.office, campaign, actor=None)
     services.send_notices(notices, actor=None)
     monitoring = make_notice(t)
     later = max(n.deadline for n in notices + [monitoring]) + timedelta(days=3)
@@ -407,7 +407,7 @@ def test_open_items_for_carry_over(tenant_a):
     last = make_campaign(t, year=2025)
     add_result(t, last, t.dept_a, "A1", "1", problem="未整改的问题")
     add_result(t, last, t.dept_a, "A3", "1", problem="已整改的问题")
-    [notice] = services.generate_notices(t.office, last, actor=None)
+    [notice] = generation.generate_notices(t.office, last, actor=None)
     services.send_notice(notice, actor=None)
     done = next(i for i in notice.items if i.indicator_code == "A3")
     services.save_answer(done, actor=t.users["dept_admin"], measure="已整改", result="")
@@ -445,8 +445,8 @@ def test_bonus_not_earned_is_no_problem(tenant_a):
     add_result(t, campaign, t.dept_a, "X1", "0")  # bonus not earned, no statement: no item
     add_result(t, campaign, t.dept_b, "X1", "0", problem="评审分（0）低于自评分（3）")  # not claimed/earned
     add_result(t, campaign, t.dept_b, "A1", "0", problem="领导小组未调整")
-    [notice] = services.generate_notices(t.office, campaign, actor=None)
+    [notice] = generation.generate_notices(t.office, campaign, actor=None)
     assert notice.department_id == t.dept_b.id and [i.indicator_code for i in notice.items] == ["A1"]
-    assert services.plan_generation(campaign).without_statement == 0
+    assert generation.plan_generation(campaign).without_statement == 0
 
 

@@ -507,7 +507,7 @@ def test_only_standing_findings_flow_downstream(world, db):
     from assess.documents.builders import circular_defaults, scoresheet_context
     from assess.ranking import analytics, exports
     from assess.ranking.services import publish_ranking
-    from assess.rectification.services import problem_rows
+    from assess.rectification.generation import problem_rows
 
     w = world
     rev, adm = w.users["reviewer"], w.users["office_admin"]

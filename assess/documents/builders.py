@@ -167,7 +167,7 @@ def grades_named(campaign: Campaign, rows) -> dict[str, tuple[str, ...]]:
 def default_deadline(campaign: Campaign) -> dt.date:
     if campaign.rectify_deadline:
         return campaign.rectify_deadline
-    from ..rectification.services import default_deadline as rect_deadline
+    from ..rectification.generation import default_deadline as rect_deadline
 
     return rect_deadline(campaign)
 

@@ -2,13 +2,14 @@
 
 Public entry points for other capabilities (in :mod:`assess.rectification.services` unless named):
 
-- ``generate_notices(office, campaign, actor=, workdays_count=None, threshold=0.5)`` — draft notices from the
-  reviewers' problem statements that stand (``standing_findings``) and cost at least ``threshold`` points.
+- :mod:`assess.rectification.generation`: ``generate_notices(office, campaign, actor=, workdays_count=None,
+  threshold=0.5)`` — draft notices from the reviewers' problem statements that stand (``standing_findings``)
+  and cost at least ``threshold`` points.
 - ``open_items_for(department_id, indicator_code, office_id=None, exclude_campaign_id=None)`` — unresolved
   items for the reviewer's page; render them with ``{% include "rectification/_open_items.html" %}``
   (context variable ``open_items``).
-- :mod:`assess.rectification.ledger`: ``ledger(office_id, LedgerFilters(...))`` / ``ledger_workbook(rows)`` — the
-  ledger and its Excel export.
+- :mod:`assess.rectification.ledger`: ``ledger(office_id, LedgerFilters(...))`` / ``ledger_workbook(rows)`` —
+  the ledger and its Excel export.
 - ``overdue_count(office_id, department_id=None)`` — for dashboards.
 - :mod:`assess.rectification.workdays` — working days on the Chinese official calendar.
 - :func:`assess.rectification.demo.demo_rectification` — demo data (after campaign, reviews and ranking).

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Department, ItemState, NoticeSource, NoticeState, Office, Role, User
-from . import services
+from . import generation, services
 
 MEASURES = [
     ("调整政务公开工作领导小组，由主要负责同志任组长，印发调整通知。", "已印发调整文件并在网站公开。"),
@@ -70,7 +70,7 @@ def demo_rectification(office: Office, rng: random.Random) -> None:
     notices = []
     campaigns = services.published_campaigns(office.id)
     if campaigns:
-        notices = services.generate_notices(office, campaigns[0], actor=actor, workdays_count=15)
+        notices = generation.generate_notices(office, campaigns[0], actor=actor, workdays_count=15)
     # two notices from the monthly website monitoring, outside any campaign
     depts = list(db.session.scalars(
         select(Department).where(Department.office_id == office.id, Department.active.is_(True)).order_by(Department.id)

@@ -22,6 +22,7 @@ from ..models import (Campaign, Department, Evidence, EvidenceKind, ItemState, N
                       Office, Role)
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.scope import get_scoped_or_404
+from . import generation
 from . import ledger as rectification_ledger
 from . import services
 from .forms import (AnswerForm, CommentForm, EmptyForm, EvidenceForm, GenerateForm, ItemForm, NewNoticeForm,
@@ -125,15 +126,15 @@ def notices():
 def generate():
     """Draft notices from a published campaign's problem statements, at the office's threshold (points)."""
     office = _office()
-    form = GenerateForm(data={"threshold": services.last_threshold(office.id)} if request.method == "GET" else None)
+    form = GenerateForm(data={"threshold": generation.last_threshold(office.id)} if request.method == "GET" else None)
     campaigns = services.published_campaigns(office.id)
     form.campaign_id.choices = [(c.id, c.name) for c in campaigns]
     if form.validate_on_submit():
         campaign = get_scoped_or_404(Campaign, form.campaign_id.data)
         try:
-            plan = services.plan_generation(campaign, form.threshold.data if form.threshold.data is not None
-                                            else services.last_threshold(office.id))
-            created = services.generate_notices(office, campaign, actor=current_user,
+            plan = generation.plan_generation(campaign, form.threshold.data if form.threshold.data is not None
+                                            else generation.last_threshold(office.id))
+            created = generation.generate_notices(office, campaign, actor=current_user,
                                                 workdays_count=form.workdays.data, plan=plan)
         except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
@@ -151,8 +152,8 @@ def generate():
             return redirect(url_for("rectification.notices", state="draft"))
     status = 400 if request.method == "POST" else 200
     threshold = form.threshold.data if not form.threshold.errors and form.threshold.data is not None \
-        else services.DEFAULT_THRESHOLD
-    preview = {c.id: (c.name, services.generation_preview(c, threshold)) for c in campaigns}
+        else generation.DEFAULT_THRESHOLD
+    preview = {c.id: (c.name, generation.generation_preview(c, threshold)) for c in campaigns}
     return render_template("rectification/generate.html", form=form, preview=preview, threshold=threshold), status
 
 
