@@ -4,6 +4,9 @@ Drafting notices from a campaign's results is in :mod:`.generation`; the ledger 
 :mod:`.ledger`; the notice's PDF context is built with the other documents
 (:func:`assess.documents.builders.notice_document`).
 
+Over 500 lines on purpose: this is one state machine (the item life cycle below), and every transition's
+checks, audit entries and refusals are read together; splitting it by transition would scatter one rule.
+
 Rules in one place; views call these and commit once. Services flush, never commit, and record every state
 change in the audit chain. A refusal raises :class:`RectificationError` with a message for the user and the
 form field at fault.
