@@ -12,19 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable, Iterable
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..clock import local_today
 from ..extensions import db
 from ..models import Campaign, CampaignState, Department, Group, Office, Rubric, Submission, SubmissionState
 from ..models.base import utcnow
 from ..rubrics import store
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class CampaignError(ValueError):
@@ -33,11 +31,6 @@ class CampaignError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def local_today() -> date:
-    """Today's date in China (deadlines are calendar dates there)."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 STATE_LABELS = {

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..clock import local_date
 from ..extensions import db
 from ..models import (Campaign, Department, IndicatorResult, Notice, Office, RankingPublication, ReviewScore,
                       Submission, User)
@@ -341,7 +342,6 @@ def selfassessment_context(submission: Submission, office: Office, *, today: dt.
     are left blank. Veto items carry no score and are not listed.
     """
     from .. import scoring
-    from ..campaigns.services import LOCAL_TZ
     from ..selfassessment.services import answers_of
 
     campaign = submission.campaign
@@ -383,7 +383,7 @@ def selfassessment_context(submission: Submission, office: Office, *, today: dt.
                                           rows=rows(rubric.bonus.indicators), subtotal=bonus, is_bonus=True))
     missing = sum(1 for area in rubric.areas for ind in area.indicators if claimed(ind.code) is None)
     submitted = submission.submitted_at is not None and submission.state.value == "submitted"
-    date = submission.submitted_at.astimezone(LOCAL_TZ).date() if submitted else today
+    date = local_date(submission.submitted_at) if submitted else today
     contact = ""
     dept = db.session.get(Department, submission.department_id)
     if dept is not None and (dept.contact_name or dept.contact_phone):

@@ -28,10 +28,9 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,6 +38,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record, record_many
+from ..clock import local_date
+from ..clock import local_today as today_local  # the one "today" (configured TIMEZONE), under its old name here
 from ..extensions import db
 from ..models import (Campaign, CampaignState, Department, Evidence, EvidenceKind, IndicatorResult, ItemState,
                       Notice, NoticeItem, NoticeSource, NoticeState, Office, Role, User)
@@ -49,7 +50,6 @@ from . import workdays
 
 OWNER_TYPE = "rectification_item"
 DEFAULT_WORKDAYS = 15
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MAX_TEXT = 4000
 MAX_EVIDENCE_PER_ITEM = 20
 PUBLISHED_STATES = (CampaignState.PUBLISHED, CampaignState.CLOSED)
@@ -72,10 +72,6 @@ class RectificationError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 # --- small checks ---------------------------------------------------------------------------------------
@@ -921,7 +917,7 @@ def ledger(office_id: int, filters: LedgerFilters = LedgerFilters(), *, today: d
                           Notice.deadline < today)
     rows = []
     for item, notice, campaign_name in db.session.execute(stmt):
-        sent = notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today
+        sent = local_date(notice.sent_at) if notice.sent_at else today
         over = is_overdue(item, notice, today)
         rows.append(LedgerRow(item, notice, campaign_name or "", (today - sent).days, over,
                               overdue_days(notice, today) if over else 0))
@@ -967,7 +963,7 @@ def ledger_workbook(rows: list[LedgerRow], *, title: str | None = None) -> bytes
             n, notice.department_name, source, indicator, i.problem,
             float(i.points_deducted) if i.points_deducted is not None else None,
             i.requirement, r.state_label + (_("（逾期）") if r.overdue else ""),
-            notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else None, notice.deadline,
+            local_date(notice.sent_at) if notice.sent_at else None, notice.deadline,
             r.age_days, r.overdue_days or None, _("是") if i.recurring else "", i.measure, i.result,
             i.office_comment, i.rounds,
         ]
@@ -1036,7 +1032,7 @@ def notice_document(notice: Notice, office: Office, *, today: date | None = None
     from ..documents.official import format_cn_date
 
     today = today or today_local()
-    when = (notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today)
+    when = (local_date(notice.sent_at) if notice.sent_at else today)
     area_of: dict[str, str] = {}
     if notice.campaign_id:
         from ..rubrics.store import engine_rubric

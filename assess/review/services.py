@@ -24,7 +24,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -35,6 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import scoring
 from ..audit.services import record
+from ..clock import local_today
 from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Contest, ContestOutcome, Evidence, EvidenceKind,
                       IndicatorResult, Membership, ReviewAssignment, ReviewScore, Role, Submission, SubmissionState,
@@ -43,7 +43,6 @@ from ..models.base import utcnow
 from ..rubrics.store import engine_rubric
 from ..scoring import engine as _engine
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_CONFLICT_DAYS = 365
 MAX_REVIEWERS = 2
 REVIEWING_ROLES = (Role.REVIEWER, Role.OFFICE_ADMIN)
@@ -61,10 +60,6 @@ class ReviewError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def fmt(value: Decimal | None) -> str:
