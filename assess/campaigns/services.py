@@ -2,10 +2,11 @@
 
 The state machine is data: :data:`TRANSITIONS` lists the allowed steps (each an explicit office action)
 and :data:`PRECONDITIONS` maps a target state to checks ``check(campaign) -> str | None`` (a refusal
-reason, or None). Other capabilities append their own checks, e.g.::
+reason, or None). Other capabilities append their own checks from a function that ``create_app`` calls
+(``_wire_capabilities`` in assess/__init__.py; never on import, so that a guard does not depend on what
+happened to be imported), e.g. the review's ``register_preconditions``::
 
-    from assess.campaigns.services import PRECONDITIONS
-    PRECONDITIONS[CampaignState.PUBLISHED].append(lambda c: "评审尚未全部完成" if unfinished(c) else None)
+    PRECONDITIONS[CampaignState.PUBLISHED].append(review_complete)
 """
 from __future__ import annotations
 

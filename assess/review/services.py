@@ -435,6 +435,9 @@ def refresh_result(submission: Submission, code: str, *, actor=None, reason: str
                    rubric: scoring.Rubric | None = None, suggestion: Suggestion | None = None) -> IndicatorResult:
     """Recompute the indicator's result from its sources (see the module docstring); audit any change.
 
+    The ranking follows without a call here: the ``after_flush`` hook in :mod:`assess.ranking.sums`
+    (installed by ``create_app``) rewrites the department's sums whenever a flush touches its results.
+
     The result row is locked (``FOR NO KEY UPDATE`` on PostgreSQL) and re-read, so two reviewers saving at once
     are serialised instead of one of them failing on the row's version.
     """
@@ -1405,8 +1408,10 @@ def bulk_review(campaign: Campaign, plans: dict[int, Plan], *, actor=None,
     return len(result_rows)
 
 
-def _register_preconditions() -> None:
-    """Let the campaign state machine refuse re-check/publication while reviews are unfinished."""
+def register_preconditions() -> None:
+    """Let the campaign state machine refuse re-check/publication while reviews are unfinished.
+
+    Called by ``create_app`` (not on import), so publishing is guarded whatever modules were imported."""
     try:
         from ..campaigns.services import PRECONDITIONS
     except ImportError:  # campaigns capability not installed
@@ -1418,6 +1423,3 @@ def _register_preconditions() -> None:
     checks = PRECONDITIONS.setdefault(CampaignState.PUBLISHED, [])
     if contests_answered not in checks:
         checks.append(contests_answered)
-
-
-_register_preconditions()
