@@ -10,5 +10,4 @@ Public entry points for other capabilities (all in :mod:`assess.rectification.se
 - ``ledger(office_id, LedgerFilters(...))`` / ``ledger_workbook(rows)`` — the ledger and its Excel export.
 - ``overdue_count(office_id, department_id=None)`` — for dashboards.
 - :mod:`assess.rectification.workdays` — working days on the Chinese official calendar.
-- :func:`assess.rectification.demo.demo_rectification` — demo data (after campaign, reviews and ranking).
 """
