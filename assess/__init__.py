@@ -140,11 +140,11 @@ def _register_blueprints(app: Flask) -> None:
     from .documents.routes import bp as documents_bp
 
     app.register_blueprint(documents_bp)
+    from .api.resources import blueprint as api_v1_blueprint
     from .api.routes import bp as api_bp
-    from .api.v1 import load_resources
 
     app.register_blueprint(api_bp)
-    app.register_blueprint(load_resources())
+    app.register_blueprint(api_v1_blueprint())
 
 
 def _register_cli(app: Flask) -> None:
