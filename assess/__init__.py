@@ -33,6 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
         use_fast_hasher()
     _init_extensions(app)
+    _wire_capabilities()
     _register_blueprints(app)
     _register_cli(app)
     _register_hooks(app)
@@ -59,9 +60,6 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     scope.install()
-    from .ranking import sums
-
-    sums.install()
 
     @login_manager.user_loader
     def _load_user(ident: str):
@@ -77,6 +75,21 @@ def _init_extensions(app: Flask) -> None:
         if user is None or user.session_version != version or not user.active:
             return None
         return user
+
+
+def _wire_capabilities() -> None:
+    """Rules one capability adds to another, registered here and not as side effects of imports:
+
+    - the ranking's department sums follow every flush of indicator results (``after_flush`` hook,
+      :mod:`assess.ranking.sums`), so the services that write scores never call the ranking;
+    - the campaign state machine refuses re-check and publication while reviews or contests are open
+      (:data:`assess.campaigns.services.PRECONDITIONS`, checks from the review capability).
+    """
+    from .ranking import sums
+    from .review.services import register_preconditions
+
+    sums.install()
+    register_preconditions()
 
 
 def _select_locale() -> str:
@@ -127,11 +140,11 @@ def _register_blueprints(app: Flask) -> None:
     from .documents.routes import bp as documents_bp
 
     app.register_blueprint(documents_bp)
+    from .api.resources import blueprint as api_v1_blueprint
     from .api.routes import bp as api_bp
-    from .api.v1 import load_resources
 
     app.register_blueprint(api_bp)
-    app.register_blueprint(load_resources())
+    app.register_blueprint(api_v1_blueprint())
 
 
 def _register_cli(app: Flask) -> None:

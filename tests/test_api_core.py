@@ -304,7 +304,7 @@ def test_demo_tokens(db):
     import random
 
     from assess.admin import services as admin
-    from assess.api.demo import demo_api
+    from assess.demo.api import demo_api
     from assess.models import Role
 
     office = admin.create_office("demo-api", "演示公开办", actor=None)

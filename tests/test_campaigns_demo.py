@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from assess import scoring
-from assess.campaigns.demo import NAME, demo_campaign
+from assess.demo.campaigns import NAME, demo_campaign
 from assess.demo import create_demo
 from assess.models import Answer, CampaignState, Evidence, Submission, SubmissionState
 from assess.selfassessment import services as sa

@@ -5,7 +5,7 @@ import random
 
 from sqlalchemy import select
 
-from assess.documents.demo import demo_documents
+from assess.demo.documents import demo_documents
 from assess.models import DocumentKind, IssuedDocument
 from tests.test_documents_app_support import published_campaign
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from assess.clock import local_today
 from assess.documents import builders, jobs, services
 from assess.documents.builders import DocumentError
 from assess.documents.official import format_score
@@ -406,7 +407,7 @@ def test_notice_pdf_is_the_issued_copy_and_a_draft_before(client, login, db, ten
     """The department's /rectification/<id>/pdf: 草稿 without a number before issue, the issued bytes after."""
     c = published_campaign(tenant_a)
     notice = notice_of(c, tenant_a.dept_a)
-    services.allocate_number(tenant_a.office.id, services.today_local().year)  # the register moved on: 2 ≠ id
+    services.allocate_number(tenant_a.office.id, local_today().year)  # the register moved on: 2 ≠ id
     db.session.commit()
     login(tenant_a.users["dept_viewer"].username)
     before = client.get(f"/rectification/{notice.id}/pdf")

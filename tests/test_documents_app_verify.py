@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 
+from assess.clock import local_date
 from assess.documents import services
 from assess.models import DocumentKind
 from tests.test_documents_app_support import published_campaign
@@ -25,7 +26,7 @@ def test_found_by_code_without_login(app, db, tenant_a):
         body = resp.get_data(as_text=True)
         assert resp.status_code == 200, typed
         assert circular.number in body and circular.sha256 in body and circular.issuer_name in body
-        assert circular.issued_at.astimezone(services.LOCAL_TZ).date().isoformat() in body
+        assert local_date(circular.issued_at).isoformat() in body
 
 
 def test_not_found_and_garbage(app, db, tenant_a):

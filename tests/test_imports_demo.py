@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 from assess.imports import services
-from assess.imports.demo import demo_imports, report_text
+from assess.demo.imports import demo_imports, report_text
 from assess.extraction.annual_report import check, parse_report
 
 

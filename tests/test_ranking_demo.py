@@ -10,7 +10,7 @@ from assess.models import Campaign, RankingPublication
 
 def test_demo_ranking(app, db):
     from assess.demo import create_demo
-    from assess.ranking.demo import LAST_YEAR, demo_ranking
+    from assess.demo.ranking import LAST_YEAR, demo_ranking
     from assess.ranking.services import compute_ranking
 
     result = create_demo(departments=12, seed=3, lived_in=False)

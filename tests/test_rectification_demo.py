@@ -10,7 +10,7 @@ from assess.demo import create_demo
 from assess.models import (Campaign, CampaignState, Department, IndicatorResult, ItemState, Notice, NoticeItem,
                            NoticeState)
 from assess.rectification import ledger, services
-from assess.rectification.demo import demo_rectification
+from assess.demo.rectification import demo_rectification
 from assess.rubrics.store import shipped_source, store_rubric
 
 

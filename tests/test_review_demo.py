@@ -11,11 +11,11 @@ from assess.demo import create_demo
 from assess.models import (CampaignState, Contest, IndicatorResult, ReviewAssignment, ReviewScore, Submission,
                            SubmissionState)
 from assess.review import services as rs
-from assess.review.demo import demo_reviews
+from assess.demo.review import demo_reviews
 
 
 def _run(db, monkeypatch, n):
-    from assess.campaigns.demo import demo_campaign
+    from assess.demo.campaigns import demo_campaign
 
     result = create_demo(departments=n, seed=11, lived_in=False)
     demo_campaign(result.office, random.Random(11))
@@ -44,7 +44,7 @@ def test_demo_reviews(db, monkeypatch):
 
 
 def test_demo_reviews_published(db, monkeypatch):
-    from assess.campaigns.demo import demo_campaign
+    from assess.demo.campaigns import demo_campaign
 
     result = create_demo(departments=30, seed=5, lived_in=False)
     demo_campaign(result.office, random.Random(5))

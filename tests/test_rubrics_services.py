@@ -362,7 +362,7 @@ def test_replay_keeps_vetoes_and_judgements(tenant_a):
 def test_demo_rubrics_after_the_demo_campaign(tenant_a):
     import random
 
-    from assess.rubrics.demo import demo_rubrics
+    from assess.demo.rubrics import demo_rubrics
 
     store_rubric(tenant_a.office.id, county_source(), filename=COUNTY).frozen = True  # as demo_campaign leaves it
     made = demo_rubrics(tenant_a.office, random.Random(1))

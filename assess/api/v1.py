@@ -409,11 +409,3 @@ def _setup(state) -> None:
 
 
 v1.record_once(_setup)
-
-
-def load_resources() -> APIBlueprint:
-    """Import every resource module (each adds its routes to ``v1``) and return the blueprint."""
-    from . import resources  # noqa: F401
-    from . import spec  # noqa: F401
-
-    return v1

@@ -2,29 +2,28 @@
 
 The state machine is data: :data:`TRANSITIONS` lists the allowed steps (each an explicit office action)
 and :data:`PRECONDITIONS` maps a target state to checks ``check(campaign) -> str | None`` (a refusal
-reason, or None). Other capabilities append their own checks, e.g.::
+reason, or None). Other capabilities append their own checks from a function that ``create_app`` calls
+(``_wire_capabilities`` in assess/__init__.py; never on import, so that a guard does not depend on what
+happened to be imported), e.g. the review's ``register_preconditions``::
 
-    from assess.campaigns.services import PRECONDITIONS
-    PRECONDITIONS[CampaignState.PUBLISHED].append(lambda c: "评审尚未全部完成" if unfinished(c) else None)
+    PRECONDITIONS[CampaignState.PUBLISHED].append(review_complete)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable, Iterable
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..clock import local_today
 from ..extensions import db
 from ..models import Campaign, CampaignState, Department, Group, Office, Rubric, Submission, SubmissionState
 from ..models.base import utcnow
 from ..rubrics import store
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class CampaignError(ValueError):
@@ -33,11 +32,6 @@ class CampaignError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def local_today() -> date:
-    """Today's date in China (deadlines are calendar dates there)."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 STATE_LABELS = {

@@ -24,6 +24,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..clock import local_date
 from ..extensions import db
 from ..models import (Campaign, Department, IndicatorResult, Notice, Office, RankingPublication, ReviewScore,
                       Submission, User)
@@ -275,11 +276,11 @@ def notice_document(notice: Notice, office: Office, *, today: dt.date | None = N
     It carries no 发文字号: a notice gets its number when the office issues it (``assess.documents``), which
     puts the number into this context; before that it is a draft (see :func:`notice_pdf`).
     """
-    from ..rectification.services import LOCAL_TZ, SOURCE_LABELS, today_local
+    from ..rectification.services import SOURCE_LABELS, today_local
     from .contexts import Letterhead, NoticeContext, ProblemItem
 
     today = today or today_local()
-    when = (notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today)
+    when = (local_date(notice.sent_at) if notice.sent_at else today)
     area_of: dict[str, str] = {}
     if notice.campaign_id:
         campaign = db.session.get(Campaign, notice.campaign_id)
@@ -386,7 +387,6 @@ def selfassessment_context(submission: Submission, office: Office, *, today: dt.
     are left blank. Veto items carry no score and are not listed.
     """
     from .. import scoring
-    from ..campaigns.services import LOCAL_TZ
     from ..selfassessment.services import answers_of
 
     campaign = submission.campaign
@@ -428,7 +428,7 @@ def selfassessment_context(submission: Submission, office: Office, *, today: dt.
                                           rows=rows(rubric.bonus.indicators), subtotal=bonus, is_bonus=True))
     missing = sum(1 for area in rubric.areas for ind in area.indicators if claimed(ind.code) is None)
     submitted = submission.submitted_at is not None and submission.state.value == "submitted"
-    date = submission.submitted_at.astimezone(LOCAL_TZ).date() if submitted else today
+    date = local_date(submission.submitted_at) if submitted else today
     contact = ""
     dept = db.session.get(Department, submission.department_id)
     if dept is not None and (dept.contact_name or dept.contact_phone):

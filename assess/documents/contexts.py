@@ -240,15 +240,3 @@ class SelfAssessmentContext:
     missing: int = 0
     contact: str = ""
 
-
-_SAMPLE_BUILDERS = frozenset({"sample_circular", "sample_notice", "sample_scoresheet"})
-
-
-def __getattr__(name: str) -> object:
-    """Re-export the sample builders lazily: they live in ``samples.py`` (they need Pillow for
-    the specimen seal) and importing them here eagerly would be a circular import."""
-    if name in _SAMPLE_BUILDERS:
-        from . import samples
-
-        return getattr(samples, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

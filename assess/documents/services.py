@@ -20,7 +20,6 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -28,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
+from ..clock import local_date, local_today
 from ..extensions import db
 from ..models import (Campaign, CircularDraft, Department, DocumentCounter, DocumentKind, IssuedDocument, Notice,
                       NoticeState, Office, Submission)
@@ -39,7 +39,6 @@ from .official import format_doc_number, generate_verify_code, normalize_verify_
 
 __all__ = ["DocumentError", "issue", "allocate_number", "verify_lookup"]
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MAX_SEAL_BYTES = 2 * 1024 * 1024
 TEMPLATES = {DocumentKind.CIRCULAR: "circular.html", DocumentKind.NOTICE: "notice.html",
              DocumentKind.SCORESHEET: "scoresheet.html"}
@@ -51,10 +50,6 @@ SETTINGS_FIELDS = {
     "issuer_name": ("发文机关署名", 120), "contact": ("联系人及电话", 200), "cc_block": ("抄送", 2000),
     "printed_by": ("印发机关", 120),
 }
-
-
-def today_local() -> dt.date:
-    return dt.datetime.now(LOCAL_TZ).date()
 
 
 # --------------------------------------------------------------------------- office settings
@@ -272,7 +267,7 @@ def preview(target: Target, office: Office, *, fmt: str = "html") -> bytes | str
     """
     from .render import render_html, render_pdf
 
-    ctx = build_context(target, office, number="", date=today_local())
+    ctx = build_context(target, office, number="", date=local_today())
     template = TEMPLATES[target.kind]
     if fmt == "pdf":
         return render_pdf(template, {"doc": ctx, "draft": True})
@@ -360,7 +355,7 @@ def issue(target: Target, office: Office, *, actor: Any, today: dt.date | None =
         raise DocumentError("整改通知仍是草稿，请先在“整改通知”中发送后再印发。", "notice")
     if target.kind != DocumentKind.SCORESHEET and not office.doc_prefix:
         raise DocumentError("请先在“公文设置”中填写发文字号机关代字。", "doc_prefix")
-    date = today or today_local()
+    date = today or local_today()
     builders.publication(campaign)  # refuses before the ranking is published
     seq = None
     number = ""
@@ -502,7 +497,7 @@ def verify_lookup(code: str) -> Verified | None:
     if doc is None:
         return None
     return Verified(doc.number, str(KIND_LABELS[doc.kind]), doc.issuer_name,
-                    doc.issued_at.astimezone(LOCAL_TZ).date(), doc.sha256, doc.size)
+                    local_date(doc.issued_at), doc.sha256, doc.size)
 
 
 def sha256_of(data: bytes) -> str:
@@ -531,5 +526,5 @@ def selfassessment_pdf(submission: Submission, office: Office, *, today: dt.date
     """
     from .render import render_pdf
 
-    ctx = builders.selfassessment_context(submission, office, today=today or today_local())
+    ctx = builders.selfassessment_context(submission, office, today=today or local_today())
     return render_pdf("selfassessment.html", {"doc": ctx})

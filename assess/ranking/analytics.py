@@ -2,8 +2,8 @@
 
 Totals, areas and grades come from the ranking rows (published if published, else live), never recomputed
 here. The per-indicator figures come from ``IndicatorResult`` and ``ReviewScore`` in a few grouped queries.
-Office-wide queries name the office and campaign explicitly and are marked ``unscoped`` (they are only
-called for office users); department queries go through the request's scope and a department filter.
+Office-wide queries are marked ``all_departments`` (they are only called for office users; the scope still
+keeps them inside the user's office); department queries go through the request's scope and a department filter.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Campaign, IndicatorResult, ReviewScore, User
 from ..rubrics.store import engine_rubric
-from ..tenancy.scope import unscoped
+from ..tenancy.scope import all_departments
 from .services import RankRow, current_rows
 
 ZERO = Decimal(0)
@@ -32,7 +32,7 @@ def _q(v) -> Decimal:
 
 
 def _run(stmt, office_wide: bool):
-    return db.session.execute(unscoped(stmt) if office_wide else stmt).all()
+    return db.session.execute(all_departments(stmt) if office_wide else stmt).all()
 
 
 @dataclass

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Campaign, IndicatorResult, Submission
 from ..rubrics.store import engine_rubric
 from ..spreadsheet import safe_cell
-from ..tenancy.scope import unscoped
+from ..tenancy.scope import all_departments
 from .services import RankRow
 
 Table = tuple[list[str], list[list[Any]]]
@@ -53,7 +53,7 @@ def _results(campaign: Campaign, department_id: int | None = None):
             .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id))
     if department_id is not None:
         return db.session.execute(stmt.where(ir.department_id == department_id)).all()
-    return db.session.execute(unscoped(stmt)).all()  # office users only; office named explicitly
+    return db.session.execute(all_departments(stmt)).all()  # office users only; the scope keeps the office wall
 
 
 def score_sheet(campaign: Campaign, rows: Sequence[RankRow]) -> Table:

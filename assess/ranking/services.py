@@ -23,7 +23,7 @@ from ..models import Campaign, CampaignState, Group, RankingPublication, Submiss
 from ..models.base import utcnow
 from ..rubrics.store import engine_rubric
 from ..scoring.model import InputError
-from ..tenancy.scope import unscoped
+from ..tenancy.scope import all_departments
 from . import sums as dept_sums
 from .adapter import totals_from_sums
 
@@ -96,7 +96,7 @@ def _participants(campaign: Campaign):
         .join(Group, Group.id == Submission.group_id)
         .where(Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id)
     )
-    return db.session.execute(unscoped(stmt)).all()
+    return db.session.execute(all_departments(stmt)).all()
 
 
 def compute_ranking(campaign: Campaign, *, group_id: int | None = None, overall: bool = False,
@@ -195,7 +195,7 @@ def explain_department(campaign: Campaign, department_id: int) -> tuple[str, ...
     """The engine's explanation of one department's live total (what ``compute_ranking(explain=True)`` puts in
     its row), computed on demand from that department's sums alone."""
     rubric = engine_rubric(campaign.rubric)
-    sub = db.session.execute(unscoped(select(Submission.state, Submission.late_days).where(
+    sub = db.session.execute(all_departments(select(Submission.state, Submission.late_days).where(
         Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
         Submission.department_id == department_id))).first()
     if sub is None:
@@ -295,11 +295,11 @@ def fingerprint(campaign: Campaign) -> tuple:
     sums row's version (rewritten with every change to a final score or veto, see :mod:`.sums`) and every
     submission's state, lateness, snapshot and version. Any change to an input changes at least one figure."""
     sub = Submission
-    subs = db.session.execute(unscoped(
+    subs = db.session.execute(all_departments(
         select(func.count(), func.sum(sub.version_id), func.max(sub.updated_at), func.sum(sub.late_days),
                func.count().filter(sub.state == SubmissionState.SUBMITTED))
         .where(sub.office_id == campaign.office_id, sub.campaign_id == campaign.id))).one()
-    groups = db.session.execute(unscoped(
+    groups = db.session.execute(all_departments(
         select(func.max(Group.updated_at)).where(Group.office_id == campaign.office_id))).scalar()
     return dept_sums.fingerprint(campaign) + tuple(subs) + (groups, campaign.rubric_id)
 

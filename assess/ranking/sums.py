@@ -30,7 +30,7 @@ from ..extensions import db
 from ..models import Campaign, DepartmentSums, IndicatorResult, Rubric
 from ..models.base import utcnow
 from ..rubrics.store import engine_rubric
-from ..tenancy.scope import unscoped
+from ..tenancy.scope import all_departments
 from .adapter import code_runs
 
 ZERO = Decimal(0)
@@ -111,10 +111,10 @@ def _parse_rows(rubric: scoring.Rubric, rows) -> dict[int, Sums]:
 
 def compute(campaign: Campaign, rubric: scoring.Rubric, department_ids: Iterable[int] | None = None) -> dict[int, Sums]:
     """Sums straight from ``indicator_results`` (no stored row involved). Crosses the department boundary on
-    purpose (a rank needs the whole group); the office and campaign are named explicitly."""
+    purpose (a rank needs the whole group) with ``all_departments``: the office wall stays automatic."""
     dialect = db.session.get_bind().dialect.name
     stmt = sums_statement(campaign.office_id, campaign.id, rubric, dialect, department_ids)
-    return _parse_rows(rubric, db.session.execute(unscoped(stmt)).all())
+    return _parse_rows(rubric, db.session.execute(all_departments(stmt)).all())
 
 
 def load(campaign: Campaign, rubric: scoring.Rubric, department_ids: Iterable[int]) -> dict[int, Sums]:
@@ -123,7 +123,7 @@ def load(campaign: Campaign, rubric: scoring.Rubric, department_ids: Iterable[in
     ds = DepartmentSums
     out: dict[int, Sums] = {}
     parsed = _parsed_cache(campaign.office_id, campaign.id, sha256)
-    for dept_id, sha, version, data in db.session.execute(unscoped(
+    for dept_id, sha, version, data in db.session.execute(all_departments(
             select(ds.department_id, ds.rubric_sha256, ds.version_id, ds.data)
             .where(ds.office_id == campaign.office_id, ds.campaign_id == campaign.id))):
         if sha != sha256:
@@ -157,7 +157,7 @@ def _parsed_cache(office_id: int, campaign_id: int, sha256: str) -> dict[int, tu
 def fingerprint(campaign: Campaign) -> tuple:
     """Changes whenever any stored sums row of the campaign is rewritten (versions only grow)."""
     ds = DepartmentSums
-    return tuple(db.session.execute(unscoped(
+    return tuple(db.session.execute(all_departments(
         select(func.count(), func.sum(ds.version_id), func.max(ds.updated_at))
         .where(ds.office_id == campaign.office_id, ds.campaign_id == campaign.id))).one())
 

@@ -12,5 +12,4 @@ Public entry points for other capabilities (in :mod:`assess.rectification.servic
   the ledger and its Excel export.
 - ``overdue_count(office_id, department_id=None)`` — for dashboards.
 - :mod:`assess.rectification.workdays` — working days on the Chinese official calendar.
-- :func:`assess.rectification.demo.demo_rectification` — demo data (after campaign, reviews and ranking).
 """

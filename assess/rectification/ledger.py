@@ -17,7 +17,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Campaign, ItemState, Notice, NoticeItem, NoticeState
 from ..spreadsheet import safe_cell
-from .services import LOCAL_TZ, SOURCE_LABELS, STATE_LABELS, is_overdue, overdue_days, today_local
+from ..clock import local_date
+from .services import SOURCE_LABELS, STATE_LABELS, is_overdue, overdue_days, today_local
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def ledger(office_id: int, filters: LedgerFilters = LedgerFilters(), *, today: d
                           Notice.deadline < today)
     rows = []
     for item, notice, campaign_name in db.session.execute(stmt):
-        sent = notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else today
+        sent = local_date(notice.sent_at) if notice.sent_at else today
         over = is_overdue(item, notice, today)
         rows.append(LedgerRow(item, notice, campaign_name or "", (today - sent).days, over,
                               overdue_days(notice, today) if over else 0))
@@ -110,7 +111,7 @@ def ledger_workbook(rows: list[LedgerRow], *, title: str | None = None) -> bytes
             n, notice.department_name, source, indicator, i.problem,
             float(i.points_deducted) if i.points_deducted is not None else None,
             i.requirement, r.state_label + (_("（逾期）") if r.overdue else ""),
-            notice.sent_at.astimezone(LOCAL_TZ).date() if notice.sent_at else None, notice.deadline,
+            local_date(notice.sent_at) if notice.sent_at else None, notice.deadline,
             r.age_days, r.overdue_days or None, _("是") if i.recurring else "", i.measure, i.result,
             i.office_comment, i.rounds,
         ]

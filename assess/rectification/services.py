@@ -23,10 +23,9 @@ item is open; answering after closure is refused.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,6 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
+from ..clock import local_today as today_local  # the one "today" (configured TIMEZONE), under its old name here
 from ..extensions import db
 from ..models import (Campaign, CampaignState, Department, Evidence, EvidenceKind, ItemState, Notice, NoticeItem,
                       NoticeSource, NoticeState, Office, Role, User)
@@ -43,7 +43,6 @@ from . import workdays
 
 OWNER_TYPE = "rectification_item"
 DEFAULT_WORKDAYS = 15
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MAX_TEXT = 4000
 MAX_EVIDENCE_PER_ITEM = 20
 PUBLISHED_STATES = (CampaignState.PUBLISHED, CampaignState.CLOSED)
@@ -66,10 +65,6 @@ class RectificationError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def today_local() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 # --- small checks ---------------------------------------------------------------------------------------

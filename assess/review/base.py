@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import scoring
+from ..clock import local_today  # noqa: F401 (the one "today", re-exported for the review modules)
 from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Contest, ContestOutcome, IndicatorResult, ReviewAssignment,
                       ReviewScore, Role, Submission, SubmissionState, User)
@@ -26,7 +26,6 @@ from ..rubrics.store import engine_rubric
 from ..scoring import engine as _engine
 
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 DEFAULT_CONFLICT_DAYS = 365
@@ -52,9 +51,6 @@ class ReviewError(ValueError):
         super().__init__(message)
         self.field = field
 
-
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def fmt(value: Decimal | None) -> str:

@@ -12,14 +12,14 @@
 - :mod:`.findings` — the findings that stand after re-check.
 
 New code may import from those modules directly. The one piece that is not an import is
-:func:`_register_preconditions` at the bottom, which hooks the review's publishing preconditions into the
-campaign state machine when this module is imported.
+:func:`register_preconditions` at the bottom, which ``create_app`` calls to hook the review's publishing
+preconditions into the campaign state machine.
 """
 
 from __future__ import annotations
 
 from ..models import CampaignState
-from .base import (DEFAULT_CONFLICT_DAYS, LOCAL_TZ, MAX_REVIEWERS, OUTCOME_LABELS, REVIEWING_ROLES,
+from .base import (DEFAULT_CONFLICT_DAYS, MAX_REVIEWERS, OUTCOME_LABELS, REVIEWING_ROLES,
                    ReviewError, Suggestion, assignments_of, check_bounds, fmt, indicator_codes, is_bonus,
                    is_veto, local_today, parse_score, reference_score, rubric_of, suggestions)  # noqa: F401
 from .results import Lead, Plan, bulk_review, decide, refresh_result, refresh_submission  # noqa: F401
@@ -37,8 +37,10 @@ from .contests import (answer_contest, contests_answered, contests_for, create_c
 from .findings import Finding, overturned, standing_findings  # noqa: F401
 
 
-def _register_preconditions() -> None:
-    """Let the campaign state machine refuse re-check/publication while reviews are unfinished."""
+def register_preconditions() -> None:
+    """Let the campaign state machine refuse re-check/publication while reviews are unfinished.
+
+    Called by ``create_app`` (not on import), so publishing is guarded whatever modules were imported."""
     try:
         from ..campaigns.services import PRECONDITIONS
     except ImportError:  # campaigns capability not installed
@@ -50,6 +52,3 @@ def _register_preconditions() -> None:
     checks = PRECONDITIONS.setdefault(CampaignState.PUBLISHED, [])
     if contests_answered not in checks:
         checks.append(contests_answered)
-
-
-_register_preconditions()

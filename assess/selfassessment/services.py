@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from .. import scoring
 from ..audit.services import record
-from ..campaigns.services import local_today
+from ..clock import local_today
 from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Evidence, EvidenceKind, Role, Submission, SubmissionState,
                       User)

@@ -5,8 +5,10 @@ Inside a request every ORM SELECT gets, automatically, the criteria of the logge
 users ``department_id = <department>`` on every :class:`DepartmentMixin` row (their own department row and
 colleagues too). It fails closed: a request with no resolved scope (anonymous, or before the user is
 loaded) sees no tenant rows at all. Code that must read across the boundary on purpose — the login
-lookup, the public document-verification page, a published ranking — says so with
-``execution_options(unscoped=True)`` (see :func:`unscoped`), which is easy to grep and to review.
+lookup, the public document-verification page — says so with ``execution_options(unscoped=True)``
+(see :func:`unscoped`), which is easy to grep and to review. Code that must see every department of the
+user's office — a department's rank needs its whole group — lifts only the department filter with
+``execution_options(all_departments=True)`` (see :func:`all_departments`): the office wall stays automatic.
 
 Outside requests (CLI, service unit tests) nothing is added: those callers pass tenants explicitly.
 """
@@ -67,13 +69,19 @@ def unscoped(stmt: Select) -> Select:
     return stmt.execution_options(unscoped=True)
 
 
-def _criteria(scope: Scope) -> list:
+def all_departments(stmt: Select) -> Select:
+    """Mark a statement as reading every department of the user's own office on purpose (ranks, group
+    statistics): the department filter is lifted, the office filter stays. Grep for it like ``unscoped``."""
+    return stmt.execution_options(all_departments=True)
+
+
+def _criteria(scope: Scope, *, departments: bool = True) -> list:
     opts = []
     if scope.office_id is not None:
         office_id = scope.office_id
         opts.append(with_loader_criteria(TenantMixin, lambda cls: cls.office_id == office_id, include_aliases=True))
         opts.append(with_loader_criteria(User, lambda cls: cls.office_id == office_id, include_aliases=True))
-    if scope.department_id is not None:
+    if departments and scope.department_id is not None:
         dept_id = scope.department_id
         opts.append(
             with_loader_criteria(DepartmentMixin, lambda cls: cls.department_id == dept_id, include_aliases=True)
@@ -104,7 +112,7 @@ def _add_tenant_criteria(state: ORMExecuteState) -> None:
     scope = current_scope()
     if scope is None:
         return
-    opts = _criteria(scope)
+    opts = _criteria(scope, departments=not state.execution_options.get("all_departments"))
     if opts:
         state.statement = state.statement.options(*opts)
 

@@ -32,7 +32,7 @@ def build(departments: int = 500, n_dept_users: int = 200, n_reviewers: int = 10
           production_hash: bool = False) -> dict:
     from assess.admin import services as admin
     from assess.campaigns import services as campaigns
-    from assess.campaigns.demo import demo_campaign
+    from assess.demo.campaigns import demo_campaign
     from assess.demo import create_demo
     from assess.models import (Answer, Campaign, CampaignState, Department, Evidence, Office, Role, Submission,
                                SubmissionState, User)

@@ -13,9 +13,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from ..clock import local_today
 from ..extensions import db
 from ..models import Department, ItemState, NoticeSource, NoticeState, Office, Role, User
-from . import generation, services
+from ..rectification import generation, services
 
 MEASURES = [
     ("调整政务公开工作领导小组，由主要负责同志任组长，印发调整通知。", "已印发调整文件并在网站公开。"),
@@ -66,7 +67,7 @@ def _make_overdue(notice, today, rng: random.Random) -> None:
 
 def demo_rectification(office: Office, rng: random.Random) -> None:
     actor = _office_user(office)
-    today = services.today_local()
+    today = local_today()
     notices = []
     campaigns = services.published_campaigns(office.id)
     if campaigns:

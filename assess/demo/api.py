@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from ..api import services
 from ..extensions import db
 from ..models import Office, User
 from ..models.base import utcnow
-from . import services
 
 
 def demo_api(office: Office, rng: random.Random) -> int:

@@ -16,9 +16,9 @@ from .. import scoring
 from ..extensions import db
 from ..models import (Campaign, CampaignState, IndicatorResult, Office, Role, Submission, SubmissionState, User)
 from ..models.base import utcnow
+from ..ranking.services import RankingError, publish_ranking
+from ..ranking.sums import refresh_campaign
 from ..rubrics.store import engine_rubric
-from .services import RankingError, publish_ranking
-from .sums import refresh_campaign
 
 LAST_YEAR = "2025年度政务公开工作绩效考核"
 PROBLEMS = {

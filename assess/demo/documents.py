@@ -12,11 +12,11 @@ import random
 
 from sqlalchemy import select
 
+from ..documents import services
+from ..documents.samples import sample_seal_png
 from ..extensions import db
 from ..models import Campaign, DocumentKind, Office, Role, User
 from ..ranking.services import latest_publication
-from . import services
-from .samples import sample_seal_png
 
 # Issued notices in the demo: enough to show the ledger of issued documents, few enough that a
 # province-sized demo (``--departments 5000``) is not spent rendering thousands of PDFs.

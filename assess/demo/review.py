@@ -21,11 +21,12 @@ from sqlalchemy import insert, select
 
 from .. import scoring
 from ..audit.services import record
+from ..clock import local_today
 from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Membership, Office, ReviewAssignment, Role, Submission,
                       SubmissionState, User)
 from ..models.base import utcnow
-from . import services as rs
+from ..review import services as rs
 
 # Problem statements as a reviewer writes them (问题描述): by indicator where the rubric is specific,
 # otherwise by area of the county rubric.
@@ -186,7 +187,7 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
         campaign.state_changed_at = utcnow()
         record(office.id, "campaign.transition", "campaign", campaign.id, actor=admin, campaign_id=campaign.id,
                old="review", new="recheck", reason="评审完成，公布初步结果")
-    today = campaign.recheck_start or rs.local_today()
+    today = campaign.recheck_start or local_today()
     made = 0
     submitted = {sub_id for (sub_id,) in db.session.execute(select(Submission.id).where(
         Submission.campaign_id == campaign.id, Submission.state == SubmissionState.SUBMITTED))}

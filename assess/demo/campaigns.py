@@ -23,12 +23,12 @@ from sqlalchemy import bindparam, select
 
 from .. import scoring
 from ..audit.services import record
+from ..campaigns import services
 from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Department, Evidence, EvidenceKind, Office, Role, Rubric,
                       Submission, SubmissionState, User)
 from ..rubrics import store
 from ..selfassessment import services as sa
-from . import services
 
 NAME = "2026年度政务公开工作绩效考核"
 RUBRIC_FILE = "county-annual-2026.yaml"

@@ -2,7 +2,11 @@
 
 ``flask --app wsgi demo [--departments N] [--seed S]``. The same seed gives the same data; N can be in
 the thousands for benchmarks (only a handful of departments get log-ins, so hashing stays cheap).
-Later capabilities add their steps to :data:`DEMO_STEPS` (campaign, reviews, ranking, notices).
+
+All demo code lives in this package, none in the capabilities: :func:`create_demo` (here) builds the
+offices and people, then runs :data:`DEMO_STEPS`, one module per step of the year, each calling the
+capability's public services like a user would (bulk inserts where thousands of departments need it):
+campaigns → rubrics → review → ranking → rectification → imports → api → documents.
 """
 from __future__ import annotations
 
@@ -13,10 +17,18 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
-from .admin import services
-from .auth.passwords import hash_password
-from .extensions import db
-from .models import Department, Office, Role, User
+from ..admin import services
+from ..auth.passwords import hash_password
+from ..extensions import db
+from ..models import Department, Office, Role, User
+from .api import demo_api
+from .campaigns import demo_campaign
+from .documents import demo_documents
+from .imports import demo_imports
+from .ranking import demo_ranking
+from .rectification import demo_rectification
+from .review import demo_reviews
+from .rubrics import demo_rubrics
 
 DEMO_PASSWORD = "Demo-2026!"
 
@@ -139,31 +151,11 @@ def create_demo(departments: int = 24, seed: int = 2026, *, lived_in: bool = Tru
 
 
 def _published_reviews(office: Office, rng: random.Random) -> None:
-    from .review.demo import demo_reviews
-
     demo_reviews(office, rng, publish=True)
 
 
-def _steps() -> list[Callable[[Office, random.Random], None]]:
-    """The lived-in year, in order: campaign → rubric drafts → reviews and re-check → ranking →
-    rectification → imported reports → API tokens → issued documents."""
-    from .api.demo import demo_api
-    from .campaigns.demo import demo_campaign
-    from .documents.demo import demo_documents
-    from .imports.demo import demo_imports
-    from .ranking.demo import demo_ranking
-    from .rectification.demo import demo_rectification
-    from .rubrics.demo import demo_rubrics
-
-    return [demo_campaign, demo_rubrics, _published_reviews, demo_ranking, demo_rectification, demo_imports,
-            demo_api, demo_documents]
-
-
-class _Steps(list):
-    """Resolved lazily so that importing this module stays cheap and free of import cycles."""
-
-    def __iter__(self):
-        return iter(_steps())
-
-
-DEMO_STEPS: list[Callable[[Office, random.Random], None]] = _Steps()
+# The lived-in year, in order: campaign → rubric drafts → reviews and re-check → ranking → rectification →
+# imported reports → API tokens → issued documents.
+DEMO_STEPS: list[Callable[[Office, random.Random], None]] = [
+    demo_campaign, demo_rubrics, _published_reviews, demo_ranking, demo_rectification, demo_imports, demo_api,
+    demo_documents]

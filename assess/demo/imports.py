@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..extraction.annual_report import REQUEST_COLUMNS, request_rows
+from ..imports import services
 from ..models import Department, Office, Role, User
-from . import services
 
 PARTIES = REQUEST_COLUMNS[:-1]
 DEMO_REPORT_DEPARTMENTS = 300

@@ -1,6 +1,6 @@
 """Demo data for the rubric pages: a draft second version of the county rubric and the provincial rubric.
 
-``demo_rubrics(office, rng)`` runs after ``assess.campaigns.demo.demo_campaign`` (which stores and freezes
+``demo_rubrics(office, rng)`` runs after ``assess.demo.campaigns.demo_campaign`` (which stores and freezes
 version 1 of the county rubric for its campaign). It adds, as the office administrator would in the editor,
 a draft version 2 that the office is weighing — stricter on content accuracy, a higher bar for 信息公开数量,
 reworded guidance — so that "往期考核重算" has something to compare once the campaign is scored; and it adds
@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Office, Role, Rubric, User
-from . import services
+from ..rubrics import services
 
 COUNTY = "county-annual-2026.yaml"
 PROVINCE = "guangdong-social-insurance-2014.yaml"
