@@ -11,13 +11,12 @@ from ..models import Campaign, Office, Role, Rubric, SubmissionState
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS
 from . import services
 from .forms import CampaignForm, DatesForm, TransitionForm
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
-OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
-DEPT_ROLES = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 
 
 def _office() -> Office:
@@ -37,7 +36,7 @@ _fail = show_error  # a refusal at its field, or flashed
 
 
 @bp.route("/")
-@roles_required(*OFFICE_READERS, *DEPT_ROLES)
+@roles_required(*OFFICE_READERS, *DEPARTMENT_STAFF)
 def index():
     if current_user.department_id is not None:
         return redirect(url_for("selfassessment.index"))

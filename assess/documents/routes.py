@@ -19,6 +19,7 @@ from ..models import Campaign, Department, DocumentJob, DocumentKind, IssuedDocu
 from ..storage import get_storage
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.scope import get_scoped_or_404
+from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from . import jobs, services
 from .builders import DocumentError
 from .forms import BulkForm, DraftForm, EmptyForm, SealForm, SettingsForm, VerifyForm
@@ -31,9 +32,7 @@ def _document_checks() -> dict:
     """The pages that issue documents say when the printed verification link would not work."""
     return {"public_base_problem": services.public_base_problem, "issue_blocker": services.issue_blocker}
 
-READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
 # Department users read their own department's issued notices and score sheets, and the circulars.
-ALL_READERS = READERS + (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'self' data:; "
                "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
@@ -60,7 +59,7 @@ def _is_department_user() -> bool:
 
 
 @bp.route("/documents/")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def index():
     office = _office()
     if _is_department_user():
@@ -131,7 +130,7 @@ def _campaign(campaign_id: int) -> Campaign:
 
 
 @bp.route("/documents/campaigns/<int:campaign_id>")
-@office_side(*READERS)
+@office_side(*OFFICE_READERS)
 def campaign(campaign_id: int):
     c = _campaign(campaign_id)
     office = _office()
@@ -276,7 +275,7 @@ def _document(doc_id: int) -> IssuedDocument:
 
 
 @bp.route("/documents/<int:doc_id>")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def show(doc_id: int):
     doc = _document(doc_id)
     return render_template("documents/show.html", doc=doc, labels=services.KIND_LABELS,
@@ -284,7 +283,7 @@ def show(doc_id: int):
 
 
 @bp.route("/documents/<int:doc_id>/pdf")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def download(doc_id: int):
     doc = _document(doc_id)
     try:

@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Evidence, EvidenceKind
-from ..selfassessment.routes import EDITORS, READERS, load_submission, render_form, require_indicator
+from ..selfassessment.routes import load_submission, render_form, require_indicator
 from ..storage import StorageError
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
+from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from . import services
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
@@ -23,7 +24,7 @@ def _back(submission_id: int, code: str):
 
 
 @bp.route("/submissions/<int:submission_id>/<code>/file", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def upload(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
@@ -49,7 +50,7 @@ def upload(submission_id: int, code: str):
 
 
 @bp.route("/submissions/<int:submission_id>/<code>/link", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def add_link(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
@@ -77,7 +78,7 @@ def _load(evidence_id: int) -> Evidence:
 
 
 @bp.route("/<int:evidence_id>/remove", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def remove(evidence_id: int):
     ev = _load(evidence_id)
     try:
@@ -115,13 +116,13 @@ def _send(ev: Evidence, inline: bool) -> Response:
 
 
 @bp.route("/<int:evidence_id>/download")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def download(evidence_id: int):
     return _send(_load(evidence_id), inline=False)
 
 
 @bp.route("/<int:evidence_id>/preview")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def preview(evidence_id: int):
     ev = _load(evidence_id)
     if not services.inline_ok(ev):

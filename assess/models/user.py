@@ -25,11 +25,9 @@ class Role(str, enum.Enum):
 
     @property
     def is_department_role(self) -> bool:
-        return self in (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+        from ..tenancy.roles import DEPARTMENT_STAFF  # the named sets live there (they import Role)
 
-
-OFFICE_ROLES = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
-DEPARTMENT_ROLES = (Role.DEPT_ADMIN, Role.DEPT_EDITOR, Role.VIEWER)
+        return self in DEPARTMENT_STAFF
 
 
 class User(UserMixin, TimestampMixin, db.Model):

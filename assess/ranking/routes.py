@@ -17,14 +17,13 @@ from ..models import Campaign, Group, Role, Submission, User
 from ..rubrics.store import engine_rubric
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
+from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from . import analytics, charts, exports, services
 from .forms import PublishForm
 
 bp = Blueprint("ranking", __name__, url_prefix="/ranking")
 
 PAGE_SIZE = 100
-ALL_ROLES = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
 
 
 def _is_office_user() -> bool:
@@ -52,7 +51,7 @@ def _groups(campaign: Campaign) -> list[tuple[int, str]]:
 
 
 @bp.route("/")
-@roles_required(*ALL_ROLES)
+@roles_required(*TENANT_ROLES)
 def index():
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
     if not _is_office_user():
@@ -63,7 +62,7 @@ def index():
 
 
 @bp.route("/<int:campaign_id>")
-@roles_required(*ALL_ROLES)
+@roles_required(*TENANT_ROLES)
 def show(campaign_id: int):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     if not _is_office_user():
@@ -131,7 +130,7 @@ def publish(campaign_id: int):
 
 
 @bp.route("/<int:campaign_id>/analytics")
-@roles_required(*ALL_ROLES)
+@roles_required(*TENANT_ROLES)
 def analysis(campaign_id: int):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     rubric = engine_rubric(campaign.rubric)

@@ -22,6 +22,7 @@ from ..models import (Campaign, Department, Evidence, EvidenceKind, ItemState, N
                       Office, Role)
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.scope import get_scoped_or_404
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from . import services
 from .forms import (AnswerForm, CommentForm, EmptyForm, EvidenceForm, GenerateForm, ItemForm, NewNoticeForm,
                     NoticeEditForm)
@@ -29,7 +30,6 @@ from .services import RectificationError
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 
-ALL_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 
 
 
@@ -106,7 +106,7 @@ def _commit_or_flash(action: Callable[[], Any], success: str) -> bool:
 
 
 @bp.route("/")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def notices():
     state = request.args.get("state", "")
     rows = services.notices_for(current_user, state=state)
@@ -221,8 +221,8 @@ def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
         overdue_days=services.overdue_days(notice, today),
         office_view=_is_office_user(),
         can_edit=role == Role.OFFICE_ADMIN and _is_office_user() and notice.state != NoticeState.CLOSED,
-        can_check=role in (Role.OFFICE_ADMIN, Role.REVIEWER) and _is_office_user(),
-        can_answer=role in (Role.DEPT_ADMIN, Role.DEPT_EDITOR) and not _is_office_user()
+        can_check=role in OFFICE_STAFF and _is_office_user(),
+        can_answer=role in DEPARTMENT_STAFF and not _is_office_user()
         and notice.state == NoticeState.SENT,
         is_leader=role == Role.DEPT_ADMIN and not _is_office_user(),
         state_labels=services.STATE_LABELS, notice_labels=services.NOTICE_STATE_LABELS,
@@ -232,7 +232,7 @@ def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
 
 
 @bp.route("/<int:notice_id>")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def show(notice_id: int):
     notice = _load_notice(notice_id)
     if not _is_office_user() and services.mark_read(notice, current_user):
@@ -241,7 +241,7 @@ def show(notice_id: int):
 
 
 @bp.route("/<int:notice_id>/pdf")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def pdf(notice_id: int):
     """The notice as an official document: the issued copy once issued, else a draft marked 草稿 (no number)."""
     notice = _load_notice(notice_id)
@@ -422,7 +422,7 @@ def _fail_on(exc: RectificationError, answer_form: AnswerForm, evidence_form: Ev
 
 
 @bp.route("/items/<int:item_id>/answer", methods=["POST"])
-@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@department_side(*DEPARTMENT_STAFF)
 def answer(item_id: int):
     """The answer form: measure, result and the evidence part, with one button per action.
 
@@ -482,7 +482,7 @@ def leader_return(item_id: int):
 
 
 @bp.route("/items/<int:item_id>/evidence", methods=["POST"])
-@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@department_side(*DEPARTMENT_STAFF)
 def add_evidence(item_id: int):
     item = _load_item(item_id)
     notice = item.notice
@@ -501,7 +501,7 @@ def add_evidence(item_id: int):
 
 
 @bp.route("/evidence/<int:evidence_id>/delete", methods=["POST"])
-@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@department_side(*DEPARTMENT_STAFF)
 def delete_evidence(evidence_id: int):
     ev = get_scoped_or_404(Evidence, evidence_id)
     if ev.owner_type != services.OWNER_TYPE:
@@ -513,7 +513,7 @@ def delete_evidence(evidence_id: int):
 
 
 @bp.route("/evidence/<int:evidence_id>/file")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def evidence_file(evidence_id: int):
     """Download a file attached to an answer (never shown inline: served as an attachment, sandboxed)."""
     ev = get_scoped_or_404(Evidence, evidence_id)
@@ -537,7 +537,7 @@ def evidence_file(evidence_id: int):
 
 
 @bp.route("/items/<int:item_id>/check", methods=["POST"])
-@office_side(Role.OFFICE_ADMIN, Role.REVIEWER)
+@office_side(*OFFICE_STAFF)
 def check(item_id: int):
     item = _load_item(item_id)
     notice = item.notice
@@ -584,7 +584,7 @@ def _filters() -> services.LedgerFilters:
 
 
 @bp.route("/ledger")
-@office_side(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@office_side(*OFFICE_READERS)
 def ledger():
     """The ledger page; ``?format=xlsx`` downloads the same (filtered) rows as an Excel workbook."""
     office = _office()

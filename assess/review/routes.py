@@ -13,17 +13,16 @@ from sqlalchemy import select
 from ..campaigns import services as campaign_services
 from ..extensions import db
 from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, Group, ReviewAssignment, Role, Submission, SubmissionState, User
-from ..tenancy.permissions import DEPARTMENT_STAFF, roles_required
+from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
 from ..rectification.services import open_items_for
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_OVERSEERS, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from . import services as rs
 from .forms import AnswerForm, AssignForm, ContestForm, EmptyForm, LeadForm, ScoreForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-OFFICE_REVIEWERS = (Role.OFFICE_ADMIN, Role.REVIEWER)
-EVERYONE = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 RESULTS_VISIBLE_TO_DEPARTMENTS = (CampaignState.RECHECK, CampaignState.PUBLISHED, CampaignState.CLOSED)
 
 STATE_LABELS = campaign_services.STATE_LABELS  # the campaign's stage, translated when shown
@@ -47,7 +46,7 @@ def _can_see_results(sub: Submission) -> bool:
         return user.department_id == sub.department_id and sub.campaign.state in RESULTS_VISIBLE_TO_DEPARTMENTS
     if user.role == Role.REVIEWER:
         return rs.is_assigned(sub.campaign_id, sub.department_id, user.id)
-    return user.role in (Role.OFFICE_ADMIN, Role.VIEWER)
+    return user.role in OFFICE_OVERSEERS
 
 
 def _require_reviewer_of(sub: Submission) -> None:
@@ -59,7 +58,7 @@ def _require_reviewer_of(sub: Submission) -> None:
 
 
 @bp.route("/")
-@roles_required(*EVERYONE)
+@roles_required(*TENANT_ROLES)
 def index():
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
     if current_user.department_id is not None:
@@ -80,7 +79,7 @@ def index():
 
 
 @bp.route("/campaigns/<int:campaign_id>")
-@roles_required(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@roles_required(*OFFICE_READERS)
 def campaign(campaign_id: int):
     c = get_scoped_or_404(Campaign, campaign_id)
     if current_user.department_id is not None:
@@ -257,7 +256,7 @@ def _area_title(sub: Submission, section: str) -> str:
 
 
 @bp.route("/submissions/<int:submission_id>")
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def sheet(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
     _require_reviewer_of(sub)
@@ -265,7 +264,7 @@ def sheet(submission_id: int):
 
 
 @bp.route("/submissions/<int:submission_id>/scores/<code>", methods=["POST"])
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def save_score(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
     _require_reviewer_of(sub)
@@ -294,7 +293,7 @@ def save_score(submission_id: int, code: str):
 
 
 @bp.route("/submissions/<int:submission_id>/accept-rest", methods=["POST"])
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def accept_rest(submission_id: int):
     """Accept the rest of one area, or of the whole department, in one action (each acceptance logged)."""
     sub = get_scoped_or_404(Submission, submission_id)
@@ -324,7 +323,7 @@ def accept_rest(submission_id: int):
 
 
 @bp.route("/submissions/<int:submission_id>/lead/<code>", methods=["POST"])
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def lead_decide(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
     _require_reviewer_of(sub)
@@ -350,7 +349,7 @@ def lead_decide(submission_id: int, code: str):
 
 
 @bp.route("/submissions/<int:submission_id>/results")
-@roles_required(*EVERYONE)
+@roles_required(*TENANT_ROLES)
 def results(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
     if not _can_see_results(sub):
@@ -367,7 +366,7 @@ def results(submission_id: int):
 
 
 @bp.route("/submissions/<int:submission_id>/results/<code>")
-@roles_required(*EVERYONE)
+@roles_required(*TENANT_ROLES)
 def waterfall(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
     if not _can_see_results(sub):
@@ -411,7 +410,7 @@ def contest(submission_id: int, code: str):
 
 
 @bp.route("/campaigns/<int:campaign_id>/contests")
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def contests(campaign_id: int):
     c = get_scoped_or_404(Campaign, campaign_id)
     rows = rs.contests_for(c, current_user)
@@ -420,7 +419,7 @@ def contests(campaign_id: int):
 
 
 @bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def answer(contest_id: int):
     ct = get_scoped_or_404(Contest, contest_id)
     if current_user.role == Role.REVIEWER and not rs.is_assigned(ct.campaign_id, ct.department_id, current_user.id):
@@ -460,7 +459,7 @@ REVIEW_EVIDENCE_OWNERS = ("review", "contest", "contest_answer")
 
 
 @bp.route("/evidence/<int:evidence_id>")
-@roles_required(*EVERYONE)
+@roles_required(*TENANT_ROLES)
 def evidence_file(evidence_id: int):
     """A file attached to a reviewer's score, a contest or its answer: for whoever may see that department's
     review (reviewers assigned to it, the office, and the department itself once results are open)."""

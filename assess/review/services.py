@@ -42,11 +42,11 @@ from ..models import (Answer, Campaign, CampaignState, Contest, ContestOutcome, 
 from ..models.base import utcnow
 from ..rubrics.store import engine_rubric
 from ..scoring import engine as _engine
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_STAFF
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_CONFLICT_DAYS = 365
 MAX_REVIEWERS = 2
-REVIEWING_ROLES = (Role.REVIEWER, Role.OFFICE_ADMIN)
 
 OUTCOME_LABELS = {
     ContestOutcome.UPHELD: _l("维持原评分"),
@@ -193,7 +193,7 @@ def has_conflict(reviewer: User, department_id: int, *, days: int | None = None,
 
 def office_reviewers(office_id: int) -> list[User]:
     return list(db.session.scalars(
-        select(User).where(User.office_id == office_id, User.role.in_(REVIEWING_ROLES), User.active.is_(True))
+        select(User).where(User.office_id == office_id, User.role.in_(OFFICE_STAFF), User.active.is_(True))
         .order_by(User.role.desc(), User.username)))
 
 
@@ -215,7 +215,7 @@ def assign(campaign: Campaign, department_id: int, reviewer: User, *, actor, lea
     """Assign one reviewer to one department of the campaign (at most two; the first one leads)."""
     if campaign.state in (CampaignState.PUBLISHED, CampaignState.CLOSED):
         raise ReviewError(_("考核已发布或结束，不能再分配评审。"))
-    if reviewer.office_id != campaign.office_id or reviewer.role not in REVIEWING_ROLES or not reviewer.active:
+    if reviewer.office_id != campaign.office_id or reviewer.role not in OFFICE_STAFF or not reviewer.active:
         raise ReviewError(_("“%(u)s”不是本单位可用的评审人员。", u=reviewer.display_name), "reviewer_id")
     sub = _submission(campaign, department_id)
     if sub is None:
@@ -1035,7 +1035,7 @@ def create_contest(submission: Submission, code: str, *, actor: User, explanatio
     if not recheck_open(campaign, today):
         raise ReviewError(_("复核申请期已结束（截止%(d)s），不能再提出申请。",
                             d=campaign.recheck_end.isoformat() if campaign.recheck_end else "—"))
-    if actor.department_id != submission.department_id or actor.role not in (Role.DEPT_ADMIN, Role.DEPT_EDITOR):
+    if actor.department_id != submission.department_id or actor.role not in DEPARTMENT_STAFF:
         raise ReviewError(_("只有本部门的管理员或填报员可以提出复核申请。"))
     result = next((r for r in deductions(submission) if r.indicator_code == code), None)
     if result is None:
@@ -1068,7 +1068,7 @@ def deduction_maker(result: IndicatorResult | None) -> int | None:
 
 def may_answer(contest: Contest, user: User) -> str | None:
     """Why ``user`` may not answer this contest (None when they may)."""
-    if user.office_id != contest.office_id or user.role not in REVIEWING_ROLES:
+    if user.office_id != contest.office_id or user.role not in OFFICE_STAFF:
         return _("只有公开办管理员或评审人员可以答复复核申请。")
     if user.role == Role.REVIEWER and not is_assigned(contest.campaign_id, contest.department_id, user.id):
         return _("您未被分配评审该部门。")

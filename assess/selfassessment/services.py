@@ -29,6 +29,7 @@ from ..models import (Answer, Campaign, CampaignState, Evidence, EvidenceKind, R
 from ..models.base import utcnow
 from ..rubrics import store
 from ..scoring.explain import num, q
+from ..tenancy.roles import DEPARTMENT_STAFF
 
 EDITABLE = (SubmissionState.NOT_STARTED, SubmissionState.IN_PROGRESS, SubmissionState.RETURNED)
 NO_SELF_SCORE = ("veto",)  # kinds that carry no score
@@ -94,7 +95,7 @@ def campaign_answers(campaign: Campaign) -> dict[int, dict[str, Answer]]:
 
 
 def can_edit(submission: Submission, user: User) -> bool:
-    return (user.role in (Role.DEPT_EDITOR, Role.DEPT_ADMIN) and user.department_id == submission.department_id
+    return (user.role in DEPARTMENT_STAFF and user.department_id == submission.department_id
             and submission.campaign.state == CampaignState.SELF_ASSESSMENT and submission.state in EDITABLE)
 
 
@@ -103,7 +104,7 @@ def _require_edit(submission: Submission, user: User) -> None:
         raise SelfAssessmentError(_("考核不在自评阶段，不能修改。"))
     if submission.state not in EDITABLE:
         raise SelfAssessmentError(_("自评表已送审或已提交，不能修改。"))
-    if user.role not in (Role.DEPT_EDITOR, Role.DEPT_ADMIN) or user.department_id != submission.department_id:
+    if user.role not in DEPARTMENT_STAFF or user.department_id != submission.department_id:
         raise SelfAssessmentError(_("只有本部门的填报人员可以修改。"))
 
 

@@ -47,5 +47,3 @@ def require(condition: bool) -> None:
         abort(403)
 
 
-OFFICE_STAFF = (Role.OFFICE_ADMIN, Role.REVIEWER)
-DEPARTMENT_STAFF = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)

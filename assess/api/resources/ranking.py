@@ -12,8 +12,9 @@ from apiflask.validators import Length, OneOf
 
 from ...models import Role
 from ...ranking import services as rk
+from ...tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..v1 import Id, PageQuery, commit, dec, iso, page_of, paginate, roles, user, v1
-from .campaigns import EVERYONE, is_office_user, load_campaign, require_office_user
+from .campaigns import is_office_user, load_campaign, require_office_user
 
 TAG = "排名与等次"
 
@@ -79,7 +80,7 @@ def _publication(pub) -> dict | None:
 
 
 @v1.get("/campaigns/<int:campaign_id>/ranking")
-@roles(*EVERYONE)
+@roles(*TENANT_ROLES)
 @v1.input(RankingQuery, location="query", arg_name="query")
 @v1.output(RankingOut)
 @v1.doc(tags=[TAG], summary="排名和等次", description="可按分组、等次筛选，分页。部门账号只看到已发布排名中本部门的一行。")
@@ -123,7 +124,7 @@ def publish(campaign_id: int, data):
 
 
 @v1.get("/campaigns/<int:campaign_id>/ranking/publications")
-@roles(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@roles(*OFFICE_READERS)
 @v1.input(PageQuery, location="query", arg_name="query")
 @v1.output(page_of(PublicationOut, "PublicationPage"))
 @v1.doc(tags=[TAG], summary="排名发布历史")
@@ -146,7 +147,7 @@ class ExportQuery(Schema):
 
 
 @v1.get("/campaigns/<int:campaign_id>/ranking/export/<kind>.<fmt>")
-@roles(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@roles(*OFFICE_READERS)
 @v1.input(ExportPath, location="path", arg_name="path")
 @v1.input(ExportQuery, location="query", arg_name="query")
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/octet-stream",

@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from ...models import EvidenceKind, ItemState, Notice, NoticeItem, NoticeState, Role
 from ...rectification import services as rx
 from ...rectification.routes import _load_item, _load_notice
+from ...tenancy.roles import DEPARTMENT_STAFF, OFFICE_STAFF, TENANT_ROLES
 from ..v1 import (VERSIONED, ApiError, PageQuery, commit, dec, if_match, iso, office_of_user, page_of, paginate,
                   roles, user, v1, with_etag)
 
 TAG = "整改"
-ALL_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 NOTICE_STATES = [s.value for s in NoticeState]
 ITEM_STATES = [s.value for s in ItemState]
 
@@ -122,7 +122,7 @@ class NoticeQuery(PageQuery):
 
 
 @v1.get("/rectification/notices")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.input(NoticeQuery, location="query", arg_name="query")
 @v1.output(page_of(NoticeOut, "NoticePage"))
 @v1.doc(tags=[TAG], summary="整改通知列表", description="单位看本单位全部通知；部门只看下发给本部门的。")
@@ -131,7 +131,7 @@ def list_notices(query):
 
 
 @v1.get("/rectification/notices/<int:notice_id>")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(NoticeDetailOut)
 @v1.doc(tags=[TAG], summary="一份整改通知及其问题", description="部门首次读取时记录已读回执（与页面相同）。")
 def get_notice(notice_id: int):
@@ -142,7 +142,7 @@ def get_notice(notice_id: int):
 
 
 @v1.get("/rectification/notices/<int:notice_id>/pdf")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/pdf", description="PDF 公文")
 @v1.doc(tags=["文件下载"], summary="整改通知 PDF（红头文件版式）",
         description="已印发的通知返回印发件（与公文登记中的文号、校验值相同）；未印发的为标有“草稿”、不带文号的版本。")
@@ -154,7 +154,7 @@ def notice_pdf(notice_id: int):
 
 
 @v1.get("/rectification/items/<int:item_id>")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(ItemOut)
 @v1.doc(tags=[TAG], summary="一个整改问题", description="响应头 ETag 为该问题的版本。")
 def get_item(item_id: int):
@@ -170,7 +170,7 @@ class AnswerIn(Schema):
 
 
 @v1.put("/rectification/items/<int:item_id>/answer")
-@roles(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(AnswerIn, arg_name="data")
 @v1.output(ItemOut)
 @v1.doc(tags=[TAG], summary="答复整改问题（措施、结果；可送审或提交）", responses=VERSIONED)
@@ -212,7 +212,7 @@ class CheckIn(Schema):
 
 
 @v1.post("/rectification/items/<int:item_id>/check")
-@roles(Role.OFFICE_ADMIN, Role.REVIEWER)
+@roles(*OFFICE_STAFF)
 @v1.input(CheckIn, arg_name="data")
 @v1.output(ItemOut)
 @v1.doc(tags=[TAG], summary="公开办核查：销号或退回", responses=VERSIONED,
@@ -239,7 +239,7 @@ class RxFileIn(Schema):
 
 
 @v1.post("/rectification/items/<int:item_id>/evidence")
-@roles(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(RxEvidenceIn, arg_name="data")
 @v1.output(RxEvidenceOut, status_code=201)
 @v1.doc(tags=[TAG], summary="为答复添加链接或摘录佐证")
@@ -252,7 +252,7 @@ def add_item_evidence(item_id: int, data):
 
 
 @v1.post("/rectification/items/<int:item_id>/files")
-@roles(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(RxFileIn, location="form_and_files", arg_name="data")
 @v1.output(RxEvidenceOut, status_code=201)
 @v1.doc(tags=[TAG], summary="为答复上传佐证文件")
@@ -270,7 +270,7 @@ def add_item_file(item_id: int, data):
 
 
 @v1.get("/rectification/evidence/<int:evidence_id>/file")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/octet-stream",
            description="文件内容（附件）")
 @v1.doc(tags=["文件下载"], summary="下载整改佐证文件")

@@ -20,11 +20,10 @@ from ...evidence import services as es
 from ...models import Answer, Evidence, EvidenceKind, Role, Submission, SubmissionState
 from ...selfassessment import services as ss
 from ...selfassessment.routes import load_submission
+from ...tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from ..v1 import (Id, VERSIONED, ApiError, PageQuery, commit, dec, etag, field_map, if_match, iso, page_of, paginate,
                   roles, user, v1, with_etag)
 
-READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-EDITORS = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 TAG = "自评"
 SUBMISSION_STATES = [s.value for s in SubmissionState]
 
@@ -165,7 +164,7 @@ class SubmissionQuery(PageQuery):
 
 
 @v1.get("/submissions")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.input(SubmissionQuery, location="query", arg_name="query")
 @v1.output(page_of(SubmissionOut, "SubmissionPage"))
 @v1.doc(tags=[TAG], summary="自评表列表",
@@ -185,7 +184,7 @@ def list_submissions(query):
 
 
 @v1.get("/submissions/<int:submission_id>")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.output(SubmissionDetailOut)
 @v1.doc(tags=[TAG], summary="一张自评表（全部指标的填报、自评分、佐证）", description="响应头 ETag 为自评表版本。")
 def get_submission(submission_id: int):
@@ -194,7 +193,7 @@ def get_submission(submission_id: int):
 
 
 @v1.get("/submissions/<int:submission_id>/answers/<code>")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.output(AnswerOut)
 @v1.doc(tags=[TAG], summary="一个指标的填报", description="响应头 ETag 为该指标答案的版本（0 = 尚未填写）。")
 def get_answer(submission_id: int, code: str):
@@ -217,7 +216,7 @@ class AnswerIn(Schema):
 
 
 @v1.put("/submissions/<int:submission_id>/answers/<code>")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(AnswerIn, arg_name="data")
 @v1.output(AnswerOut)
 @v1.doc(tags=[TAG], summary="填写一个指标（数字、事实、自评分、说明）", responses=VERSIONED,
@@ -264,7 +263,7 @@ class FileIn(Schema):
 
 
 @v1.post("/submissions/<int:submission_id>/answers/<code>/links")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(LinkIn, arg_name="data")
 @v1.output(EvidenceOut, status_code=201)
 @v1.doc(tags=[TAG], summary="为指标添加网页链接佐证")
@@ -277,7 +276,7 @@ def add_link(submission_id: int, code: str, data):
 
 
 @v1.post("/submissions/<int:submission_id>/answers/<code>/files")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(FileIn, location="form_and_files", arg_name="data")
 @v1.output(EvidenceOut, status_code=201)
 @v1.doc(tags=[TAG], summary="为指标上传佐证文件", description="multipart/form-data：file、title。")
@@ -295,7 +294,7 @@ def add_file(submission_id: int, code: str, data):
 
 
 @v1.delete("/evidence/<int:evidence_id>")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.output({}, status_code=204)
 @v1.doc(tags=[TAG], summary="删除自评佐证（保留审计记录）")
 def delete_evidence(evidence_id: int):
@@ -308,7 +307,7 @@ def delete_evidence(evidence_id: int):
 
 
 @v1.get("/evidence/<int:evidence_id>/file")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/octet-stream",
            description="文件内容（附件）")
 @v1.doc(tags=["文件下载"], summary="下载自评佐证文件")
@@ -333,7 +332,7 @@ class ReadinessOut(Schema):
 
 
 @v1.get("/submissions/<int:submission_id>/readiness")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.output(ReadinessOut)
 @v1.doc(tags=[TAG], summary="提交前检查", description="error 阻止送审/提交；warning 是评审可能质疑之处。")
 def readiness(submission_id: int):
@@ -356,7 +355,7 @@ def _act(submission_id: int, fn, **kwargs):
 
 
 @v1.post("/submissions/<int:submission_id>/send")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.output(SubmissionOut)
 @v1.doc(tags=[TAG], summary="送分管领导审核", responses=VERSIONED)
 def send(submission_id: int):

@@ -1,0 +1,71 @@
+"""Structure rules a newcomer can rely on, checked on the source (no app, no database).
+
+- Role sets are named once, in ``assess/tenancy/roles.py``: no other module lists two or more roles
+  together (a tuple/list/set literal, or a call such as ``roles_required(Role.A, Role.B)``), nor builds
+  one from the whole enum (``tuple(Role)``). Checks of one role (``user.role == Role.REVIEWER``,
+  ``(Role.OFFICE_ADMIN,)``) are fine.
+- The API (``assess/api``) imports no ``routes`` module: access rules it shares with the pages live in each
+  capability's ``access.py``, downloads in public service functions.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "assess"
+ROLES_MODULE = PACKAGE / "tenancy" / "roles.py"
+
+
+def _is_role_member(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Role"
+
+
+def role_sets_in(source: str) -> list[int]:
+    """Line numbers where ``source`` groups two or more roles itself."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            members = node.elts
+        elif isinstance(node, ast.Call):
+            members = node.args
+            func = node.func
+            if (isinstance(func, ast.Name) and func.id in {"tuple", "list", "set", "frozenset", "sorted"}
+                    and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "Role"):
+                lines.append(node.lineno)
+                continue
+        else:
+            continue
+        if sum(_is_role_member(m) for m in members) >= 2:
+            lines.append(node.lineno)
+    return lines
+
+
+def _modules(root: Path):
+    for path in sorted(root.rglob("*.py")):
+        yield path, path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("X = (Role.OFFICE_ADMIN, Role.REVIEWER)", [1]),
+    ("def f(u):\n    return u.role in {Role.DEPT_ADMIN, Role.DEPT_EDITOR}", [2]),
+    ("@roles_required(Role.OFFICE_ADMIN, Role.VIEWER)\ndef v(): pass", [1]),
+    ("q.where(User.role.in_([Role.OFFICE_ADMIN, Role.PLATFORM_ADMIN]))", [1]),
+    ("ALL = tuple(Role)", [1]),
+    ("X = frozenset((Role.VIEWER, Role.REVIEWER))", [1]),
+    # one role at a time is not a set
+    ("@roles_required(Role.OFFICE_ADMIN)\ndef v(): pass", []),
+    ("NAV = [('a', 'b', (Role.PLATFORM_ADMIN,)), ('c', 'd', (Role.OFFICE_ADMIN,))]", []),
+    ("ok = user.role == Role.REVIEWER or user.role is Role.VIEWER", []),
+    ("create(role=Role.OFFICE_ADMIN, other=Role.VIEWER)", []),
+])
+def test_role_set_detector(source, expected):
+    assert role_sets_in(source) == expected
+
+
+def test_role_sets_are_defined_only_in_tenancy_roles():
+    offenders = [f"{path.relative_to(PACKAGE.parent)}:{line}"
+                 for path, source in _modules(PACKAGE) if path != ROLES_MODULE
+                 for line in role_sets_in(source)]
+    assert offenders == [], "name the set in assess/tenancy/roles.py and import it: " + ", ".join(offenders)
