@@ -2,7 +2,7 @@
 (send to leader, submit, return), readiness, carry-over, past campaigns, Excel round-trip."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -10,32 +10,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, department_submissions
 from ..extensions import db
-from ..models import CampaignState, Office, Role, Submission
+from ..models import Office, Role, Submission
 from ..scoring.explain import num
 from ..tenancy.permissions import roles_required
-from ..tenancy.scope import get_scoped_or_404
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from . import services
+from .access import load_submission, require_indicator
 from .forms import CommentForm, EmptyForm, UploadForm
 
 bp = Blueprint("selfassessment", __name__, url_prefix="/self")
 
-
-
-def load_submission(submission_id: int) -> Submission:
-    """Load through the scope (other offices/departments: 404); departments never see draft campaigns."""
-    submission = get_scoped_or_404(Submission, submission_id)
-    if current_user.department_id is not None:
-        if submission.department_id != current_user.department_id:
-            abort(404)
-        if submission.campaign.state == CampaignState.DRAFT:
-            abort(404)
-    return submission
-
-
-def require_indicator(submission: Submission, code: str) -> None:
-    if services.rubric_of(submission.campaign).indicator(code) is None:
-        abort(404)
 
 
 def _form_inputs() -> dict[str, str]:

@@ -1,7 +1,7 @@
 """A department's self-assessment: read, write figures and facts, attach evidence, readiness, send/submit/return.
 
 Everything goes through assess.selfassessment.services and assess.evidence.services (the same rules as the
-form); access follows the self-assessment pages (``load_submission``: scope, own department, no drafts).
+form); access follows the self-assessment pages (``selfassessment.access.load_submission``: scope, own department, no drafts).
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from ...evidence import services as es
+from ...evidence.access import file_response, load_evidence
 from ...models import Answer, Evidence, EvidenceKind, Role, Submission, SubmissionState
 from ...selfassessment import services as ss
-from ...selfassessment.routes import load_submission
+from ...selfassessment.access import load_submission
 from ...tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from ..v1 import (Id, VERSIONED, ApiError, PageQuery, commit, dec, etag, field_map, if_match, iso, page_of, paginate,
                   roles, user, v1, with_etag)
@@ -298,9 +299,7 @@ def add_file(submission_id: int, code: str, data):
 @v1.output({}, status_code=204)
 @v1.doc(tags=[TAG], summary="删除自评佐证（保留审计记录）")
 def delete_evidence(evidence_id: int):
-    from ...evidence.routes import _load
-
-    ev = _load(evidence_id)
+    ev = load_evidence(evidence_id)
     es.remove(ev, actor=user())
     commit()
     return "", 204
@@ -312,9 +311,7 @@ def delete_evidence(evidence_id: int):
            description="文件内容（附件）")
 @v1.doc(tags=["文件下载"], summary="下载自评佐证文件")
 def download_evidence(evidence_id: int):
-    from ...evidence.routes import _load, _send
-
-    return _send(_load(evidence_id), inline=False)
+    return file_response(load_evidence(evidence_id), inline=False)
 
 
 # --- readiness and the flow ---------------------------------------------------------------------------------
