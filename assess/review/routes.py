@@ -17,13 +17,12 @@ from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
 from ..rectification.services import open_items_for
-from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_OVERSEERS, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from . import services as rs
+from .access import RESULTS_VISIBLE_TO_DEPARTMENTS, can_see_results, require_reviewer_of
 from .forms import AnswerForm, AssignForm, ContestForm, EmptyForm, LeadForm, ScoreForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-RESULTS_VISIBLE_TO_DEPARTMENTS = (CampaignState.RECHECK, CampaignState.PUBLISHED, CampaignState.CLOSED)
 
 STATE_LABELS = campaign_services.STATE_LABELS  # the campaign's stage, translated when shown
 
@@ -36,22 +35,6 @@ def _upload() -> tuple[str, bytes] | None:
     if f is None or not f.filename:
         return None
     return f.filename, f.read()
-
-
-def _can_see_results(sub: Submission) -> bool:
-    """Office staff see every department (reviewers only their assigned ones); a department sees its own
-    results once the office has opened the re-check."""
-    user = current_user
-    if user.department_id is not None:
-        return user.department_id == sub.department_id and sub.campaign.state in RESULTS_VISIBLE_TO_DEPARTMENTS
-    if user.role == Role.REVIEWER:
-        return rs.is_assigned(sub.campaign_id, sub.department_id, user.id)
-    return user.role in OFFICE_OVERSEERS
-
-
-def _require_reviewer_of(sub: Submission) -> None:
-    if not rs.may_review(current_user, sub):
-        abort(403)
 
 
 # --- entry points ----------------------------------------------------------------------------------------
@@ -259,7 +242,7 @@ def _area_title(sub: Submission, section: str) -> str:
 @roles_required(*OFFICE_STAFF)
 def sheet(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
-    _require_reviewer_of(sub)
+    require_reviewer_of(sub)
     return _render_sheet(sub, request.args.get("code"))
 
 
@@ -267,7 +250,7 @@ def sheet(submission_id: int):
 @roles_required(*OFFICE_STAFF)
 def save_score(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
-    _require_reviewer_of(sub)
+    require_reviewer_of(sub)
     form = ScoreForm()
     if not form.validate_on_submit():
         return _render_sheet(sub, code, form=form, status=422)
@@ -297,7 +280,7 @@ def save_score(submission_id: int, code: str):
 def accept_rest(submission_id: int):
     """Accept the rest of one area, or of the whole department, in one action (each acceptance logged)."""
     sub = get_scoped_or_404(Submission, submission_id)
-    _require_reviewer_of(sub)
+    require_reviewer_of(sub)
     code = request.form.get("code") or None
     owner = request.form.get("reviewer_id", "")
     back = url_for("review.sheet", submission_id=sub.id, code=code, r=owner if owner.isdigit() else None)
@@ -326,7 +309,7 @@ def accept_rest(submission_id: int):
 @roles_required(*OFFICE_STAFF)
 def lead_decide(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
-    _require_reviewer_of(sub)
+    require_reviewer_of(sub)
     form = LeadForm()
     if not form.validate_on_submit():
         return _render_sheet(sub, code, lead_form=form, status=422)
@@ -352,7 +335,7 @@ def lead_decide(submission_id: int, code: str):
 @roles_required(*TENANT_ROLES)
 def results(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
-    if not _can_see_results(sub):
+    if not can_see_results(sub):
         abort(403)
     table = rs.results_table(sub)
     contestable = {r.indicator_code for r in rs.deductions(sub)}
@@ -369,7 +352,7 @@ def results(submission_id: int):
 @roles_required(*TENANT_ROLES)
 def waterfall(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
-    if not _can_see_results(sub):
+    if not can_see_results(sub):
         abort(403)
     try:
         steps = rs.waterfall(sub, code)
@@ -470,9 +453,9 @@ def evidence_file(evidence_id: int):
                                                      Submission.department_id == ev.department_id))
     if sub is None:
         abort(404)
-    if not (rs.may_review(current_user, sub) or _can_see_results(sub)):
+    if not (rs.may_review(current_user, sub) or can_see_results(sub)):
         abort(403)
-    from ..evidence import routes as evidence_routes  # the shared, hardened file response
     from ..evidence import services as evidence
+    from ..evidence.access import file_response  # the shared, hardened file response
 
-    return evidence_routes._send(ev, inline=bool(request.args.get("inline")) and evidence.inline_ok(ev))
+    return file_response(ev, inline=bool(request.args.get("inline")) and evidence.inline_ok(ev))

@@ -6,8 +6,10 @@ from apiflask import Schema
 from apiflask import fields as f
 from apiflask.schemas import FileSchema
 from apiflask.validators import OneOf
+from flask import request
 
 from ...documents import services as ds
+from ...documents.access import issued_pdf_response, load_document
 from ...tenancy.roles import OFFICE_READERS
 from ..v1 import Id, PageQuery, iso, page_of, paginate, roles, user, v1
 from .campaigns import require_office_user
@@ -67,7 +69,6 @@ def list_documents(query):
            description="印发时保存的 PDF（响应头 X-Content-SHA256）")
 @v1.doc(tags=["文件下载"], summary="下载已印发的公文 PDF")
 def document_pdf(doc_id: int):
-    from ...documents.routes import download
-
     require_office_user()
-    return download(doc_id)  # the documents page's download: same scope, same stored file and checksum
+    # the documents page's download: same scope, same stored file and checksum
+    return issued_pdf_response(load_document(doc_id), download=request.args.get("download") == "1")

@@ -1,5 +1,5 @@
 """Review scores (read, write with problem statements, lead decisions) and per-indicator results, through
-assess.review.services; who may see what follows the review pages (may_review, _can_see_results)."""
+assess.review.services; who may see what follows the review pages (``review.access``)."""
 from __future__ import annotations
 
 from apiflask import Schema
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ...models import IndicatorResult, ReviewScore, Submission, User
 from ...review import services as rs
-from ...review.routes import _can_see_results
+from ...review.access import can_see_results
 from ...tenancy.scope import get_scoped_or_404
 from ...tenancy.roles import OFFICE_STAFF, TENANT_ROLES
 from ..v1 import (VERSIONED, ApiError, Id, commit, dec, etag, field_map, if_match, iso, roles, user, v1,
@@ -250,7 +250,7 @@ class ResultsOut(Schema):
         description="公开办看全部部门，评审人员看分配的部门；部门在进入复核阶段后看本部门。")
 def results(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
-    if not _can_see_results(sub):
+    if not can_see_results(sub):
         raise ApiError(403, "forbidden", _("结果尚未向本部门公布。"))
     rows = []
     for ind, res, contest in rs.results_table(sub):
