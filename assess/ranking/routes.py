@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -198,20 +198,4 @@ def _department_analytics(campaign, rubric, areas):
 def export(campaign_id: int, kind: str, fmt: str):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     _office_only()
-    if kind not in exports.KINDS or fmt not in exports.FORMATS:
-        abort(404)
-    group_id = _int_arg("group")
-    rows, _pub = services.current_rows(campaign, group_id=group_id)
-    if kind == "ranking":
-        table = exports.ranking_table(campaign, rows)
-    elif kind == "scores":
-        table = exports.score_sheet(campaign, rows)
-    else:
-        table = exports.problem_list(campaign)
-    title = str(exports.KINDS[kind])
-    body = exports.render(table, fmt, title)
-    filename = f"{campaign.year}-{title}.{fmt}"
-    from urllib.parse import quote
-
-    return Response(body, mimetype=exports.MIMETYPES[fmt], headers={
-        "Content-Disposition": f"attachment; filename=ranking-{campaign.id}-{kind}.{fmt}; filename*=UTF-8''{quote(filename)}"})
+    return exports.download(campaign, kind, fmt, group_id=_int_arg("group"))

@@ -11,6 +11,7 @@ from apiflask.schemas import FileSchema
 from apiflask.validators import Length, OneOf
 
 from ...models import Role
+from ...ranking import exports as rk_exports
 from ...ranking import services as rk
 from ...tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..v1 import Id, PageQuery, commit, dec, iso, page_of, paginate, roles, user, v1
@@ -154,8 +155,6 @@ class ExportQuery(Schema):
            description="xlsx / csv / json 文件")
 @v1.doc(tags=["文件下载"], summary="导出排名表、得分明细、问题清单（与页面导出相同）")
 def export_ranking(campaign_id: int, kind: str, fmt: str, path, query):
-    from ...ranking.routes import export
-
-    load_campaign(campaign_id)
+    campaign = load_campaign(campaign_id)
     require_office_user()
-    return export(campaign_id, kind, fmt)  # the page's export: same checks and the same files
+    return rk_exports.download(campaign, kind, fmt, group_id=query["group"])  # the page's export: the same files
