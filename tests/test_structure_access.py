@@ -69,3 +69,44 @@ def test_role_sets_are_defined_only_in_tenancy_roles():
                  for path, source in _modules(PACKAGE) if path != ROLES_MODULE
                  for line in role_sets_in(source)]
     assert offenders == [], "name the set in assess/tenancy/roles.py and import it: " + ", ".join(offenders)
+
+
+def routes_imports_in(source: str, module: str) -> list[str]:
+    """The ``routes`` modules (and ``routes`` names) that ``source``, the module ``module``, imports."""
+    package = module.rsplit(".", 1)[0]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if "routes" in a.name.split(".")]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[:len(parts) - (node.level - 1)]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            if "routes" in base.split("."):
+                found.append(base)
+            found += [f"{base}.{a.name}" for a in node.names if a.name == "routes"]
+    return found
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from ...rectification.routes import _load_item", ["assess.rectification.routes"]),
+    ("def f():\n    from ...documents.routes import download", ["assess.documents.routes"]),
+    ("from ... import ranking\nfrom ...evidence import routes", ["assess.evidence.routes"]),
+    ("import assess.review.routes as r", ["assess.review.routes"]),
+    ("from ...rectification.access import load_item\nfrom ..v1 import roles", []),
+])
+def test_routes_import_detector(source, expected):
+    assert routes_imports_in(source, "assess.api.resources.x") == expected
+
+
+def test_api_imports_no_routes_module():
+    """The API shares access rules through ``<capability>/access.py``, never through the HTML pages."""
+    offenders = []
+    for path, source in _modules(PACKAGE / "api"):
+        if path.name == "routes.py":  # the API package's own token pages (a blueprint, not borrowed)
+            continue
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        offenders += [f"{path.relative_to(PACKAGE.parent)}: {m}" for m in routes_imports_in(source, module)]
+    assert offenders == []
