@@ -8,10 +8,10 @@ from flask_login import current_user
 from ..admin.services import office_departments, office_groups
 from ..extensions import db
 from ..models import Campaign, Office, Role, Rubric, SubmissionState
-from ..tenancy.permissions import roles_required
+from ..tenancy.permissions import is_office_reader, roles_required
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
-from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS
+from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from . import services
 from .forms import CampaignForm, DatesForm, TransitionForm
 
@@ -28,7 +28,7 @@ def _office() -> Office:
 
 def _office_reader() -> None:
     """Office staff (and office-bound viewers) only; department-bound viewers are refused."""
-    if current_user.role not in OFFICE_READERS or current_user.department_id is not None:
+    if not is_office_reader(current_user):
         abort(403)
 
 
@@ -36,7 +36,7 @@ _fail = show_error  # a refusal at its field, or flashed
 
 
 @bp.route("/")
-@roles_required(*OFFICE_READERS, *DEPARTMENT_STAFF)
+@roles_required(*TENANT_ROLES)
 def index():
     if current_user.department_id is not None:
         return redirect(url_for("selfassessment.index"))

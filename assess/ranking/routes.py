@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Campaign, Group, Role, Submission, User
 from ..rubrics.store import engine_rubric
-from ..tenancy.permissions import roles_required
+from ..tenancy.permissions import is_office_reader, roles_required
 from ..tenancy.scope import get_scoped_or_404
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from . import analytics, charts, exports, services
@@ -27,7 +27,7 @@ PAGE_SIZE = 100
 
 
 def _is_office_user() -> bool:
-    return current_user.role in OFFICE_READERS and current_user.department_id is None and current_user.office_id
+    return is_office_reader(current_user)
 
 
 def _office_only() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ...campaigns import services as cs
 from ...models import Campaign, CampaignState, Department, Role, Rubric, Submission, SubmissionState, User
 from ...review import services as rs
+from ...tenancy.permissions import is_office_reader
 from ...tenancy.scope import get_scoped_or_404
 from ...tenancy.roles import OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from ..v1 import (Id, VERSIONED, ApiError, PageQuery, commit, field_map, if_match, iso, office_of_user, page_of,
@@ -22,8 +23,7 @@ TAG = "考核"
 
 
 def is_office_user() -> bool:
-    u = user()
-    return u.role in OFFICE_READERS and u.department_id is None and u.office_id is not None
+    return is_office_reader(user())
 
 
 def require_office_user() -> None:
