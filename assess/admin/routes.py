@@ -12,9 +12,9 @@ from ..auth.services import create_password_link
 from ..extensions import db
 from ..models import Department, Group, Office, Role, User
 from ..tenancy.permissions import roles_required
+from ..tenancy.roles import USER_ADMINS
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
-from ..tenancy.roles import USER_ADMINS
 from . import importing, services
 from .forms import DepartmentForm, EmptyForm, GroupForm, ImportConfirmForm, ImportForm, OfficeForm, RoleForm, UserForm
 from .labels import ROLE_LABELS

@@ -9,9 +9,9 @@ from ..admin.services import office_departments, office_groups
 from ..extensions import db
 from ..models import Campaign, Office, Role, Rubric, SubmissionState
 from ..tenancy.permissions import is_office_reader, roles_required
+from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
-from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from . import services
 from .forms import CampaignForm, DatesForm, TransitionForm
 

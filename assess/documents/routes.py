@@ -18,8 +18,8 @@ from ..extensions import db, limiter
 from ..models import Campaign, Department, DocumentJob, DocumentKind, Notice, Office, Role
 from ..storage import get_storage
 from ..tenancy.permissions import office_side, roles_required
-from ..tenancy.scope import get_scoped_or_404
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
+from ..tenancy.scope import get_scoped_or_404
 from . import jobs, services
 from .access import is_department_user, issued_pdf_response, load_document, pdf_response
 from .builders import DocumentError

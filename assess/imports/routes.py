@@ -14,8 +14,8 @@ from ..selfassessment import services as sa
 from ..selfassessment.forms import EmptyForm
 from ..storage import StorageError, get_storage
 from ..tenancy.permissions import roles_required
-from ..tenancy.scope import get_scoped_or_404
 from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, TENANT_ROLES
+from ..tenancy.scope import get_scoped_or_404
 from . import services
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")

@@ -16,8 +16,8 @@ from ..extensions import db
 from ..models import Campaign, Group, Role, Submission, User
 from ..rubrics.store import engine_rubric
 from ..tenancy.permissions import is_office_reader, roles_required
-from ..tenancy.scope import get_scoped_or_404
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
+from ..tenancy.scope import get_scoped_or_404
 from . import analytics, charts, exports, services
 from .forms import PublishForm
 

@@ -19,8 +19,8 @@ from ..extensions import db
 from ..models import (Campaign, Department, Evidence, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
 from ..tenancy.permissions import office_side, roles_required
-from ..tenancy.scope import get_scoped_or_404
 from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
+from ..tenancy.scope import get_scoped_or_404
 from . import services
 from .access import evidence_file_response, is_office_user, load_item, load_notice
 from .forms import (AnswerForm, CommentForm, EmptyForm, EvidenceForm, GenerateForm, ItemForm, NewNoticeForm,

@@ -10,8 +10,8 @@ from .. import scoring
 from ..extensions import db
 from ..models import Campaign, Role, Rubric
 from ..tenancy.permissions import roles_required
-from ..tenancy.scope import get_scoped_or_404
 from ..tenancy.roles import OFFICE_READERS
+from ..tenancy.scope import get_scoped_or_404
 from . import services, store
 from .forms import EditorForm, ReplayForm, ShippedForm, UploadForm
 

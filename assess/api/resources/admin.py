@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from ...admin import importing
 from ...models import Department, Group, Role
-from ...tenancy.scope import get_scoped_or_404
 from ...tenancy.roles import ALL_ROLES, TENANT_ROLES
+from ...tenancy.scope import get_scoped_or_404
 from ..v1 import (Id, ApiError, PageQuery, commit, iso, office_of_user, page_of, paginate, roles, user,
                   v1)
 

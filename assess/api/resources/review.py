@@ -12,8 +12,8 @@ from sqlalchemy import select
 from ...models import IndicatorResult, ReviewScore, Submission, User
 from ...review import services as rs
 from ...review.access import can_see_results
-from ...tenancy.scope import get_scoped_or_404
 from ...tenancy.roles import OFFICE_STAFF, TENANT_ROLES
+from ...tenancy.scope import get_scoped_or_404
 from ..v1 import (VERSIONED, ApiError, Id, commit, dec, etag, field_map, if_match, iso, roles, user, v1,
                   with_etag)
 
