@@ -110,3 +110,38 @@ def test_api_imports_no_routes_module():
         module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
         offenders += [f"{path.relative_to(PACKAGE.parent)}: {m}" for m in routes_imports_in(source, module)]
     assert offenders == []
+
+
+def private_borrowings_in(source: str) -> list[str]:
+    """Private names (``_x``, not dunders) that ``source`` takes from the project's modules it imports."""
+    tree = ast.parse(source)
+    modules: set[str] = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] == "assess"):
+            for a in node.names:
+                if a.name.startswith("_") and not a.name.startswith("__"):
+                    found.append(f"{node.module}.{a.name}")
+                modules.add(a.asname or a.name)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from ...selfassessment import services as ss\nx = ss._evidence_by_code(s)", ["ss._evidence_by_code"]),
+    ("from ...review.routes import _can_see_results", ["review.routes._can_see_results"]),
+    ("from ...selfassessment import services as ss\nx = ss.evidence_by_code(s)\ny = obj._private", []),
+    ("from flask_babel import lazy_gettext as _l\nfrom . import services\nservices.__name__", []),
+    ("from flask import g\ng._login_user = u", []),  # Flask-Login's documented slot, not ours
+])
+def test_private_borrowing_detector(source, expected):
+    assert private_borrowings_in(source) == expected
+
+
+def test_api_uses_no_private_name_of_a_capability():
+    offenders = [f"{path.relative_to(PACKAGE.parent)}: {name}"
+                 for path, source in _modules(PACKAGE / "api") for name in private_borrowings_in(source)]
+    assert offenders == []

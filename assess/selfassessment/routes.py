@@ -31,7 +31,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     """The form page. ``errors``/``posted`` are per indicator code (what the user typed is shown back)."""
     rubric = services.rubric_of(submission.campaign)
     answers = services.answers_of(submission)
-    evidence = services._evidence_by_code(submission)
+    evidence = services.evidence_by_code(submission)
     prog = services.progress(submission, rubric, answers=answers,
                              evidence_codes={code for code, items in evidence.items() if items})
     view = {}

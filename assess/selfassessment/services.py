@@ -316,7 +316,8 @@ class IndicatorStatus:
     unclaimed: bool = False  # a bonus item with nothing entered: not done, not missing either
 
 
-def _evidence_by_code(submission: Submission) -> dict[str, list[Evidence]]:
+def evidence_by_code(submission: Submission) -> dict[str, list[Evidence]]:
+    """The submission's current evidence, per indicator code (the form, readiness and the API show it)."""
     out: dict[str, list[Evidence]] = {}
     for e in db.session.scalars(select(Evidence).where(
             Evidence.office_id == submission.office_id, Evidence.owner_type == "submission",
@@ -448,7 +449,7 @@ def missing_by_field(submission: Submission) -> dict[str, dict]:
     """What blocks sending/submitting, per indicator and field — to show each message at its input."""
     rubric = rubric_of(submission.campaign)
     answers = answers_of(submission)
-    evidence = _evidence_by_code(submission)
+    evidence = evidence_by_code(submission)
     out: dict[str, dict] = {}
     for ind in rubric.all_indicators():
         st = indicator_status(rubric, ind, answers.get(ind.code), bool(evidence.get(ind.code)))
@@ -482,7 +483,7 @@ def readiness(submission: Submission) -> list[Issue]:
     """What would be questioned: errors (block submission) and warnings (shown, not blocking)."""
     rubric = rubric_of(submission.campaign)
     answers = answers_of(submission)
-    evidence = _evidence_by_code(submission)
+    evidence = evidence_by_code(submission)
     issues: list[Issue] = []
     prog = progress(submission, rubric)
     for st in prog.missing:

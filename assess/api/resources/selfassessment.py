@@ -142,7 +142,7 @@ def _submission(s: Submission, *, with_answers: bool = False) -> dict:
             "progress": {"done": prog.done, "total": prog.total, "percent": prog.percent}}
     if with_answers:
         answers = ss.answers_of(s)
-        evidence = ss._evidence_by_code(s)
+        evidence = ss.evidence_by_code(s)
         body["answers"] = [_answer(rubric, ind, answers.get(ind.code), evidence.get(ind.code, []))
                            for ind in rubric.all_indicators()]
     return body
@@ -201,7 +201,7 @@ def get_answer(submission_id: int, code: str):
     s = load_submission(submission_id)
     rubric, ind = _indicator(s, code)
     answer = ss.answers_of_code(s, code)
-    ev = ss._evidence_by_code(s).get(code, [])
+    ev = ss.evidence_by_code(s).get(code, [])
     return with_etag(_answer(rubric, ind, answer, ev), answer.version_id if answer else 0)
 
 
@@ -247,7 +247,7 @@ def put_answer(submission_id: int, code: str, data):
                          mine=expected, cur=current), headers={"ETag": etag(current)}, current_version=current)
     commit()
     a = result.answer
-    return with_etag(_answer(rubric, ind, a, ss._evidence_by_code(s).get(code, [])), a.version_id)
+    return with_etag(_answer(rubric, ind, a, ss.evidence_by_code(s).get(code, [])), a.version_id)
 
 
 # --- evidence ---------------------------------------------------------------------------------------------
