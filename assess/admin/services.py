@@ -11,7 +11,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..models import Department, Group, Membership, Office, Role, User
 from ..models.base import utcnow
-from ..tenancy.roles import DEPARTMENT_MEMBERS, OFFICE_STAFF, PLATFORM_MANAGED, TENANT_ROLES
+from ..tenancy.roles import DEPARTMENT_MEMBERS, DEPARTMENT_STAFF, OFFICE_STAFF, PLATFORM_MANAGED, TENANT_ROLES
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-@]{3,60}$")
 
@@ -198,7 +198,7 @@ def create_user(
         department = None
     elif office is None:
         raise AdminError(_("请选择所属单位。"), "office")
-    if role.is_department_role and department is None:
+    if role in DEPARTMENT_STAFF and department is None:
         raise AdminError(_("部门角色必须选择所属部门。"), "department")
     if role in OFFICE_STAFF:
         department = None
@@ -233,7 +233,7 @@ def set_user_active(user: User, active: bool, *, actor: User | None) -> User:
 def change_user_role(user: User, role: Role, department: Department | None, *, actor: User) -> User:
     if role not in allowed_roles(actor):
         raise AdminError(_("您不能分配该角色。"), "role")
-    if role.is_department_role and department is None:
+    if role in DEPARTMENT_STAFF and department is None:
         raise AdminError(_("部门角色必须选择所属部门。"), "department")
     if department is not None and department.office_id != user.office_id:
         raise AdminError(_("部门不属于本单位。"), "department")

@@ -22,12 +22,7 @@ class Role(str, enum.Enum):
     DEPT_ADMIN = "dept_admin"
     DEPT_EDITOR = "dept_editor"
     VIEWER = "viewer"
-
-    @property
-    def is_department_role(self) -> bool:
-        from ..tenancy.roles import DEPARTMENT_STAFF  # the named sets live there (they import Role)
-
-        return self in DEPARTMENT_STAFF
+    # Which roles belong together (office staff, department staff, …) is named in assess/tenancy/roles.py.
 
 
 class User(UserMixin, TimestampMixin, db.Model):
