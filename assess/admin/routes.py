@@ -12,6 +12,7 @@ from ..auth.services import create_password_link
 from ..extensions import db
 from ..models import Department, Group, Office, Role, User
 from ..tenancy.permissions import roles_required
+from ..tenancy.roles import USER_ADMINS
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
 from . import importing, services
@@ -232,7 +233,7 @@ def _role_choices(actor: User) -> list[tuple[str, str]]:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@roles_required(Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)
+@roles_required(*USER_ADMINS)
 def users():
     form = UserForm()
     form.role.choices = _role_choices(current_user)
@@ -274,7 +275,7 @@ def _managed_user(user_id: int) -> User:
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)
+@roles_required(*USER_ADMINS)
 def edit_user(user_id: int):
     user = _managed_user(user_id)
     form = RoleForm(obj=None if request.method == "POST" else user)
@@ -299,7 +300,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@roles_required(Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)
+@roles_required(*USER_ADMINS)
 def toggle_user(user_id: int):
     user = _managed_user(user_id)
     if not EmptyForm().validate_on_submit():
@@ -316,7 +317,7 @@ def toggle_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/link", methods=["POST"])
-@roles_required(Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)
+@roles_required(*USER_ADMINS)
 def password_link(user_id: int):
     user = _managed_user(user_id)
     if not EmptyForm().validate_on_submit():

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..extensions import db
-from ..models import OFFICE_ROLES, Department, Group, Membership, Office, Role, User
+from ..models import Department, Group, Membership, Office, Role, User
 from ..models.base import utcnow
+from ..tenancy.roles import DEPARTMENT_MEMBERS, DEPARTMENT_STAFF, OFFICE_STAFF, PLATFORM_MANAGED, TENANT_ROLES
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-@]{3,60}$")
 
@@ -163,9 +164,9 @@ def allowed_roles(actor: User) -> tuple[Role, ...]:
     if actor.role == Role.PLATFORM_ADMIN:
         return (Role.OFFICE_ADMIN,)
     if actor.role == Role.OFFICE_ADMIN:
-        return OFFICE_ROLES + (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+        return TENANT_ROLES
     if actor.role == Role.DEPT_ADMIN:
-        return (Role.DEPT_ADMIN, Role.DEPT_EDITOR, Role.VIEWER)
+        return DEPARTMENT_MEMBERS
     return ()
 
 
@@ -197,9 +198,9 @@ def create_user(
         department = None
     elif office is None:
         raise AdminError(_("请选择所属单位。"), "office")
-    if role.is_department_role and department is None:
+    if role in DEPARTMENT_STAFF and department is None:
         raise AdminError(_("部门角色必须选择所属部门。"), "department")
-    if role in (Role.OFFICE_ADMIN, Role.REVIEWER):
+    if role in OFFICE_STAFF:
         department = None
     if department is not None and (office is None or department.office_id != office.id):
         raise AdminError(_("部门不属于本单位。"), "department")
@@ -232,7 +233,7 @@ def set_user_active(user: User, active: bool, *, actor: User | None) -> User:
 def change_user_role(user: User, role: Role, department: Department | None, *, actor: User) -> User:
     if role not in allowed_roles(actor):
         raise AdminError(_("您不能分配该角色。"), "role")
-    if role.is_department_role and department is None:
+    if role in DEPARTMENT_STAFF and department is None:
         raise AdminError(_("部门角色必须选择所属部门。"), "department")
     if department is not None and department.office_id != user.office_id:
         raise AdminError(_("部门不属于本单位。"), "department")
@@ -257,7 +258,7 @@ def users_visible_to(actor: User) -> list[User]:
     """Platform admins see office administrators; others see their own tenant's users (scoped)."""
     q = select(User)
     if actor.role == Role.PLATFORM_ADMIN:
-        q = q.where(User.role.in_([Role.OFFICE_ADMIN, Role.PLATFORM_ADMIN]))
+        q = q.where(User.role.in_(PLATFORM_MANAGED))
     elif actor.role == Role.DEPT_ADMIN:
         q = q.where(User.office_id == actor.office_id, User.department_id == actor.department_id)
     else:

@@ -37,9 +37,6 @@ v1 = APIBlueprint("api_v1", __name__, url_prefix="/api/v1", tag=None)
 # Endpoints anyone may read: the description of the API, not data.
 PUBLIC_ENDPOINTS = {"api_v1.openapi", "api_v1.docs"}
 
-ALL_ROLES = tuple(Role)
-OFFICE_STAFF = (Role.OFFICE_ADMIN, Role.REVIEWER)
-DEPT_STAFF = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 
 
 # --- errors -------------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from flask_login import current_user
 from ..admin.services import office_departments, office_groups
 from ..extensions import db
 from ..models import Campaign, Office, Role, Rubric, SubmissionState
-from ..tenancy.permissions import roles_required
+from ..tenancy.permissions import is_office_reader, roles_required
+from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
 from . import services
@@ -16,8 +17,6 @@ from .forms import CampaignForm, DatesForm, TransitionForm
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
-OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
-DEPT_ROLES = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 
 
 def _office() -> Office:
@@ -29,7 +28,7 @@ def _office() -> Office:
 
 def _office_reader() -> None:
     """Office staff (and office-bound viewers) only; department-bound viewers are refused."""
-    if current_user.role not in OFFICE_READERS or current_user.department_id is not None:
+    if not is_office_reader(current_user):
         abort(403)
 
 
@@ -37,7 +36,7 @@ _fail = show_error  # a refusal at its field, or flashed
 
 
 @bp.route("/")
-@roles_required(*OFFICE_READERS, *DEPT_ROLES)
+@roles_required(*TENANT_ROLES)
 def index():
     if current_user.department_id is not None:
         return redirect(url_for("selfassessment.index"))

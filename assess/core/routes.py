@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Role
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, TENANT_ROLES, USER_ADMINS
 
 bp = Blueprint("core", __name__)
 
@@ -48,18 +49,18 @@ def health():
 NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     # in the order of the year's work, administration last
     ("admin.offices", _l("单位管理"), (Role.PLATFORM_ADMIN,)),
-    ("campaigns.index", _l("考核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
-    ("selfassessment.index", _l("自评"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("imports.index", _l("材料导入"), (Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("review.index", _l("评审与复核"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("ranking.index", _l("排名"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("rectification.notices", _l("整改通知"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("documents.index", _l("公文"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)),
-    ("imports.overview", _l("年度报告"), (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)),
+    ("campaigns.index", _l("考核"), OFFICE_READERS),
+    ("selfassessment.index", _l("自评"), DEPARTMENT_STAFF),
+    ("imports.index", _l("材料导入"), DEPARTMENT_STAFF),
+    ("review.index", _l("评审与复核"), TENANT_ROLES),
+    ("ranking.index", _l("排名"), TENANT_ROLES),
+    ("rectification.notices", _l("整改通知"), TENANT_ROLES),
+    ("documents.index", _l("公文"), TENANT_ROLES),
+    ("imports.overview", _l("年度报告"), OFFICE_READERS),
     ("rubrics.index", _l("考核细则"), (Role.OFFICE_ADMIN,)),
     ("admin.departments", _l("部门"), (Role.OFFICE_ADMIN,)),
     ("admin.groups", _l("排名分组"), (Role.OFFICE_ADMIN,)),
-    ("admin.users", _l("用户"), (Role.OFFICE_ADMIN, Role.DEPT_ADMIN, Role.PLATFORM_ADMIN)),
+    ("admin.users", _l("用户"), USER_ADMINS),
     ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
 ]
 

@@ -27,6 +27,7 @@ from ..models import (Answer, Campaign, CampaignState, Membership, Office, Revie
                       SubmissionState, User)
 from ..models.base import utcnow
 from ..review import services as rs
+from ..tenancy.roles import DEPARTMENT_STAFF
 
 # Problem statements as a reviewer writes them (问题描述): by indicator where the rubric is specific,
 # otherwise by area of the county rubric.
@@ -193,7 +194,7 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
         Submission.campaign_id == campaign.id, Submission.state == SubmissionState.SUBMITTED))}
     persons: dict[int, User] = {}
     for person in db.session.scalars(select(User).where(
-            User.office_id == office.id, User.role.in_((Role.DEPT_EDITOR, Role.DEPT_ADMIN)))
+            User.office_id == office.id, User.role.in_(DEPARTMENT_STAFF))
             .order_by(User.department_id, User.role.desc(), User.id)):
         persons.setdefault(person.department_id, person)
     for sub in db.session.scalars(select(Submission).where(Submission.campaign_id == campaign.id,

@@ -15,11 +15,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db, limiter
-from ..models import Campaign, Department, DocumentJob, DocumentKind, IssuedDocument, Notice, Office, Role
+from ..models import Campaign, Department, DocumentJob, DocumentKind, Notice, Office, Role
 from ..storage import get_storage
 from ..tenancy.permissions import office_side, roles_required
+from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
 from . import jobs, services
+from .access import is_department_user, issued_pdf_response, load_document, pdf_response
 from .builders import DocumentError
 from .forms import BulkForm, DraftForm, EmptyForm, SealForm, SettingsForm, VerifyForm
 
@@ -31,9 +33,7 @@ def _document_checks() -> dict:
     """The pages that issue documents say when the printed verification link would not work."""
     return {"public_base_problem": services.public_base_problem, "issue_blocker": services.issue_blocker}
 
-READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
 # Department users read their own department's issued notices and score sheets, and the circulars.
-ALL_READERS = READERS + (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'self' data:; "
                "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
@@ -47,23 +47,14 @@ def _office() -> Office:
     return office
 
 
-def _pdf(data: bytes, name: str, *, download: bool = False):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=download, download_name=name,
-                     max_age=0)
-
-
 # --------------------------------------------------------------------------- index and settings
 
 
-def _is_department_user() -> bool:
-    return current_user.department_id is not None
-
-
 @bp.route("/documents/")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def index():
     office = _office()
-    if _is_department_user():
+    if is_department_user():
         docs = services.issued_documents(office.id, department_id=current_user.department_id)
         return render_template("documents/index.html", office=office, campaigns=[], documents=docs[:200],
                                labels=services.KIND_LABELS)
@@ -131,7 +122,7 @@ def _campaign(campaign_id: int) -> Campaign:
 
 
 @bp.route("/documents/campaigns/<int:campaign_id>")
-@office_side(*READERS)
+@office_side(*OFFICE_READERS)
 def campaign(campaign_id: int):
     c = _campaign(campaign_id)
     office = _office()
@@ -186,7 +177,7 @@ def _preview_response(target: services.Target, office: Office, name: str):
     except DocumentError as exc:
         abort(Response(str(exc), status=409, mimetype="text/plain"))
     if isinstance(out, bytes):
-        return _pdf(out, f"{name}-预览.pdf")
+        return pdf_response(out, f"{name}-预览.pdf")
     resp = Response(out, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = PREVIEW_CSP
     resp.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -267,33 +258,18 @@ def issue_scoresheet(campaign_id: int, department_id: int):
 # --------------------------------------------------------------------------- issued documents
 
 
-def _document(doc_id: int) -> IssuedDocument:
-    """An issued document of the user's office; a department user only its own department's (and circulars)."""
-    doc = get_scoped_or_404(IssuedDocument, doc_id)
-    if _is_department_user() and doc.kind != DocumentKind.CIRCULAR and doc.department_id != current_user.department_id:
-        abort(404)
-    return doc
-
-
 @bp.route("/documents/<int:doc_id>")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def show(doc_id: int):
-    doc = _document(doc_id)
+    doc = load_document(doc_id)
     return render_template("documents/show.html", doc=doc, labels=services.KIND_LABELS,
                            verify_url=services.verify_url(doc.verify_code))
 
 
 @bp.route("/documents/<int:doc_id>/pdf")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def download(doc_id: int):
-    doc = _document(doc_id)
-    try:
-        data = services.document_bytes(doc)
-    except DocumentError as exc:
-        abort(Response(str(exc), status=500, mimetype="text/plain"))
-    resp = _pdf(data, services.download_name(doc), download=request.args.get("download") == "1")
-    resp.headers["X-Content-SHA256"] = doc.sha256
-    return resp
+    return issued_pdf_response(load_document(doc_id), download=request.args.get("download") == "1")
 
 
 # --------------------------------------------------------------------------- bulk jobs

@@ -1,19 +1,17 @@
 """Evidence: upload a file, add a link, remove, download and preview (only within the viewer's scope)."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Evidence, EvidenceKind
-from ..selfassessment.routes import EDITORS, READERS, load_submission, render_form, require_indicator
-from ..storage import StorageError
+from ..selfassessment.access import load_submission, require_indicator
+from ..selfassessment.routes import render_form
 from ..tenancy.permissions import roles_required
-from ..tenancy.scope import get_scoped_or_404
+from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from . import services
+from .access import file_response, load_evidence
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -23,7 +21,7 @@ def _back(submission_id: int, code: str):
 
 
 @bp.route("/submissions/<int:submission_id>/<code>/file", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def upload(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
@@ -49,7 +47,7 @@ def upload(submission_id: int, code: str):
 
 
 @bp.route("/submissions/<int:submission_id>/<code>/link", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def add_link(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
@@ -65,21 +63,10 @@ def add_link(submission_id: int, code: str):
     return _back(submission.id, code)
 
 
-def _load(evidence_id: int) -> Evidence:
-    """Evidence of a self-assessment the caller may see (scope: office, and own department for departments)."""
-    ev = get_scoped_or_404(Evidence, evidence_id)
-    if ev.owner_type != "submission" or ev.deleted_at is not None:
-        abort(404)
-    submission = load_submission(ev.owner_id)  # draft campaigns stay hidden from departments
-    if submission.department_id != ev.department_id:
-        abort(404)
-    return ev
-
-
 @bp.route("/<int:evidence_id>/remove", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def remove(evidence_id: int):
-    ev = _load(evidence_id)
+    ev = load_evidence(evidence_id)
     try:
         services.remove(ev, actor=current_user)
     except services.EvidenceError as exc:
@@ -91,39 +78,16 @@ def remove(evidence_id: int):
     return _back(ev.owner_id, ev.indicator_code or "")
 
 
-def _send(ev: Evidence, inline: bool) -> Response:
-    if ev.kind != EvidenceKind.FILE:
-        abort(404)
-    try:
-        data = services.read(ev)
-    except StorageError:
-        abort(404)
-    name = ev.filename or "file"
-    disposition = "inline" if inline else "attachment"
-    ascii_name = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in name)
-    resp = Response(data, mimetype=ev.content_type if inline else (ev.content_type or "application/octet-stream"))
-    resp.headers["Content-Disposition"] = f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    if inline:
-        # shown in a tab or an <img>/<iframe> of our own pages; nothing in it may run scripts
-        resp.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
-        resp.headers["X-Frame-Options"] = "SAMEORIGIN"
-    else:
-        resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
-
-
 @bp.route("/<int:evidence_id>/download")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def download(evidence_id: int):
-    return _send(_load(evidence_id), inline=False)
+    return file_response(load_evidence(evidence_id), inline=False)
 
 
 @bp.route("/<int:evidence_id>/preview")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def preview(evidence_id: int):
-    ev = _load(evidence_id)
+    ev = load_evidence(evidence_id)
     if not services.inline_ok(ev):
-        return _send(ev, inline=False)
-    return _send(ev, inline=True)
+        return file_response(ev, inline=False)
+    return file_response(ev, inline=True)

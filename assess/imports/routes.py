@@ -9,19 +9,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from ..models import AnnualReport, CampaignState, Department, FigureImport, Role, Submission
+from ..models import AnnualReport, CampaignState, Department, FigureImport, Submission
 from ..selfassessment import services as sa
 from ..selfassessment.forms import EmptyForm
 from ..storage import StorageError, get_storage
 from ..tenancy.permissions import roles_required
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
 from . import services
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-EDITORS = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-OFFICE = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
-READERS = OFFICE + EDITORS
 
 
 def _load_submission(submission_id: int) -> Submission:
@@ -46,7 +44,7 @@ def _load_report(report_id: int) -> AnnualReport:
 
 
 @bp.route("/")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def index():
     """Department: its editable self-assessments (upload a summary) and its annual reports."""
     if current_user.department_id is None:
@@ -61,7 +59,7 @@ def index():
 
 
 @bp.route("/submissions/<int:submission_id>/summary", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def summary(submission_id: int):
     submission = _load_submission(submission_id)
     form = EmptyForm()
@@ -87,7 +85,7 @@ def summary(submission_id: int):
 
 
 @bp.route("/<int:import_id>")
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def review(import_id: int):
     fi = _load_import(import_id)
     return _render_review(fi)
@@ -103,7 +101,7 @@ def _render_review(fi: FigureImport, *, errors: dict | None = None, posted: dict
 
 
 @bp.route("/<int:import_id>/indicators/<code>", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def decide(import_id: int, code: str):
     fi = _load_import(import_id)
     form = EmptyForm()
@@ -154,7 +152,7 @@ def decide(import_id: int, code: str):
 
 
 @bp.route("/reports", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def reports():
     department = get_scoped_or_404(Department, current_user.department_id)
     form = EmptyForm()
@@ -184,7 +182,7 @@ def reports():
 
 
 @bp.route("/reports/overview")
-@roles_required(*OFFICE)
+@roles_required(*OFFICE_READERS)
 def overview():
     if current_user.department_id is not None:  # a department's viewer: its own reports
         return redirect(url_for("imports.index"))
@@ -193,7 +191,7 @@ def overview():
 
 
 @bp.route("/reports/<int:report_id>")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def report(report_id: int):
     row = _load_report(report_id)
     department = get_scoped_or_404(Department, row.department_id)
@@ -204,7 +202,7 @@ def report(report_id: int):
 
 
 @bp.route("/reports/<int:report_id>/file")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def report_file(report_id: int):
     row = _load_report(report_id)
     try:
@@ -220,7 +218,7 @@ def report_file(report_id: int):
 
 
 @bp.route("/reports/<int:report_id>/use", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def report_use(report_id: int):
     row = _load_report(report_id)
     form = EmptyForm()

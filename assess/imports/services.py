@@ -37,12 +37,13 @@ from ..extraction.errors import ExtractionError
 from ..extraction.readers import read_text
 from ..extraction.rubric_adapter import specs_from_rubric
 from ..extraction.summary import propose
-from ..models import (AnnualReport, Answer, Department, Evidence, EvidenceKind, FigureImport, Role, Submission,
+from ..models import (AnnualReport, Answer, Department, Evidence, EvidenceKind, FigureImport, Submission,
                       User)
 from ..models.base import utcnow
 from ..scoring.explain import num
 from ..selfassessment import services as sa
 from ..storage import put_upload
+from ..tenancy.roles import DEPARTMENT_STAFF
 
 MAX_PASSAGES = 5          # passages kept per indicator
 MAX_TEXT_CHARS = 400_000  # a summary longer than this is not a year-end summary
@@ -628,7 +629,7 @@ def upload_report(department: Department, *, actor: User, filename: str, data: b
 
     The year comes from the form or, when left blank, from the report's title. Next year's stored report is
     re-checked too (its 上年结转 can now be compared)."""
-    if actor.role not in (Role.DEPT_ADMIN, Role.DEPT_EDITOR) or actor.department_id != department.id:
+    if actor.role not in DEPARTMENT_STAFF or actor.department_id != department.id:
         raise ImportsError(_("只有本部门的填报人员可以上传年度报告。"))
     return store_report(department, uploaded_by=actor, filename=filename, data=data, year=year)
 

@@ -10,7 +10,7 @@ from .ranking import RankingPublication
 from .rectification import ItemState, Notice, NoticeItem, NoticeSource, NoticeState
 from .rubric import Rubric
 from .tenancy import Department, Group, Office
-from .user import DEPARTMENT_ROLES, OFFICE_ROLES, Membership, PasswordLink, Role, User
+from .user import Membership, PasswordLink, Role, User
 
 __all__ = [
     "ApiToken",
@@ -20,12 +20,10 @@ __all__ = [
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
     "DepartmentSums", "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
     "AuditEntry",
-    "DEPARTMENT_ROLES",
     "Department",
     "DepartmentMixin",
     "Group",
     "Membership",
-    "OFFICE_ROLES",
     "Office",
     "PasswordLink",
     "Role",

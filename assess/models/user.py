@@ -22,14 +22,7 @@ class Role(str, enum.Enum):
     DEPT_ADMIN = "dept_admin"
     DEPT_EDITOR = "dept_editor"
     VIEWER = "viewer"
-
-    @property
-    def is_department_role(self) -> bool:
-        return self in (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-
-
-OFFICE_ROLES = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
-DEPARTMENT_ROLES = (Role.DEPT_ADMIN, Role.DEPT_EDITOR, Role.VIEWER)
+    # Which roles belong together (office staff, department staff, …) is named in assess/tenancy/roles.py.
 
 
 class User(UserMixin, TimestampMixin, db.Model):

@@ -10,7 +10,9 @@ import io
 import json
 from decimal import Decimal
 from typing import Any, Sequence
+from urllib.parse import quote
 
+from flask import Response, abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -19,7 +21,7 @@ from ..models import Campaign, IndicatorResult, Submission
 from ..rubrics.store import engine_rubric
 from ..spreadsheet import safe_cell
 from ..tenancy.scope import all_departments
-from .services import RankRow
+from .services import RankRow, current_rows
 
 Table = tuple[list[str], list[list[Any]]]
 KINDS = {"ranking": _l("排名表"), "scores": _l("得分明细"), "problems": _l("问题清单")}  # lazy: str() for files
@@ -162,3 +164,24 @@ def render(table: Table, fmt: str, title: str) -> bytes:
     if fmt == "csv":
         return to_csv(table)
     return to_json(table)
+
+
+def download(campaign: Campaign, kind: str, fmt: str, *, group_id: int | None = None) -> Response:
+    """One export of the campaign's current ranking as a file (the ranking page's and the API's download).
+
+    404 for an unknown ``kind``/``fmt``; the caller has checked the user may read the office's ranking.
+    """
+    if kind not in KINDS or fmt not in FORMATS:
+        abort(404)
+    rows, _pub = current_rows(campaign, group_id=group_id)
+    if kind == "ranking":
+        table = ranking_table(campaign, rows)
+    elif kind == "scores":
+        table = score_sheet(campaign, rows)
+    else:
+        table = problem_list(campaign)
+    title = str(KINDS[kind])
+    body = render(table, fmt, title)
+    filename = f"{campaign.year}-{title}.{fmt}"
+    return Response(body, mimetype=MIMETYPES[fmt], headers={
+        "Content-Disposition": f"attachment; filename=ranking-{campaign.id}-{kind}.{fmt}; filename*=UTF-8''{quote(filename)}"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +15,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Campaign, Group, Role, Submission, User
 from ..rubrics.store import engine_rubric
-from ..tenancy.permissions import roles_required
+from ..tenancy.permissions import is_office_reader, roles_required
+from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
 from . import analytics, charts, exports, services
 from .forms import PublishForm
@@ -23,12 +24,10 @@ from .forms import PublishForm
 bp = Blueprint("ranking", __name__, url_prefix="/ranking")
 
 PAGE_SIZE = 100
-ALL_ROLES = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
 
 
 def _is_office_user() -> bool:
-    return current_user.role in OFFICE_READERS and current_user.department_id is None and current_user.office_id
+    return is_office_reader(current_user)
 
 
 def _office_only() -> None:
@@ -52,7 +51,7 @@ def _groups(campaign: Campaign) -> list[tuple[int, str]]:
 
 
 @bp.route("/")
-@roles_required(*ALL_ROLES)
+@roles_required(*TENANT_ROLES)
 def index():
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
     if not _is_office_user():
@@ -63,7 +62,7 @@ def index():
 
 
 @bp.route("/<int:campaign_id>")
-@roles_required(*ALL_ROLES)
+@roles_required(*TENANT_ROLES)
 def show(campaign_id: int):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     if not _is_office_user():
@@ -131,7 +130,7 @@ def publish(campaign_id: int):
 
 
 @bp.route("/<int:campaign_id>/analytics")
-@roles_required(*ALL_ROLES)
+@roles_required(*TENANT_ROLES)
 def analysis(campaign_id: int):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     rubric = engine_rubric(campaign.rubric)
@@ -199,20 +198,4 @@ def _department_analytics(campaign, rubric, areas):
 def export(campaign_id: int, kind: str, fmt: str):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     _office_only()
-    if kind not in exports.KINDS or fmt not in exports.FORMATS:
-        abort(404)
-    group_id = _int_arg("group")
-    rows, _pub = services.current_rows(campaign, group_id=group_id)
-    if kind == "ranking":
-        table = exports.ranking_table(campaign, rows)
-    elif kind == "scores":
-        table = exports.score_sheet(campaign, rows)
-    else:
-        table = exports.problem_list(campaign)
-    title = str(exports.KINDS[kind])
-    body = exports.render(table, fmt, title)
-    filename = f"{campaign.year}-{title}.{fmt}"
-    from urllib.parse import quote
-
-    return Response(body, mimetype=exports.MIMETYPES[fmt], headers={
-        "Content-Disposition": f"attachment; filename=ranking-{campaign.id}-{kind}.{fmt}; filename*=UTF-8''{quote(filename)}"})
+    return exports.download(campaign, kind, fmt, group_id=_int_arg("group"))

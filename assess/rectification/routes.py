@@ -9,29 +9,28 @@ import io
 from functools import wraps
 from typing import Any, Callable
 
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from ..models import (Campaign, Department, Evidence, EvidenceKind, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
+from ..models import (Campaign, Department, Evidence, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
 from ..tenancy.permissions import office_side, roles_required
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
 from . import generation
 from . import ledger as rectification_ledger
 from . import services
+from .access import evidence_file_response, is_office_user, load_item, load_notice
 from .forms import (AnswerForm, CommentForm, EmptyForm, EvidenceForm, GenerateForm, ItemForm, NewNoticeForm,
                     NoticeEditForm)
 from .services import RectificationError
 
 bp = Blueprint("rectification", __name__, url_prefix="/rectification")
 
-ALL_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 
 
 
@@ -57,19 +56,6 @@ def _office() -> Office:
     return office
 
 
-def _load_notice(notice_id: int) -> Notice:
-    notice = get_scoped_or_404(Notice, notice_id)
-    if current_user.department_id is not None and notice.state == NoticeState.DRAFT:
-        abort(404)  # a department never sees the office's drafts
-    return notice
-
-
-def _load_item(item_id: int) -> NoticeItem:
-    item = get_scoped_or_404(NoticeItem, item_id)
-    _load_notice(item.notice_id)
-    return item
-
-
 def _fail(exc: RectificationError, form: Any = None) -> None:
     field = getattr(form, exc.field, None) if form is not None and exc.field else None
     if field is not None and hasattr(field, "errors"):
@@ -85,10 +71,6 @@ def _as_error(exc: Exception) -> RectificationError:
     if isinstance(exc, RectificationError):
         return exc
     return RectificationError(_("内容已被他人同时修改，您的修改未保存。请刷新页面，核对后重新提交。"), "version")
-
-
-def _is_office_user() -> bool:
-    return current_user.department_id is None
 
 
 # --- lists ----------------------------------------------------------------------------------------------------
@@ -108,14 +90,14 @@ def _commit_or_flash(action: Callable[[], Any], success: str) -> bool:
 
 
 @bp.route("/")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def notices():
     state = request.args.get("state", "")
     rows = services.notices_for(current_user, state=state)
     today = services.today_local()
     overdue = {n.id: sum(1 for i in n.items if services.is_overdue(i, n, today)) for n in rows}
     return render_template(
-        "rectification/notices.html", notices=rows, state=state, overdue=overdue, office_view=_is_office_user(),
+        "rectification/notices.html", notices=rows, state=state, overdue=overdue, office_view=is_office_user(),
         form=EmptyForm(), labels=services.NOTICE_STATE_LABELS, source_labels=services.SOURCE_LABELS,
         overdue_total=services.overdue_count(current_user.office_id, current_user.department_id, today=today),
     )
@@ -221,12 +203,12 @@ def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
         edit_form=edit_form, add_form=add_form, empty=EmptyForm(), today=today, previous=previous,
         overdue={i.id: services.is_overdue(i, notice, today) for i in items},
         overdue_days=services.overdue_days(notice, today),
-        office_view=_is_office_user(),
-        can_edit=role == Role.OFFICE_ADMIN and _is_office_user() and notice.state != NoticeState.CLOSED,
-        can_check=role in (Role.OFFICE_ADMIN, Role.REVIEWER) and _is_office_user(),
-        can_answer=role in (Role.DEPT_ADMIN, Role.DEPT_EDITOR) and not _is_office_user()
+        office_view=is_office_user(),
+        can_edit=role == Role.OFFICE_ADMIN and is_office_user() and notice.state != NoticeState.CLOSED,
+        can_check=role in OFFICE_STAFF and is_office_user(),
+        can_answer=role in DEPARTMENT_STAFF and not is_office_user()
         and notice.state == NoticeState.SENT,
-        is_leader=role == Role.DEPT_ADMIN and not _is_office_user(),
+        is_leader=role == Role.DEPT_ADMIN and not is_office_user(),
         state_labels=services.STATE_LABELS, notice_labels=services.NOTICE_STATE_LABELS,
         source_labels=services.SOURCE_LABELS, user_name=services.user_name, ItemState=ItemState,
         NoticeState=NoticeState,
@@ -234,19 +216,19 @@ def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
 
 
 @bp.route("/<int:notice_id>")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def show(notice_id: int):
-    notice = _load_notice(notice_id)
-    if not _is_office_user() and services.mark_read(notice, current_user):
+    notice = load_notice(notice_id)
+    if not is_office_user() and services.mark_read(notice, current_user):
         db.session.commit()  # the read receipt (logged) is this request's one write
     return _page(notice)
 
 
 @bp.route("/<int:notice_id>/pdf")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def pdf(notice_id: int):
     """The notice as an official document: the issued copy once issued, else a draft marked 草稿 (no number)."""
-    notice = _load_notice(notice_id)
+    notice = load_notice(notice_id)
     data, issued = services.notice_pdf(notice, _office())
     resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, max_age=0,
                      download_name=f"rectification-notice-{notice.id}.pdf")
@@ -262,7 +244,7 @@ def _redirect(notice: Notice, anchor: str = ""):
 @bp.route("/<int:notice_id>/edit", methods=["POST"])
 @office_side(Role.OFFICE_ADMIN)
 def edit_notice(notice_id: int):
-    notice = _load_notice(notice_id)
+    notice = load_notice(notice_id)
     form = NoticeEditForm()
     if form.validate_on_submit():
         try:
@@ -282,7 +264,7 @@ def edit_notice(notice_id: int):
 @bp.route("/<int:notice_id>/items", methods=["POST"])
 @office_side(Role.OFFICE_ADMIN)
 def add_item(notice_id: int):
-    notice = _load_notice(notice_id)
+    notice = load_notice(notice_id)
     form = ItemForm(prefix="new")
     if form.validate_on_submit():
         try:
@@ -304,7 +286,7 @@ def add_item(notice_id: int):
 @bp.route("/items/<int:item_id>/edit", methods=["POST"])
 @office_side(Role.OFFICE_ADMIN)
 def edit_item(item_id: int):
-    item = _load_item(item_id)
+    item = load_item(item_id)
     notice = item.notice
     form = ItemForm(prefix=f"i{item.id}")
     if form.validate_on_submit():
@@ -328,7 +310,7 @@ def edit_item(item_id: int):
 @bp.route("/items/<int:item_id>/delete", methods=["POST"])
 @office_side(Role.OFFICE_ADMIN)
 def delete_item(item_id: int):
-    item = _load_item(item_id)
+    item = load_item(item_id)
     notice = item.notice
     if EmptyForm().validate_on_submit():
         _commit_or_flash(lambda: services.delete_item(item, actor=current_user), _("已删除问题。"))
@@ -338,7 +320,7 @@ def delete_item(item_id: int):
 @bp.route("/<int:notice_id>/merge", methods=["POST"])
 @office_side(Role.OFFICE_ADMIN)
 def merge(notice_id: int):
-    notice = _load_notice(notice_id)
+    notice = load_notice(notice_id)
     if EmptyForm().validate_on_submit():
         try:
             ids = [int(x) for x in request.form.getlist("item_ids")]
@@ -356,7 +338,7 @@ def merge(notice_id: int):
 @bp.route("/<int:notice_id>/send", methods=["POST"])
 @office_side(Role.OFFICE_ADMIN)
 def send(notice_id: int):
-    notice = _load_notice(notice_id)
+    notice = load_notice(notice_id)
     if EmptyForm().validate_on_submit():
         _commit_or_flash(lambda: services.send_notice(notice, actor=current_user), _("已下发通知，部门即时可见。"))
     return _redirect(notice)
@@ -386,7 +368,7 @@ def send_bulk():
 @bp.route("/<int:notice_id>/close", methods=["POST"])
 @office_side(Role.OFFICE_ADMIN)
 def close(notice_id: int):
-    notice = _load_notice(notice_id)
+    notice = load_notice(notice_id)
     if EmptyForm().validate_on_submit():
         _commit_or_flash(lambda: services.close_notice(notice, actor=current_user), _("通知已办结。"))
     return _redirect(notice)
@@ -424,7 +406,7 @@ def _fail_on(exc: RectificationError, answer_form: AnswerForm, evidence_form: Ev
 
 
 @bp.route("/items/<int:item_id>/answer", methods=["POST"])
-@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@department_side(*DEPARTMENT_STAFF)
 def answer(item_id: int):
     """The answer form: measure, result and the evidence part, with one button per action.
 
@@ -432,7 +414,7 @@ def answer(item_id: int):
     measure and result when they were changed, and saving or sending also adds the evidence filled in. A
     refusal rolls all of it back and shows the form again with what was typed.
     """
-    item = _load_item(item_id)
+    item = load_item(item_id)
     notice = item.notice
     form = AnswerForm(prefix=f"a{item.id}")
     evidence_form = EvidenceForm(prefix=f"e{item.id}")
@@ -467,7 +449,7 @@ def answer(item_id: int):
 @bp.route("/items/<int:item_id>/leader-return", methods=["POST"])
 @department_side(Role.DEPT_ADMIN)
 def leader_return(item_id: int):
-    item = _load_item(item_id)
+    item = load_item(item_id)
     notice = item.notice
     form = CommentForm(prefix=f"l{item.id}")
     if form.validate_on_submit():
@@ -484,9 +466,9 @@ def leader_return(item_id: int):
 
 
 @bp.route("/items/<int:item_id>/evidence", methods=["POST"])
-@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@department_side(*DEPARTMENT_STAFF)
 def add_evidence(item_id: int):
-    item = _load_item(item_id)
+    item = load_item(item_id)
     notice = item.notice
     form = EvidenceForm(prefix=f"e{item.id}")
     if form.validate_on_submit():
@@ -503,45 +485,30 @@ def add_evidence(item_id: int):
 
 
 @bp.route("/evidence/<int:evidence_id>/delete", methods=["POST"])
-@department_side(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@department_side(*DEPARTMENT_STAFF)
 def delete_evidence(evidence_id: int):
     ev = get_scoped_or_404(Evidence, evidence_id)
     if ev.owner_type != services.OWNER_TYPE:
         abort(404)
-    item = _load_item(ev.owner_id)
+    item = load_item(ev.owner_id)
     if EmptyForm().validate_on_submit():
         _commit_or_flash(lambda: services.remove_evidence(ev, actor=current_user), _("已删除佐证材料。"))
     return _redirect(item.notice, f"item-{item.id}")
 
 
 @bp.route("/evidence/<int:evidence_id>/file")
-@roles_required(*ALL_READERS)
+@roles_required(*TENANT_ROLES)
 def evidence_file(evidence_id: int):
-    """Download a file attached to an answer (never shown inline: served as an attachment, sandboxed)."""
-    ev = get_scoped_or_404(Evidence, evidence_id)
-    if ev.owner_type != services.OWNER_TYPE or ev.deleted_at is not None or ev.kind != EvidenceKind.FILE:
-        abort(404)
-    _load_item(ev.owner_id)
-    try:
-        data = services.read_evidence_file(ev)
-    except Exception:  # storage missing the object
-        abort(404)
-    name = ev.filename or "file"
-    ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name)
-    resp = Response(data, mimetype=ev.content_type or "application/octet-stream")
-    resp.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return evidence_file_response(evidence_id)
 
 
 # --- the office's check -------------------------------------------------------------------------------------------
 
 
 @bp.route("/items/<int:item_id>/check", methods=["POST"])
-@office_side(Role.OFFICE_ADMIN, Role.REVIEWER)
+@office_side(*OFFICE_STAFF)
 def check(item_id: int):
-    item = _load_item(item_id)
+    item = load_item(item_id)
     notice = item.notice
     form = CommentForm(prefix=f"c{item.id}")
     if form.validate_on_submit():
@@ -586,7 +553,7 @@ def _filters() -> rectification_ledger.LedgerFilters:
 
 
 @bp.route("/ledger")
-@office_side(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@office_side(*OFFICE_READERS)
 def ledger():
     """The ledger page; ``?format=xlsx`` downloads the same (filtered) rows as an Excel workbook."""
     office = _office()

@@ -20,7 +20,8 @@ from ..audit.services import record
 from ..extensions import db
 from ..models import Campaign, CampaignState, Membership, ReviewAssignment, ReviewScore, Role, Submission, User
 from ..models.base import utcnow
-from .base import (DEFAULT_CONFLICT_DAYS, MAX_REVIEWERS, REVIEWING_ROLES, ReviewError, _results, _submission,
+from ..tenancy.roles import OFFICE_STAFF
+from .base import (DEFAULT_CONFLICT_DAYS, MAX_REVIEWERS, ReviewError, _results, _submission,
                    assignments_of)
 from .results import refresh_submission
 
@@ -47,7 +48,7 @@ def has_conflict(reviewer: User, department_id: int, *, days: int | None = None,
 
 def office_reviewers(office_id: int) -> list[User]:
     return list(db.session.scalars(
-        select(User).where(User.office_id == office_id, User.role.in_(REVIEWING_ROLES), User.active.is_(True))
+        select(User).where(User.office_id == office_id, User.role.in_(OFFICE_STAFF), User.active.is_(True))
         .order_by(User.role.desc(), User.username)))
 
 
@@ -55,7 +56,7 @@ def assign(campaign: Campaign, department_id: int, reviewer: User, *, actor, lea
     """Assign one reviewer to one department of the campaign (at most two; the first one leads)."""
     if campaign.state in (CampaignState.PUBLISHED, CampaignState.CLOSED):
         raise ReviewError(_("考核已发布或结束，不能再分配评审。"))
-    if reviewer.office_id != campaign.office_id or reviewer.role not in REVIEWING_ROLES or not reviewer.active:
+    if reviewer.office_id != campaign.office_id or reviewer.role not in OFFICE_STAFF or not reviewer.active:
         raise ReviewError(_("“%(u)s”不是本单位可用的评审人员。", u=reviewer.display_name), "reviewer_id")
     sub = _submission(campaign, department_id)
     if sub is None:

@@ -18,8 +18,9 @@ from ..extensions import db
 from ..models import (Campaign, CampaignState, Contest, ContestOutcome, IndicatorResult, ReviewAssignment, Role,
                       Submission, User)
 from ..models.base import utcnow
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_STAFF
 from .assignments import is_assigned, office_reviewers
-from .base import (REVIEWING_ROLES, ReviewError, _contest, _results, check_bounds, fmt, is_veto, local_today,
+from .base import (ReviewError, _contest, _results, check_bounds, fmt, is_veto, local_today,
                    parse_score, rubric_of)
 from .evidence import attach_evidence, prepare_evidence
 from .results import refresh_result
@@ -74,7 +75,7 @@ def create_contest(submission: Submission, code: str, *, actor: User, explanatio
     if not recheck_open(campaign, today):
         raise ReviewError(_("复核申请期已结束（截止%(d)s），不能再提出申请。",
                             d=campaign.recheck_end.isoformat() if campaign.recheck_end else "—"))
-    if actor.department_id != submission.department_id or actor.role not in (Role.DEPT_ADMIN, Role.DEPT_EDITOR):
+    if actor.department_id != submission.department_id or actor.role not in DEPARTMENT_STAFF:
         raise ReviewError(_("只有本部门的管理员或填报员可以提出复核申请。"))
     result = next((r for r in deductions(submission) if r.indicator_code == code), None)
     if result is None:
@@ -107,7 +108,7 @@ def deduction_maker(result: IndicatorResult | None) -> int | None:
 
 def may_answer(contest: Contest, user: User) -> str | None:
     """Why ``user`` may not answer this contest (None when they may)."""
-    if user.office_id != contest.office_id or user.role not in REVIEWING_ROLES:
+    if user.office_id != contest.office_id or user.role not in OFFICE_STAFF:
         return _("只有公开办管理员或评审人员可以答复复核申请。")
     if user.role == Role.REVIEWER and not is_assigned(contest.campaign_id, contest.department_id, user.id):
         return _("您未被分配评审该部门。")

@@ -13,18 +13,16 @@ from sqlalchemy import select
 from ..campaigns import services as campaign_services
 from ..extensions import db
 from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, Group, ReviewAssignment, Role, Submission, SubmissionState, User
-from ..tenancy.permissions import DEPARTMENT_STAFF, roles_required
+from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
 from ..rectification.services import open_items_for
+from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from . import services as rs
+from .access import RESULTS_VISIBLE_TO_DEPARTMENTS, can_see_results, require_reviewer_of
 from .forms import AnswerForm, AssignForm, ContestForm, EmptyForm, LeadForm, ScoreForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-OFFICE_REVIEWERS = (Role.OFFICE_ADMIN, Role.REVIEWER)
-EVERYONE = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-RESULTS_VISIBLE_TO_DEPARTMENTS = (CampaignState.RECHECK, CampaignState.PUBLISHED, CampaignState.CLOSED)
 
 STATE_LABELS = campaign_services.STATE_LABELS  # the campaign's stage, translated when shown
 
@@ -39,27 +37,11 @@ def _upload() -> tuple[str, bytes] | None:
     return f.filename, f.read()
 
 
-def _can_see_results(sub: Submission) -> bool:
-    """Office staff see every department (reviewers only their assigned ones); a department sees its own
-    results once the office has opened the re-check."""
-    user = current_user
-    if user.department_id is not None:
-        return user.department_id == sub.department_id and sub.campaign.state in RESULTS_VISIBLE_TO_DEPARTMENTS
-    if user.role == Role.REVIEWER:
-        return rs.is_assigned(sub.campaign_id, sub.department_id, user.id)
-    return user.role in (Role.OFFICE_ADMIN, Role.VIEWER)
-
-
-def _require_reviewer_of(sub: Submission) -> None:
-    if not rs.may_review(current_user, sub):
-        abort(403)
-
-
 # --- entry points ----------------------------------------------------------------------------------------
 
 
 @bp.route("/")
-@roles_required(*EVERYONE)
+@roles_required(*TENANT_ROLES)
 def index():
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
     if current_user.department_id is not None:
@@ -80,7 +62,7 @@ def index():
 
 
 @bp.route("/campaigns/<int:campaign_id>")
-@roles_required(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@roles_required(*OFFICE_READERS)
 def campaign(campaign_id: int):
     c = get_scoped_or_404(Campaign, campaign_id)
     if current_user.department_id is not None:
@@ -257,18 +239,18 @@ def _area_title(sub: Submission, section: str) -> str:
 
 
 @bp.route("/submissions/<int:submission_id>")
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def sheet(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
-    _require_reviewer_of(sub)
+    require_reviewer_of(sub)
     return _render_sheet(sub, request.args.get("code"))
 
 
 @bp.route("/submissions/<int:submission_id>/scores/<code>", methods=["POST"])
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def save_score(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
-    _require_reviewer_of(sub)
+    require_reviewer_of(sub)
     form = ScoreForm()
     if not form.validate_on_submit():
         return _render_sheet(sub, code, form=form, status=422)
@@ -294,11 +276,11 @@ def save_score(submission_id: int, code: str):
 
 
 @bp.route("/submissions/<int:submission_id>/accept-rest", methods=["POST"])
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def accept_rest(submission_id: int):
     """Accept the rest of one area, or of the whole department, in one action (each acceptance logged)."""
     sub = get_scoped_or_404(Submission, submission_id)
-    _require_reviewer_of(sub)
+    require_reviewer_of(sub)
     code = request.form.get("code") or None
     owner = request.form.get("reviewer_id", "")
     back = url_for("review.sheet", submission_id=sub.id, code=code, r=owner if owner.isdigit() else None)
@@ -324,10 +306,10 @@ def accept_rest(submission_id: int):
 
 
 @bp.route("/submissions/<int:submission_id>/lead/<code>", methods=["POST"])
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def lead_decide(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
-    _require_reviewer_of(sub)
+    require_reviewer_of(sub)
     form = LeadForm()
     if not form.validate_on_submit():
         return _render_sheet(sub, code, lead_form=form, status=422)
@@ -350,10 +332,10 @@ def lead_decide(submission_id: int, code: str):
 
 
 @bp.route("/submissions/<int:submission_id>/results")
-@roles_required(*EVERYONE)
+@roles_required(*TENANT_ROLES)
 def results(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
-    if not _can_see_results(sub):
+    if not can_see_results(sub):
         abort(403)
     table = rs.results_table(sub)
     contestable = {r.indicator_code for r in rs.deductions(sub)}
@@ -367,10 +349,10 @@ def results(submission_id: int):
 
 
 @bp.route("/submissions/<int:submission_id>/results/<code>")
-@roles_required(*EVERYONE)
+@roles_required(*TENANT_ROLES)
 def waterfall(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
-    if not _can_see_results(sub):
+    if not can_see_results(sub):
         abort(403)
     try:
         steps = rs.waterfall(sub, code)
@@ -411,7 +393,7 @@ def contest(submission_id: int, code: str):
 
 
 @bp.route("/campaigns/<int:campaign_id>/contests")
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def contests(campaign_id: int):
     c = get_scoped_or_404(Campaign, campaign_id)
     rows = rs.contests_for(c, current_user)
@@ -420,7 +402,7 @@ def contests(campaign_id: int):
 
 
 @bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
-@roles_required(*OFFICE_REVIEWERS)
+@roles_required(*OFFICE_STAFF)
 def answer(contest_id: int):
     ct = get_scoped_or_404(Contest, contest_id)
     if current_user.role == Role.REVIEWER and not rs.is_assigned(ct.campaign_id, ct.department_id, current_user.id):
@@ -460,7 +442,7 @@ REVIEW_EVIDENCE_OWNERS = ("review", "contest", "contest_answer")
 
 
 @bp.route("/evidence/<int:evidence_id>")
-@roles_required(*EVERYONE)
+@roles_required(*TENANT_ROLES)
 def evidence_file(evidence_id: int):
     """A file attached to a reviewer's score, a contest or its answer: for whoever may see that department's
     review (reviewers assigned to it, the office, and the department itself once results are open)."""
@@ -471,9 +453,9 @@ def evidence_file(evidence_id: int):
                                                      Submission.department_id == ev.department_id))
     if sub is None:
         abort(404)
-    if not (rs.may_review(current_user, sub) or _can_see_results(sub)):
+    if not (rs.may_review(current_user, sub) or can_see_results(sub)):
         abort(403)
-    from ..evidence import routes as evidence_routes  # the shared, hardened file response
     from ..evidence import services as evidence
+    from ..evidence.access import file_response  # the shared, hardened file response
 
-    return evidence_routes._send(ev, inline=bool(request.args.get("inline")) and evidence.inline_ok(ev))
+    return file_response(ev, inline=bool(request.args.get("inline")) and evidence.inline_ok(ev))

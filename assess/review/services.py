@@ -19,7 +19,7 @@ preconditions into the campaign state machine.
 from __future__ import annotations
 
 from ..models import CampaignState
-from .base import (DEFAULT_CONFLICT_DAYS, MAX_REVIEWERS, OUTCOME_LABELS, REVIEWING_ROLES,
+from .base import (DEFAULT_CONFLICT_DAYS, MAX_REVIEWERS, OUTCOME_LABELS,
                    ReviewError, Suggestion, assignments_of, check_bounds, fmt, indicator_codes, is_bonus,
                    is_veto, local_today, parse_score, reference_score, rubric_of, suggestions)  # noqa: F401
 from .results import Lead, Plan, bulk_review, decide, refresh_result, refresh_submission  # noqa: F401

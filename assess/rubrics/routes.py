@@ -10,13 +10,13 @@ from .. import scoring
 from ..extensions import db
 from ..models import Campaign, Role, Rubric
 from ..tenancy.permissions import roles_required
+from ..tenancy.roles import OFFICE_READERS
 from ..tenancy.scope import get_scoped_or_404
 from . import services, store
 from .forms import EditorForm, ReplayForm, ShippedForm, UploadForm
 
 bp = Blueprint("rubrics", __name__, url_prefix="/rubrics")
 
-OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
 
 
 def _office_reader() -> None:

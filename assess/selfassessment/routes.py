@@ -2,7 +2,7 @@
 (send to leader, submit, return), readiness, carry-over, past campaigns, Excel round-trip."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -10,33 +10,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, department_submissions
 from ..extensions import db
-from ..models import CampaignState, Office, Role, Submission
+from ..models import Office, Role, Submission
 from ..scoring.explain import num
 from ..tenancy.permissions import roles_required
-from ..tenancy.scope import get_scoped_or_404
+from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from . import services
+from .access import load_submission, require_indicator
 from .forms import CommentForm, EmptyForm, UploadForm
 
 bp = Blueprint("selfassessment", __name__, url_prefix="/self")
 
-READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-EDITORS = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-
-
-def load_submission(submission_id: int) -> Submission:
-    """Load through the scope (other offices/departments: 404); departments never see draft campaigns."""
-    submission = get_scoped_or_404(Submission, submission_id)
-    if current_user.department_id is not None:
-        if submission.department_id != current_user.department_id:
-            abort(404)
-        if submission.campaign.state == CampaignState.DRAFT:
-            abort(404)
-    return submission
-
-
-def require_indicator(submission: Submission, code: str) -> None:
-    if services.rubric_of(submission.campaign).indicator(code) is None:
-        abort(404)
 
 
 def _form_inputs() -> dict[str, str]:
@@ -48,7 +31,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     """The form page. ``errors``/``posted`` are per indicator code (what the user typed is shown back)."""
     rubric = services.rubric_of(submission.campaign)
     answers = services.answers_of(submission)
-    evidence = services._evidence_by_code(submission)
+    evidence = services.evidence_by_code(submission)
     prog = services.progress(submission, rubric, answers=answers,
                              evidence_codes={code for code, items in evidence.items() if items})
     view = {}
@@ -88,7 +71,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
 
 
 @bp.route("/")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def index():
     if current_user.department_id is None:
         return redirect(url_for("campaigns.index"))
@@ -98,7 +81,7 @@ def index():
 
 
 @bp.route("/<int:submission_id>")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def form(submission_id: int):
     submission = load_submission(submission_id)
     return render_form(submission)
@@ -139,7 +122,7 @@ def _version(raw) -> int | None:
 
 
 @bp.route("/<int:submission_id>/answers/<code>", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def save(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
@@ -158,7 +141,7 @@ def save(submission_id: int, code: str):
 
 
 @bp.route("/api/<int:submission_id>/answers/<code>", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def autosave(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
@@ -228,7 +211,7 @@ def _act_or_show_missing(submission: Submission, fn, ok_message: str):
 
 
 @bp.route("/<int:submission_id>/send", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def send(submission_id: int):
     submission = load_submission(submission_id)
     return _act_or_show_missing(submission, services.send_to_leader, _("已送分管领导审核。"))
@@ -256,7 +239,7 @@ def office_return(submission_id: int):
 
 
 @bp.route("/<int:submission_id>/readiness")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def readiness(submission_id: int):
     submission = load_submission(submission_id)
     issues = services.readiness(submission)
@@ -265,7 +248,7 @@ def readiness(submission_id: int):
 
 
 @bp.route("/<int:submission_id>/prefill", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def prefill(submission_id: int):
     submission = load_submission(submission_id)
     try:
@@ -280,7 +263,7 @@ def prefill(submission_id: int):
 
 
 @bp.route("/<int:submission_id>/answers/<code>/confirm", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def confirm(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
@@ -306,7 +289,7 @@ def _serializer():
 
 
 @bp.route("/<int:submission_id>/export.xlsx")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def export(submission_id: int):
     from flask import Response
     from urllib.parse import quote
@@ -323,7 +306,7 @@ def export(submission_id: int):
 
 
 @bp.route("/<int:submission_id>/selfassessment.pdf")
-@roles_required(*READERS)
+@roles_required(*TENANT_ROLES)
 def pdf(submission_id: int):
     """The printable 自评表 (to be signed by the leader and sealed): the department's own, or any department of
     the office for office users (the scope and ``load_submission`` decide which)."""
@@ -343,7 +326,7 @@ def pdf(submission_id: int):
 
 
 @bp.route("/<int:submission_id>/upload", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def upload(submission_id: int):
     from ..evidence import services as evidence
     from . import excel
@@ -378,7 +361,7 @@ def upload(submission_id: int):
 
 
 @bp.route("/<int:submission_id>/upload/confirm", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*DEPARTMENT_STAFF)
 def upload_confirm(submission_id: int):
     import hashlib
 

@@ -29,6 +29,7 @@ from ..models import (Answer, Campaign, CampaignState, Evidence, EvidenceKind, R
 from ..models.base import utcnow
 from ..rubrics import store
 from ..scoring.explain import num, q
+from ..tenancy.roles import DEPARTMENT_STAFF
 
 EDITABLE = (SubmissionState.NOT_STARTED, SubmissionState.IN_PROGRESS, SubmissionState.RETURNED)
 NO_SELF_SCORE = ("veto",)  # kinds that carry no score
@@ -94,7 +95,7 @@ def campaign_answers(campaign: Campaign) -> dict[int, dict[str, Answer]]:
 
 
 def can_edit(submission: Submission, user: User) -> bool:
-    return (user.role in (Role.DEPT_EDITOR, Role.DEPT_ADMIN) and user.department_id == submission.department_id
+    return (user.role in DEPARTMENT_STAFF and user.department_id == submission.department_id
             and submission.campaign.state == CampaignState.SELF_ASSESSMENT and submission.state in EDITABLE)
 
 
@@ -103,7 +104,7 @@ def _require_edit(submission: Submission, user: User) -> None:
         raise SelfAssessmentError(_("考核不在自评阶段，不能修改。"))
     if submission.state not in EDITABLE:
         raise SelfAssessmentError(_("自评表已送审或已提交，不能修改。"))
-    if user.role not in (Role.DEPT_EDITOR, Role.DEPT_ADMIN) or user.department_id != submission.department_id:
+    if user.role not in DEPARTMENT_STAFF or user.department_id != submission.department_id:
         raise SelfAssessmentError(_("只有本部门的填报人员可以修改。"))
 
 
@@ -315,7 +316,8 @@ class IndicatorStatus:
     unclaimed: bool = False  # a bonus item with nothing entered: not done, not missing either
 
 
-def _evidence_by_code(submission: Submission) -> dict[str, list[Evidence]]:
+def evidence_by_code(submission: Submission) -> dict[str, list[Evidence]]:
+    """The submission's current evidence, per indicator code (the form, readiness and the API show it)."""
     out: dict[str, list[Evidence]] = {}
     for e in db.session.scalars(select(Evidence).where(
             Evidence.office_id == submission.office_id, Evidence.owner_type == "submission",
@@ -447,7 +449,7 @@ def missing_by_field(submission: Submission) -> dict[str, dict]:
     """What blocks sending/submitting, per indicator and field — to show each message at its input."""
     rubric = rubric_of(submission.campaign)
     answers = answers_of(submission)
-    evidence = _evidence_by_code(submission)
+    evidence = evidence_by_code(submission)
     out: dict[str, dict] = {}
     for ind in rubric.all_indicators():
         st = indicator_status(rubric, ind, answers.get(ind.code), bool(evidence.get(ind.code)))
@@ -481,7 +483,7 @@ def readiness(submission: Submission) -> list[Issue]:
     """What would be questioned: errors (block submission) and warnings (shown, not blocking)."""
     rubric = rubric_of(submission.campaign)
     answers = answers_of(submission)
-    evidence = _evidence_by_code(submission)
+    evidence = evidence_by_code(submission)
     issues: list[Issue] = []
     prog = progress(submission, rubric)
     for st in prog.missing:

@@ -7,7 +7,8 @@ from typing import Callable
 from flask import abort
 from flask_login import current_user, login_required
 
-from ..models import Role
+from ..models import Role, User
+from .roles import OFFICE_READERS
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -47,5 +48,7 @@ def require(condition: bool) -> None:
         abort(403)
 
 
-OFFICE_STAFF = (Role.OFFICE_ADMIN, Role.REVIEWER)
-DEPARTMENT_STAFF = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+def is_office_reader(user: User) -> bool:
+    """``user`` reads the office's side: an office role, sitting at the office itself (a viewer bound to a
+    department holds the same role but is refused). Shared by the campaign and ranking pages and the API."""
+    return user.role in OFFICE_READERS and user.department_id is None and user.office_id is not None

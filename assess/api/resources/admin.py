@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from ...admin import importing
 from ...models import Department, Group, Role
+from ...tenancy.roles import ALL_ROLES, TENANT_ROLES
 from ...tenancy.scope import get_scoped_or_404
-from ..v1 import (Id, ALL_ROLES, ApiError, PageQuery, commit, iso, office_of_user, page_of, paginate, roles, user,
+from ..v1 import (Id, ApiError, PageQuery, commit, iso, office_of_user, page_of, paginate, roles, user,
                   v1)
 
-OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -64,7 +64,7 @@ def _group(g: Group) -> dict:
 
 
 @v1.get("/groups")
-@roles(*OFFICE_READERS)
+@roles(*TENANT_ROLES)
 @v1.input(GroupQuery, location="query", arg_name="query")
 @v1.output(page_of(GroupOut, "GroupPage"))
 @v1.doc(tags=["部门与分组"], summary="排名分组列表")
@@ -102,7 +102,7 @@ def _department(d: Department) -> dict:
 
 
 @v1.get("/departments")
-@roles(*OFFICE_READERS)
+@roles(*TENANT_ROLES)
 @v1.input(DepartmentQuery, location="query", arg_name="query")
 @v1.output(page_of(DepartmentOut, "DepartmentPage"))
 @v1.doc(tags=["部门与分组"], summary="部门列表",
@@ -119,7 +119,7 @@ def list_departments(query):
 
 
 @v1.get("/departments/<int:department_id>")
-@roles(*OFFICE_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(DepartmentOut)
 @v1.doc(tags=["部门与分组"], summary="一个部门")
 def get_department(department_id: int):

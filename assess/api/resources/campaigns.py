@@ -11,20 +11,19 @@ from sqlalchemy import select
 from ...campaigns import services as cs
 from ...models import Campaign, CampaignState, Department, Role, Rubric, Submission, SubmissionState, User
 from ...review import services as rs
+from ...tenancy.permissions import is_office_reader
+from ...tenancy.roles import OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from ...tenancy.scope import get_scoped_or_404
 from ..v1 import (Id, VERSIONED, ApiError, PageQuery, commit, field_map, if_match, iso, office_of_user, page_of,
                   paginate, roles, user, v1, with_etag)
 
-OFFICE_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
-EVERYONE = OFFICE_READERS + (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 STATES = [s.value for s in CampaignState]
 SUBMISSION_STATES = [s.value for s in SubmissionState]
 TAG = "考核"
 
 
 def is_office_user() -> bool:
-    u = user()
-    return u.role in OFFICE_READERS and u.department_id is None and u.office_id is not None
+    return is_office_reader(user())
 
 
 def require_office_user() -> None:
@@ -123,7 +122,7 @@ class CampaignQuery(PageQuery):
 
 
 @v1.get("/campaigns")
-@roles(*EVERYONE)
+@roles(*TENANT_ROLES)
 @v1.input(CampaignQuery, location="query", arg_name="query")
 @v1.output(page_of(CampaignOut, "CampaignPage"))
 @v1.doc(tags=[TAG], summary="考核列表", description="单位账号：本单位全部考核；部门账号：本部门参加的（草稿除外）。")
@@ -173,7 +172,7 @@ def create_campaign(data):
 
 
 @v1.get("/campaigns/<int:campaign_id>")
-@roles(*EVERYONE)
+@roles(*TENANT_ROLES)
 @v1.output(CampaignDetailOut)
 @v1.doc(tags=[TAG], summary="一次考核：阶段、进度、可转入的阶段", description="响应头 ETag 为考核的版本。")
 def get_campaign(campaign_id: int):
@@ -234,7 +233,7 @@ class ProgressQuery(PageQuery):
 
 
 @v1.get("/campaigns/<int:campaign_id>/submissions")
-@roles(*EVERYONE)
+@roles(*TENANT_ROLES)
 @v1.input(ProgressQuery, location="query", arg_name="query")
 @v1.output(page_of(SubmissionRowOut, "SubmissionRowPage"))
 @v1.doc(tags=[TAG], summary="参加考核的部门及自评状态",
@@ -285,7 +284,7 @@ class AssignmentQuery(PageQuery):
 
 
 @v1.get("/campaigns/<int:campaign_id>/assignments")
-@roles(Role.OFFICE_ADMIN, Role.REVIEWER)
+@roles(*OFFICE_STAFF)
 @v1.input(AssignmentQuery, location="query", arg_name="query")
 @v1.output(page_of(AssignmentOut, "AssignmentPage"))
 @v1.doc(tags=["评审"], summary="评审分配")

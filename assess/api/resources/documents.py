@@ -6,13 +6,14 @@ from apiflask import Schema
 from apiflask import fields as f
 from apiflask.schemas import FileSchema
 from apiflask.validators import OneOf
+from flask import request
 
 from ...documents import services as ds
-from ...models import Role
+from ...documents.access import issued_pdf_response, load_document
+from ...tenancy.roles import OFFICE_READERS
 from ..v1 import Id, PageQuery, iso, page_of, paginate, roles, user, v1
 from .campaigns import require_office_user
 
-READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
 KINDS = ["circular", "notice", "scoresheet"]
 
 
@@ -48,7 +49,7 @@ def _doc(d) -> dict:
 
 
 @v1.get("/documents")
-@roles(*READERS)
+@roles(*OFFICE_READERS)
 @v1.input(DocumentQuery, location="query", arg_name="query")
 @v1.output(page_of(DocumentOut, "DocumentPage"))
 @v1.doc(tags=["文件下载"], summary="已印发的公文（通报、整改通知、评分表）", description="单位账号；可按考核、类型、部门筛选。")
@@ -63,12 +64,11 @@ def list_documents(query):
 
 
 @v1.get("/documents/<int:doc_id>/pdf")
-@roles(*READERS)
+@roles(*OFFICE_READERS)
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/pdf",
            description="印发时保存的 PDF（响应头 X-Content-SHA256）")
 @v1.doc(tags=["文件下载"], summary="下载已印发的公文 PDF")
 def document_pdf(doc_id: int):
-    from ...documents.routes import download
-
     require_office_user()
-    return download(doc_id)  # the documents page's download: same scope, same stored file and checksum
+    # the documents page's download: same scope, same stored file and checksum
+    return issued_pdf_response(load_document(doc_id), download=request.args.get("download") == "1")

@@ -11,9 +11,11 @@ from apiflask.schemas import FileSchema
 from apiflask.validators import Length, OneOf
 
 from ...models import Role
+from ...ranking import exports as rk_exports
 from ...ranking import services as rk
+from ...tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..v1 import Id, PageQuery, commit, dec, iso, page_of, paginate, roles, user, v1
-from .campaigns import EVERYONE, is_office_user, load_campaign, require_office_user
+from .campaigns import is_office_user, load_campaign, require_office_user
 
 TAG = "排名与等次"
 
@@ -79,7 +81,7 @@ def _publication(pub) -> dict | None:
 
 
 @v1.get("/campaigns/<int:campaign_id>/ranking")
-@roles(*EVERYONE)
+@roles(*TENANT_ROLES)
 @v1.input(RankingQuery, location="query", arg_name="query")
 @v1.output(RankingOut)
 @v1.doc(tags=[TAG], summary="排名和等次", description="可按分组、等次筛选，分页。部门账号只看到已发布排名中本部门的一行。")
@@ -123,7 +125,7 @@ def publish(campaign_id: int, data):
 
 
 @v1.get("/campaigns/<int:campaign_id>/ranking/publications")
-@roles(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@roles(*OFFICE_READERS)
 @v1.input(PageQuery, location="query", arg_name="query")
 @v1.output(page_of(PublicationOut, "PublicationPage"))
 @v1.doc(tags=[TAG], summary="排名发布历史")
@@ -146,15 +148,13 @@ class ExportQuery(Schema):
 
 
 @v1.get("/campaigns/<int:campaign_id>/ranking/export/<kind>.<fmt>")
-@roles(Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER)
+@roles(*OFFICE_READERS)
 @v1.input(ExportPath, location="path", arg_name="path")
 @v1.input(ExportQuery, location="query", arg_name="query")
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/octet-stream",
            description="xlsx / csv / json 文件")
 @v1.doc(tags=["文件下载"], summary="导出排名表、得分明细、问题清单（与页面导出相同）")
 def export_ranking(campaign_id: int, kind: str, fmt: str, path, query):
-    from ...ranking.routes import export
-
-    load_campaign(campaign_id)
+    campaign = load_campaign(campaign_id)
     require_office_user()
-    return export(campaign_id, kind, fmt)  # the page's export: same checks and the same files
+    return rk_exports.download(campaign, kind, fmt, group_id=query["group"])  # the page's export: the same files

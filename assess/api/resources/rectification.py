@@ -1,5 +1,5 @@
 """Rectification notices and items: read, answer (department), check (office), evidence, the notice PDF —
-through assess.rectification.services; access follows the rectification pages (_load_notice/_load_item)."""
+through assess.rectification.services; access follows the rectification pages (``rectification.access``)."""
 from __future__ import annotations
 
 import io
@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 
 from ...models import EvidenceKind, ItemState, Notice, NoticeItem, NoticeState, Role
 from ...rectification import services as rx
-from ...rectification.routes import _load_item, _load_notice
+from ...rectification.access import evidence_file_response, load_item, load_notice
+from ...tenancy.roles import DEPARTMENT_STAFF, OFFICE_STAFF, TENANT_ROLES
 from ..v1 import (VERSIONED, ApiError, PageQuery, commit, dec, if_match, iso, office_of_user, page_of, paginate,
                   roles, user, v1, with_etag)
 
 TAG = "整改"
-ALL_READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 NOTICE_STATES = [s.value for s in NoticeState]
 ITEM_STATES = [s.value for s in ItemState]
 
@@ -122,7 +122,7 @@ class NoticeQuery(PageQuery):
 
 
 @v1.get("/rectification/notices")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.input(NoticeQuery, location="query", arg_name="query")
 @v1.output(page_of(NoticeOut, "NoticePage"))
 @v1.doc(tags=[TAG], summary="整改通知列表", description="单位看本单位全部通知；部门只看下发给本部门的。")
@@ -131,34 +131,34 @@ def list_notices(query):
 
 
 @v1.get("/rectification/notices/<int:notice_id>")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(NoticeDetailOut)
 @v1.doc(tags=[TAG], summary="一份整改通知及其问题", description="部门首次读取时记录已读回执（与页面相同）。")
 def get_notice(notice_id: int):
-    notice = _load_notice(notice_id)
+    notice = load_notice(notice_id)
     if user().department_id is not None and rx.mark_read(notice, user()):
         commit()
     return with_etag(_notice(notice, items=True), notice.version_id)
 
 
 @v1.get("/rectification/notices/<int:notice_id>/pdf")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/pdf", description="PDF 公文")
 @v1.doc(tags=["文件下载"], summary="整改通知 PDF（红头文件版式）",
         description="已印发的通知返回印发件（与公文登记中的文号、校验值相同）；未印发的为标有“草稿”、不带文号的版本。")
 def notice_pdf(notice_id: int):
-    notice = _load_notice(notice_id)
+    notice = load_notice(notice_id)
     data, _issued = rx.notice_pdf(notice, office_of_user())
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"rectification-notice-{notice.id}.pdf")
 
 
 @v1.get("/rectification/items/<int:item_id>")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(ItemOut)
 @v1.doc(tags=[TAG], summary="一个整改问题", description="响应头 ETag 为该问题的版本。")
 def get_item(item_id: int):
-    item = _load_item(item_id)
+    item = load_item(item_id)
     return with_etag(_item(item, item.notice, rx.today_local()), item.version_id)
 
 
@@ -170,13 +170,13 @@ class AnswerIn(Schema):
 
 
 @v1.put("/rectification/items/<int:item_id>/answer")
-@roles(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(AnswerIn, arg_name="data")
 @v1.output(ItemOut)
 @v1.doc(tags=[TAG], summary="答复整改问题（措施、结果；可送审或提交）", responses=VERSIONED)
 def answer_item(item_id: int, data):
     _department_side()
-    item = _load_item(item_id)
+    item = load_item(item_id)
     version = if_match(item.version_id)
     rx.save_answer(item, actor=user(), measure=data["measure"], result=data["result"], version=version)
     if data["action"] == "leader":
@@ -198,7 +198,7 @@ class CommentIn(Schema):
 @v1.doc(tags=[TAG], summary="部门领导退回答复", responses=VERSIONED)
 def return_item(item_id: int, data):
     _department_side()
-    item = _load_item(item_id)
+    item = load_item(item_id)
     if_match(item.version_id)
     rx.leader_return(item, actor=user(), comment=data["comment"])
     commit()
@@ -212,14 +212,14 @@ class CheckIn(Schema):
 
 
 @v1.post("/rectification/items/<int:item_id>/check")
-@roles(Role.OFFICE_ADMIN, Role.REVIEWER)
+@roles(*OFFICE_STAFF)
 @v1.input(CheckIn, arg_name="data")
 @v1.output(ItemOut)
 @v1.doc(tags=[TAG], summary="公开办核查：销号或退回", responses=VERSIONED,
         description="最后一个问题销号时通知自动办结。")
 def check_item(item_id: int, data):
     _office_side()
-    item = _load_item(item_id)
+    item = load_item(item_id)
     version = if_match(item.version_id)
     rx.check_item(item, actor=user(), accept=data["decision"] == "accept", comment=data["comment"], version=version)
     commit()
@@ -239,20 +239,20 @@ class RxFileIn(Schema):
 
 
 @v1.post("/rectification/items/<int:item_id>/evidence")
-@roles(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(RxEvidenceIn, arg_name="data")
 @v1.output(RxEvidenceOut, status_code=201)
 @v1.doc(tags=[TAG], summary="为答复添加链接或摘录佐证")
 def add_item_evidence(item_id: int, data):
     _department_side()
-    item = _load_item(item_id)
+    item = load_item(item_id)
     ev = rx.add_evidence(item, actor=user(), kind=data["kind"], title=data["title"], url=data["url"], text=data["text"])
     commit()
     return _evidence(ev), 201
 
 
 @v1.post("/rectification/items/<int:item_id>/files")
-@roles(Role.DEPT_ADMIN, Role.DEPT_EDITOR)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(RxFileIn, location="form_and_files", arg_name="data")
 @v1.output(RxEvidenceOut, status_code=201)
 @v1.doc(tags=[TAG], summary="为答复上传佐证文件")
@@ -260,7 +260,7 @@ def add_item_file(item_id: int, data):
     from flask import current_app
 
     _department_side()
-    item = _load_item(item_id)
+    item = load_item(item_id)
     upload = data["file"]
     content = upload.read(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 1)
     ev = rx.add_evidence_file(item, actor=user(), filename=upload.filename or "", data=content,
@@ -270,11 +270,9 @@ def add_item_file(item_id: int, data):
 
 
 @v1.get("/rectification/evidence/<int:evidence_id>/file")
-@roles(*ALL_READERS)
+@roles(*TENANT_ROLES)
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/octet-stream",
            description="文件内容（附件）")
 @v1.doc(tags=["文件下载"], summary="下载整改佐证文件")
 def rectification_file(evidence_id: int):
-    from ...rectification.routes import evidence_file
-
-    return evidence_file(evidence_id)  # the page's download: same checks (scope, item visible, file kind)
+    return evidence_file_response(evidence_id)  # the page's download: same checks (scope, item visible, file kind)

@@ -1,5 +1,5 @@
 """Review scores (read, write with problem statements, lead decisions) and per-indicator results, through
-assess.review.services; who may see what follows the review pages (may_review, _can_see_results)."""
+assess.review.services; who may see what follows the review pages (``review.access``)."""
 from __future__ import annotations
 
 from apiflask import Schema
@@ -9,16 +9,15 @@ from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ...models import IndicatorResult, ReviewScore, Role, Submission, User
+from ...models import IndicatorResult, ReviewScore, Submission, User
 from ...review import services as rs
-from ...review.routes import _can_see_results
+from ...review.access import can_see_results
+from ...tenancy.roles import OFFICE_STAFF, TENANT_ROLES
 from ...tenancy.scope import get_scoped_or_404
 from ..v1 import (VERSIONED, ApiError, Id, commit, dec, etag, field_map, if_match, iso, roles, user, v1,
                   with_etag)
 
 TAG = "评审"
-OFFICE_REVIEWERS = (Role.OFFICE_ADMIN, Role.REVIEWER)
-EVERYONE = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 
 
 class ScoreOut(Schema):
@@ -105,7 +104,7 @@ class SheetQuery(Schema):
 
 
 @v1.get("/submissions/<int:submission_id>/review")
-@roles(*OFFICE_REVIEWERS)
+@roles(*OFFICE_STAFF)
 @v1.input(SheetQuery, location="query", arg_name="query")
 @v1.output(ReviewSheetOut)
 @v1.doc(tags=[TAG], summary="评审表：每个指标的自评、建议分、我的评分、其他评审的评分、结果",
@@ -144,7 +143,7 @@ class ScoreIn(Schema):
 
 
 @v1.put("/submissions/<int:submission_id>/review/<code>")
-@roles(*OFFICE_REVIEWERS)
+@roles(*OFFICE_STAFF)
 @v1.input(ScoreIn, arg_name="data")
 @v1.output(ScoreOut)
 @v1.doc(tags=[TAG], summary="评一个指标（分数、问题描述、证据链接）", responses=VERSIONED,
@@ -200,7 +199,7 @@ class LeadIn(Schema):
 
 
 @v1.post("/submissions/<int:submission_id>/review/<code>/lead")
-@roles(*OFFICE_REVIEWERS)
+@roles(*OFFICE_STAFF)
 @v1.input(LeadIn, arg_name="data")
 @v1.output(ResultOut)
 @v1.doc(tags=[TAG], summary="组长裁定（两名评审差异超过阈值时）", responses=VERSIONED,
@@ -245,13 +244,13 @@ class ResultsOut(Schema):
 
 
 @v1.get("/submissions/<int:submission_id>/results")
-@roles(*EVERYONE)
+@roles(*TENANT_ROLES)
 @v1.output(ResultsOut)
 @v1.doc(tags=[TAG], summary="各指标评审结果（含问题描述、复核）",
         description="公开办看全部部门，评审人员看分配的部门；部门在进入复核阶段后看本部门。")
 def results(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
-    if not _can_see_results(sub):
+    if not can_see_results(sub):
         raise ApiError(403, "forbidden", _("结果尚未向本部门公布。"))
     rows = []
     for ind, res, contest in rs.results_table(sub):

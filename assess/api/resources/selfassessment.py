@@ -1,7 +1,7 @@
 """A department's self-assessment: read, write figures and facts, attach evidence, readiness, send/submit/return.
 
 Everything goes through assess.selfassessment.services and assess.evidence.services (the same rules as the
-form); access follows the self-assessment pages (``load_submission``: scope, own department, no drafts).
+form); access follows the self-assessment pages (``selfassessment.access.load_submission``: scope, own department, no drafts).
 """
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from ...evidence import services as es
+from ...evidence.access import file_response, load_evidence
 from ...models import Answer, Evidence, EvidenceKind, Role, Submission, SubmissionState
 from ...selfassessment import services as ss
-from ...selfassessment.routes import load_submission
+from ...selfassessment.access import load_submission
+from ...tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from ..v1 import (Id, VERSIONED, ApiError, PageQuery, commit, dec, etag, field_map, if_match, iso, page_of, paginate,
                   roles, user, v1, with_etag)
 
-READERS = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.VIEWER, Role.DEPT_ADMIN, Role.DEPT_EDITOR)
-EDITORS = (Role.DEPT_ADMIN, Role.DEPT_EDITOR)
 TAG = "自评"
 SUBMISSION_STATES = [s.value for s in SubmissionState]
 
@@ -142,7 +142,7 @@ def _submission(s: Submission, *, with_answers: bool = False) -> dict:
             "progress": {"done": prog.done, "total": prog.total, "percent": prog.percent}}
     if with_answers:
         answers = ss.answers_of(s)
-        evidence = ss._evidence_by_code(s)
+        evidence = ss.evidence_by_code(s)
         body["answers"] = [_answer(rubric, ind, answers.get(ind.code), evidence.get(ind.code, []))
                            for ind in rubric.all_indicators()]
     return body
@@ -165,7 +165,7 @@ class SubmissionQuery(PageQuery):
 
 
 @v1.get("/submissions")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.input(SubmissionQuery, location="query", arg_name="query")
 @v1.output(page_of(SubmissionOut, "SubmissionPage"))
 @v1.doc(tags=[TAG], summary="自评表列表",
@@ -185,7 +185,7 @@ def list_submissions(query):
 
 
 @v1.get("/submissions/<int:submission_id>")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.output(SubmissionDetailOut)
 @v1.doc(tags=[TAG], summary="一张自评表（全部指标的填报、自评分、佐证）", description="响应头 ETag 为自评表版本。")
 def get_submission(submission_id: int):
@@ -194,14 +194,14 @@ def get_submission(submission_id: int):
 
 
 @v1.get("/submissions/<int:submission_id>/answers/<code>")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.output(AnswerOut)
 @v1.doc(tags=[TAG], summary="一个指标的填报", description="响应头 ETag 为该指标答案的版本（0 = 尚未填写）。")
 def get_answer(submission_id: int, code: str):
     s = load_submission(submission_id)
     rubric, ind = _indicator(s, code)
     answer = ss.answers_of_code(s, code)
-    ev = ss._evidence_by_code(s).get(code, [])
+    ev = ss.evidence_by_code(s).get(code, [])
     return with_etag(_answer(rubric, ind, answer, ev), answer.version_id if answer else 0)
 
 
@@ -217,7 +217,7 @@ class AnswerIn(Schema):
 
 
 @v1.put("/submissions/<int:submission_id>/answers/<code>")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(AnswerIn, arg_name="data")
 @v1.output(AnswerOut)
 @v1.doc(tags=[TAG], summary="填写一个指标（数字、事实、自评分、说明）", responses=VERSIONED,
@@ -247,7 +247,7 @@ def put_answer(submission_id: int, code: str, data):
                          mine=expected, cur=current), headers={"ETag": etag(current)}, current_version=current)
     commit()
     a = result.answer
-    return with_etag(_answer(rubric, ind, a, ss._evidence_by_code(s).get(code, [])), a.version_id)
+    return with_etag(_answer(rubric, ind, a, ss.evidence_by_code(s).get(code, [])), a.version_id)
 
 
 # --- evidence ---------------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ class FileIn(Schema):
 
 
 @v1.post("/submissions/<int:submission_id>/answers/<code>/links")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(LinkIn, arg_name="data")
 @v1.output(EvidenceOut, status_code=201)
 @v1.doc(tags=[TAG], summary="为指标添加网页链接佐证")
@@ -277,7 +277,7 @@ def add_link(submission_id: int, code: str, data):
 
 
 @v1.post("/submissions/<int:submission_id>/answers/<code>/files")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.input(FileIn, location="form_and_files", arg_name="data")
 @v1.output(EvidenceOut, status_code=201)
 @v1.doc(tags=[TAG], summary="为指标上传佐证文件", description="multipart/form-data：file、title。")
@@ -295,27 +295,23 @@ def add_file(submission_id: int, code: str, data):
 
 
 @v1.delete("/evidence/<int:evidence_id>")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.output({}, status_code=204)
 @v1.doc(tags=[TAG], summary="删除自评佐证（保留审计记录）")
 def delete_evidence(evidence_id: int):
-    from ...evidence.routes import _load
-
-    ev = _load(evidence_id)
+    ev = load_evidence(evidence_id)
     es.remove(ev, actor=user())
     commit()
     return "", 204
 
 
 @v1.get("/evidence/<int:evidence_id>/file")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.output(FileSchema(type="string", format="binary"), content_type="application/octet-stream",
            description="文件内容（附件）")
 @v1.doc(tags=["文件下载"], summary="下载自评佐证文件")
 def download_evidence(evidence_id: int):
-    from ...evidence.routes import _load, _send
-
-    return _send(_load(evidence_id), inline=False)
+    return file_response(load_evidence(evidence_id), inline=False)
 
 
 # --- readiness and the flow ---------------------------------------------------------------------------------
@@ -333,7 +329,7 @@ class ReadinessOut(Schema):
 
 
 @v1.get("/submissions/<int:submission_id>/readiness")
-@roles(*READERS)
+@roles(*TENANT_ROLES)
 @v1.output(ReadinessOut)
 @v1.doc(tags=[TAG], summary="提交前检查", description="error 阻止送审/提交；warning 是评审可能质疑之处。")
 def readiness(submission_id: int):
@@ -356,7 +352,7 @@ def _act(submission_id: int, fn, **kwargs):
 
 
 @v1.post("/submissions/<int:submission_id>/send")
-@roles(*EDITORS)
+@roles(*DEPARTMENT_STAFF)
 @v1.output(SubmissionOut)
 @v1.doc(tags=[TAG], summary="送分管领导审核", responses=VERSIONED)
 def send(submission_id: int):
