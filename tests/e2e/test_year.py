@@ -267,6 +267,7 @@ def open_own_self_assessment(page: Page) -> None:
     nav(page, "自评")
     page.get_by_role("link", name=CAMPAIGN, exact=True).click()
     expect(page.locator("h1")).to_have_text(CAMPAIGN)
+    page.wait_for_load_state()  # the autosave listens only once the page's script has run
 
 
 def save_indicator(page: Page, code: str) -> None:
@@ -276,6 +277,7 @@ def save_indicator(page: Page, code: str) -> None:
     expect(form.locator(".save-status")).to_contain_text("已自动保存")
     form.get_by_role("button", name="保存").click()
     flash(page).to_contain_text(f"已保存 {code}")
+    page.wait_for_load_state()  # the next typing is autosaved only once the new page's script has run
 
 
 def department_fills_in(editor: Page, leader: Page, tmp_path: Path, *, meetings: str,
@@ -296,6 +298,7 @@ def department_fills_in(editor: Page, leader: Page, tmp_path: Path, *, meetings:
     editor.locator("#evidence-A1").get_by_role("button", name="上传", exact=True).click()
     flash(editor).to_contain_text("已上传材料")
     expect(editor.locator("#evidence-A1")).to_contain_text(file_title)
+    editor.wait_for_load_state()
 
     # A2 and B1: numbers
     editor.locator("form.answer-form[data-code='A2']").get_by_label("专题研究会议（次）").fill(meetings)
