@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -29,7 +29,7 @@ from ..audit.services import record_many
 from ..extensions import db
 from ..models import Campaign, Department, IndicatorResult, Notice, NoticeItem, NoticeSource, NoticeState, Office
 from . import workdays
-from .services import DEFAULT_WORKDAYS, PUBLISHED_STATES, RectificationError, deadline_from, today_local
+from .services import DEFAULT_WORKDAYS, PUBLISHED_STATES, RectificationError, deadline_from, parse_points, today_local
 
 
 def _rubric_indicators(campaign: Campaign) -> dict:
@@ -124,15 +124,9 @@ class GenerationPlan:
 
 
 def parse_threshold(value: Any, field: str = "threshold") -> Decimal:
-    if value in (None, ""):
-        return DEFAULT_THRESHOLD
-    try:
-        threshold = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise RectificationError(_("起算分值应为数字，例如 0.5。"), field) from None
-    if not threshold.is_finite() or threshold < 0 or threshold > 100:
-        raise RectificationError(_("起算分值应在 0 到 100 之间。"), field)
-    return threshold.quantize(Decimal("0.01"))
+    threshold = parse_points(value, field, highest=100, not_a_number=_("起算分值应为数字，例如 0.5。"),
+                             out_of_range=_("起算分值应在 0 到 100 之间。"))
+    return DEFAULT_THRESHOLD if threshold is None else threshold
 
 
 def plan_generation(campaign: Campaign, threshold: Any = DEFAULT_THRESHOLD) -> GenerationPlan:

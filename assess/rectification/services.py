@@ -79,16 +79,23 @@ def _text(value: str | None, field: str, label: str, *, required: bool = True, l
     return value
 
 
-def _points(value: Any, field: str = "points_deducted") -> Decimal | None:
+def parse_points(value: Any, field: str, *, highest: int, not_a_number: str, out_of_range: str) -> Decimal | None:
+    """A number of points typed by a person (an item's deduction, the notices' threshold): None when empty,
+    else 0 ≤ points ≤ ``highest`` to the hundredth, or a refusal at ``field`` with the caller's words."""
     if value in (None, ""):
         return None
     try:
         points = Decimal(str(value).strip())
     except InvalidOperation:
-        raise RectificationError(_("扣分应为数字，例如 1.5。"), field) from None
-    if not points.is_finite() or points < 0 or points > 1000:
-        raise RectificationError(_("扣分应在 0 到 1000 之间。"), field)
+        raise RectificationError(not_a_number, field) from None
+    if not points.is_finite() or points < 0 or points > highest:
+        raise RectificationError(out_of_range, field)
     return points.quantize(Decimal("0.01"))
+
+
+def _points(value: Any, field: str = "points_deducted") -> Decimal | None:
+    return parse_points(value, field, highest=1000, not_a_number=_("扣分应为数字，例如 1.5。"),
+                        out_of_range=_("扣分应在 0 到 1000 之间。"))
 
 
 def check_version(obj: Any, version: Any, what: str) -> None:
