@@ -81,14 +81,18 @@ def _wire_capabilities() -> None:
     """Rules one capability adds to another, registered here and not as side effects of imports:
 
     - the ranking's department sums follow every flush of indicator results (``after_flush`` hook,
-      :mod:`assess.ranking.sums`), so the services that write scores never call the ranking;
+      :mod:`assess.ranking.sums`), so the services that write scores never call the ranking; the bulk
+      review writes rows past the ORM and calls the sums through its own hook
+      (:data:`assess.review.results.AFTER_BULK_RESULTS`);
     - the campaign state machine refuses re-check and publication while reviews or contests are open
       (:data:`assess.campaigns.services.PRECONDITIONS`, checks from the review capability).
     """
     from .ranking import sums
+    from .review.results import after_bulk_results
     from .review.services import register_preconditions
 
     sums.install()
+    after_bulk_results(sums.refresh)
     register_preconditions()
 
 
