@@ -135,9 +135,13 @@ def _register_blueprints(app: Flask) -> None:
     from .rectification.routes import bp as rectification_bp
 
     app.register_blueprint(rectification_bp)
+    from .ranking.routes import replay_page
     from .rubrics.routes import bp as rubrics_bp
 
     app.register_blueprint(rubrics_bp)
+    # the rubrics' replay page is a ranking (assess.ranking.replay): its view lives there, its address
+    # stays with the rubric pages that link to it; the rubrics package does not import the ranking
+    app.add_url_rule("/rubrics/replay", endpoint="rubrics.replay", view_func=replay_page)
     from .imports.routes import bp as imports_bp
 
     app.register_blueprint(imports_bp)
