@@ -85,15 +85,20 @@ def _wire_capabilities() -> None:
       review writes rows past the ORM and calls the sums through its own hook
       (:data:`assess.review.results.AFTER_BULK_RESULTS`);
     - the campaign state machine refuses re-check and publication while reviews or contests are open
-      (:data:`assess.campaigns.services.PRECONDITIONS`, checks from the review capability).
+      (:data:`assess.campaigns.services.PRECONDITIONS`, checks from the review capability);
+    - the review sheet shows the department's unresolved rectification items on the indicator
+      (:data:`assess.review.routes.OPEN_ITEM_FINDERS`; the rectification builds on the review, not the reverse).
     """
     from .ranking import sums
+    from .rectification.services import open_items_for
     from .review.results import after_bulk_results
+    from .review.routes import show_open_items_from
     from .review.services import register_preconditions
 
     sums.install()
     after_bulk_results(sums.refresh)
     register_preconditions()
+    show_open_items_from(open_items_for)
 
 
 def _select_locale() -> str:
