@@ -151,13 +151,16 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(imports_bp)
     from .documents.routes import bp as documents_bp
-    from .documents.routes import rectification_notice_pdf
+    from .documents.routes import rectification_notice_pdf, selfassessment_pdf_page
 
     app.register_blueprint(documents_bp)
     # a rectification notice's PDF is produced by the documents (which build on the rectification, not the
     # reverse); its address stays with the notice pages that link to it
     app.add_url_rule("/rectification/<int:notice_id>/pdf", endpoint="rectification.pdf",
                      view_func=rectification_notice_pdf)
+    # the same for the printable self-assessment table (the documents build on the self-assessment)
+    app.add_url_rule("/self/<int:submission_id>/selfassessment.pdf", endpoint="selfassessment.pdf",
+                     view_func=selfassessment_pdf_page)
     from .api.resources import blueprint as api_v1_blueprint
     from .api.routes import bp as api_bp
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 from ..extensions import db, limiter
 from ..models import Campaign, Department, DocumentJob, DocumentKind, Notice, Office, Role
 from ..rectification.access import load_notice
+from ..selfassessment.access import load_submission
 from ..storage import get_storage
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
@@ -375,3 +376,20 @@ def rectification_notice_pdf(notice_id: int):
         resp.headers["X-Content-SHA256"] = issued.sha256
     return resp
 
+
+@roles_required(*TENANT_ROLES)
+def selfassessment_pdf_page(submission_id: int):
+    """The printable 自评表 (to be signed by the leader and sealed): the department's own, or any department of
+    the office for office users (the scope and ``load_submission`` decide which). Produced here with the other
+    documents; reached from the self-assessment pages at /self/<id>/selfassessment.pdf (endpoint
+    ``selfassessment.pdf``, which ``create_app`` adds), so the self-assessment never imports the documents."""
+    from urllib.parse import quote
+
+    submission = load_submission(submission_id)
+    office = db.session.get(Office, submission.office_id)
+    data = services.selfassessment_pdf(submission, office)
+    name = f"{submission.campaign.name}自评表-{submission.department_name}.pdf"
+    resp = Response(data, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.pdf\"; filename*=UTF-8''{quote(name)}"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp

@@ -1,5 +1,6 @@
 """The department's self-assessment pages: the form (per indicator POST + JSON autosave), the flow
-(send to leader, submit, return), readiness, carry-over, past campaigns, Excel round-trip."""
+(send to leader, submit, return), readiness, carry-over, past campaigns, Excel round-trip. The printable
+自评表 (/self/<id>/selfassessment.pdf) is a document: :func:`assess.documents.routes.selfassessment_pdf_page`."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
@@ -10,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, department_submissions
 from ..extensions import db
-from ..models import Office, Role, Submission
+from ..models import Role, Submission
 from ..scoring.explain import num
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
@@ -19,7 +20,6 @@ from .access import load_submission, require_indicator
 from .forms import CommentForm, EmptyForm, UploadForm
 
 bp = Blueprint("selfassessment", __name__, url_prefix="/self")
-
 
 
 def _form_inputs() -> dict[str, str]:
@@ -301,26 +301,6 @@ def export(submission_id: int):
     name = f"{submission.campaign.name}-{submission.department_name}.xlsx"
     resp = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.xlsx\"; filename*=UTF-8''{quote(name)}"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
-
-
-@bp.route("/<int:submission_id>/selfassessment.pdf")
-@roles_required(*TENANT_ROLES)
-def pdf(submission_id: int):
-    """The printable 自评表 (to be signed by the leader and sealed): the department's own, or any department of
-    the office for office users (the scope and ``load_submission`` decide which)."""
-    from flask import Response
-    from urllib.parse import quote
-
-    from ..documents.services import selfassessment_pdf
-
-    submission = load_submission(submission_id)
-    office = db.session.get(Office, submission.office_id)
-    data = selfassessment_pdf(submission, office)
-    name = f"{submission.campaign.name}自评表-{submission.department_name}.pdf"
-    resp = Response(data, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.pdf\"; filename*=UTF-8''{quote(name)}"
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
