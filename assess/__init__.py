@@ -87,18 +87,23 @@ def _wire_capabilities() -> None:
     - the campaign state machine refuses re-check and publication while reviews or contests are open
       (:data:`assess.campaigns.services.PRECONDITIONS`, checks from the review capability);
     - the review sheet shows the department's unresolved rectification items on the indicator
-      (:data:`assess.review.routes.OPEN_ITEM_FINDERS`; the rectification builds on the review, not the reverse).
+      (:data:`assess.review.routes.OPEN_ITEM_FINDERS`; the rectification builds on the review, not the reverse);
+    - the self-assessment form says where an unconfirmed answer came from (a figure import, last year's copy:
+      :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment).
     """
+    from .imports.services import unconfirmed_origins
     from .ranking import sums
     from .rectification.services import open_items_for
     from .review.results import after_bulk_results
     from .review.routes import show_open_items_from
     from .review.services import register_preconditions
+    from .selfassessment.routes import show_origins_from
 
     sums.install()
     after_bulk_results(sums.refresh)
     register_preconditions()
     show_open_items_from(open_items_for)
+    show_origins_from(unconfirmed_origins)
 
 
 def _select_locale() -> str:

@@ -3,6 +3,8 @@
 自评表 (/self/<id>/selfassessment.pdf) is a document: :func:`assess.documents.routes.selfassessment_pdf_page`."""
 from __future__ import annotations
 
+from typing import Any, Callable, Mapping
+
 from flask import Blueprint, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +22,18 @@ from .access import load_submission, require_indicator
 from .forms import CommentForm, EmptyForm, UploadForm
 
 bp = Blueprint("selfassessment", __name__, url_prefix="/self")
+
+#: Where the form finds, per indicator whose answer awaits confirmation, where its values came from (a figure
+#: import, last year's copy): ``finder(submission, answers) -> {indicator code: origin}``. The imports build on
+#: this package, so it does not import them: ``create_app`` registers
+#: :func:`assess.imports.services.unconfirmed_origins` through :func:`show_origins_from`.
+ORIGIN_FINDERS: list[Callable[[Submission, Mapping[str, Any]], Mapping[str, Any]]] = []
+
+
+def show_origins_from(finder: Callable[[Submission, Mapping[str, Any]], Mapping[str, Any]]) -> None:
+    """Register ``finder`` in :data:`ORIGIN_FINDERS` (idempotent: create_app runs once per app)."""
+    if finder not in ORIGIN_FINDERS:
+        ORIGIN_FINDERS.append(finder)
 
 
 def _form_inputs() -> dict[str, str]:
@@ -54,9 +68,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     leader_issues = (services.readiness(submission) if can_lead and submission.state.value == "awaiting_leader"
                      else [])
     prev = services.previous_submission(submission) if editable else None
-    from ..imports.services import unconfirmed_origins  # imports builds on this package: import at use
-
-    origins = unconfirmed_origins(submission, answers)
+    origins = {code: origin for finder in ORIGIN_FINDERS for code, origin in finder(submission, answers).items()}
     totals = services.self_totals(submission, rubric, answers)
     return render_template(
         "selfassessment/form.html", submission=submission, campaign=submission.campaign, rubric=rubric,
