@@ -131,7 +131,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(ranking_bp)
     from .campaigns.routes import bp as campaigns_bp
-    from .evidence.routes import bp as evidence_bp
+    from .selfassessment.evidence_routes import bp as evidence_bp
     from .selfassessment.routes import bp as selfassessment_bp
 
     for bp in (campaigns_bp, selfassessment_bp, evidence_bp):

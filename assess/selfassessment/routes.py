@@ -344,7 +344,7 @@ def upload(submission_id: int):
             if not parsed.errors:  # kept for the confirmation (no row refers to it: the signed token does)
                 key = evidence.store_file(submission.office_id, submission.department_id, data, checked, keep=True)
                 token = _serializer().dumps({"s": submission.id, "k": key, "n": checked.filename, "h": checked.sha256})
-        except services.SelfAssessmentError as exc:  # disk full too (EvidenceError at the file field)
+        except (services.SelfAssessmentError, evidence.EvidenceError) as exc:  # a refused file, a full disk too
             form.file.errors = [str(exc)]
             parsed = token = None
     status = 422 if form.file.errors or (parsed and parsed.errors) else 200
