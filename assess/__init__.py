@@ -81,15 +81,29 @@ def _wire_capabilities() -> None:
     """Rules one capability adds to another, registered here and not as side effects of imports:
 
     - the ranking's department sums follow every flush of indicator results (``after_flush`` hook,
-      :mod:`assess.ranking.sums`), so the services that write scores never call the ranking;
+      :mod:`assess.ranking.sums`), so the services that write scores never call the ranking; the bulk
+      review writes rows past the ORM and calls the sums through its own hook
+      (:data:`assess.review.results.AFTER_BULK_RESULTS`);
     - the campaign state machine refuses re-check and publication while reviews or contests are open
-      (:data:`assess.campaigns.services.PRECONDITIONS`, checks from the review capability).
+      (:data:`assess.campaigns.services.PRECONDITIONS`, checks from the review capability);
+    - the review sheet shows the department's unresolved rectification items on the indicator
+      (:data:`assess.review.routes.OPEN_ITEM_FINDERS`; the rectification builds on the review, not the reverse);
+    - the self-assessment form says where an unconfirmed answer came from (a figure import, last year's copy:
+      :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment).
     """
+    from .imports.services import unconfirmed_origins
     from .ranking import sums
+    from .rectification.services import open_items_for
+    from .review.results import after_bulk_results
+    from .review.routes import show_open_items_from
     from .review.services import register_preconditions
+    from .selfassessment.routes import show_origins_from
 
     sums.install()
+    after_bulk_results(sums.refresh)
     register_preconditions()
+    show_open_items_from(open_items_for)
+    show_origins_from(unconfirmed_origins)
 
 
 def _select_locale() -> str:
@@ -117,7 +131,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(ranking_bp)
     from .campaigns.routes import bp as campaigns_bp
-    from .evidence.routes import bp as evidence_bp
+    from .selfassessment.evidence_routes import bp as evidence_bp
     from .selfassessment.routes import bp as selfassessment_bp
 
     for bp in (campaigns_bp, selfassessment_bp, evidence_bp):
@@ -131,15 +145,27 @@ def _register_blueprints(app: Flask) -> None:
     from .rectification.routes import bp as rectification_bp
 
     app.register_blueprint(rectification_bp)
+    from .ranking.routes import replay_page
     from .rubrics.routes import bp as rubrics_bp
 
     app.register_blueprint(rubrics_bp)
+    # the rubrics' replay page is a ranking (assess.ranking.replay): its view lives there, its address
+    # stays with the rubric pages that link to it; the rubrics package does not import the ranking
+    app.add_url_rule("/rubrics/replay", endpoint="rubrics.replay", view_func=replay_page)
     from .imports.routes import bp as imports_bp
 
     app.register_blueprint(imports_bp)
     from .documents.routes import bp as documents_bp
+    from .documents.routes import rectification_notice_pdf, selfassessment_pdf_page
 
     app.register_blueprint(documents_bp)
+    # a rectification notice's PDF is produced by the documents (which build on the rectification, not the
+    # reverse); its address stays with the notice pages that link to it
+    app.add_url_rule("/rectification/<int:notice_id>/pdf", endpoint="rectification.pdf",
+                     view_func=rectification_notice_pdf)
+    # the same for the printable self-assessment table (the documents build on the self-assessment)
+    app.add_url_rule("/self/<int:submission_id>/selfassessment.pdf", endpoint="selfassessment.pdf",
+                     view_func=selfassessment_pdf_page)
     from .api.resources import blueprint as api_v1_blueprint
     from .api.routes import bp as api_bp
 

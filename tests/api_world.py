@@ -17,7 +17,7 @@ class ApiWorld:
 def build_world(tenant) -> ApiWorld:
     from tests.campaign_world import make_campaign, pdf_bytes, submission_of
 
-    from assess.evidence import services as ev
+    from assess.selfassessment import evidence as ev
     from assess.selfassessment import services as sa
 
     campaign = make_campaign(tenant, name="AAA 2026年度考核（接口测试）")

@@ -59,7 +59,7 @@ def submission_of(campaign, dept):
 
 def fill_all(submission, actor, *, evidence=True):
     """Answer every base indicator (and attach a file where evidence is required)."""
-    from assess.evidence import services as ev
+    from assess.selfassessment import evidence as ev
     from assess.selfassessment import services as sa
 
     rubric = sa.rubric_of(submission.campaign)
@@ -100,7 +100,7 @@ def isolation_submission(w):
 
 
 def isolation_evidence(w):
-    from assess.evidence import services as ev
+    from assess.selfassessment import evidence as ev
 
     return ev.add_file(w.obj("submission_a"), "A1", actor=w.tenant.users["dept_editor"], filename="a1.pdf",
                        data=pdf_bytes("secret"), title="SECRET-DEPT-A 领导小组文件")

@@ -13,7 +13,7 @@ import pytest
 
 from assess import scoring
 from assess.documents.official import format_score
-from assess.evidence import services as ev
+from assess.selfassessment import evidence as ev
 from assess.rubrics.store import engine_rubric
 from assess.selfassessment import services as sa
 from tests import campaign_world as cw

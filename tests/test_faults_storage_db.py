@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from assess.evidence import services as ev
+from assess.selfassessment import evidence as ev
 from assess.extensions import db
 from assess.faults import db_outage
 from assess.models import Answer, AuditEntry, Evidence

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from assess import scoring
 from assess.extensions import db
 from assess.models import AuditEntry, Rubric
+from assess.ranking.replay import replay
 from assess.rubrics import services
 from assess.rubrics.store import engine_rubric, shipped_source, store_rubric
 from assess.scoring import yamlnodes
@@ -281,7 +282,7 @@ def _replay_world(t):
 
 def test_replay_with_the_same_rubric_moves_nothing(tenant_a):
     c = _replay_world(tenant_a)
-    result = services.replay(c, c.rubric)
+    result = replay(c, c.rubric)
     assert result.changed == [] and result.before == result.after
     assert all(not r.moved for r in result.rows)
     assert (result.removed, result.added, result.rescored, result.no_data) == ([], [], [], {})
@@ -297,7 +298,7 @@ def test_replay_shows_grade_and_rank_changes(tenant_a):
     values["C6.rule"] = values["C6.rule"].replace("per: 0.5", "per: 2")
     values["grades"] = values["grades"].replace("min: 90", "min: 98").replace("min: 80", "min: 97")
     cand = services.save_edit(c.rubric, values)
-    result = services.replay(c, cand)
+    result = replay(c, cand)
     rows = {r.department_id: r for r in result.rows}
     a, b = rows[t.dept_a.id], rows[t.dept_b.id]
     assert (a.before_total, a.after_total, b.before_total, b.after_total) == (99, 96, 98, 98)
@@ -331,13 +332,13 @@ def test_replay_reports_codes_missing_and_new(tenant_a):
 
 """
     cand = store_rubric(t.office.id, src[:start] + new_c9 + src[end:], filename=COUNTY)
-    result = services.replay(c, cand)
+    result = replay(c, cand)
     assert result.removed == [("C9", "意见征集与反馈")]
     assert result.added == [("C10", "政务开放日")]
     assert result.no_data == {"C10": 2}
     rows = {r.department_id: r for r in result.rows}
     assert rows[t.dept_a.id].after_total == rows[t.dept_a.id].before_total - 3  # C9 (3) gone, C10 counted 0
-    best = services.replay(c, cand, missing="max")
+    best = replay(c, cand, missing="max")
     assert {r.department_id: r.after_total for r in best.rows}[t.dept_a.id] == rows[t.dept_a.id].before_total
 
 
@@ -352,7 +353,7 @@ def test_replay_keeps_vetoes_and_judgements(tenant_a):
     values["C8.rule"] = "kind: judgement\nmin: 0\nmax: 3\nstep: 0.5\n"
     values["C9.rule"] = "kind: ratio\nfigure: feedback_rate\ntarget: 100\n"
     cand = services.save_edit(c.rubric, values)
-    result = services.replay(c, cand)
+    result = replay(c, cand)
     rows = {r.department_id: r for r in result.rows}
     assert rows[t.dept_b.id].after_grade == "不合格"  # the veto stands
     assert ("C8", Decimal(4), Decimal(3)) in rows[t.dept_a.id].moved  # judgement carried, fitted into 0..3
@@ -399,11 +400,11 @@ def test_replay_keeps_reviewer_adjustments_and_non_submitters(tenant_a):
     sub_b = db.session.scalars(select(Submission).where(Submission.department_id == t.dept_b.id)).one()
     sub_b.state = SubmissionState.IN_PROGRESS
     db.session.flush()
-    same = services.replay(c, c.rubric)
+    same = replay(c, c.rubric)
     assert same.changed == []
     values = _values(c.rubric)
     values["C1.rule"] = values["C1.rule"].replace("from: 200", "from: 300").replace("below: 200", "below: 300")
-    result = services.replay(c, services.save_edit(c.rubric, values))
+    result = replay(c, services.save_edit(c.rubric, values))
     rows = {r.department_id: r for r in result.rows}
     a, b = rows[t.dept_a.id], rows[t.dept_b.id]
     assert (a.before_total, a.after_total) == (Decimal("98.50"), Decimal("96.50"))  # C1 250 now in the 4-point tier; the reviewer's C6 3.5 stands

@@ -222,7 +222,7 @@ def test_self_scored_totals_on_form_readiness_and_leader_page(client, login, db,
     fill_all(sub, editor)
     for code, inputs in {"X1": {"adopted": "6"}, "X2": {"pilot": "true"}, "X3": {"praised": "2"}}.items():
         sa.save_answer(sub, code, actor=editor, inputs=inputs)  # 3 + 2 + 2 = 7 claimed, cap 5
-    from assess.evidence import services as ev
+    from assess.selfassessment import evidence as ev
     from tests.campaign_world import pdf_bytes
 
     for code in ("X1", "X2", "X3"):

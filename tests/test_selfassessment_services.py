@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from assess import scoring
-from assess.evidence import services as ev
+from assess.selfassessment import evidence as ev
 from assess.models import AuditEntry, CampaignState, SubmissionState
 from assess.selfassessment import excel
 from assess.selfassessment import services as sa

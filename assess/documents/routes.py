@@ -16,6 +16,8 @@ from flask_login import current_user
 
 from ..extensions import db, limiter
 from ..models import Campaign, Department, DocumentJob, DocumentKind, Notice, Office, Role
+from ..rectification.access import load_notice
+from ..selfassessment.access import load_submission
 from ..storage import get_storage
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
@@ -355,3 +357,39 @@ def verify():
         form.code.errors = [_("没有找到该核验码对应的文件。请核对后重新输入；伪造或篡改的文件无法通过核验。")]
     return render_template("documents/verify.html", form=form, result=result, match=match, code=code), (
         404 if code and result is None else 200)
+
+
+@roles_required(*TENANT_ROLES)
+def rectification_notice_pdf(notice_id: int):
+    """A rectification notice as an official document: the issued copy once issued, else a draft marked 草稿
+    (no number). Produced here with the other documents; reached from the notice page at
+    /rectification/<id>/pdf (endpoint ``rectification.pdf``, which ``create_app`` adds), so the rectification
+    package never imports the documents that render it."""
+    notice = load_notice(notice_id)
+    office = db.session.get(Office, current_user.office_id) if current_user.office_id else None
+    if office is None:
+        abort(403)
+    data, issued = services.notice_pdf(notice, office)
+    resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, max_age=0,
+                     download_name=f"rectification-notice-{notice.id}.pdf")
+    if issued is not None:
+        resp.headers["X-Content-SHA256"] = issued.sha256
+    return resp
+
+
+@roles_required(*TENANT_ROLES)
+def selfassessment_pdf_page(submission_id: int):
+    """The printable 自评表 (to be signed by the leader and sealed): the department's own, or any department of
+    the office for office users (the scope and ``load_submission`` decide which). Produced here with the other
+    documents; reached from the self-assessment pages at /self/<id>/selfassessment.pdf (endpoint
+    ``selfassessment.pdf``, which ``create_app`` adds), so the self-assessment never imports the documents."""
+    from urllib.parse import quote
+
+    submission = load_submission(submission_id)
+    office = db.session.get(Office, submission.office_id)
+    data = services.selfassessment_pdf(submission, office)
+    name = f"{submission.campaign.name}自评表-{submission.department_name}.pdf"
+    resp = Response(data, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.pdf\"; filename*=UTF-8''{quote(name)}"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp

@@ -32,6 +32,7 @@ from ..extensions import db
 from ..models import (Campaign, CircularDraft, Department, DocumentCounter, DocumentKind, IssuedDocument, Notice,
                       NoticeState, Office, Submission)
 from ..models.base import utcnow
+from ..rectification.services import issued_notice
 from ..storage import get_storage, put_upload
 from . import builders
 from .builders import DocumentError
@@ -274,11 +275,18 @@ def preview(target: Target, office: Office, *, fmt: str = "html") -> bytes | str
     return render_html(template, {"doc": ctx, "draft": True}, preview=True)
 
 
-def issued_notice(notice: Notice) -> IssuedDocument | None:
-    """The issued document of a rectification notice, if the office has issued it."""
-    d = IssuedDocument
-    return db.session.scalars(select(d).where(d.office_id == notice.office_id, d.kind == DocumentKind.NOTICE,
-                                              d.source_id == notice.id).order_by(d.id)).first()
+def notice_pdf(notice: Notice, office: Office) -> tuple[bytes, IssuedDocument | None]:
+    """A rectification notice as a PDF, and its issued document (or None).
+
+    Issued: the stored bytes of the issued document, so the department reads exactly the copy with its one
+    number. Not issued: a rendering marked 草稿 without any number.
+    """
+    from .render import render_pdf
+
+    issued = issued_notice(notice)
+    if issued is not None:
+        return document_bytes(issued), issued
+    return render_pdf("notice.html", {"doc": builders.notice_document(notice, office), "draft": True}), None
 
 
 # --------------------------------------------------------------------------- numbering

@@ -1,8 +1,7 @@
-"""Who may reach which piece of self-assessment evidence, and how its file leaves the application.
+"""How an evidence file leaves the application: served so that nothing in it can run in our origin.
 
-Shared by the evidence pages and the API: an evidence is visible exactly when its submission is
-(``selfassessment.access.load_submission``: scope, own department, no draft campaigns); a file is served so
-that nothing in it can run in our origin.
+Shared by every capability's evidence pages and the API; who may reach which evidence is the owning
+capability's rule (e.g. :func:`assess.selfassessment.access.load_evidence`).
 """
 from __future__ import annotations
 
@@ -11,21 +10,8 @@ from urllib.parse import quote
 from flask import Response, abort
 
 from ..models import Evidence, EvidenceKind
-from ..selfassessment.access import load_submission
 from ..storage import StorageError
-from ..tenancy.scope import get_scoped_or_404
 from . import services
-
-
-def load_evidence(evidence_id: int) -> Evidence:
-    """Evidence of a self-assessment the caller may see (scope: office, and own department for departments)."""
-    ev = get_scoped_or_404(Evidence, evidence_id)
-    if ev.owner_type != "submission" or ev.deleted_at is not None:
-        abort(404)
-    submission = load_submission(ev.owner_id)  # draft campaigns stay hidden from departments
-    if submission.department_id != ev.department_id:
-        abort(404)
-    return ev
 
 
 def file_response(ev: Evidence, inline: bool) -> Response:

@@ -1,9 +1,10 @@
-"""Evidence (佐证材料): files checked by content and links, each with a title, attached to an indicator.
+"""Evidence (佐证材料) files and links: the generic checks and storage every capability shares.
 
 Files are checked by their bytes (``filetype``), never by their names; stored under generated keys
-``<office>/<department>/<hex>`` through :mod:`assess.storage` with their SHA-256. A self-assessment's
-evidence has ``owner_type="submission"``, ``owner_id=<submission id>`` and the indicator code.
-Other capabilities can reuse :func:`check_file` / :func:`store_file` with their own owner type.
+``<office>/<department>/<hex>`` through :mod:`assess.storage` with their SHA-256. Each capability attaches
+them to its own rows with its own owner type: the self-assessment's evidence (``owner_type="submission"``)
+is :mod:`assess.selfassessment.evidence`; review and rectification evidence use :func:`check_file` and
+:func:`store_file` too. This package builds on no capability.
 """
 from __future__ import annotations
 
@@ -16,13 +17,8 @@ from urllib.parse import urlsplit
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ..audit.services import record
-from ..extensions import db
-from ..models import Evidence, EvidenceKind, Submission, User
-from ..models.base import utcnow
-from ..selfassessment.services import SelfAssessmentError, _require_edit, _touch, rubric_of
+from ..models import Evidence, EvidenceKind
 from ..storage import discard, get_storage, put_upload
 from ..zipguard import ZipBombError, check_zip
 
@@ -46,8 +42,14 @@ OLE_TYPES = {"wps": ("application/vnd.ms-works", "WPS"), "et": ("application/vnd
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"}
 
 
-class EvidenceError(SelfAssessmentError):
-    pass
+class EvidenceError(ValueError):
+    """A refused file or link, with a user-facing message; ``field`` names the input, ``errors`` maps several
+    fields. Callers turn it into their own capability's refusal (a review, a rectification answer)."""
+
+    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.field = field
+        self.errors = errors or ({field: message} if field else {})
 
 
 @dataclass(frozen=True)
@@ -107,42 +109,6 @@ def store_file(office_id: int, department_id: int, data: bytes, checked: Checked
     return put_upload(key, data, checked.content_type, error=error, field=field, keep=keep)
 
 
-def _check_code(submission: Submission, code: str) -> None:
-    if rubric_of(submission.campaign).indicator(code) is None:
-        raise EvidenceError(_("未知指标“%(c)s”。", c=code))
-
-
-def _title(title: str, fallback: str) -> str:
-    title = (title or "").strip() or fallback
-    if len(title) > 200:
-        raise EvidenceError(_("标题不能超过200个字符。"), "title")
-    return title
-
-
-def add_file(submission: Submission, code: str | None, *, actor: User, filename: str, data: bytes,
-             title: str = "") -> Evidence:
-    """Attach a file to an indicator (``code=None``: to the whole self-assessment, e.g. an uploaded workbook)."""
-    _require_edit(submission, actor)
-    if code is not None:
-        _check_code(submission, code)
-    checked = check_file(filename, data)
-    title = _title(title, checked.filename.rsplit(".", 1)[0] or checked.filename)
-    key = store_file(submission.office_id, submission.department_id, data, checked)  # disk full: EvidenceError
-    ev = Evidence(office_id=submission.office_id, department_id=submission.department_id,
-                  campaign_id=submission.campaign_id, owner_type="submission", owner_id=submission.id,
-                  indicator_code=code, kind=EvidenceKind.FILE, title=title, storage_key=key,
-                  filename=checked.filename, content_type=checked.content_type, size=checked.size,
-                  sha256=checked.sha256, created_by_id=actor.id)
-    db.session.add(ev)
-    db.session.flush()
-    _touch(submission)
-    record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
-           new={"indicator": code, "kind": "file", "title": title, "filename": checked.filename,
-                "sha256": checked.sha256, "size": checked.size},
-           department_id=submission.department_id, campaign_id=submission.campaign_id)
-    return ev
-
-
 def discard_file(key: str | None) -> None:
     """Remove a stored file whose row was never committed (best effort: the storage may be down too)."""
     discard(key)
@@ -158,46 +124,6 @@ def check_url(url: str) -> str:
     if len(url) > 2000:
         raise EvidenceError(_("链接过长（最多2000个字符）。"), "url")
     return url
-
-
-def add_link(submission: Submission, code: str, *, actor: User, url: str, title: str) -> Evidence:
-    _require_edit(submission, actor)
-    _check_code(submission, code)
-    url = check_url(url)
-    if not (title or "").strip():
-        raise EvidenceError(_("请填写标题。"), "title")
-    title = _title(title, url)
-    ev = Evidence(office_id=submission.office_id, department_id=submission.department_id,
-                  campaign_id=submission.campaign_id, owner_type="submission", owner_id=submission.id,
-                  indicator_code=code, kind=EvidenceKind.LINK, title=title, url=url, created_by_id=actor.id)
-    db.session.add(ev)
-    db.session.flush()
-    _touch(submission)
-    record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
-           new={"indicator": code, "kind": "link", "title": title, "url": url},
-           department_id=submission.department_id, campaign_id=submission.campaign_id)
-    return ev
-
-
-def submission_of(ev: Evidence) -> Submission | None:
-    if ev.owner_type != "submission":
-        return None
-    return db.session.scalars(select(Submission).where(Submission.id == ev.owner_id)).first()
-
-
-def remove(ev: Evidence, *, actor: User) -> None:
-    """Soft delete (the file stays in storage: the audit log may refer to it)."""
-    submission = submission_of(ev)
-    if submission is None:
-        raise EvidenceError(_("无法删除此材料。"))
-    _require_edit(submission, actor)
-    if ev.deleted_at is None:
-        ev.deleted_at = utcnow()
-        db.session.flush()
-        _touch(submission)
-        record(ev.office_id, "evidence.remove", "evidence", ev.id, actor=actor,
-               old={"indicator": ev.indicator_code, "title": ev.title, "sha256": ev.sha256, "url": ev.url},
-               department_id=ev.department_id, campaign_id=ev.campaign_id)
 
 
 def read(ev: Evidence) -> bytes:

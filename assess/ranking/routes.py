@@ -1,4 +1,4 @@
-"""Ranking pages: the ranking table, publication, analytics and exports of a campaign.
+"""Ranking pages: the ranking table, publication, analytics and exports of a campaign; the rubrics' replay.
 
 Office users (administrator, reviewers, office viewers) see every group; a department's users see their own
 row (rank, total, grade) of the published ranking and their own analytics, nothing of other departments.
@@ -13,13 +13,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, Group, Role, Submission, User
+from ..models import Campaign, Group, Role, Rubric, Submission, User
 from ..rubrics.store import engine_rubric
+from ..rubrics.versions import RubricsError, families
 from ..tenancy.permissions import is_office_reader, roles_required
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
-from . import analytics, charts, exports, services
-from .forms import PublishForm
+from . import analytics, charts, exports, replay, services
+from .forms import PublishForm, ReplayForm
 
 bp = Blueprint("ranking", __name__, url_prefix="/ranking")
 
@@ -199,3 +200,24 @@ def export(campaign_id: int, kind: str, fmt: str):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     _office_only()
     return exports.download(campaign, kind, fmt, group_id=_int_arg("group"))
+
+@roles_required(Role.OFFICE_ADMIN)
+def replay_page():
+    """The rubrics' 往期重算 page: a past campaign ranked again with another rubric version. It lives with
+    the ranking (it is one, :mod:`.replay`), and is reached from the rubric pages at /rubrics/replay
+    (endpoint ``rubrics.replay``, which ``create_app`` adds), so the rubrics never import the ranking."""
+    office_id = current_user.office_id
+    form = ReplayForm(request.args)
+    campaigns = replay.replayable_campaigns(office_id)
+    form.campaign_id.choices = [(c.id, f"{c.name}（{c.year}年）") for c in campaigns]
+    versions = [v.row for fam in families(office_id) for v in fam.versions]
+    form.rubric_id.choices = [(r.id, f"{r.name} 第{r.version}版{'（已冻结）' if r.frozen else ''}") for r in versions]
+    result = None
+    if request.args.get("campaign_id") and request.args.get("rubric_id") and form.validate():
+        campaign = get_scoped_or_404(Campaign, form.campaign_id.data)
+        candidate = get_scoped_or_404(Rubric, form.rubric_id.data)
+        try:
+            result = replay.replay(campaign, candidate, missing=form.missing.data)
+        except RubricsError as exc:
+            form.rubric_id.errors = [str(exc)]
+    return render_template("rubrics/replay.html", form=form, result=result, has_campaigns=bool(campaigns))

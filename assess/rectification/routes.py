@@ -195,11 +195,9 @@ def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
         if i.previous_item_id:
             previous[i.id] = db.session.get(NoticeItem, i.previous_item_id)
     role = current_user.role
-    from ..documents.services import issued_notice
-
     return render_template(
         "rectification/notice.html", notice=notice, items=items, evidence=evidence, forms=forms,
-        issued=issued_notice(notice),
+        issued=services.issued_notice(notice),
         edit_form=edit_form, add_form=add_form, empty=EmptyForm(), today=today, previous=previous,
         overdue={i.id: services.is_overdue(i, notice, today) for i in items},
         overdue_days=services.overdue_days(notice, today),
@@ -222,19 +220,6 @@ def show(notice_id: int):
     if not is_office_user() and services.mark_read(notice, current_user):
         db.session.commit()  # the read receipt (logged) is this request's one write
     return _page(notice)
-
-
-@bp.route("/<int:notice_id>/pdf")
-@roles_required(*TENANT_ROLES)
-def pdf(notice_id: int):
-    """The notice as an official document: the issued copy once issued, else a draft marked 草稿 (no number)."""
-    notice = load_notice(notice_id)
-    data, issued = services.notice_pdf(notice, _office())
-    resp = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, max_age=0,
-                     download_name=f"rectification-notice-{notice.id}.pdf")
-    if issued is not None:
-        resp.headers["X-Content-SHA256"] = issued.sha256
-    return resp
 
 
 def _redirect(notice: Notice, anchor: str = ""):

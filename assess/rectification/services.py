@@ -1,8 +1,8 @@
 """Rectification notices: creating, editing, sending, answers, evidence, checks, closure.
 
 Drafting notices from a campaign's results is in :mod:`.generation`; the ledger and its Excel export are in
-:mod:`.ledger`; the notice's PDF context is built with the other documents
-(:func:`assess.documents.builders.notice_document`).
+:mod:`.ledger`; the notice's PDF (context and rendering) is produced with the other documents
+(:func:`assess.documents.services.notice_pdf`), which build on this package and not the reverse.
 
 Over 500 lines on purpose: this is one state machine (the item life cycle below), and every transition's
 checks, audit entries and refusals are read together; splitting it by transition would scatter one rule.
@@ -35,8 +35,8 @@ from sqlalchemy.orm import selectinload
 from ..audit.services import record
 from ..clock import local_today as today_local  # the one "today" (configured TIMEZONE), under its old name here
 from ..extensions import db
-from ..models import (Campaign, CampaignState, Department, Evidence, EvidenceKind, ItemState, Notice, NoticeItem,
-                      NoticeSource, NoticeState, Office, Role, User)
+from ..models import (Campaign, CampaignState, Department, DocumentKind, Evidence, EvidenceKind, IssuedDocument,
+                      ItemState, Notice, NoticeItem, NoticeSource, NoticeState, Office, Role, User)
 from ..models.base import utcnow
 from ..models.rectification import OPEN_ITEM_STATES
 from . import workdays
@@ -636,20 +636,12 @@ def user_name(user_id: int | None) -> str:
     return user.display_name if user else ""
 
 
-# --- the notice as a PDF (its context: assess.documents.builders.notice_document) ----------------------------------
+# --- the notice's issued document (its PDF is produced by assess.documents.services.notice_pdf) -------------------
 
 
-def notice_pdf(notice: Notice, office: Office) -> tuple[bytes, Any]:
-    """The notice as a PDF, and its issued document (or None).
-
-    Issued: the stored bytes of the issued document, so the department reads exactly the copy with its one
-    number. Not issued: a rendering marked 草稿 without any number.
-    """
-    from ..documents import services as documents
-    from ..documents.builders import notice_document
-    from ..documents.render import render_pdf
-
-    issued = documents.issued_notice(notice)
-    if issued is not None:
-        return documents.document_bytes(issued), issued
-    return render_pdf("notice.html", {"doc": notice_document(notice, office), "draft": True}), None
+def issued_notice(notice: Notice) -> IssuedDocument | None:
+    """The issued document of a rectification notice, if the office has issued it (the notice page names
+    its 文号; the documents capability serves its bytes)."""
+    d = IssuedDocument
+    return db.session.scalars(select(d).where(d.office_id == notice.office_id, d.kind == DocumentKind.NOTICE,
+                                              d.source_id == notice.id).order_by(d.id)).first()

@@ -17,13 +17,14 @@ Any change of the decided values is written to the audit log with old → new.
 
 Writing an :class:`IndicatorResult` also moves the ranking: the ranking's per-department sums follow every
 flushed score change through an ``after_flush`` hook (:mod:`assess.ranking.sums`); :func:`bulk_review`
-writes rows past the ORM and so refreshes the sums itself.
+writes rows past the ORM, which that hook does not see, and so calls the hooks in :data:`AFTER_BULK_RESULTS`
+(``create_app`` registers the ranking's sums there; review does not import the ranking).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -34,6 +35,8 @@ from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Contest, ContestOutcome, IndicatorResult, ReviewAssignment,
                       ReviewScore, Submission)
 from ..models.base import utcnow
+from sqlalchemy.engine import Connection
+
 from .base import (ReviewError, Suggestion, _answers, _contest, _scores, assignments_of, indicator_codes, is_veto,
                    rubric_of, suggestions)
 
@@ -156,6 +159,18 @@ Plan = dict[int, dict[str, tuple[Decimal, str, str]]]  # reviewer id → code �
 
 Lead = tuple[Decimal, str, str, int]  # (score, problem, reason, lead reviewer id)
 
+#: What must follow result rows that :func:`bulk_review` wrote past the ORM:
+#: ``hook(connection, office_id, campaign_id, department_ids)``, inside the same transaction.
+#: ``create_app`` registers the ranking's sums (:func:`assess.ranking.sums.refresh`) through
+#: :func:`after_bulk_results`.
+AFTER_BULK_RESULTS: list[Callable[[Connection, int, int, Iterable[int]], object]] = []
+
+
+def after_bulk_results(hook: Callable[[Connection, int, int, Iterable[int]], object]) -> None:
+    """Register ``hook`` for :data:`AFTER_BULK_RESULTS` (idempotent: create_app runs once per app)."""
+    if hook not in AFTER_BULK_RESULTS:
+        AFTER_BULK_RESULTS.append(hook)
+
 
 class _Row:
     """A plain attribute bag standing in for a model row in the bulk path (no ORM bookkeeping per attribute)."""
@@ -231,9 +246,8 @@ def bulk_review(campaign: Campaign, plans: dict[int, Plan], *, actor=None,
         db.session.execute(ReviewScore.__table__.insert(), score_rows[start:start + chunk])
     for start in range(0, len(result_rows), chunk):
         db.session.execute(IndicatorResult.__table__.insert(), result_rows[start:start + chunk])
-    from ..ranking.sums import refresh
-
-    refresh(db.session.connection(), campaign.office_id, campaign.id, plans)  # bulk rows bypass the ORM hook
+    for hook in AFTER_BULK_RESULTS:  # bulk rows bypass the ORM's after_flush hooks (the ranking's sums)
+        hook(db.session.connection(), campaign.office_id, campaign.id, plans)
     record(campaign.office_id, "review.bulk", "campaign", campaign.id, actor=actor,
            new={"departments": len(plans), "scores": len(score_rows), "deductions": summary},
            reason=_("批量评审"), campaign_id=campaign.id)

@@ -5,6 +5,8 @@ capability's own access rule (reviewers only what they are assigned) → service
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +18,6 @@ from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, G
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
 from ..web import show_error
-from ..rectification.services import open_items_for
 from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from . import services as rs
 from .access import RESULTS_VISIBLE_TO_DEPARTMENTS, can_see_results, require_reviewer_of
@@ -28,6 +29,19 @@ STATE_LABELS = campaign_services.STATE_LABELS  # the campaign's stage, translate
 
 
 _fail = show_error  # a refusal at its field, or flashed
+
+#: Where the review sheet finds the unresolved rectification items of a department on an indicator (last
+#: year's, shown while scoring): ``finder(department_id, indicator_code, *, office_id, exclude_campaign_id)``
+#: returning the items. The rectification capability builds on the review's findings, so the review does not
+#: import it: ``create_app`` registers :func:`assess.rectification.services.open_items_for` here through
+#: :func:`show_open_items_from`.
+OPEN_ITEM_FINDERS: list[Callable[..., list]] = []
+
+
+def show_open_items_from(finder: Callable[..., list]) -> None:
+    """Register ``finder`` in :data:`OPEN_ITEM_FINDERS` (idempotent: create_app runs once per app)."""
+    if finder not in OPEN_ITEM_FINDERS:
+        OPEN_ITEM_FINDERS.append(finder)
 
 
 def _upload() -> tuple[str, bytes] | None:
@@ -217,8 +231,9 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
         select(User).where(User.id.in_([a.reviewer_id for a in assigned] or [0])))}
     evidence = rs.evidence_for(sub.office_id, "review", [s.id for _u, s in row.others] + ([row.mine.id] if row.mine else []))
     # Last year's unresolved rectification items on this indicator, so the reviewer sees them while scoring.
-    open_items = open_items_for(sub.department_id, row.code, office_id=sub.office_id,
-                                exclude_campaign_id=sub.campaign_id)
+    open_items = [item for finder in OPEN_ITEM_FINDERS
+                  for item in finder(sub.department_id, row.code, office_id=sub.office_id,
+                                     exclude_campaign_id=sub.campaign_id)]
     html = render_template(
         "review/sheet.html", sub=sub, rows=rows, row=row, form=form, lead_form=lead_form,
         prev_code=codes[i - 1] if i > 0 else None, next_code=codes[i + 1] if i + 1 < len(codes) else None,

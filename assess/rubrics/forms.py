@@ -19,13 +19,3 @@ class ShippedForm(FlaskForm):
 
 class EditorForm(FlaskForm):
     """CSRF only; the fields are the rubric's own (see the template)."""
-
-
-class ReplayForm(FlaskForm):
-    class Meta:
-        csrf = False  # a read-only GET form
-
-    campaign_id = SelectField(_l("往期考核"), coerce=int, validators=[DataRequired()])
-    rubric_id = SelectField(_l("候选细则版本"), coerce=int, validators=[DataRequired()])
-    missing = SelectField(_l("新指标无填报数据时"), choices=[("min", _l("按最低分计")), ("max", _l("按满分计"))],
-                          default="min")

@@ -1,4 +1,7 @@
-"""Rubric pages (考核细则): versions list, upload, the familiar table, download, browser editor, replay."""
+"""Rubric pages (考核细则): versions list, upload, the familiar table, download, browser editor.
+
+The replay page (/rubrics/replay, endpoint ``rubrics.replay``) is a ranking and lives with it:
+:func:`assess.ranking.routes.replay_page`, added by ``create_app``."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -8,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import scoring
 from ..extensions import db
-from ..models import Campaign, Role, Rubric
+from ..models import Role, Rubric
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import OFFICE_READERS
 from ..tenancy.scope import get_scoped_or_404
 from . import services, store
-from .forms import EditorForm, ReplayForm, ShippedForm, UploadForm
+from .forms import EditorForm, ShippedForm, UploadForm
 
 bp = Blueprint("rubrics", __name__, url_prefix="/rubrics")
 
@@ -138,23 +141,3 @@ def edit(rubric_id: int):
     return render_template("rubrics/edit.html", row=row, form=form, values=values, errors=errors,
                            layout=services.editor_layout(raw, values),
                            general=errors.get("_", [])), status
-
-
-@bp.route("/replay")
-@roles_required(Role.OFFICE_ADMIN)
-def replay():
-    office_id = current_user.office_id
-    form = ReplayForm(request.args)
-    campaigns = services.replayable_campaigns(office_id)
-    form.campaign_id.choices = [(c.id, f"{c.name}（{c.year}年）") for c in campaigns]
-    versions = [v.row for fam in services.families(office_id) for v in fam.versions]
-    form.rubric_id.choices = [(r.id, f"{r.name} 第{r.version}版{'（已冻结）' if r.frozen else ''}") for r in versions]
-    result = None
-    if request.args.get("campaign_id") and request.args.get("rubric_id") and form.validate():
-        campaign = get_scoped_or_404(Campaign, form.campaign_id.data)
-        candidate = get_scoped_or_404(Rubric, form.rubric_id.data)
-        try:
-            result = services.replay(campaign, candidate, missing=form.missing.data)
-        except services.RubricsError as exc:
-            form.rubric_id.errors = [str(exc)]
-    return render_template("rubrics/replay.html", form=form, result=result, has_campaigns=bool(campaigns))

@@ -4,14 +4,13 @@
 - :mod:`.versions` — stored versions: upload, shipped files, families, the refusals;
 - :mod:`.table` — the familiar table of a rubric;
 - :mod:`.editor` — the browser editor (values, layout, checks, saving a new version);
-- :mod:`assess.ranking.replay` — replaying a campaign with another rubric version (a ranking).
 
 YAML with exact numbers is the engine's (:mod:`assess.scoring.yamlnodes`). New code may import from those
-modules directly.
+modules directly. Replaying a campaign with another rubric version is a ranking:
+:mod:`assess.ranking.replay` (the rubrics do not import the ranking, which builds on them).
 """
 from __future__ import annotations
 
-from ..ranking.replay import Replay, ReplayRow, replay, replayable_campaigns  # noqa: F401
 from .editor import (AREA_FIELDS, IND_FIELDS, META_FIELDS, EditorIndicator, EditorSection,
                      apply_form, base_raw, editor_layout, editor_values, field_of, latest_version,
                      move, save_edit)  # noqa: F401

@@ -230,7 +230,7 @@ def apply_workbook(submission: Submission, parsed: ParsedWorkbook, *, actor, fil
     """Save every changed indicator (all or nothing: the caller rolls back on error) and keep the file as
     evidence of what was submitted. Returns the evidence row."""
     from ..audit.services import record
-    from ..evidence import services as evidence
+    from . import evidence
 
     if parsed.errors:
         raise services.SelfAssessmentError(parsed.errors[0], "file")

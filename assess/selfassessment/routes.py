@@ -1,6 +1,9 @@
 """The department's self-assessment pages: the form (per indicator POST + JSON autosave), the flow
-(send to leader, submit, return), readiness, carry-over, past campaigns, Excel round-trip."""
+(send to leader, submit, return), readiness, carry-over, past campaigns, Excel round-trip. The printable
+自评表 (/self/<id>/selfassessment.pdf) is a document: :func:`assess.documents.routes.selfassessment_pdf_page`."""
 from __future__ import annotations
+
+from typing import Any, Callable, Mapping
 
 from flask import Blueprint, flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, department_submissions
 from ..extensions import db
-from ..models import Office, Role, Submission
+from ..models import Role, Submission
 from ..scoring.explain import num
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
@@ -20,6 +23,17 @@ from .forms import CommentForm, EmptyForm, UploadForm
 
 bp = Blueprint("selfassessment", __name__, url_prefix="/self")
 
+#: Where the form finds, per indicator whose answer awaits confirmation, where its values came from (a figure
+#: import, last year's copy): ``finder(submission, answers) -> {indicator code: origin}``. The imports build on
+#: this package, so it does not import them: ``create_app`` registers
+#: :func:`assess.imports.services.unconfirmed_origins` through :func:`show_origins_from`.
+ORIGIN_FINDERS: list[Callable[[Submission, Mapping[str, Any]], Mapping[str, Any]]] = []
+
+
+def show_origins_from(finder: Callable[[Submission, Mapping[str, Any]], Mapping[str, Any]]) -> None:
+    """Register ``finder`` in :data:`ORIGIN_FINDERS` (idempotent: create_app runs once per app)."""
+    if finder not in ORIGIN_FINDERS:
+        ORIGIN_FINDERS.append(finder)
 
 
 def _form_inputs() -> dict[str, str]:
@@ -54,9 +68,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     leader_issues = (services.readiness(submission) if can_lead and submission.state.value == "awaiting_leader"
                      else [])
     prev = services.previous_submission(submission) if editable else None
-    from ..imports.services import unconfirmed_origins  # imports builds on this package: import at use
-
-    origins = unconfirmed_origins(submission, answers)
+    origins = {code: origin for finder in ORIGIN_FINDERS for code, origin in finder(submission, answers).items()}
     totals = services.self_totals(submission, rubric, answers)
     return render_template(
         "selfassessment/form.html", submission=submission, campaign=submission.campaign, rubric=rubric,
@@ -305,26 +317,6 @@ def export(submission_id: int):
     return resp
 
 
-@bp.route("/<int:submission_id>/selfassessment.pdf")
-@roles_required(*TENANT_ROLES)
-def pdf(submission_id: int):
-    """The printable 自评表 (to be signed by the leader and sealed): the department's own, or any department of
-    the office for office users (the scope and ``load_submission`` decide which)."""
-    from flask import Response
-    from urllib.parse import quote
-
-    from ..documents.services import selfassessment_pdf
-
-    submission = load_submission(submission_id)
-    office = db.session.get(Office, submission.office_id)
-    data = selfassessment_pdf(submission, office)
-    name = f"{submission.campaign.name}自评表-{submission.department_name}.pdf"
-    resp = Response(data, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f"attachment; filename=\"selfassessment.pdf\"; filename*=UTF-8''{quote(name)}"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
-
-
 @bp.route("/<int:submission_id>/upload", methods=["GET", "POST"])
 @roles_required(*DEPARTMENT_STAFF)
 def upload(submission_id: int):
@@ -352,7 +344,7 @@ def upload(submission_id: int):
             if not parsed.errors:  # kept for the confirmation (no row refers to it: the signed token does)
                 key = evidence.store_file(submission.office_id, submission.department_id, data, checked, keep=True)
                 token = _serializer().dumps({"s": submission.id, "k": key, "n": checked.filename, "h": checked.sha256})
-        except services.SelfAssessmentError as exc:  # disk full too (EvidenceError at the file field)
+        except (services.SelfAssessmentError, evidence.EvidenceError) as exc:  # a refused file, a full disk too
             form.file.errors = [str(exc)]
             parsed = token = None
     status = 422 if form.file.errors or (parsed and parsed.errors) else 200

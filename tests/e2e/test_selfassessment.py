@@ -26,7 +26,7 @@ def world(live_app):
         campaign = make_campaign(tenant, name="2026年度政务公开工作绩效考核（浏览器测试）")
         sub = submission_of(campaign, tenant.dept_a)
         editor = tenant.users["dept_editor"]
-        from assess.evidence import services as ev
+        from assess.selfassessment import evidence as ev
 
         rubric = sa.rubric_of(campaign)
         for code, inputs in FULL_INPUTS.items():

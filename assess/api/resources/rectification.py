@@ -11,6 +11,7 @@ from apiflask.validators import Length, OneOf
 from flask import send_file
 from flask_babel import gettext as _
 
+from ...documents.services import notice_pdf as notice_pdf_of
 from ...models import EvidenceKind, ItemState, Notice, NoticeItem, NoticeState, Role
 from ...rectification import services as rx
 from ...rectification.access import evidence_file_response, load_item, load_notice
@@ -148,7 +149,7 @@ def get_notice(notice_id: int):
         description="已印发的通知返回印发件（与公文登记中的文号、校验值相同）；未印发的为标有“草稿”、不带文号的版本。")
 def notice_pdf(notice_id: int):
     notice = load_notice(notice_id)
-    data, _issued = rx.notice_pdf(notice, office_of_user())
+    data, _issued = notice_pdf_of(notice, office_of_user())
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"rectification-notice-{notice.id}.pdf")
 

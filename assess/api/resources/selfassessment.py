@@ -1,6 +1,6 @@
 """A department's self-assessment: read, write figures and facts, attach evidence, readiness, send/submit/return.
 
-Everything goes through assess.selfassessment.services and assess.evidence.services (the same rules as the
+Everything goes through assess.selfassessment.services and assess.selfassessment.evidence (the same rules as the
 form); access follows the self-assessment pages (``selfassessment.access.load_submission``: scope, own department, no drafts).
 """
 from __future__ import annotations
@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from ...evidence import services as es
-from ...evidence.access import file_response, load_evidence
+from ...evidence.access import file_response
 from ...models import Answer, Evidence, EvidenceKind, Role, Submission, SubmissionState
 from ...selfassessment import services as ss
-from ...selfassessment.access import load_submission
+from ...selfassessment import evidence as submission_evidence
+from ...selfassessment.access import load_evidence, load_submission
 from ...tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from ..v1 import (Id, VERSIONED, ApiError, PageQuery, commit, dec, etag, field_map, if_match, iso, page_of, paginate,
                   roles, user, v1, with_etag)
@@ -271,7 +271,7 @@ class FileIn(Schema):
 def add_link(submission_id: int, code: str, data):
     s = load_submission(submission_id)
     _indicator(s, code)
-    ev = es.add_link(s, code, actor=user(), url=data["url"], title=data["title"])
+    ev = submission_evidence.add_link(s, code, actor=user(), url=data["url"], title=data["title"])
     commit()
     return _evidence(ev), 201
 
@@ -289,7 +289,7 @@ def add_file(submission_id: int, code: str, data):
     upload = data["file"]
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     content = upload.read(limit + 1)
-    ev = es.add_file(s, code, actor=user(), filename=upload.filename or "", data=content, title=data.get("title") or "")
+    ev = submission_evidence.add_file(s, code, actor=user(), filename=upload.filename or "", data=content, title=data.get("title") or "")
     commit()
     return _evidence(ev), 201
 
@@ -300,7 +300,7 @@ def add_file(submission_id: int, code: str, data):
 @v1.doc(tags=[TAG], summary="删除自评佐证（保留审计记录）")
 def delete_evidence(evidence_id: int):
     ev = load_evidence(evidence_id)
-    es.remove(ev, actor=user())
+    submission_evidence.remove(ev, actor=user())
     commit()
     return "", 204
 

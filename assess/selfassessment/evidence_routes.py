@@ -1,17 +1,20 @@
-"""Evidence: upload a file, add a link, remove, download and preview (only within the viewer's scope)."""
+"""A self-assessment's evidence pages: upload a file, add a link, remove, download and preview (only within the
+viewer's scope). Their blueprint keeps the name ``evidence`` and the /evidence addresses; the rules are
+:mod:`.evidence` (self-assessment) on top of the shared file checks (:mod:`assess.evidence`)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..evidence.access import file_response
+from ..evidence.services import discard_file, inline_ok
 from ..extensions import db
-from ..selfassessment.access import load_submission, require_indicator
-from ..selfassessment.routes import render_form
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
-from . import services
-from .access import file_response, load_evidence
+from . import evidence
+from .access import load_evidence, load_submission, require_indicator
+from .routes import render_form
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -29,9 +32,9 @@ def upload(submission_id: int, code: str):
     title = request.form.get("title", "")
     try:
         if f is None or not f.filename:
-            raise services.EvidenceError(_("请选择要上传的文件。"), "file")
-        ev = services.add_file(submission, code, actor=current_user, filename=f.filename, data=f.read(), title=title)
-    except services.EvidenceError as exc:
+            raise evidence.EvidenceError(_("请选择要上传的文件。"), "file")
+        ev = evidence.add_file(submission, code, actor=current_user, filename=f.filename, data=f.read(), title=title)
+    except evidence.EvidenceError as exc:
         db.session.rollback()
         errs = dict(exc.errors) or {"file": str(exc)}
         return render_form(submission, errors={code: {"_evidence": {**errs, "_title": title}}}, status=422)
@@ -40,7 +43,7 @@ def upload(submission_id: int, code: str):
         db.session.commit()
     except Exception:  # the row was not stored: neither may its file stay behind
         db.session.rollback()
-        services.discard_file(key)
+        discard_file(key)
         raise
     flash(_("已上传材料。"), "success")
     return _back(submission.id, code)
@@ -53,8 +56,8 @@ def add_link(submission_id: int, code: str):
     require_indicator(submission, code)
     url, title = request.form.get("url", ""), request.form.get("title", "")
     try:
-        services.add_link(submission, code, actor=current_user, url=url, title=title)
-    except services.EvidenceError as exc:
+        evidence.add_link(submission, code, actor=current_user, url=url, title=title)
+    except evidence.EvidenceError as exc:
         db.session.rollback()
         errs = dict(exc.errors) or {"url": str(exc)}
         return render_form(submission, errors={code: {"_link": {**errs, "_url": url, "_title": title}}}, status=422)
@@ -68,8 +71,8 @@ def add_link(submission_id: int, code: str):
 def remove(evidence_id: int):
     ev = load_evidence(evidence_id)
     try:
-        services.remove(ev, actor=current_user)
-    except services.EvidenceError as exc:
+        evidence.remove(ev, actor=current_user)
+    except evidence.EvidenceError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
@@ -88,6 +91,6 @@ def download(evidence_id: int):
 @roles_required(*TENANT_ROLES)
 def preview(evidence_id: int):
     ev = load_evidence(evidence_id)
-    if not services.inline_ok(ev):
+    if not inline_ok(ev):
         return file_response(ev, inline=False)
     return file_response(ev, inline=True)
