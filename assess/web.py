@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Callable
 
 from flask import Flask, Response, abort, g, jsonify, render_template, request
 from markupsafe import escape
@@ -38,6 +39,26 @@ def show_error(exc: Exception, form=None) -> None:
         field.errors = list(field.errors) + [str(exc)]
     else:
         flash(str(exc), "error")
+
+
+def commit_or_flash(action: Callable[[], Any], success: str, *, refused: tuple[type[Exception], ...] = (ValueError,),
+                    explain: Callable[[Exception], Any] = str) -> bool:
+    """One service action from a view, the way every view ends one: commit and confirm it, or roll back and
+    say why the service refused (``refused``: the capability's error types; ``explain`` turns one into the
+    message shown). True when it was committed."""
+    from flask import flash
+
+    from .extensions import db
+
+    try:
+        action()
+    except refused as exc:
+        db.session.rollback()
+        flash(str(explain(exc)), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
 
 
 def _wants_json() -> bool:

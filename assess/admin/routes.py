@@ -14,7 +14,7 @@ from ..models import Department, Group, Office, Role, User
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import USER_ADMINS
 from ..tenancy.scope import get_scoped_or_404
-from ..web import show_error
+from ..web import commit_or_flash, show_error
 from . import importing, services
 from .forms import DepartmentForm, EmptyForm, GroupForm, ImportConfirmForm, ImportForm, OfficeForm, RoleForm, UserForm
 from .labels import ROLE_LABELS
@@ -95,14 +95,8 @@ def rename_group(group_id: int):
     group = get_scoped_or_404(Group, group_id)
     form = GroupForm()
     if form.validate_on_submit():
-        try:
-            services.rename_group(group, form.name.data, actor=current_user)
-        except services.AdminError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("已重命名分组。"), "success")
+        commit_or_flash(lambda: services.rename_group(group, form.name.data, actor=current_user), _("已重命名分组。"),
+                        refused=(services.AdminError,))
     else:
         flash(_("请填写分组名称。"), "error")
     return redirect(url_for("admin.groups"))

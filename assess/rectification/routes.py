@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..web import commit_or_flash
 from ..models import (Campaign, Department, Evidence, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
 from ..tenancy.permissions import office_side, roles_required
@@ -78,15 +79,7 @@ def _as_error(exc: Exception) -> RectificationError:
 
 def _commit_or_flash(action: Callable[[], Any], success: str) -> bool:
     """Run one service action: commit and confirm it, or roll back and say why (refusal or stale edit)."""
-    try:
-        action()
-    except (RectificationError, StaleDataError) as exc:
-        db.session.rollback()
-        flash(str(_as_error(exc)), "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return commit_or_flash(action, success, refused=(RectificationError, StaleDataError), explain=_as_error)
 
 
 @bp.route("/")

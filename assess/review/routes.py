@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, Group, ReviewAssignment, Role, Submission, SubmissionState, User
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
-from ..web import show_error
+from ..web import commit_or_flash, show_error
 from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from . import services as rs
 from .access import RESULTS_VISIBLE_TO_DEPARTMENTS, can_see_results, require_reviewer_of
@@ -153,14 +153,7 @@ def unassign(assignment_id: int):
     a = get_scoped_or_404(ReviewAssignment, assignment_id)
     campaign_id = a.campaign_id
     if EmptyForm().validate_on_submit():
-        try:
-            rs.unassign(a, actor=current_user)
-        except rs.ReviewError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("已取消分配。"), "success")
+        commit_or_flash(lambda: rs.unassign(a, actor=current_user), _("已取消分配。"), refused=(rs.ReviewError,))
     return redirect(url_for("review.assign", campaign_id=campaign_id))
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..evidence.access import file_response
 from ..evidence.services import discard_file, inline_ok
 from ..extensions import db
+from ..web import commit_or_flash
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
 from . import evidence
@@ -70,14 +71,7 @@ def add_link(submission_id: int, code: str):
 @roles_required(*DEPARTMENT_STAFF)
 def remove(evidence_id: int):
     ev = load_evidence(evidence_id)
-    try:
-        evidence.remove(ev, actor=current_user)
-    except evidence.EvidenceError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("已删除材料。"), "success")
+    commit_or_flash(lambda: evidence.remove(ev, actor=current_user), _("已删除材料。"), refused=(evidence.EvidenceError,))
     return _back(ev.owner_id, ev.indicator_code or "")
 
 
