@@ -122,55 +122,36 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .api.resources import blueprint as api_v1_blueprint
+    from .api.routes import bp as api_bp
+    from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
-    from .core.routes import bp as core_bp
-
-    for bp in (core_bp, auth_bp, admin_bp):
-        app.register_blueprint(bp)
-    from .ranking.routes import bp as ranking_bp
-
-    app.register_blueprint(ranking_bp)
     from .campaigns.routes import bp as campaigns_bp
+    from .core.routes import bp as core_bp
+    from .documents.routes import bp as documents_bp
+    from .documents.routes import rectification_notice_pdf, selfassessment_pdf_page
+    from .imports.routes import bp as imports_bp
+    from .ranking.routes import bp as ranking_bp
+    from .ranking.routes import replay_page
+    from .rectification.routes import bp as rectification_bp
+    from .review.routes import bp as review_bp
+    from .rubrics.routes import bp as rubrics_bp
     from .selfassessment.evidence_routes import bp as evidence_bp
     from .selfassessment.routes import bp as selfassessment_bp
 
-    for bp in (campaigns_bp, selfassessment_bp, evidence_bp):
+    for bp in (core_bp, auth_bp, admin_bp, ranking_bp, campaigns_bp, selfassessment_bp, evidence_bp, review_bp,
+               audit_bp, rectification_bp, rubrics_bp, imports_bp, documents_bp, api_bp):
         app.register_blueprint(bp)
-    from .audit.routes import bp as audit_bp
-    from .review.routes import bp as review_bp
-
-    for bp in (review_bp, audit_bp):
-        app.register_blueprint(bp)
-
-    from .rectification.routes import bp as rectification_bp
-
-    app.register_blueprint(rectification_bp)
-    from .ranking.routes import replay_page
-    from .rubrics.routes import bp as rubrics_bp
-
-    app.register_blueprint(rubrics_bp)
-    # the rubrics' replay page is a ranking (assess.ranking.replay): its view lives there, its address
-    # stays with the rubric pages that link to it; the rubrics package does not import the ranking
+    app.register_blueprint(api_v1_blueprint())
+    # Pages another capability produces keep the address of the pages that link to them; the capability
+    # that links does not import the one that produces (tests/test_import_graph.py):
+    # the rubrics' replay page is a ranking (assess.ranking.replay) ...
     app.add_url_rule("/rubrics/replay", endpoint="rubrics.replay", view_func=replay_page)
-    from .imports.routes import bp as imports_bp
-
-    app.register_blueprint(imports_bp)
-    from .documents.routes import bp as documents_bp
-    from .documents.routes import rectification_notice_pdf, selfassessment_pdf_page
-
-    app.register_blueprint(documents_bp)
-    # a rectification notice's PDF is produced by the documents (which build on the rectification, not the
-    # reverse); its address stays with the notice pages that link to it
+    # ... a rectification notice's PDF and the printable self-assessment table are documents.
     app.add_url_rule("/rectification/<int:notice_id>/pdf", endpoint="rectification.pdf",
                      view_func=rectification_notice_pdf)
-    # the same for the printable self-assessment table (the documents build on the self-assessment)
     app.add_url_rule("/self/<int:submission_id>/selfassessment.pdf", endpoint="selfassessment.pdf",
                      view_func=selfassessment_pdf_page)
-    from .api.resources import blueprint as api_v1_blueprint
-    from .api.routes import bp as api_bp
-
-    app.register_blueprint(api_bp)
-    app.register_blueprint(api_v1_blueprint())
 
 
 def _register_cli(app: Flask) -> None:
