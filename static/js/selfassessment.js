@@ -4,6 +4,25 @@
 (function () {
   "use strict";
   var DELAY = 1200;
+  // the page gives the messages in its language (templates/selfassessment/form.html); Chinese if it does not
+  var MESSAGES = (function () {
+    var el = document.getElementById("autosave-messages");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  var FALLBACK = {
+    saving: "正在保存…", saved_at: "已自动保存 %(time)s",
+    session_expired: "登录已过期：内容已保存在本机浏览器，请重新登录后继续。", suggested: "建议分：%(score)s分 — ",
+    progress: "已完成 %(d)s / %(t)s 项", complete: "已完成", unclaimed: "未申报", incomplete: "未完成",
+    conflict: "该指标已被%(who)s修改。对方的版本：%(theirs)s。您的版本仍在表单中（未保存）；如以您的为准，请点击“保存”。",
+    someone: "他人", save_failed: "保存失败，内容已保存在本机浏览器。",
+    offline: "网络异常：内容已保存在本机浏览器，恢复连接后会再次保存。", restored: "已恢复本机保存但尚未提交的内容。",
+    conflict_pending: "存在修改冲突：请核对后点击“保存”。", optional: "选填", yes: "是", no: "否",
+    self_score: "自评分：%(score)s", explanation: "情况说明：%(text)s", list_separator: "；", field_value: "%(label)s：%(value)s"
+  };
+  function t(key, args) {
+    var text = MESSAGES[key] || FALLBACK[key];
+    return text.replace(/%\((\w+)\)s/g, function (_m, name) { return args && args[name] !== undefined ? args[name] : ""; });
+  }
 
   function csrf(form) {
     var el = form.querySelector("input[name=csrf_token]");
@@ -49,20 +68,22 @@
   function labelOf(form, name) {
     var el = form.elements["in_" + name];
     var label = el && el.id ? form.querySelector('label[for="' + el.id + '"]') : null;
-    return label ? label.textContent.replace(/\s*选填\s*$/, "").trim() : name;
+    if (!label) { return name; }
+    var text = label.textContent.trim(), optional = t("optional");
+    return text.slice(-optional.length) === optional ? text.slice(0, -optional.length).trim() : text;
   }
-  function shown(v) { return v === true || v === "true" ? "是" : (v === false || v === "false" ? "否" : v); }
+  function shown(v) { return v === true || v === "true" ? t("yes") : (v === false || v === "false" ? t("no") : v); }
   function describe(form, v) {
     var parts = [];
-    Object.keys(v.inputs || {}).forEach(function (k) { parts.push(labelOf(form, k) + "：" + shown(v.inputs[k])); });
-    parts.push("自评分：" + (v.self_score || "—"));
-    if (v.explanation) { parts.push("情况说明：" + v.explanation); }
-    return parts.join("；");
+    Object.keys(v.inputs || {}).forEach(function (k) { parts.push(t("field_value", { label: labelOf(form, k), value: shown(v.inputs[k]) })); });
+    parts.push(t("self_score", { score: v.self_score || "—" }));
+    if (v.explanation) { parts.push(t("explanation", { text: v.explanation })); }
+    return parts.join(t("list_separator"));
   }
 
   function save(form) {
     var data = collect(form);
-    status(form, "正在保存…");
+    status(form, t("saving"));
     fetch(form.dataset.autosave, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf(form) },
@@ -70,7 +91,7 @@
     }).then(function (resp) {
       var type = resp.headers.get("Content-Type") || "";
       if (resp.redirected || type.indexOf("application/json") === -1) {
-        status(form, "登录已过期：内容已保存在本机浏览器，请重新登录后继续。", true);
+        status(form, t("session_expired"), true);
         return null;
       }
       return resp.json().then(function (body) { return { code: resp.status, body: body }; });
@@ -81,34 +102,34 @@
         form.querySelector("input[name=version]").value = r.body.version;
         localStorage.removeItem(storeKey(form));
         var sugg = document.getElementById("sugg-" + form.dataset.code);
-        if (sugg) { sugg.textContent = (r.body.suggested !== null ? "建议分：" + r.body.suggested + "分 — " : "") + (r.body.explanation || ""); }
+        if (sugg) { sugg.textContent = (r.body.suggested !== null ? t("suggested", { score: r.body.suggested }) : "") + (r.body.explanation || ""); }
         var bar = document.getElementById("progress-bar");
         if (bar) { bar.value = r.body.progress.done; }
         var pt = document.getElementById("progress-text");
-        if (pt) { pt.textContent = "已完成 " + r.body.progress.done + " / " + r.body.progress.total + " 项"; }
+        if (pt) { pt.textContent = t("progress", { d: r.body.progress.done, t: r.body.progress.total }); }
         var totals = document.getElementById("self-totals");
         if (totals && r.body.totals_html) { totals.outerHTML = r.body.totals_html; }  // server-rendered, escaped
         var badge = document.querySelector('[data-status="' + form.dataset.code + '"]');
         if (badge) {
           var done = r.body.complete !== undefined ? r.body.complete : r.body.missing.length === 0;
-          badge.textContent = done ? "已完成" : (r.body.unclaimed ? "未申报" : "未完成");
+          badge.textContent = done ? t("complete") : (r.body.unclaimed ? t("unclaimed") : t("incomplete"));
           badge.classList.toggle("ok", done);
         }
-        status(form, "已自动保存 " + new Date().toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" }));
+        var lang = document.documentElement.lang || "zh-CN";
+        status(form, t("saved_at", { time: new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }) }));
       } else if (r.code === 422) {
         showErrors(form, r.body.errors || {});
         status(form, r.body.error.message, true);
       } else if (r.code === 409) {
         var theirs = r.body.theirs || {};
-        status(form, "该指标已被" + (theirs.updated_by || "他人") + "修改。对方的版本：" + describe(form, theirs) +
-          "。您的版本仍在表单中（未保存）；如以您的为准，请点击“保存”。", true);
+        status(form, t("conflict", { who: theirs.updated_by || t("someone"), theirs: describe(form, theirs) }), true);
         form.querySelector("input[name=version]").value = theirs.version;
         form.dataset.conflict = "1";
       } else {
-        status(form, (r.body.error && r.body.error.message) || "保存失败，内容已保存在本机浏览器。", true);
+        status(form, (r.body.error && r.body.error.message) || t("save_failed"), true);
       }
     }).catch(function () {
-      status(form, "网络异常：内容已保存在本机浏览器，恢复连接后会再次保存。", true);
+      status(form, t("offline"), true);
     });
   }
 
@@ -128,7 +149,7 @@
           ["self_score", "self_score_reason", "explanation"].forEach(function (k) {
             if (form.elements[k] && d[k] !== undefined) { form.elements[k].value = d[k]; }
           });
-          status(form, "已恢复本机保存但尚未提交的内容。");
+          status(form, t("restored"));
           save(form);
         } else {
           localStorage.removeItem(storeKey(form));
@@ -137,7 +158,7 @@
     }
     var timer = null;
     function changed() {
-      if (form.dataset.conflict) { status(form, "存在修改冲突：请核对后点击“保存”。", true); return; }
+      if (form.dataset.conflict) { status(form, t("conflict_pending"), true); return; }
       localStorage.setItem(storeKey(form), JSON.stringify(collect(form)));
       clearTimeout(timer);
       timer = setTimeout(function () { save(form); }, DELAY);

@@ -2,6 +2,8 @@
 then saved), attaches evidence and sends the form to the leader; the leader submits it."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -141,5 +143,24 @@ def test_second_editor_is_told_and_shown_both_versions(browser, live_server, wor
     with live_app.app_context():
         sub = db.session.get(Submission, world["submission"])
         assert sa.answers_of(sub)["C1"].inputs == '{"items_published": "210"}'
+    assert page.js_errors == []
+    ctx.close()
+
+
+def test_autosave_speaks_the_pages_language(browser, live_server, world):
+    """The autosave script's messages come from the page: in English, its status, the indicator's badge and
+    the progress line are English, not the Chinese the script would fall back to."""
+    ctx, page = _login(browser, live_server, world["editor"])
+    page.locator("header").get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(f"/self/{world['submission']}")
+    a1 = page.locator("form.answer-form[data-code='A1']")
+    a1.locator("select").first.select_option("true")
+    status = a1.locator(".save-status")
+    expect(status).to_contain_text("Saved automatically")
+    # A1 still lacks its required evidence: the badge the script rewrote says so, in English
+    expect(page.locator('[data-status="A1"]')).to_have_text("Incomplete")
+    expect(page.locator("#progress-text")).to_have_text(re.compile(r"^\d+ / \d+ items complete$"))
+    assert "已" not in page.locator("#progress-text").inner_text()
     assert page.js_errors == []
     ctx.close()
