@@ -186,3 +186,14 @@ def test_recheck_before_its_start_date_needs_confirmation(db, tenant_a):
     assert cs.transition_warnings(c, CampaignState.RECHECK) == []
     cs.transition(c, CampaignState.RECHECK, actor=None)
     assert c.state == CampaignState.RECHECK
+
+
+def test_publishing_before_the_appeal_deadline_needs_confirmation(db, tenant_a):
+    """Publishing ends the appeal stage: before recheck_end the office is told so and must confirm."""
+    c = _create(tenant_a, recheck_end=cs.local_today() + timedelta(days=2))
+    c.state = CampaignState.RECHECK
+    warnings = cs.transition_warnings(c, CampaignState.PUBLISHED)
+    assert len(warnings) == 1 and f"复核（申诉）截止日期为{c.recheck_end.isoformat()}" in warnings[0]
+    assert "不能再提出申诉" in warnings[0]
+    c.recheck_end = cs.local_today() - timedelta(days=1)
+    assert cs.transition_warnings(c, CampaignState.PUBLISHED) == []

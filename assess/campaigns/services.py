@@ -126,11 +126,20 @@ def _before_recheck_window(c: Campaign) -> str | None:
              d=c.recheck_start.isoformat(), t=local_today().isoformat())
 
 
+def _recheck_window_open(c: Campaign) -> str | None:
+    """Publishing ends the appeal stage: before its end date, departments lose days they were promised."""
+    if c.state != CampaignState.RECHECK or c.recheck_end is None or local_today() > c.recheck_end:
+        return None
+    return _("复核（申诉）截止日期为%(d)s，今天（%(t)s）提前发布结果：各部门将不能再提出申诉。",
+             d=c.recheck_end.isoformat(), t=local_today().isoformat())
+
+
 # Steps that are allowed but need the office to say it knows what will happen: ``check(campaign)`` returns
 # the warning, and :func:`transition` refuses unless the caller confirms (the page shows a checkbox).
 CONFIRMATIONS: dict[CampaignState, list[Check]] = {
     CampaignState.REVIEW: [_unsubmitted_departments],
     CampaignState.RECHECK: [_before_recheck_window],
+    CampaignState.PUBLISHED: [_recheck_window_open],
 }
 
 

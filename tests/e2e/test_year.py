@@ -254,10 +254,15 @@ def set_dates(office: Page, **days_from_today: int) -> None:
     flash(office).to_contain_text("已保存日期")
 
 
-def stage(office: Page, button: str, state: str) -> None:
-    """Press a stage button on the campaign page and see the new stage. Nothing is due to be confirmed on
-    this walk (every department has submitted, the re-check opens on its date), so no warning may show."""
-    expect(office.locator("[id^=warnings-]")).to_have_count(0)
+def stage(office: Page, button: str, state: str, *, confirm: str | None = None) -> None:
+    """Press a stage button on the campaign page and see the new stage. Only the step named ``confirm``
+    (a text its warning must show) asks to be confirmed on this walk: every department has submitted and the
+    re-check opens on its date; the results are published before the appeal window's last day."""
+    if confirm is None:
+        expect(office.locator("[id^=warnings-]")).to_have_count(0)
+    else:
+        expect(office.locator("[id^=warnings-]")).to_contain_text(confirm)
+        office.get_by_label("我已了解上述情况，确认继续").check()
     office.get_by_role("button", name=button).click()
     flash(office).to_contain_text(f"考核已进入“{state}”阶段")
     expect(office.locator("#campaign-state")).to_have_text(state)
@@ -525,7 +530,7 @@ def _year(people: People, walk: Walk, w: dict, tmp_path: Path) -> None:
 
     # 6. results: published, ranked, the circular and the notices issued
     open_campaign(office)
-    stage(office, "发布结果", "已发布")
+    stage(office, "发布结果", "已发布", confirm="提前发布结果：各部门将不能再提出申诉")
     totals_on_review = {}
     for dept in (w["dept_a"], w["dept_b"]):
         nav(office, "评审与复核")
