@@ -76,14 +76,9 @@ def groups():
     office = _office()
     form = GroupForm()
     if form.validate_on_submit():
-        try:
-            services.create_group(office, form.name.data, actor=current_user, sort_order=form.sort_order.data or 0)
-        except services.AdminError as exc:
-            db.session.rollback()
-            _fail(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已添加分组。"), "success")
+        if commit_or_flash(lambda: services.create_group(office, form.name.data, actor=current_user,
+                                                          sort_order=form.sort_order.data or 0),
+                           _("已添加分组。"), refused=(services.AdminError,), form=form):
             return redirect(url_for("admin.groups"))
     return render_template("admin/groups.html", form=form, groups=services.office_groups(office.id),
                            rename_form=GroupForm(formdata=None))
@@ -118,16 +113,10 @@ def departments():
     form = _department_form(office)
     if form.validate_on_submit():
         group = get_scoped_or_404(Group, form.group_id.data)
-        try:
-            services.create_department(office, form.name.data, group, actor=current_user,
-                                       contact_name=form.contact_name.data or "",
-                                       contact_phone=form.contact_phone.data or "")
-        except services.AdminError as exc:
-            db.session.rollback()
-            _fail(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已添加部门。"), "success")
+        if commit_or_flash(lambda: services.create_department(office, form.name.data, group, actor=current_user,
+                                                              contact_name=form.contact_name.data or "",
+                                                              contact_phone=form.contact_phone.data or ""),
+                           _("已添加部门。"), refused=(services.AdminError,), form=form):
             return redirect(url_for("admin.departments"))
     return render_template("admin/departments.html", form=form, departments=services.office_departments(office.id),
                            groups={g.id: g for g in services.office_groups(office.id)}, action_form=EmptyForm())
@@ -141,16 +130,10 @@ def edit_department(dept_id: int):
     form = _department_form(office, obj=dept)
     if form.validate_on_submit():
         group = get_scoped_or_404(Group, form.group_id.data)
-        try:
-            services.update_department(dept, actor=current_user, name=form.name.data, group=group,
-                                       contact_name=form.contact_name.data or "",
-                                       contact_phone=form.contact_phone.data or "")
-        except services.AdminError as exc:
-            db.session.rollback()
-            _fail(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
+        if commit_or_flash(lambda: services.update_department(dept, actor=current_user, name=form.name.data,
+                                                              group=group, contact_name=form.contact_name.data or "",
+                                                              contact_phone=form.contact_phone.data or ""),
+                           _("已保存。"), refused=(services.AdminError,), form=form):
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_edit.html", form=form, dept=dept)
 
@@ -199,15 +182,11 @@ def confirm_import():
     except ValueError:
         abort(400)
     preview = importing.parse_departments(office, data, form.filename.data or "upload.csv")
-    try:
-        counts = importing.apply_departments(office, preview, actor=current_user)
-    except services.AdminError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not commit_or_flash(lambda: importing.apply_departments(office, preview, actor=current_user),
+                           lambda counts: _("导入完成：新增%(c)s个，更新%(u)s个，未变%(n)s个。", c=counts["create"],
+                                            u=counts["update"], n=counts["unchanged"]),
+                           refused=(services.AdminError,)):
         return render_template("admin/import.html", form=ImportForm(formdata=None), preview=preview, confirm=None)
-    db.session.commit()
-    flash(_("导入完成：新增%(c)s个，更新%(u)s个，未变%(n)s个。", c=counts["create"], u=counts["update"],
-            n=counts["unchanged"]), "success")
     return redirect(url_for("admin.departments"))
 
 
@@ -280,14 +259,9 @@ def edit_user(user_id: int):
         form.department_id.data = user.department_id or 0
     if form.validate_on_submit():
         department = get_scoped_or_404(Department, form.department_id.data) if form.department_id.data else None
-        try:
-            services.change_user_role(user, Role(form.role.data), department, actor=current_user)
-        except services.AdminError as exc:
-            db.session.rollback()
-            _fail(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
+        if commit_or_flash(lambda: services.change_user_role(user, Role(form.role.data), department,
+                                                             actor=current_user),
+                           _("已保存。"), refused=(services.AdminError,), form=form):
             return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", form=form, user=user, labels=ROLE_LABELS,
                            action_form=EmptyForm())
@@ -299,14 +273,9 @@ def toggle_user(user_id: int):
     user = _managed_user(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.set_user_active(user, not user.active, actor=current_user)
-    except services.AdminError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("已启用账号。") if user.active else _("已停用账号。"), "success")
+    commit_or_flash(lambda: services.set_user_active(user, not user.active, actor=current_user),
+                    lambda changed: _("已启用账号。") if changed.active else _("已停用账号。"),
+                    refused=(services.AdminError,))
     return redirect(url_for("admin.users"))
 
 

@@ -11,7 +11,7 @@ from ..models import Campaign, Office, Role, Rubric, SubmissionState
 from ..tenancy.permissions import is_office_reader, roles_required
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
-from ..web import show_error
+from ..web import commit_or_flash, show_error
 from . import services
 from .forms import CampaignForm, DatesForm, TransitionForm
 
@@ -137,17 +137,16 @@ def dates(campaign_id: int):
             for e in getattr(form, f).errors:
                 flash(f"{getattr(form, f).label.text}：{e}", "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    try:
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        services.update_dates(campaign, actor=current_user, expected_version=version,
-                              **{k: getattr(form, k).data for k in services.DATE_FIELDS})
-    except services.CampaignError as exc:
-        db.session.rollback()
-        label = getattr(form, exc.field).label.text + "：" if exc.field and hasattr(form, exc.field) else ""
-        flash(label + str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("已保存日期。"), "success")
+
+    def labelled(exc: services.CampaignError) -> str:
+        """The refusal after the label of the date it concerns: flashed, the page comes back by a redirect."""
+        field = getattr(form, exc.field, None) if exc.field else None
+        return (field.label.text + "：" if field is not None else "") + str(exc)
+
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    commit_or_flash(lambda: services.update_dates(campaign, actor=current_user, expected_version=version,
+                                                  **{k: getattr(form, k).data for k in services.DATE_FIELDS}),
+                    _("已保存日期。"), refused=(services.CampaignError,), explain=labelled)
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
@@ -156,12 +155,6 @@ def dates(campaign_id: int):
 def join(campaign_id: int):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     ids = [int(x) for x in request.form.getlist("department_ids") if x.isdigit()]
-    try:
-        n = services.join_departments(campaign, ids, actor=current_user)
-    except services.CampaignError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("已增加%(n)s个部门。", n=n), "success")
+    commit_or_flash(lambda: services.join_departments(campaign, ids, actor=current_user),
+                    lambda n: _("已增加%(n)s个部门。", n=n), refused=(services.CampaignError,))
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

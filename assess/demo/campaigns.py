@@ -28,7 +28,7 @@ from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Department, Evidence, EvidenceKind, Office, Role, Rubric,
                       Submission, SubmissionState, User)
 from ..rubrics import store
-from ..selfassessment import services as sa
+from ..selfassessment import services as selfassessment_services
 
 NAME = "2026年度政务公开工作绩效考核"
 RUBRIC_FILE = "county-annual-2026.yaml"
@@ -151,7 +151,7 @@ def demo_campaign(office: Office, rng: random.Random) -> Campaign:
             values = _figures(ind, rng, strong)
             memo_key = (ind.code, tuple(sorted(values.items())))
             if memo_key not in memo:
-                memo[memo_key] = sa.suggest(ind, values)[0]
+                memo[memo_key] = selfassessment_services.suggest(ind, values)[0]
             suggested = memo[memo_key]
             score, reason = suggested, ""
             if ind.rule.kind == "judgement":
@@ -212,7 +212,7 @@ def demo_campaign(office: Office, rng: random.Random) -> Campaign:
 
 def _real_files(office: Office, campaign: Campaign, submission_id: int, rubric: scoring.Rubric) -> None:
     """The first department's required evidence as small real PDF files (preview/download in the demo)."""
-    from ..evidence import services as ev
+    from ..evidence import services as evidence_services
 
     sub = db.session.get(Submission, submission_id)
     rows = []
@@ -223,8 +223,8 @@ def _real_files(office: Office, campaign: Campaign, submission_id: int, rubric: 
             if not spec.required:
                 continue
             data = _pdf(f"{ind.code} {sub.department_id}")
-            checked = ev.check_file(f"{ind.code}-{spec.title}.pdf", data)
-            key = ev.store_file(office.id, sub.department_id, data, checked)
+            checked = evidence_services.check_file(f"{ind.code}-{spec.title}.pdf", data)
+            key = evidence_services.store_file(office.id, sub.department_id, data, checked)
             rows.append(dict(office_id=office.id, department_id=sub.department_id, campaign_id=campaign.id,
                              owner_type="submission", owner_id=sub.id, indicator_code=ind.code, kind=EvidenceKind.FILE,
                              title=spec.title, storage_key=key, filename=checked.filename,

@@ -26,7 +26,7 @@ from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Membership, Office, ReviewAssignment, Role, Submission,
                       SubmissionState, User)
 from ..models.base import utcnow
-from ..review import services as rs
+from ..review import services as review_services
 from ..tenancy.roles import DEPARTMENT_STAFF
 
 # Problem statements as a reviewer writes them (问题描述): by indicator where the rubric is specific,
@@ -106,8 +106,8 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
                                                                User.role == Role.REVIEWER).order_by(User.id)))[:2]
     if not reviewers:
         return None
-    rubric = rs.rubric_of(campaign)
-    codes = rs.indicator_codes(rubric)
+    rubric = review_services.rubric_of(campaign)
+    codes = review_services.indicator_codes(rubric)
     bounds = {c: scoring.bounds(rubric, c) for c in codes}
     subs = list(db.session.scalars(select(Submission).where(
         Submission.office_id == office.id, Submission.campaign_id == campaign.id,
@@ -144,7 +144,7 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
         if not ids:
             continue
         dept_answers = answers.get(sub.department_id, {})
-        sugg = suggested[sub.department_id] = rs.suggestions(rubric, dept_answers)
+        sugg = suggested[sub.department_id] = review_services.suggestions(rubric, dept_answers)
         strict = rng.random()
         first: dict[str, tuple[Decimal, str, str]] = {}
         for code in codes:
@@ -174,7 +174,7 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
                     if abs(up - value) > campaign.review_diff_threshold:
                         leads[(sub.department_id, code)] = (value, problem, LEAD_REASON, ids[0])
             plans[sub.department_id][ids[1]] = second
-    rs.bulk_review(campaign, plans, actor=admin, leads=leads, suggested=suggested)
+    review_services.bulk_review(campaign, plans, actor=admin, leads=leads, suggested=suggested)
     db.session.expire_all()
 
     # --- re-check: open it, file three contests, answer two ----------------------------------------------------
@@ -205,23 +205,24 @@ def demo_reviews(office: Office, rng: random.Random, *, publish: bool = False) -
         if sub.id not in submitted:
             continue
         person = persons[sub.department_id]
-        found = [r for r in rs.deductions(sub) if r.problem and r.problem != OVER_CLAIM]
+        found = [r for r in review_services.deductions(sub) if r.problem and r.problem != OVER_CLAIM]
         if not found:
             continue
         explanation, outcome, answer = CONTESTS[made]
         if outcome is None and publish:  # results get published: no contest may stay unanswered
             outcome, answer = "upheld", "经复核，扣分依据充分，维持原评分。"
         target = found[0]
-        contest = rs.create_contest(sub, target.indicator_code, actor=person, explanation=explanation[:campaign.contest_max_chars],
-                                    evidence_url=f"https://www.example.gov.cn/zwgk/{sub.department_id}/recheck.html",
-                                    evidence_title="补充材料", today=today)
+        contest = review_services.create_contest(
+            sub, target.indicator_code, actor=person, explanation=explanation[:campaign.contest_max_chars],
+            evidence_url=f"https://www.example.gov.cn/zwgk/{sub.department_id}/recheck.html",
+            evidence_title="补充材料", today=today)
         if outcome is not None:
             answerer = next((u for u in reviewers + ([admin] if admin else [])
-                             if rs.may_answer(contest, u) is None), None)
+                             if review_services.may_answer(contest, u) is None), None)
             if answerer is not None:
                 new_score = target.self_score if outcome == "changed" else None
-                rs.answer_contest(contest, actor=answerer, outcome=outcome, version=contest.version_id,
-                                  reason=answer, new_score=new_score)
+                review_services.answer_contest(contest, actor=answerer, outcome=outcome, version=contest.version_id,
+                                               reason=answer, new_score=new_score)
         made += 1
     if publish:
         try:

@@ -8,6 +8,7 @@ number, kind, issuer, date and checksum of the document whose code is entered.
 from __future__ import annotations
 
 import io
+from typing import Callable
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
@@ -22,6 +23,7 @@ from ..storage import get_storage
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
+from ..web import commit_or_flash
 from . import jobs, services
 from .access import is_department_user, issued_pdf_response, load_document, pdf_response
 from .builders import DocumentError
@@ -49,6 +51,11 @@ def _office() -> Office:
     return office
 
 
+def _at_field(name: str, *, always: bool = False) -> Callable[[DocumentError], DocumentError]:
+    """A refusal shown at the form field ``name`` when it names none (``always``: whatever it names)."""
+    return lambda exc: DocumentError(str(exc), name if always else exc.field or name)
+
+
 # --------------------------------------------------------------------------- index and settings
 
 
@@ -71,13 +78,9 @@ def settings():
     form = SettingsForm(data=services.settings_of(office))
     seal_form = SealForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            changed = services.update_settings(office, form.data, actor=current_user)
-        except DocumentError as exc:
-            getattr(form, exc.field or "doc_prefix").errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("公文设置已保存。") if changed else _("没有修改。"), "success")
+        if commit_or_flash(lambda: services.update_settings(office, form.data, actor=current_user),
+                           lambda changed: _("公文设置已保存。") if changed else _("没有修改。"),
+                           refused=(DocumentError,), explain=_at_field("doc_prefix"), form=form):
             return redirect(url_for("documents.settings"))
     return render_template("documents/settings.html", form=form, seal_form=seal_form, office=office)
 
@@ -88,20 +91,14 @@ def upload_seal():
     office = _office()
     seal_form = SealForm()
     if seal_form.validate_on_submit():
-        try:
-            if seal_form.remove.data:
-                services.remove_seal(office, actor=current_user)
-                message = _("印章已删除。")
-            else:
-                f = seal_form.seal.data
-                services.upload_seal(office, f.read() if f else b"", actor=current_user)
-                message = _("印章已上传。")
-        except DocumentError as exc:
-            db.session.rollback()
-            seal_form.seal.errors = [str(exc)]
+        f = seal_form.seal.data
+        if seal_form.remove.data:
+            action, message = (lambda: services.remove_seal(office, actor=current_user)), _("印章已删除。")
         else:
-            db.session.commit()
-            flash(message, "success")
+            action, message = (lambda: services.upload_seal(office, f.read() if f else b"", actor=current_user),
+                               _("印章已上传。"))
+        if commit_or_flash(action, message, refused=(DocumentError,), explain=_at_field("seal", always=True),
+                           form=seal_form):
             return redirect(url_for("documents.settings"))
     form = SettingsForm(data=services.settings_of(office))
     return render_template("documents/settings.html", form=form, seal_form=seal_form, office=office), 400
@@ -158,15 +155,10 @@ def circular(campaign_id: int):
         return redirect(url_for("documents.campaign", campaign_id=c.id))
     form = DraftForm(data={**body, "version": row.version_id if row else ""})
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.save_draft(c, office, form.data, actor=current_user,
-                                version=int(form.version.data) if (form.version.data or "").isdigit() else None)
-        except DocumentError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("通报草稿已保存，请在下方预览。"), "success")
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        if commit_or_flash(lambda: services.save_draft(c, office, form.data, actor=current_user, version=version),
+                           _("通报草稿已保存，请在下方预览。"), refused=(DocumentError,), explain=_at_field("title"),
+                           form=form):
             return redirect(url_for("documents.circular", campaign_id=c.id) + "#preview")
     return render_template("documents/circular.html", campaign=c, form=form, issued=issued, draft=row,
                            issue_form=EmptyForm()), (400 if form.errors else 200)

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import AnnualReport, CampaignState, Department, FigureImport, Submission
-from ..selfassessment import services as sa
+from ..selfassessment import services as selfassessment_services
 from ..selfassessment.forms import EmptyForm
 from ..storage import StorageError, get_storage
 from ..tenancy.permissions import roles_required
@@ -80,7 +80,7 @@ def summary(submission_id: int):
     elif request.method == "POST":
         error = _("表单已过期，请重新上传。")
     return render_template("imports/summary.html", submission=submission, form=form, error=error,
-                           editable=sa.can_edit(submission, current_user),
+                           editable=selfassessment_services.can_edit(submission, current_user),
                            imports=services.imports_of(submission)), (422 if error else 200)
 
 
@@ -96,7 +96,7 @@ def _render_review(fi: FigureImport, *, errors: dict | None = None, posted: dict
     submission = services.submission_of(fi)
     report = db.session.get(AnnualReport, fi.annual_report_id) if fi.annual_report_id else None
     return render_template("imports/review.html", fi=fi, submission=submission, views=services.review_view(fi),
-                           editable=sa.can_edit(submission, current_user), form=EmptyForm(),
+                           editable=selfassessment_services.can_edit(submission, current_user), form=EmptyForm(),
                            errors=errors or {}, posted=posted or {}, conflict=conflict, report=report), status
 
 
@@ -129,12 +129,13 @@ def decide(import_id: int, code: str):
         if "_" in errs or not any(k.startswith("fig-") for k in errs):
             flash("；".join(errs.values()) if errs else str(exc), "error")
         return _render_review(fi, errors={code: errs}, posted=posted, status=422)
-    except sa.AnswerConflict as exc:
+    except selfassessment_services.AnswerConflict as exc:
         db.session.rollback()
         return _render_review(fi, posted=posted, conflict={"code": code, "theirs": exc.theirs}, status=409)
     except (StaleDataError, IntegrityError):
         db.session.rollback()
-        theirs = sa.answer_snapshot(sa.answers_of_code(services.submission_of(fi), code))
+        answers = selfassessment_services.answers_of_code(services.submission_of(fi), code)
+        theirs = selfassessment_services.answer_snapshot(answers)
         return _render_review(fi, posted=posted, conflict={"code": code, "theirs": theirs}, status=409)
     db.session.commit()
     parts = []

@@ -41,7 +41,7 @@ from ..models import (AnnualReport, Answer, Department, Evidence, EvidenceKind, 
                       User)
 from ..models.base import utcnow
 from ..scoring.explain import num
-from ..selfassessment import services as sa
+from ..selfassessment import services as selfassessment_services
 from ..storage import put_upload
 from ..tenancy.roles import DEPARTMENT_STAFF
 
@@ -129,8 +129,8 @@ def _dumps(value: Any) -> str:
 def _require_editor(submission: Submission, actor: User) -> None:
     """The self-assessment's own rule: only the department's editors, only while it can be edited."""
     try:
-        sa._require_edit(submission, actor)
-    except sa.SelfAssessmentError as exc:
+        selfassessment_services._require_edit(submission, actor)
+    except selfassessment_services.SelfAssessmentError as exc:
         raise ImportsError(str(exc)) from exc
 
 
@@ -174,7 +174,7 @@ def import_summary(submission: Submission, *, actor: User, filename: str, data: 
         raise _extraction_error(exc) from exc
     if len(text) > MAX_TEXT_CHARS:
         raise ImportsError(_("文本过长（超过%(n)s字），不像是一份年度工作总结。", n=MAX_TEXT_CHARS), "file")
-    rubric = sa.rubric_of(submission.campaign)
+    rubric = selfassessment_services.rubric_of(submission.campaign)
     figure_specs, area_specs = specs_from_rubric(rubric)
     result = propose(text, figure_specs, area_specs)
     units = _spec_units(rubric)
@@ -244,11 +244,11 @@ def unconfirmed_origins(submission: Submission, answers: Mapping[str, Answer] | 
 
     Nothing extra is stored: the import's recorded decisions and last year's answers tell the story.
     """
-    answers = answers if answers is not None else sa.answers_of(submission)
+    answers = answers if answers is not None else selfassessment_services.answers_of(submission)
     pending = {code: a for code, a in answers.items() if a.carried_over}
     if not pending:
         return {}
-    rubric = sa.rubric_of(submission.campaign)
+    rubric = selfassessment_services.rubric_of(submission.campaign)
     latest: dict[str, tuple[str, FigureImport, dict]] = {}
     for fi in imports_of(submission):
         for code, mine in _loads(fi.decisions, {}).items():
@@ -260,8 +260,8 @@ def unconfirmed_origins(submission: Submission, answers: Mapping[str, Answer] | 
             at = max(d.get("at", "") for d in taken.values())
             if code not in latest or at > latest[code][0]:
                 latest[code] = (at, fi, taken)
-    prev = sa.previous_submission(submission)
-    last = sa.answers_of(prev) if prev is not None else {}
+    prev = selfassessment_services.previous_submission(submission)
+    last = selfassessment_services.answers_of(prev) if prev is not None else {}
     prev_year = prev.campaign.year if prev is not None else None
     out: dict[str, Origin] = {}
     for code, answer in pending.items():
@@ -374,10 +374,10 @@ def _segments(sentence: str, offset: int, marks: list[tuple[int, int, str]]) -> 
 def review_view(fi: FigureImport) -> list[IndicatorView]:
     """The proposals indicator by indicator (rubric order), with the form's current values and decisions."""
     submission = submission_of(fi)
-    rubric = sa.rubric_of(submission.campaign)
+    rubric = selfassessment_services.rubric_of(submission.campaign)
     proposals = _loads(fi.proposals, {})
     decisions = _loads(fi.decisions, {})
-    answers = sa.answers_of(submission)
+    answers = selfassessment_services.answers_of(submission)
     views: dict[str, IndicatorView] = {}
 
     def view_for(code: str) -> IndicatorView | None:
@@ -395,7 +395,7 @@ def review_view(fi: FigureImport) -> list[IndicatorView]:
         v = view_for(f["indicator_code"])
         if v is None:
             continue
-        stored = sa.stored_inputs(answers.get(v.code))
+        stored = selfassessment_services.stored_inputs(answers.get(v.code))
         if f.get("start") is not None:
             sentence = f["source_sentence"]
             segs = _segments(sentence, f["sentence_start"], [
@@ -436,7 +436,7 @@ def _answer_form_values(answer: Answer | None) -> dict[str, Any]:
     if answer is None:
         return {"inputs": {}, "self_score": None, "self_score_reason": "", "explanation": ""}
     inputs = {k: ("true" if v is True else "false" if v is False else str(v))
-              for k, v in sa.stored_inputs(answer).items()}
+              for k, v in selfassessment_services.stored_inputs(answer).items()}
     # the self-score stays an override only where it departed from the suggestion (else: re-suggested)
     override = answer.self_score if (answer.self_score is not None and answer.self_score != answer.suggested_score) \
         else None
@@ -461,7 +461,7 @@ def _add_excerpt(submission: Submission, code: str, *, actor: User, title: str, 
                   filename=source[:255], created_by_id=actor.id)
     db.session.add(ev)
     db.session.flush()
-    sa._touch(submission)
+    selfassessment_services._touch(submission)
     record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
            new={"indicator": code, "kind": "excerpt", "title": title, "source": source, "chars": len(text)},
            department_id=submission.department_id, campaign_id=submission.campaign_id)
@@ -482,7 +482,7 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
     """
     submission = submission_of(fi)
     _require_editor(submission, actor)
-    rubric = sa.rubric_of(submission.campaign)
+    rubric = selfassessment_services.rubric_of(submission.campaign)
     ind = rubric.indicator(code)
     if ind is None:
         raise ImportsError(_("未知指标“%(c)s”。", c=code))
@@ -525,16 +525,18 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
     mine = decisions.setdefault(code, {"figures": {}, "passages": {}})
     mine.setdefault("figures", {})
     mine.setdefault("passages", {})
-    answer = sa.answers_of_code(submission, code)
+    answer = selfassessment_services.answers_of_code(submission, code)
     now = utcnow().isoformat()
     if chosen:
         form = _answer_form_values(answer)
         form["inputs"].update(chosen)
         try:
-            result = sa.save_answer(submission, code, actor=actor, inputs=form["inputs"],
-                                    self_score=form["self_score"], self_score_reason=form["self_score_reason"],
-                                    explanation=form["explanation"], expected_version=expected_version)
-        except sa.SelfAssessmentError as exc:
+            result = selfassessment_services.save_answer(submission, code, actor=actor, inputs=form["inputs"],
+                                                         self_score=form["self_score"],
+                                                         self_score_reason=form["self_score_reason"],
+                                                         explanation=form["explanation"],
+                                                         expected_version=expected_version)
+        except selfassessment_services.SelfAssessmentError as exc:
             mapped = {f"fig-{k}" if k in chosen else k: v for k, v in exc.errors.items()}
             if not mapped:
                 mapped = {"_": str(exc)}
@@ -543,7 +545,7 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
         _mark_unconfirmed(submission, answer)
     try:
         attached = _attach(fi, submission, code, mine, offered, passages, actor)
-    except sa.SelfAssessmentError as exc:  # e.g. the form was sent to the leader meanwhile
+    except selfassessment_services.SelfAssessmentError as exc:  # e.g. the form was sent to the leader meanwhile
         raise ImportsError(str(exc)) from exc
     for name in chosen:
         mine["figures"][name] = {"decision": kinds[name], "value": chosen[name],
@@ -763,7 +765,7 @@ def import_report_figures(row: AnnualReport, submission: Submission, *, actor: U
     _require_editor(submission, actor)
     if row.department_id != submission.department_id or row.office_id != submission.office_id:
         raise ImportsError(_("这份年度报告不属于该自评表的部门。"))
-    rubric = sa.rubric_of(submission.campaign)
+    rubric = selfassessment_services.rubric_of(submission.campaign)
     values = report_to_figures(parsed_report(row))
     figures = []
     for key, code, name in report_mapping(rubric):
@@ -795,4 +797,4 @@ def import_report_figures(row: AnnualReport, submission: Submission, *, actor: U
 def editable_submissions(department_id: int, actor: User) -> list[Submission]:
     from ..campaigns.services import department_submissions
 
-    return [s for s in department_submissions(department_id) if sa.can_edit(s, actor)]
+    return [s for s in department_submissions(department_id) if selfassessment_services.can_edit(s, actor)]

@@ -19,6 +19,7 @@ from ..rubrics.versions import RubricsError, families
 from ..tenancy.permissions import is_office_reader, roles_required
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
+from ..web import commit_or_flash
 from . import analytics, charts, exports, replay, services
 from .forms import PublishForm, ReplayForm
 
@@ -119,14 +120,8 @@ def publish(campaign_id: int):
         for e in form.reason.errors:
             flash(_("发布说明：%(e)s", e=e), "error")
         return redirect(url_for(".show", campaign_id=campaign.id))
-    try:
-        pub = services.publish_ranking(campaign, current_user, form.reason.data or "")
-    except services.RankingError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".show", campaign_id=campaign.id))
-    db.session.commit()
-    flash(_("已发布排名（第%(n)s版）。", n=pub.version), "success")
+    commit_or_flash(lambda: services.publish_ranking(campaign, current_user, form.reason.data or ""),
+                    lambda pub: _("已发布排名（第%(n)s版）。", n=pub.version), refused=(services.RankingError,))
     return redirect(url_for(".show", campaign_id=campaign.id))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ...campaigns import services as cs
 from ...models import Campaign, CampaignState, Department, Role, Rubric, Submission, SubmissionState, User
-from ...review import services as rs
+from ...review import services as review_services
 from ...tenancy.permissions import is_office_reader
 from ...tenancy.roles import OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from ...tenancy.scope import get_scoped_or_404
@@ -309,11 +309,11 @@ def create_assignment(campaign_id: int, data):
     field_map({"department_ids": "department_id"})
     reviewer = db_scalar(select(User).where(User.id == data["reviewer_id"]))
     if reviewer is None:
-        raise rs.ReviewError(_("评审人员不存在。"), "reviewer_id")
+        raise review_services.ReviewError(_("评审人员不存在。"), "reviewer_id")
     dept = db_scalar(select(Department).where(Department.id == data["department_id"]))
     if dept is None:
-        raise rs.ReviewError(_("该部门未参加本次考核。"), "department_ids")
-    row = rs.assign(campaign, dept.id, reviewer, actor=user(), lead=data.get("lead"))
+        raise review_services.ReviewError(_("该部门未参加本次考核。"), "department_ids")
+    row = review_services.assign(campaign, dept.id, reviewer, actor=user(), lead=data.get("lead"))
     commit()
     return _assignment(row), 201
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from ...documents.services import notice_pdf as notice_pdf_of
 from ...models import EvidenceKind, ItemState, Notice, NoticeItem, NoticeState, Role
-from ...rectification import services as rx
+from ...rectification import services as rectification_services
 from ...rectification.access import evidence_file_response, load_item, load_notice
 from ...tenancy.roles import DEPARTMENT_STAFF, OFFICE_STAFF, TENANT_ROLES
 from ..v1 import (VERSIONED, ApiError, PageQuery, commit, dec, if_match, iso, office_of_user, page_of, paginate,
@@ -99,11 +99,12 @@ def _evidence(ev) -> dict:
 def _item(i: NoticeItem, notice: Notice, today) -> dict:
     return {"id": i.id, "notice_id": i.notice_id, "position": i.position, "indicator_code": i.indicator_code,
             "indicator_title": i.indicator_title, "problem": i.problem, "points_deducted": dec(i.points_deducted),
-            "requirement": i.requirement, "state": i.state.value, "state_label": str(rx.STATE_LABELS.get(i.state, "")),
+            "requirement": i.requirement, "state": i.state.value,
+            "state_label": str(rectification_services.STATE_LABELS.get(i.state, "")),
             "measure": i.measure, "result": i.result, "leader_comment": i.leader_comment,
             "office_comment": i.office_comment, "rounds": i.rounds, "recurring": i.recurring,
-            "overdue": rx.is_overdue(i, notice, today), "version": i.version_id,
-            "evidence": [_evidence(e) for e in rx.item_evidence(i)]}
+            "overdue": rectification_services.is_overdue(i, notice, today), "version": i.version_id,
+            "evidence": [_evidence(e) for e in rectification_services.item_evidence(i)]}
 
 
 def _notice(n: Notice, *, items: bool = False) -> dict:
@@ -113,7 +114,7 @@ def _notice(n: Notice, *, items: bool = False) -> dict:
             "read_at": iso(n.read_at), "closed_at": iso(n.closed_at), "items_total": len(n.items),
             "items_open": sum(1 for i in n.items if i.state != ItemState.ACCEPTED), "version": n.version_id}
     if items:
-        today = rx.today_local()
+        today = rectification_services.today_local()
         body["items"] = [_item(i, n, today) for i in n.items]
     return body
 
@@ -128,7 +129,7 @@ class NoticeQuery(PageQuery):
 @v1.output(page_of(NoticeOut, "NoticePage"))
 @v1.doc(tags=[TAG], summary="整改通知列表", description="单位看本单位全部通知；部门只看下发给本部门的。")
 def list_notices(query):
-    return paginate(rx.notices_for(user(), state=query.get("state") or ""), query, _notice)
+    return paginate(rectification_services.notices_for(user(), state=query.get("state") or ""), query, _notice)
 
 
 @v1.get("/rectification/notices/<int:notice_id>")
@@ -137,7 +138,7 @@ def list_notices(query):
 @v1.doc(tags=[TAG], summary="一份整改通知及其问题", description="部门首次读取时记录已读回执（与页面相同）。")
 def get_notice(notice_id: int):
     notice = load_notice(notice_id)
-    if user().department_id is not None and rx.mark_read(notice, user()):
+    if user().department_id is not None and rectification_services.mark_read(notice, user()):
         commit()
     return with_etag(_notice(notice, items=True), notice.version_id)
 
@@ -160,7 +161,7 @@ def notice_pdf(notice_id: int):
 @v1.doc(tags=[TAG], summary="一个整改问题", description="响应头 ETag 为该问题的版本。")
 def get_item(item_id: int):
     item = load_item(item_id)
-    return with_etag(_item(item, item.notice, rx.today_local()), item.version_id)
+    return with_etag(_item(item, item.notice, rectification_services.today_local()), item.version_id)
 
 
 class AnswerIn(Schema):
@@ -179,13 +180,14 @@ def answer_item(item_id: int, data):
     _department_side()
     item = load_item(item_id)
     version = if_match(item.version_id)
-    rx.save_answer(item, actor=user(), measure=data["measure"], result=data["result"], version=version)
+    rectification_services.save_answer(item, actor=user(), measure=data["measure"], result=data["result"],
+                                       version=version)
     if data["action"] == "leader":
-        rx.send_to_leader(item, actor=user())
+        rectification_services.send_to_leader(item, actor=user())
     elif data["action"] == "submit":
-        rx.submit_answer(item, actor=user())
+        rectification_services.submit_answer(item, actor=user())
     commit()
-    return with_etag(_item(item, item.notice, rx.today_local()), item.version_id)
+    return with_etag(_item(item, item.notice, rectification_services.today_local()), item.version_id)
 
 
 class CommentIn(Schema):
@@ -201,9 +203,9 @@ def return_item(item_id: int, data):
     _department_side()
     item = load_item(item_id)
     if_match(item.version_id)
-    rx.leader_return(item, actor=user(), comment=data["comment"])
+    rectification_services.leader_return(item, actor=user(), comment=data["comment"])
     commit()
-    return with_etag(_item(item, item.notice, rx.today_local()), item.version_id)
+    return with_etag(_item(item, item.notice, rectification_services.today_local()), item.version_id)
 
 
 class CheckIn(Schema):
@@ -222,9 +224,10 @@ def check_item(item_id: int, data):
     _office_side()
     item = load_item(item_id)
     version = if_match(item.version_id)
-    rx.check_item(item, actor=user(), accept=data["decision"] == "accept", comment=data["comment"], version=version)
+    rectification_services.check_item(item, actor=user(), accept=data["decision"] == "accept", comment=data["comment"],
+                                      version=version)
     commit()
-    return with_etag(_item(item, item.notice, rx.today_local()), item.version_id)
+    return with_etag(_item(item, item.notice, rectification_services.today_local()), item.version_id)
 
 
 class RxEvidenceIn(Schema):
@@ -247,7 +250,8 @@ class RxFileIn(Schema):
 def add_item_evidence(item_id: int, data):
     _department_side()
     item = load_item(item_id)
-    ev = rx.add_evidence(item, actor=user(), kind=data["kind"], title=data["title"], url=data["url"], text=data["text"])
+    ev = rectification_services.add_evidence(item, actor=user(), kind=data["kind"], title=data["title"],
+                                             url=data["url"], text=data["text"])
     commit()
     return _evidence(ev), 201
 
@@ -264,8 +268,8 @@ def add_item_file(item_id: int, data):
     item = load_item(item_id)
     upload = data["file"]
     content = upload.read(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024 + 1)
-    ev = rx.add_evidence_file(item, actor=user(), filename=upload.filename or "", data=content,
-                              title=data.get("title") or "")
+    ev = rectification_services.add_evidence_file(item, actor=user(), filename=upload.filename or "", data=content,
+                                                  title=data.get("title") or "")
     commit()
     return _evidence(ev), 201
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...models import IndicatorResult, ReviewScore, Submission, User
-from ...review import services as rs
+from ...review import services as review_services
 from ...review.access import can_see_results
 from ...tenancy.roles import OFFICE_STAFF, TENANT_ROLES
 from ...tenancy.scope import get_scoped_or_404
@@ -87,15 +87,15 @@ def _result(r: IndicatorResult | None) -> dict | None:
 
 def _load_for_review(submission_id: int) -> Submission:
     sub = get_scoped_or_404(Submission, submission_id)
-    if not rs.may_review(user(), sub):
+    if not review_services.may_review(user(), sub):
         raise ApiError(403, "forbidden", _("您未被分配评审该部门。"))
     return sub
 
 
 def _owner(sub: Submission, requested: int | None) -> int:
     try:
-        return rs.score_owner(sub, user(), requested)
-    except rs.ReviewError:
+        return review_services.score_owner(sub, user(), requested)
+    except review_services.ReviewError:
         return user().id
 
 
@@ -114,7 +114,7 @@ def review_sheet(submission_id: int, query):
     owner_id = _owner(sub, query.get("reviewer_id"))
     owner = get_user(owner_id)
     rows = []
-    for row in rs.review_sheet(sub, owner_id):
+    for row in review_services.review_sheet(sub, owner_id):
         rows.append({
             "code": row.code, "title": row.title, "section": row.area, "points": dec(row.points),
             "min": dec(row.bounds.min), "max": dec(row.bounds.max), "step": dec(row.bounds.step),
@@ -150,7 +150,7 @@ class ScoreIn(Schema):
         description="与评审页面相同的规则（分数范围和步长、低于自评分须写问题描述）。已有评分时须带 If-Match（评分版本）。")
 def put_score(submission_id: int, code: str, data):
     sub = _load_for_review(submission_id)
-    if rs.rubric_of(sub.campaign).indicator(code) is None:
+    if review_services.rubric_of(sub.campaign).indicator(code) is None:
         raise ApiError(404, "not_found", _("未知指标“%(c)s”。", c=code), "code")
     owner_id = _owner(sub, data.get("reviewer_id"))
     row = _existing_score(sub, code, owner_id)
@@ -161,11 +161,12 @@ def put_score(submission_id: int, code: str, data):
         version = 0
     field_map({"evidence_url": "evidence_url", "evidence_title": "evidence_title"})
     try:
-        saved = rs.save_score(sub, code, actor=user(), version=version, accept=data["accept"], score=data["score"],
-                              veto=data["veto"], problem=data["problem"], reason=data["reason"],
-                              reviewer_id=data.get("reviewer_id"), evidence_url=data["evidence_url"],
+        saved = review_services.save_score(sub, code, actor=user(), version=version, accept=data["accept"],
+                                           score=data["score"], veto=data["veto"], problem=data["problem"],
+                                           reason=data["reason"], reviewer_id=data.get("reviewer_id"),
+                                           evidence_url=data["evidence_url"],
                               evidence_title=data["evidence_title"])
-    except rs.ReviewError as exc:
+    except review_services.ReviewError as exc:
         if exc.field == "version":
             current = _existing_score(sub, code, owner_id)
             cur = current.version_id if current else 0
@@ -206,7 +207,7 @@ class LeadIn(Schema):
         description="带 If-Match（该指标结果的版本，见评审表 result.version）。")
 def lead_decision(submission_id: int, code: str, data):
     sub = _load_for_review(submission_id)
-    if rs.rubric_of(sub.campaign).indicator(code) is None:
+    if review_services.rubric_of(sub.campaign).indicator(code) is None:
         raise ApiError(404, "not_found", _("未知指标“%(c)s”。", c=code), "code")
     from ...extensions import db
 
@@ -215,9 +216,9 @@ def lead_decision(submission_id: int, code: str, data):
         IndicatorResult.indicator_code == code))
     version = if_match(result.version_id) if result is not None else 0
     try:
-        out = rs.lead_decide(sub, code, actor=user(), version=version or 0, score=data["score"], veto=data["veto"],
-                             problem=data["problem"], reason=data["reason"])
-    except rs.ReviewError as exc:
+        out = review_services.lead_decide(sub, code, actor=user(), version=version or 0, score=data["score"],
+                                          veto=data["veto"], problem=data["problem"], reason=data["reason"])
+    except review_services.ReviewError as exc:
         if exc.field == "version":
             raise ApiError(412, "version_conflict", str(exc)) from None
         raise
@@ -253,7 +254,7 @@ def results(submission_id: int):
     if not can_see_results(sub):
         raise ApiError(403, "forbidden", _("结果尚未向本部门公布。"))
     rows = []
-    for ind, res, contest in rs.results_table(sub):
+    for ind, res, contest in review_services.results_table(sub):
         rows.append({"code": ind.code, "title": ind.title, "points": dec(ind.points), "result": _result(res),
                      "contest": None if contest is None else {
                          "explanation": contest.explanation, "outcome": contest.outcome.value if contest.outcome else None,

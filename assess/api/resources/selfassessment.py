@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ...evidence.access import file_response
 from ...models import Answer, Evidence, EvidenceKind, Role, Submission, SubmissionState
-from ...selfassessment import services as ss
+from ...selfassessment import services as selfassessment_services
 from ...selfassessment import evidence as submission_evidence
 from ...selfassessment.access import load_evidence, load_submission
 from ...tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
@@ -112,10 +112,10 @@ def _evidence(ev: Evidence) -> dict:
 
 
 def _answer(rubric, ind, answer: Answer | None, evidence: list[Evidence]) -> dict:
-    st = ss.indicator_status(rubric, ind, answer, bool(evidence))
+    st = selfassessment_services.indicator_status(rubric, ind, answer, bool(evidence))
     return {
         "code": ind.code, "title": ind.title, "section": st.section,
-        "version": answer.version_id if answer else 0, "inputs": ss.stored_inputs(answer),
+        "version": answer.version_id if answer else 0, "inputs": selfassessment_services.stored_inputs(answer),
         "input_specs": [{"name": s.name, "label": s.label, "type": s.type, "unit": s.unit or "",
                          "required": bool(getattr(s, "required", False))} for s in ind.inputs],
         "self_score": dec(answer.self_score) if answer else None,
@@ -132,24 +132,24 @@ def _answer(rubric, ind, answer: Answer | None, evidence: list[Evidence]) -> dic
 def _submission(s: Submission, *, with_answers: bool = False) -> dict:
     from ...campaigns.services import SUBMISSION_LABELS
 
-    rubric = ss.rubric_of(s.campaign)
-    prog = ss.progress(s, rubric)
+    rubric = selfassessment_services.rubric_of(s.campaign)
+    prog = selfassessment_services.progress(s, rubric)
     body = {"id": s.id, "campaign_id": s.campaign_id, "department_id": s.department_id,
             "department_name": s.department_name, "group_name": s.group_name, "state": s.state.value,
             "state_label": str(SUBMISSION_LABELS[s.state]), "comment": s.comment, "late_days": s.late_days,
             "submitted_at": iso(s.submitted_at), "last_change_at": iso(s.last_change_at), "version": s.version_id,
-            "editable": ss.can_edit(s, user()),
+            "editable": selfassessment_services.can_edit(s, user()),
             "progress": {"done": prog.done, "total": prog.total, "percent": prog.percent}}
     if with_answers:
-        answers = ss.answers_of(s)
-        evidence = ss.evidence_by_code(s)
+        answers = selfassessment_services.answers_of(s)
+        evidence = selfassessment_services.evidence_by_code(s)
         body["answers"] = [_answer(rubric, ind, answers.get(ind.code), evidence.get(ind.code, []))
                            for ind in rubric.all_indicators()]
     return body
 
 
 def _indicator(submission: Submission, code: str):
-    rubric = ss.rubric_of(submission.campaign)
+    rubric = selfassessment_services.rubric_of(submission.campaign)
     ind = rubric.indicator(code)
     if ind is None:
         raise ApiError(404, "not_found", _("未知指标“%(c)s”。", c=code), "code")
@@ -200,8 +200,8 @@ def get_submission(submission_id: int):
 def get_answer(submission_id: int, code: str):
     s = load_submission(submission_id)
     rubric, ind = _indicator(s, code)
-    answer = ss.answers_of_code(s, code)
-    ev = ss.evidence_by_code(s).get(code, [])
+    answer = selfassessment_services.answers_of_code(s, code)
+    ev = selfassessment_services.evidence_by_code(s).get(code, [])
     return with_etag(_answer(rubric, ind, answer, ev), answer.version_id if answer else 0)
 
 
@@ -226,7 +226,7 @@ class AnswerIn(Schema):
 def put_answer(submission_id: int, code: str, data):
     s = load_submission(submission_id)
     rubric, ind = _indicator(s, code)
-    answer = ss.answers_of_code(s, code)
+    answer = selfassessment_services.answers_of_code(s, code)
     if answer is not None:
         expected = if_match(answer.version_id)
     else:
@@ -237,17 +237,18 @@ def put_answer(submission_id: int, code: str, data):
         expected = 0
     field_map({spec.name: f"inputs.{spec.name}" for spec in ind.inputs})
     try:
-        result = ss.save_answer(s, code, actor=user(), inputs=data["inputs"], self_score=data["self_score"],
-                                self_score_reason=data["self_score_reason"], explanation=data["explanation"],
-                                expected_version=expected)
-    except ss.AnswerConflict as exc:
+        result = selfassessment_services.save_answer(s, code, actor=user(), inputs=data["inputs"],
+                                                     self_score=data["self_score"],
+                                                     self_score_reason=data["self_score_reason"],
+                                                     explanation=data["explanation"], expected_version=expected)
+    except selfassessment_services.AnswerConflict as exc:
         current = exc.theirs.get("version", 0)
         raise ApiError(412, "version_conflict",
                        _("内容已被他人修改：您修改的是版本 %(mine)s，当前版本为 %(cur)s。请重新读取后再提交。",
                          mine=expected, cur=current), headers={"ETag": etag(current)}, current_version=current)
     commit()
     a = result.answer
-    return with_etag(_answer(rubric, ind, a, ss.evidence_by_code(s).get(code, [])), a.version_id)
+    return with_etag(_answer(rubric, ind, a, selfassessment_services.evidence_by_code(s).get(code, [])), a.version_id)
 
 
 # --- evidence ---------------------------------------------------------------------------------------------
@@ -334,8 +335,8 @@ class ReadinessOut(Schema):
 @v1.doc(tags=[TAG], summary="提交前检查", description="error 阻止送审/提交；warning 是评审可能质疑之处。")
 def readiness(submission_id: int):
     s = load_submission(submission_id)
-    issues = ss.readiness(s)
-    return {"ready": not ss.blocking(issues),
+    issues = selfassessment_services.readiness(s)
+    return {"ready": not selfassessment_services.blocking(issues),
             "issues": [{"level": i.level, "code": i.code, "message": str(i.message)} for i in issues]}
 
 
@@ -356,7 +357,7 @@ def _act(submission_id: int, fn, **kwargs):
 @v1.output(SubmissionOut)
 @v1.doc(tags=[TAG], summary="送分管领导审核", responses=VERSIONED)
 def send(submission_id: int):
-    return _act(submission_id, ss.send_to_leader)
+    return _act(submission_id, selfassessment_services.send_to_leader)
 
 
 @v1.post("/submissions/<int:submission_id>/submit")
@@ -364,7 +365,7 @@ def send(submission_id: int):
 @v1.output(SubmissionOut)
 @v1.doc(tags=[TAG], summary="以本部门名义提交（部门管理员）", responses=VERSIONED)
 def submit(submission_id: int):
-    return _act(submission_id, ss.leader_submit)
+    return _act(submission_id, selfassessment_services.leader_submit)
 
 
 @v1.post("/submissions/<int:submission_id>/return")
@@ -373,7 +374,7 @@ def submit(submission_id: int):
 @v1.output(SubmissionOut)
 @v1.doc(tags=[TAG], summary="领导退回填报人员修改", responses=VERSIONED)
 def leader_return(submission_id: int, data):
-    return _act(submission_id, ss.leader_return, comment=data["comment"])
+    return _act(submission_id, selfassessment_services.leader_return, comment=data["comment"])
 
 
 @v1.post("/submissions/<int:submission_id>/office-return")
@@ -382,5 +383,5 @@ def leader_return(submission_id: int, data):
 @v1.output(SubmissionOut)
 @v1.doc(tags=[TAG], summary="公开办退回部门修改（自评截止前）", responses=VERSIONED)
 def office_return(submission_id: int, data):
-    return _act(submission_id, ss.office_return, comment=data["comment"])
+    return _act(submission_id, selfassessment_services.office_return, comment=data["comment"])
 
