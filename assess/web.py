@@ -42,10 +42,12 @@ def show_error(exc: Exception, form=None) -> None:
 
 
 def commit_or_flash(action: Callable[[], Any], success: str, *, refused: tuple[type[Exception], ...] = (ValueError,),
-                    explain: Callable[[Exception], Any] = str) -> bool:
+                    explain: Callable[[Exception], Any] = str,
+                    show: Callable[[Exception], None] | None = None) -> bool:
     """One service action from a view, the way every view ends one: commit and confirm it, or roll back and
     say why the service refused (``refused``: the capability's error types; ``explain`` turns one into the
-    message shown). True when it was committed."""
+    message shown). ``show``, when given, shows the refusal instead of that flash, e.g. at the form field it
+    names for a form shown again: ``show=lambda exc: show_error(exc, form)``. True when it was committed."""
     from flask import flash
 
     from .extensions import db
@@ -54,7 +56,10 @@ def commit_or_flash(action: Callable[[], Any], success: str, *, refused: tuple[t
         action()
     except refused as exc:
         db.session.rollback()
-        flash(str(explain(exc)), "error")
+        if show is not None:
+            show(exc)
+        else:
+            flash(str(explain(exc)), "error")
         return False
     db.session.commit()
     flash(success, "success")
