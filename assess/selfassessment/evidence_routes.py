@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from ..evidence.access import file_response
 from ..evidence.services import inline_ok
-from ..extensions import db
 from ..web import commit_or_flash
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
@@ -39,16 +38,17 @@ def upload(submission_id: int, code: str):
     require_indicator(submission, code)
     f = request.files.get("file")
     title = request.form.get("title", "")
-    try:
+    errors: dict[str, str] = {}
+
+    def add() -> None:  # a failed commit removes the stored file again (assess.storage.put_upload)
         if f is None or not f.filename:
             raise evidence.EvidenceError(_("请选择要上传的文件。"), "file")
         evidence.add_file(submission, code, actor=current_user, filename=f.filename, data=f.read(), title=title)
-    except evidence.EvidenceError as exc:
-        db.session.rollback()
-        return render_form(submission, errors={code: {"_evidence": {**_at_field(exc), "_title": title}}}, status=422)
-    db.session.commit()  # a failed commit removes the file again (assess.storage.put_upload)
-    flash(_("已上传材料。"), "success")
-    return _back(submission.id, code)
+
+    if commit_or_flash(add, _("已上传材料。"), refused=(evidence.EvidenceError,),
+                       show=lambda exc: errors.update(_at_field(exc))):
+        return _back(submission.id, code)
+    return render_form(submission, errors={code: {"_evidence": {**errors, "_title": title}}}, status=422)
 
 
 @bp.route("/submissions/<int:submission_id>/<code>/link", methods=["POST"])
@@ -57,15 +57,11 @@ def add_link(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
     url, title = request.form.get("url", ""), request.form.get("title", "")
-    try:
-        evidence.add_link(submission, code, actor=current_user, url=url, title=title)
-    except evidence.EvidenceError as exc:
-        db.session.rollback()
-        return render_form(submission, errors={code: {"_link": {**_at_field(exc), "_url": url, "_title": title}}},
-                           status=422)
-    db.session.commit()
-    flash(_("已添加链接。"), "success")
-    return _back(submission.id, code)
+    errors: dict[str, str] = {}
+    if commit_or_flash(lambda: evidence.add_link(submission, code, actor=current_user, url=url, title=title),
+                       _("已添加链接。"), refused=(evidence.EvidenceError,), show=lambda exc: errors.update(_at_field(exc))):
+        return _back(submission.id, code)
+    return render_form(submission, errors={code: {"_link": {**errors, "_url": url, "_title": title}}}, status=422)
 
 
 @bp.route("/<int:evidence_id>/remove", methods=["POST"])
