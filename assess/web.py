@@ -43,13 +43,15 @@ def show_error(exc: Exception, form=None) -> None:
 
 def commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], str], *,
                     refused: tuple[type[Exception], ...] = (ValueError,),
-                    explain: Callable[[Exception], Any] = lambda exc: exc, form: Any = None) -> bool:
+                    explain: Callable[[Exception], Any] = lambda exc: exc, form: Any = None,
+                    show: Callable[[Exception], None] | None = None) -> bool:
     """One service action from a view, the way every view ends one: commit and confirm it, or roll back and
     say why the service refused (``refused``: the capability's error types; ``explain`` turns one into what
     is shown). ``success`` is the confirmation, or a function of the action's result that words it (called
     after the commit: "created 考核 X", "3 departments added"). With ``form`` the refusal goes to the field it
     names (``show_error``) so the caller can render the form again with what was typed; otherwise, and when it
-    names no field of that form, it is flashed. True when it was committed."""
+    names no field of that form, it is flashed. ``show``, for a page that presents refusals its own way (on a
+    review sheet, in an errors dict), receives the refusal instead. True when it was committed."""
     from flask import flash
 
     from .extensions import db
@@ -58,7 +60,10 @@ def commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], st
         result = action()
     except refused as exc:
         db.session.rollback()
-        show_error(explain(exc), form)
+        if show is not None:
+            show(exc)
+        else:
+            show_error(explain(exc), form)
         return False
     db.session.commit()
     flash(success(result) if callable(success) else success, "success")

@@ -178,3 +178,26 @@ def test_unknown_indicator_upload(client, login, sub, tenant_a):
                   content_type="multipart/form-data")
     assert resp.status_code == 404
     assert c.post(f"/self/{sub.id}/answers/ZZ", data={"version": "0"}).status_code == 404
+
+
+def test_a_closed_form_refuses_evidence_with_its_message(client, login, db, sub, tenant_a):
+    """Once the form is sent to the leader, adding or removing evidence is a refusal the page explains
+    (the self-assessment's own rule, raised as the evidence pages' EvidenceError), never a server error."""
+    from assess.models import SubmissionState
+
+    c = login(tenant_a.users["dept_editor"].username)
+    assert c.post(f"/evidence/submissions/{sub.id}/B3/link",
+                  data={"url": "https://gov.example.cn/nb", "title": "年报"}).status_code == 302
+    e = db.session.query(Evidence).one()
+    sub.state = SubmissionState.AWAITING_LEADER
+    db.session.commit()
+    resp = c.post(f"/evidence/submissions/{sub.id}/B3/link", data={"url": "https://gov.example.cn/2", "title": "另一份"})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "自评表已送审或已提交，不能修改" in body
+    resp = c.post(f"/evidence/submissions/{sub.id}/A1/file", data={"file": (io.BytesIO(pdf_bytes("x")), "a.pdf"),
+                                                                  "title": "新材料"},
+                  content_type="multipart/form-data")
+    assert resp.status_code == 422 and "自评表已送审或已提交，不能修改" in resp.get_data(as_text=True)
+    resp = c.post(f"/evidence/{e.id}/remove", follow_redirects=True)
+    assert resp.status_code == 200 and "自评表已送审或已提交，不能修改" in resp.get_data(as_text=True)
+    assert db.session.query(Evidence).count() == 1 and db.session.get(Evidence, e.id).deleted_at is None

@@ -111,6 +111,10 @@ def test_department_reads_answers_and_office_checks(tenant_a, login, client):
     ev_file = db.session.scalars(select(Evidence).where(Evidence.title == "整改报告")).one()
     dl = c.get(f"/rectification/evidence/{ev_file.id}/file")
     assert dl.status_code == 200 and dl.data == PDF and "attachment" in dl.headers["Content-Disposition"]
+    from assess.storage import get_storage
+
+    get_storage().delete(ev_file.storage_key)  # the file gone from the storage: not found, never a 500
+    assert c.get(f"/rectification/evidence/{ev_file.id}/file").status_code == 404
     db.session.expire_all()
     item = db.session.get(NoticeItem, item.id)
     resp = c.post(f"/rectification/items/{item.id}/answer",

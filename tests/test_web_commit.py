@@ -72,3 +72,11 @@ def test_other_errors_are_not_caught(app, db):
 
     with app.test_request_context("/"), pytest.raises(KeyError):
         commit_or_flash(lambda: {}["x"], "好了", refused=(_Refused,))
+
+
+def test_show_receives_the_refusal_instead_of_the_flash(app, db):
+    seen = []
+    with app.test_request_context("/"):
+        assert commit_or_flash(_refuse("name"), "好了", refused=(_Refused,), show=seen.append) is False
+        assert get_flashed_messages() == []
+    assert [str(e) for e in seen] == ["不行"]

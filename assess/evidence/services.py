@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..models import Evidence, EvidenceKind
-from ..storage import discard, get_storage, put_upload
+from ..storage import get_storage, put_upload
 from ..zipguard import ZipBombError, check_zip
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # .doc/.xls and WPS .wps/.et files
@@ -107,11 +107,6 @@ def store_file(office_id: int, department_id: int, data: bytes, checked: Checked
     (see :func:`assess.storage.put_upload`, which also removes the file if the transaction is not committed)."""
     key = f"o{office_id}/d{department_id}/{secrets.token_hex(16)}"
     return put_upload(key, data, checked.content_type, error=error, field=field, keep=keep)
-
-
-def discard_file(key: str | None) -> None:
-    """Remove a stored file whose row was never committed (best effort: the storage may be down too)."""
-    discard(key)
 
 
 def check_url(url: str) -> str:

@@ -5,11 +5,10 @@ the office's drafts, nor the items and files of a notice it cannot see.
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, abort
 from flask_login import current_user
 
+from ..evidence.access import file_response
 from ..models import Evidence, EvidenceKind, Notice, NoticeItem, NoticeState
 from ..tenancy.scope import get_scoped_or_404
 from . import services
@@ -41,14 +40,4 @@ def evidence_file_response(evidence_id: int) -> Response:
     if ev.owner_type != services.OWNER_TYPE or ev.deleted_at is not None or ev.kind != EvidenceKind.FILE:
         abort(404)
     load_item(ev.owner_id)
-    try:
-        data = services.read_evidence_file(ev)
-    except Exception:  # storage missing the object
-        abort(404)
-    name = ev.filename or "file"
-    ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name)
-    resp = Response(data, mimetype=ev.content_type or "application/octet-stream")
-    resp.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return file_response(ev, inline=False)  # a file missing from the storage is a 404 there

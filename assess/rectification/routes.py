@@ -77,9 +77,11 @@ def _as_error(exc: Exception) -> RectificationError:
 # --- lists ----------------------------------------------------------------------------------------------------
 
 
-def _commit_or_flash(action: Callable[[], Any], success: str) -> bool:
-    """Run one service action: commit and confirm it, or roll back and say why (refusal or stale edit)."""
-    return commit_or_flash(action, success, refused=(RectificationError, StaleDataError), explain=_as_error)
+def _commit_or_flash(action: Callable[[], Any], success: str, form: Any = None) -> bool:
+    """Run one service action: commit and confirm it, or roll back and say why (refusal or stale edit), on
+    the ``form`` shown again when there is one (:func:`_fail`)."""
+    return commit_or_flash(action, success, refused=(RectificationError, StaleDataError), explain=_as_error,
+                           show=None if form is None else (lambda exc: _fail(_as_error(exc), form)))
 
 
 @bp.route("/")
@@ -224,18 +226,13 @@ def _redirect(notice: Notice, anchor: str = ""):
 def edit_notice(notice_id: int):
     notice = load_notice(notice_id)
     form = NoticeEditForm()
-    if form.validate_on_submit():
-        try:
-            deadline = services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data)
-            services.update_notice(notice, actor=current_user, title=form.title.data, intro=form.intro.data or "",
-                                   deadline=deadline, reason=form.reason.data or "", version=form.version.data)
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            _fail(_as_error(exc), form)
-        else:
-            db.session.commit()
-            flash(_("已保存通知。"), "success")
-            return _redirect(notice)
+    if form.validate_on_submit() and _commit_or_flash(
+            lambda: services.update_notice(
+                notice, actor=current_user, title=form.title.data, intro=form.intro.data or "",
+                deadline=services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data),
+                reason=form.reason.data or "", version=form.version.data),
+            _("已保存通知。"), form):
+        return _redirect(notice)
     return _page(get_scoped_or_404(Notice, notice_id), {"edit": form}, 400)
 
 
@@ -267,21 +264,15 @@ def edit_item(item_id: int):
     item = load_item(item_id)
     notice = item.notice
     form = ItemForm(prefix=f"i{item.id}")
-    if form.validate_on_submit():
-        try:
-            services.update_item(item, actor=current_user, problem=form.problem.data or "",
-                                 requirement=form.requirement.data or "",
-                                 indicator_code=form.indicator_code.data or "",
-                                 indicator_title=form.indicator_title.data or "",
-                                 points_deducted=form.points_deducted.data, reason=form.reason.data or "",
-                                 version=form.version.data)
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            _fail(_as_error(exc), form)
-        else:
-            db.session.commit()
-            flash(_("已保存问题。"), "success")
-            return _redirect(notice, f"item-{item.id}")
+    if form.validate_on_submit() and _commit_or_flash(
+            lambda: services.update_item(item, actor=current_user, problem=form.problem.data or "",
+                                         requirement=form.requirement.data or "",
+                                         indicator_code=form.indicator_code.data or "",
+                                         indicator_title=form.indicator_title.data or "",
+                                         points_deducted=form.points_deducted.data, reason=form.reason.data or "",
+                                         version=form.version.data),
+            _("已保存问题。"), form):
+        return _redirect(notice, f"item-{item.id}")
     return _page(get_scoped_or_404(Notice, notice.id), {("item", item_id): form}, 400)
 
 
@@ -430,16 +421,10 @@ def leader_return(item_id: int):
     item = load_item(item_id)
     notice = item.notice
     form = CommentForm(prefix=f"l{item.id}")
-    if form.validate_on_submit():
-        try:
-            services.leader_return(item, actor=current_user, comment=form.comment.data or "")
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            _fail(_as_error(exc), form)
-        else:
-            db.session.commit()
-            flash(_("已退回填报人修改。"), "success")
-            return _redirect(notice, f"item-{item.id}")
+    if form.validate_on_submit() and _commit_or_flash(
+            lambda: services.leader_return(item, actor=current_user, comment=form.comment.data or ""),
+            _("已退回填报人修改。"), form):
+        return _redirect(notice, f"item-{item.id}")
     return _page(get_scoped_or_404(Notice, notice.id), {("leader", item_id): form}, 400)
 
 
@@ -449,16 +434,8 @@ def add_evidence(item_id: int):
     item = load_item(item_id)
     notice = item.notice
     form = EvidenceForm(prefix=f"e{item.id}")
-    if form.validate_on_submit():
-        try:
-            _add_evidence_from(item, form)
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            _fail(_as_error(exc), form)
-        else:
-            db.session.commit()
-            flash(_("已添加佐证材料。"), "success")
-            return _redirect(notice, f"item-{item.id}")
+    if form.validate_on_submit() and _commit_or_flash(lambda: _add_evidence_from(item, form), _("已添加佐证材料。"), form):
+        return _redirect(notice, f"item-{item.id}")
     return _page(get_scoped_or_404(Notice, notice.id), {("evidence", item_id): form}, 400)
 
 

@@ -30,6 +30,13 @@ STATE_LABELS = campaign_services.STATE_LABELS  # the campaign's stage, translate
 
 _fail = show_error  # a refusal at its field, or flashed
 
+
+def _fail_on_sheet(exc: Exception, form) -> None:
+    """A refused score or decision at its field; a stale version is also said above the sheet."""
+    _fail(exc, form)
+    if getattr(exc, "field", None) == "version":
+        flash(str(exc), "error")
+
 #: Where the review sheet finds the unresolved rectification items of a department on an indicator (last
 #: year's, shown while scoring): ``finder(department_id, indicator_code, *, office_id, exclude_campaign_id)``
 #: returning the items. The rectification capability builds on the review's findings, so the review does not
@@ -163,14 +170,7 @@ def set_lead(assignment_id: int):
     a = get_scoped_or_404(ReviewAssignment, assignment_id)
     campaign_id = a.campaign_id
     if EmptyForm().validate_on_submit():
-        try:
-            rs.set_lead(a, actor=current_user)
-        except rs.ReviewError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("已设为组长。"), "success")
+        commit_or_flash(lambda: rs.set_lead(a, actor=current_user), _("已设为组长。"), refused=(rs.ReviewError,))
     return redirect(url_for("review.assign", campaign_id=campaign_id))
 
 
@@ -263,21 +263,16 @@ def save_score(submission_id: int, code: str):
     if not form.validate_on_submit():
         return _render_sheet(sub, code, form=form, status=422)
     accept = request.form.get("action") == "accept"
-    try:
-        rs.save_score(sub, code, actor=current_user, version=int(form.version.data or 0) if
-                      (form.version.data or "0").isdigit() else -1, accept=accept, score=form.score.data,
-                      veto=form.veto.data, problem=form.problem.data or "", reason=form.reason.data or "",
-                      reviewer_id=int(form.reviewer_id.data) if (form.reviewer_id.data or "").isdigit() else None,
-                      evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "",
-                      evidence_file=_upload())
-    except rs.ReviewError as exc:
-        db.session.rollback()
-        _fail(exc, form)
-        if exc.field == "version":
-            flash(str(exc), "error")
+    if not commit_or_flash(
+            lambda: rs.save_score(
+                sub, code, actor=current_user, version=int(form.version.data or 0) if
+                (form.version.data or "0").isdigit() else -1, accept=accept, score=form.score.data,
+                veto=form.veto.data, problem=form.problem.data or "", reason=form.reason.data or "",
+                reviewer_id=int(form.reviewer_id.data) if (form.reviewer_id.data or "").isdigit() else None,
+                evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "",
+                evidence_file=_upload()),
+            _("已保存指标%(c)s的评审分。", c=code), refused=(rs.ReviewError,), show=lambda exc: _fail_on_sheet(exc, form)):
         return _render_sheet(sub, code, form=form, status=422)
-    db.session.commit()
-    flash(_("已保存指标%(c)s的评审分。", c=code), "success")
     codes = rs.indicator_codes(rs.rubric_of(sub.campaign))
     nxt = codes[codes.index(code) + 1] if code in codes and codes.index(code) + 1 < len(codes) else code
     return redirect(url_for("review.sheet", submission_id=sub.id, code=nxt, r=form.reviewer_id.data or None))
@@ -321,18 +316,12 @@ def lead_decide(submission_id: int, code: str):
     form = LeadForm()
     if not form.validate_on_submit():
         return _render_sheet(sub, code, lead_form=form, status=422)
-    try:
-        rs.lead_decide(sub, code, actor=current_user, version=int(form.version.data) if
-                       (form.version.data or "").isdigit() else -1, score=form.score.data, veto=form.veto.data,
-                       problem=form.problem.data or "", reason=form.reason.data or "")
-    except rs.ReviewError as exc:
-        db.session.rollback()
-        _fail(exc, form)
-        if exc.field == "version":
-            flash(str(exc), "error")
+    if not commit_or_flash(
+            lambda: rs.lead_decide(sub, code, actor=current_user, version=int(form.version.data) if
+                                   (form.version.data or "").isdigit() else -1, score=form.score.data,
+                                   veto=form.veto.data, problem=form.problem.data or "", reason=form.reason.data or ""),
+            _("已记录指标%(c)s的最终裁定。", c=code), refused=(rs.ReviewError,), show=lambda exc: _fail_on_sheet(exc, form)):
         return _render_sheet(sub, code, lead_form=form, status=422)
-    db.session.commit()
-    flash(_("已记录指标%(c)s的最终裁定。", c=code), "success")
     return redirect(url_for("review.sheet", submission_id=sub.id, code=code))
 
 
@@ -384,18 +373,12 @@ def contest(submission_id: int, code: str):
     if ind is None:
         abort(404)
     form = ContestForm()
-    if form.validate_on_submit():
-        try:
-            rs.create_contest(sub, code, actor=current_user, explanation=form.explanation.data or "",
-                              evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "",
-                              evidence_file=_upload())
-        except rs.ReviewError as exc:
-            db.session.rollback()
-            _fail(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已提交指标%(c)s的复核申请。", c=code), "success")
-            return redirect(url_for("review.results", submission_id=sub.id))
+    if form.validate_on_submit() and commit_or_flash(
+            lambda: rs.create_contest(sub, code, actor=current_user, explanation=form.explanation.data or "",
+                                      evidence_url=form.evidence_url.data or "",
+                                      evidence_title=form.evidence_title.data or "", evidence_file=_upload()),
+            _("已提交指标%(c)s的复核申请。", c=code), refused=(rs.ReviewError,), show=lambda exc: _fail(exc, form)):
+        return redirect(url_for("review.results", submission_id=sub.id))
     return render_template("review/contest.html", sub=sub, ind=ind, result=result, form=form, fmt=rs.fmt,
                            open=rs.recheck_open(sub.campaign))
 
@@ -424,20 +407,14 @@ def answer(contest_id: int):
             form.outcome.data = ct.outcome.value
             form.new_score.data = rs.fmt(ct.new_score) if ct.new_score is not None else ""
             form.reason.data = ct.answer
-    elif form.validate_on_submit():
-        try:
-            rs.answer_contest(ct, actor=current_user, outcome=form.outcome.data or "",
-                              version=int(form.version.data) if (form.version.data or "").isdigit() else -1,
-                              reason=form.reason.data or "", new_score=form.new_score.data,
-                              evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "",
-                              evidence_file=_upload())
-        except rs.ReviewError as exc:
-            db.session.rollback()
-            _fail(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已答复复核申请。"), "success")
-            return redirect(url_for("review.contests", campaign_id=ct.campaign_id))
+    elif form.validate_on_submit() and commit_or_flash(
+            lambda: rs.answer_contest(ct, actor=current_user, outcome=form.outcome.data or "",
+                                      version=int(form.version.data) if (form.version.data or "").isdigit() else -1,
+                                      reason=form.reason.data or "", new_score=form.new_score.data,
+                                      evidence_url=form.evidence_url.data or "",
+                                      evidence_title=form.evidence_title.data or "", evidence_file=_upload()),
+            _("已答复复核申请。"), refused=(rs.ReviewError,), show=lambda exc: _fail(exc, form)):
+        return redirect(url_for("review.contests", campaign_id=ct.campaign_id))
     steps = rs.waterfall(sub, ct.indicator_code)
     return render_template("review/answer.html", contest=ct, sub=sub, steps=steps, form=form, fmt=rs.fmt,
                            refusal=rs.may_answer(ct, current_user),

@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..evidence.access import file_response
-from ..evidence.services import discard_file, inline_ok
-from ..extensions import db
+from ..evidence.services import inline_ok
 from ..web import commit_or_flash
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
@@ -24,6 +23,14 @@ def _back(submission_id: int, code: str):
     return redirect(url_for("selfassessment.form", submission_id=submission_id, _anchor=f"evidence-{code}"))
 
 
+def _at_field(exc: evidence.EvidenceError) -> dict[str, str]:
+    """A refusal's messages by input; one about no input (the form was sent meanwhile, so its evidence
+    inputs are no longer shown) is flashed above the form instead."""
+    if not exc.errors:
+        flash(str(exc), "error")
+    return dict(exc.errors)
+
+
 @bp.route("/submissions/<int:submission_id>/<code>/file", methods=["POST"])
 @roles_required(*DEPARTMENT_STAFF)
 def upload(submission_id: int, code: str):
@@ -31,23 +38,17 @@ def upload(submission_id: int, code: str):
     require_indicator(submission, code)
     f = request.files.get("file")
     title = request.form.get("title", "")
-    try:
+    errors: dict[str, str] = {}
+
+    def add() -> None:  # a failed commit removes the stored file again (assess.storage.put_upload)
         if f is None or not f.filename:
             raise evidence.EvidenceError(_("请选择要上传的文件。"), "file")
-        ev = evidence.add_file(submission, code, actor=current_user, filename=f.filename, data=f.read(), title=title)
-    except evidence.EvidenceError as exc:
-        db.session.rollback()
-        errs = dict(exc.errors) or {"file": str(exc)}
-        return render_form(submission, errors={code: {"_evidence": {**errs, "_title": title}}}, status=422)
-    key = ev.storage_key
-    try:
-        db.session.commit()
-    except Exception:  # the row was not stored: neither may its file stay behind
-        db.session.rollback()
-        discard_file(key)
-        raise
-    flash(_("已上传材料。"), "success")
-    return _back(submission.id, code)
+        evidence.add_file(submission, code, actor=current_user, filename=f.filename, data=f.read(), title=title)
+
+    if commit_or_flash(add, _("已上传材料。"), refused=(evidence.EvidenceError,),
+                       show=lambda exc: errors.update(_at_field(exc))):
+        return _back(submission.id, code)
+    return render_form(submission, errors={code: {"_evidence": {**errors, "_title": title}}}, status=422)
 
 
 @bp.route("/submissions/<int:submission_id>/<code>/link", methods=["POST"])
@@ -56,15 +57,11 @@ def add_link(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
     url, title = request.form.get("url", ""), request.form.get("title", "")
-    try:
-        evidence.add_link(submission, code, actor=current_user, url=url, title=title)
-    except evidence.EvidenceError as exc:
-        db.session.rollback()
-        errs = dict(exc.errors) or {"url": str(exc)}
-        return render_form(submission, errors={code: {"_link": {**errs, "_url": url, "_title": title}}}, status=422)
-    db.session.commit()
-    flash(_("已添加链接。"), "success")
-    return _back(submission.id, code)
+    errors: dict[str, str] = {}
+    if commit_or_flash(lambda: evidence.add_link(submission, code, actor=current_user, url=url, title=title),
+                       _("已添加链接。"), refused=(evidence.EvidenceError,), show=lambda exc: errors.update(_at_field(exc))):
+        return _back(submission.id, code)
+    return render_form(submission, errors={code: {"_link": {**errors, "_url": url, "_title": title}}}, status=422)
 
 
 @bp.route("/<int:evidence_id>/remove", methods=["POST"])

@@ -17,6 +17,7 @@ from ..models import Role, Submission
 from ..scoring.explain import num
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
+from ..web import commit_or_flash
 from . import services
 from .access import load_submission, require_indicator
 from .forms import CommentForm, EmptyForm, UploadForm
@@ -187,18 +188,14 @@ def autosave(submission_id: int, code: str):
 # --- flow ----------------------------------------------------------------------------------------------
 
 
+def _why_refused(exc: Exception) -> str:
+    """A refusal's message; a concurrent change of the submission (its version) asks for a reload."""
+    return _("自评表已被他人更新，请刷新后重试。") if isinstance(exc, StaleDataError) else str(exc)
+
+
 def _act(submission: Submission, fn, ok_message: str, **kwargs):
-    try:
-        fn(submission, actor=current_user, **kwargs)
-    except services.SelfAssessmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("自评表已被他人更新，请刷新后重试。"), "error")
-    else:
-        db.session.commit()
-        flash(ok_message, "success")
+    commit_or_flash(lambda: fn(submission, actor=current_user, **kwargs), ok_message,
+                    refused=(services.SelfAssessmentError, StaleDataError), explain=_why_refused)
     return redirect(url_for("selfassessment.form", submission_id=submission.id))
 
 
@@ -279,14 +276,8 @@ def prefill(submission_id: int):
 def confirm(submission_id: int, code: str):
     submission = load_submission(submission_id)
     require_indicator(submission, code)
-    try:
-        services.confirm_carried_over(submission, code, actor=current_user)
-    except services.SelfAssessmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("已确认 %(code)s 的内容。", code=code), "success")
+    commit_or_flash(lambda: services.confirm_carried_over(submission, code, actor=current_user),
+                    _("已确认 %(code)s 的内容。", code=code), refused=(services.SelfAssessmentError,))
     return redirect(url_for("selfassessment.form", submission_id=submission.id, _anchor=f"ind-{code}"))
 
 
