@@ -199,7 +199,7 @@ def _department_analytics(campaign, rubric, areas):
 def export(campaign_id: int, kind: str, fmt: str):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     _office_only()
-    return exports.download(campaign, kind, fmt, group_id=_int_arg("group"))
+    return exports.download(campaign, kind, fmt, reader=current_user, group_id=_int_arg("group"))
 
 @roles_required(Role.OFFICE_ADMIN)
 def replay_page():
