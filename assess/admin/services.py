@@ -172,8 +172,8 @@ def grantable_departments(actor: User) -> tuple[bool, list[Department]]:
     scopes = {s for role_scopes in GRANTS.get(actor.role, {}).values() for s in role_scopes}
     if GrantScope.ANY_DEPARTMENT in scopes and actor.office_id is not None:
         departments = office_departments(actor.office_id, include_inactive=False)
-    elif GrantScope.OWN_DEPARTMENT in scopes and actor.department is not None:
-        departments = [actor.department]
+    elif GrantScope.OWN_DEPARTMENT in scopes and actor.department_id is not None:
+        departments = [db.session.get(Department, actor.department_id)]
     else:
         departments = []
     return GrantScope.OFFICE in scopes, departments
@@ -324,4 +324,5 @@ def can_manage_user(actor: User, user: User) -> bool:
     """An administrator manages exactly the accounts they could have created as they are now (``GRANTS``):
     the platform administrator the office administrators, an office administrator everyone of their office,
     a department administrator the people of their department."""
-    return _grant_refusal(actor, user.role, user.office_id, user.department) is None
+    department = db.session.get(Department, user.department_id) if user.department_id is not None else None
+    return _grant_refusal(actor, user.role, user.office_id, department) is None
