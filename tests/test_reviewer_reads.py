@@ -76,3 +76,17 @@ def _text(resp, fmt):
 
     ws = load_workbook(io.BytesIO(resp.data)).active
     return "\n".join(str(cell.value) for row in ws.iter_rows() for cell in row if cell.value is not None)
+
+
+def test_the_analytics_page_follows_the_same_rule(client, login, tenant_a):
+    """The office analytics show review content too (problems, the department × indicator heat map)."""
+    c = _world(tenant_a)
+    login(tenant_a.users["reviewer"].username)
+    body = client.get(f"/ranking/{c.id}/analytics").get_data(as_text=True)
+    assert "PROBLEM-DEPT-A" in body and SECRET_B not in body
+    heat = body[body.index("部门×指标得分率"):]
+    heat = heat[:heat.index("</details>")]
+    assert "AAA甲局" in heat and "AAA乙局" not in heat
+    login(tenant_a.users["viewer"].username)
+    body = client.get(f"/ranking/{c.id}/analytics").get_data(as_text=True)
+    assert "PROBLEM-DEPT-A" in body and SECRET_B in body
