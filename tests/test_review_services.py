@@ -599,3 +599,51 @@ def test_review_complete_never_passes_on_scored_but_undecided_indicators(world, 
     _result(w.sub_a, "A1").final_score = None  # a result out of step with its scores
     db.session.flush()
     assert f"{w.dept_a.name}：A1（尚未定分）" in rs.review_complete(w.campaign)
+
+
+# --- conflict of interest at every save, not only at assignment (issue 15) --------------------------------
+
+
+def _move_through(w, user, dept):
+    """The office moves ``user`` into ``dept`` and back to reviewing: a membership that ended just now."""
+    adm = w.users["office_admin"]
+    admin.change_user_role(user, Role.DEPT_EDITOR, dept, actor=adm)
+    admin.change_user_role(user, Role.REVIEWER, None, actor=adm)
+
+
+def test_a_reviewer_moved_into_the_department_after_assignment_cannot_score_it(world, db):
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    rs.assign(w.campaign, w.dept_b.id, rev, actor=None)
+    rs.save_score(w.sub_a, "A1", actor=rev, version=0, accept=True)
+    _move_through(w, rev, w.dept_a)
+    before = db.session.scalars(select(ReviewScore).where(ReviewScore.reviewer_id == rev.id)).all()
+    with pytest.raises(rs.ReviewError, match="利益冲突"):
+        rs.save_score(w.sub_a, "A2", actor=rev, version=0, accept=True)
+    with pytest.raises(rs.ReviewError, match="利益冲突"):
+        rs.accept_rest(w.sub_a, actor=rev)
+    assert db.session.scalars(select(ReviewScore).where(ReviewScore.reviewer_id == rev.id)).all() == before
+    rs.save_score(w.sub_b, "A1", actor=rev, version=0, accept=True)  # another department: still fine
+
+
+def test_a_lead_moved_into_the_department_cannot_decide_it(world, db):
+    w = world
+    rev = w.users["reviewer"]
+    rs.assign(w.campaign, w.dept_a.id, rev, actor=None)
+    _move_through(w, rev, w.dept_a)
+    with pytest.raises(rs.ReviewError, match="利益冲突"):
+        rs.lead_decide(w.sub_a, "A1", actor=rev, version=0, score="3", reason="裁定")
+
+
+def test_a_reviewer_moved_into_the_department_cannot_answer_its_contest(world, db):
+    w = world
+    _deduct(w)
+    rs.assign(w.campaign, w.dept_a.id, w.reviewer2, actor=None)
+    c = rs.create_contest(w.sub_a, "A1", actor=w.users["dept_editor"], explanation="已印发")
+    assert rs.may_answer(c, w.reviewer2) is None
+    _move_through(w, w.reviewer2, w.dept_a)
+    assert "利益冲突" in (rs.may_answer(c, w.reviewer2) or "")
+    with pytest.raises(rs.ReviewError, match="利益冲突"):
+        rs.answer_contest(c, actor=w.reviewer2, outcome="changed", new_score="3", reason="x", version=c.version_id)
+    assert _result(w.sub_a, "A1").final_score == D(0)

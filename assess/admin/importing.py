@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from ..models import Department, Office, User
+from ..uploads import UploadNameError, check_upload_name
 from . import services
 
 # Accepted headers (Chinese first) → field name. Data, so offices' variants can be added here.
@@ -102,6 +103,11 @@ def _table_from_bytes(data: bytes, filename: str) -> list[list[str]]:
 def parse_departments(office: Office, data: bytes, filename: str) -> ImportPreview:
     """Read and check every row against the office's groups and departments; write nothing."""
     preview = ImportPreview(filename=filename)
+    try:
+        check_upload_name(filename)  # the one file-name rule of every upload
+    except UploadNameError as exc:
+        preview.problems.append(ImportProblem(None, None, str(exc)))
+        return preview
     if not data.strip():
         preview.problems.append(ImportProblem(None, None, _("文件是空的。")))
         return preview

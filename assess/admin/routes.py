@@ -194,11 +194,9 @@ def confirm_import():
 
 
 def _department_choices(actor: User) -> list[tuple[int, str]]:
-    if actor.role == Role.DEPT_ADMIN:
-        return [(actor.department_id, actor.department.name)]
-    if actor.office_id is None:
-        return [(0, "—")]
-    return [(0, "—")] + [(d.id, d.name) for d in services.office_departments(actor.office_id, include_inactive=False)]
+    """Only the places the grant table lets ``actor`` put someone ("—" is the whole office)."""
+    office_wide, departments = services.grantable_departments(actor)
+    return ([(0, "—")] if office_wide else []) + [(d.id, d.name) for d in departments]
 
 
 def _role_choices(actor: User) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..models import Department, Group, Membership, Office, Role, User
 from ..models.base import utcnow
-from ..tenancy.roles import DEPARTMENT_MEMBERS, DEPARTMENT_STAFF, OFFICE_STAFF, PLATFORM_MANAGED, TENANT_ROLES
+from ..tenancy.roles import DEPARTMENT_STAFF, GRANTS, OFFICE_STAFF, PLATFORM_MANAGED, GrantScope
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-@]{3,60}$")
 
@@ -160,14 +160,59 @@ def office_departments(office_id: int, *, include_inactive: bool = True) -> list
 
 
 def allowed_roles(actor: User) -> tuple[Role, ...]:
-    """Which roles ``actor`` may hand out."""
-    if actor.role == Role.PLATFORM_ADMIN:
-        return (Role.OFFICE_ADMIN,)
-    if actor.role == Role.OFFICE_ADMIN:
-        return TENANT_ROLES
-    if actor.role == Role.DEPT_ADMIN:
-        return DEPARTMENT_MEMBERS
-    return ()
+    """Which roles ``actor`` may hand out (``GRANTS``), in the order the user form lists them."""
+    return tuple(GRANTS.get(actor.role, {}))
+
+
+def grantable_departments(actor: User) -> tuple[bool, list[Department]]:
+    """Where ``actor`` may place the roles they hand out: (office-wide allowed?, the departments allowed).
+
+    The user form offers exactly these, so it never shows a choice the service would refuse.
+    """
+    scopes = {s for role_scopes in GRANTS.get(actor.role, {}).values() for s in role_scopes}
+    if GrantScope.ANY_DEPARTMENT in scopes and actor.office_id is not None:
+        departments = office_departments(actor.office_id, include_inactive=False)
+    elif GrantScope.OWN_DEPARTMENT in scopes and actor.department_id is not None:
+        departments = [db.session.get(Department, actor.department_id)]
+    else:
+        departments = []
+    return GrantScope.OFFICE in scopes, departments
+
+
+def _grant_refusal(actor: User, role: Role, office_id: int | None,
+                   department: Department | None) -> AdminError | None:
+    """Why ``actor`` may not place ``role`` at (``office_id``, ``department``), or None when ``GRANTS`` allows it.
+
+    ``department`` must already be None for the roles that sit only at the office (``OFFICE_STAFF``).
+    """
+    scopes = GRANTS.get(actor.role, {}).get(role, ())
+    if not scopes:
+        return AdminError(_("您不能分配该角色。"), "role")
+    if office_id is None or (actor.role != Role.PLATFORM_ADMIN and office_id != actor.office_id):
+        return AdminError(_("您只能在本单位内分配角色。"), "office")
+    if department is not None and department.office_id != office_id:
+        return AdminError(_("部门不属于本单位。"), "department")
+    if department is None:
+        if GrantScope.OFFICE in scopes:
+            return None
+        if role in DEPARTMENT_STAFF:
+            return AdminError(_("部门角色必须选择所属部门。"), "department")
+        return AdminError(_("您只能在本部门内分配角色，请选择本部门。"), "department")
+    if GrantScope.ANY_DEPARTMENT in scopes:
+        return None
+    if GrantScope.OWN_DEPARTMENT in scopes and department.id == actor.department_id:
+        return None
+    if GrantScope.OFFICE in scopes:
+        return AdminError(_("该角色只能在单位层面分配，请不要选择部门。"), "department")
+    return AdminError(_("您只能在本部门内分配角色，请选择本部门。"), "department")
+
+
+def check_grant(actor: User, role: Role, office_id: int | None, department: Department | None) -> None:
+    """Refuse, at the field at fault, a grant the ``GRANTS`` table does not allow: the one check behind every
+    creation of a user and every change of role (oneself included), whatever page or client asks."""
+    refusal = _grant_refusal(actor, role, office_id, department)
+    if refusal is not None:
+        raise refusal
 
 
 def create_user(
@@ -198,12 +243,14 @@ def create_user(
         department = None
     elif office is None:
         raise AdminError(_("请选择所属单位。"), "office")
+    if department is not None and (office is None or department.office_id != office.id):
+        raise AdminError(_("部门不属于本单位。"), "department")
     if role in DEPARTMENT_STAFF and department is None:
         raise AdminError(_("部门角色必须选择所属部门。"), "department")
     if role in OFFICE_STAFF:
         department = None
-    if department is not None and (office is None or department.office_id != office.id):
-        raise AdminError(_("部门不属于本单位。"), "department")
+    if actor is not None:
+        check_grant(actor, role, office.id if office else None, department)
     user = User(
         username=username, display_name=display_name.strip(), role=role,
         office_id=office.id if office else None, department_id=department.id if department else None,
@@ -231,14 +278,21 @@ def set_user_active(user: User, active: bool, *, actor: User | None) -> User:
 
 
 def change_user_role(user: User, role: Role, department: Department | None, *, actor: User) -> User:
+    """Give ``user`` another role or department; only what ``actor`` could have granted them in the first
+    place (``GRANTS``), so nobody widens a colleague's scope, nor their own, beyond what they hold."""
+    if not can_manage_user(actor, user):
+        raise AdminError(_("您不能管理该用户。"))
     if role not in allowed_roles(actor):
         raise AdminError(_("您不能分配该角色。"), "role")
-    if role in DEPARTMENT_STAFF and department is None:
-        raise AdminError(_("部门角色必须选择所属部门。"), "department")
     if department is not None and department.office_id != user.office_id:
         raise AdminError(_("部门不属于本单位。"), "department")
+    if role in DEPARTMENT_STAFF and department is None:
+        raise AdminError(_("部门角色必须选择所属部门。"), "department")
+    if role in OFFICE_STAFF:
+        department = None
+    check_grant(actor, role, user.office_id, department)
     old = {"role": user.role.value, "department_id": user.department_id}
-    new_dept_id = department.id if department is not None and role != Role.REVIEWER and role != Role.OFFICE_ADMIN else None
+    new_dept_id = department.id if department is not None else None
     if new_dept_id != user.department_id:
         now = utcnow()
         for m in db.session.scalars(
@@ -267,10 +321,8 @@ def users_visible_to(actor: User) -> list[User]:
 
 
 def can_manage_user(actor: User, user: User) -> bool:
-    if actor.role == Role.PLATFORM_ADMIN:
-        return user.role == Role.OFFICE_ADMIN
-    if actor.role == Role.OFFICE_ADMIN:
-        return user.office_id == actor.office_id and user.role != Role.PLATFORM_ADMIN
-    if actor.role == Role.DEPT_ADMIN:
-        return user.department_id == actor.department_id and user.office_id == actor.office_id
-    return False
+    """An administrator manages exactly the accounts they could have created as they are now (``GRANTS``):
+    the platform administrator the office administrators, an office administrator everyone of their office,
+    a department administrator the people of their department."""
+    department = db.session.get(Department, user.department_id) if user.department_id is not None else None
+    return _grant_refusal(actor, user.role, user.office_id, department) is None

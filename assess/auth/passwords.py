@@ -20,13 +20,26 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current parameters, checked when there is no stored hash (made once per hasher)."""
+    key = id(_hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher.hash("assess-dummy-password")
+    return _dummy_hashes[key]
+
+
 def verify_password(stored: str | None, password: str) -> bool:
-    if not stored:
-        return False
+    """Whether ``password`` matches ``stored``. Without a stored hash (unknown user, no password set yet)
+    a dummy hash is checked and the answer is always no, so a log-in takes as long whether or not the
+    account exists."""
     try:
-        return _hasher.verify(stored, password)
+        ok = _hasher.verify(stored or _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+    return bool(stored) and ok
 
 
 def password_problems(password: str, username: str = "") -> list[str]:

@@ -25,9 +25,13 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """Return the user when the credentials match an active account, else None (no reason leaked)."""
+    """Return the user when the credentials match an active account, else None (no reason leaked).
+
+    The password is checked in every case, against a dummy hash when the account does not exist, so the
+    time a refusal takes does not tell whether it exists (nor whether it is deactivated)."""
     user = find_user(username)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    matches = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not user.active or not matches:
         return None
     user.last_login_at = utcnow()
     return user

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from flask_babel import gettext as _
 
 from ..models import Evidence, EvidenceKind
 from ..storage import get_storage, put_upload
+from ..uploads import UploadNameError, check_upload_name
 from ..zipguard import ZipBombError, check_zip
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # .doc/.xls and WPS .wps/.et files
@@ -62,14 +62,11 @@ class CheckedFile:
 
 
 def check_filename(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise EvidenceError(_("请选择文件。"), "file")
-    if "/" in name or "\\" in name or name in (".", "..") or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
-        raise EvidenceError(_("文件名不能包含路径分隔符或控制字符，请改名后再上传。"), "file")
-    if len(name) > 200:
-        raise EvidenceError(_("文件名过长（最多200个字符）。"), "file")
-    return name
+    """The one file-name rule of every upload (:func:`assess.uploads.check_upload_name`), as an evidence refusal."""
+    try:
+        return check_upload_name(name)
+    except UploadNameError as exc:
+        raise EvidenceError(str(exc), "file") from None
 
 
 def check_file(filename: str, data: bytes, *, max_mb: int | None = None) -> CheckedFile:

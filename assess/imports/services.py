@@ -44,6 +44,7 @@ from ..scoring.explain import num
 from ..selfassessment import services as selfassessment_services
 from ..storage import put_upload
 from ..tenancy.roles import DEPARTMENT_STAFF
+from ..uploads import UploadNameError, check_upload_name
 
 MAX_PASSAGES = 5          # passages kept per indicator
 MAX_TEXT_CHARS = 400_000  # a summary longer than this is not a year-end summary
@@ -99,11 +100,12 @@ def _extraction_error(exc: ExtractionError) -> ImportsError:
 
 
 def _check_upload(filename: str, data: bytes, allowed: tuple[str, ...]) -> str:
-    name = (filename or "").strip().replace("\\", "/").rsplit("/", 1)[-1]
-    if not name:
+    if not (filename or "").strip():
         raise ImportsError(_("请选择要上传的文件。"), "file")
-    if len(name) > 200:
-        raise ImportsError(_("文件名过长（最多200个字符）。"), "file")
+    try:
+        name = check_upload_name(filename)  # the one file-name rule of every upload
+    except UploadNameError as exc:
+        raise ImportsError(str(exc), "file") from None
     ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in allowed:
         raise ImportsError(_("不支持的文件类型“%(e)s”：请上传 %(a)s 文件。", e=ext or name,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Collection
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
@@ -67,8 +67,10 @@ def group_stats(rows: list[RankRow], rubric) -> list[GroupStats]:
     return out
 
 
-def self_vs_final(campaign: Campaign, *, department_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    """Per department: sum of self-scores, sum of final scores and the gap (over-reporting), largest first."""
+def self_vs_final(campaign: Campaign, *, department_id: int | None = None, departments: Collection[int] | None = None,
+                  limit: int = 20) -> list[dict[str, Any]]:
+    """Per department: sum of self-scores, sum of final scores and the gap (over-reporting), largest first.
+    ``departments``: only these (the ones the reader may read, see ``review.access``); None: all."""
     ir = IndicatorResult
     stmt = (select(ir.department_id, func.sum(ir.self_score), func.sum(ir.final_score))
             .where(ir.office_id == campaign.office_id, ir.campaign_id == campaign.id, ir.final_score.is_not(None),
@@ -76,6 +78,8 @@ def self_vs_final(campaign: Campaign, *, department_id: int | None = None, limit
             .group_by(ir.department_id))
     if department_id is not None:
         stmt = stmt.where(ir.department_id == department_id)
+    if departments is not None:
+        stmt = stmt.where(ir.department_id.in_(list(departments)))
     out = []
     for dept, s, f in _run(stmt, department_id is None):
         s, f = _q(s or 0), _q(f or 0)
@@ -84,8 +88,10 @@ def self_vs_final(campaign: Campaign, *, department_id: int | None = None, limit
     return out[:limit]
 
 
-def deductions(campaign: Campaign, *, department_id: int | None = None, limit: int = 15) -> list[dict[str, Any]]:
-    """Indicators most often scored below their points: how many departments, points lost in all."""
+def deductions(campaign: Campaign, *, department_id: int | None = None, departments: Collection[int] | None = None,
+               limit: int = 15) -> list[dict[str, Any]]:
+    """Indicators most often scored below their points: how many departments, points lost in all
+    (``departments``: over these only; None: all)."""
     rubric = engine_rubric(campaign.rubric)
     ir = IndicatorResult
     stmt = (select(ir.indicator_code, ir.final_score, func.count())
@@ -93,6 +99,8 @@ def deductions(campaign: Campaign, *, department_id: int | None = None, limit: i
             .group_by(ir.indicator_code, ir.final_score))
     if department_id is not None:
         stmt = stmt.where(ir.department_id == department_id)
+    if departments is not None:
+        stmt = stmt.where(ir.department_id.in_(list(departments)))
     stats: dict[str, list] = {}
     for code, score, n in _run(stmt, department_id is None):
         ind = rubric.indicator(code)
@@ -108,15 +116,16 @@ def deductions(campaign: Campaign, *, department_id: int | None = None, limit: i
     return rows[:limit]
 
 
-def problems(campaign: Campaign, *, department_id: int | None = None, limit: int = 30) -> list[dict[str, Any]]:
+def problems(campaign: Campaign, *, department_id: int | None = None, departments: Collection[int] | None = None,
+             limit: int = 30) -> list[dict[str, Any]]:
     """The problems written by reviewers that stand (a finding a contest overturned is left out), most
-    frequent first (material for the circular's 存在的主要问题)."""
+    frequent first (material for the circular's 存在的主要问题); ``departments``: of these only (None: all)."""
     from ..review.findings import standing_findings
 
     counts: dict[tuple[str, str], int] = {}
     titles: dict[str, str] = {}
     for f in standing_findings(campaign, department_id=department_id, with_evidence=False):
-        if f.problem:
+        if f.problem and (departments is None or f.department_id in departments):
             counts[(f.code, f.problem)] = counts.get((f.code, f.problem), 0) + 1
             titles[f.code] = f.title
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))[:limit]

@@ -9,7 +9,7 @@ import csv
 import io
 import json
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 from urllib.parse import quote
 
 from flask import Response, abort
@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, IndicatorResult, Submission
+from ..models import Campaign, IndicatorResult, Submission, User
 from ..rubrics.store import engine_rubric
 from ..spreadsheet import safe_cell
 from ..tenancy.scope import all_departments
@@ -59,7 +59,8 @@ def _results(campaign: Campaign, department_id: int | None = None):
 
 
 def score_sheet(campaign: Campaign, rows: Sequence[RankRow]) -> Table:
-    """Departments × indicators, self-score and final score side by side, in ranking order."""
+    """Departments × indicators, self-score and final score side by side, in ranking order (of ``rows``: the
+    caller leaves out the departments the reader may not read, see ``download``)."""
     rubric = engine_rubric(campaign.rubric)
     inds = [i for i in rubric.all_indicators() if i.rule.kind != "veto"]
     headers = ["分组", "组内排名", "部门", "总分"]
@@ -83,15 +84,17 @@ def _evidence_text(evidence) -> str:
                     for e in evidence)
 
 
-def problem_list(campaign: Campaign, *, department_id: int | None = None) -> Table:
+def problem_list(campaign: Campaign, *, department_id: int | None = None,
+                 departments: Collection[int] | None = None) -> Table:
     """The reviewers' findings that stand (:func:`assess.review.findings.standing_findings`): a finding a
-    contest overturned is not a problem any more and is not listed."""
+    contest overturned is not a problem any more and is not listed. ``departments``: only these (None: all)."""
     from ..review.findings import standing_findings
 
     headers = ["分组", "部门", "指标代码", "指标", "分值", "自评分", "终评分", "扣分", "评审佐证", "问题描述"]
     out = [[f.group_name, f.department_name, f.code, f.title, f.points, f.self_score, f.final_score, f.deducted,
             _evidence_text(f.evidence), f.problem or ("一票否决" if f.veto else "")]
-           for f in standing_findings(campaign, department_id=department_id)]
+           for f in standing_findings(campaign, department_id=department_id)
+           if departments is None or f.department_id in departments]
     out.sort(key=lambda line: (line[0], line[1]))  # stable: rubric order within a department
     return headers, out
 
@@ -166,20 +169,26 @@ def render(table: Table, fmt: str, title: str) -> bytes:
     return to_json(table)
 
 
-def download(campaign: Campaign, kind: str, fmt: str, *, group_id: int | None = None) -> Response:
+def download(campaign: Campaign, kind: str, fmt: str, *, reader: User, group_id: int | None = None) -> Response:
     """One export of the campaign's current ranking as a file (the ranking page's and the API's download).
 
-    404 for an unknown ``kind``/``fmt``; the caller has checked the user may read the office's ranking.
+    404 for an unknown ``kind``/``fmt``; the caller has checked ``reader`` may read the office's ranking. The
+    ranking itself (ranks, totals, grades) is the office's; the score sheet and the problem list are review
+    content and hold only the departments whose results ``reader`` may open
+    (:func:`assess.review.access.departments_readable_by`: a reviewer's assigned departments).
     """
+    from ..review.access import departments_readable_by
+
     if kind not in KINDS or fmt not in FORMATS:
         abort(404)
     rows, _pub = current_rows(campaign, group_id=group_id)
+    readable = None if kind == "ranking" else departments_readable_by(reader, campaign)
     if kind == "ranking":
         table = ranking_table(campaign, rows)
     elif kind == "scores":
-        table = score_sheet(campaign, rows)
+        table = score_sheet(campaign, [r for r in rows if readable is None or r.department_id in readable])
     else:
-        table = problem_list(campaign)
+        table = problem_list(campaign, departments=readable)
     title = str(KINDS[kind])
     body = render(table, fmt, title)
     filename = f"{campaign.year}-{title}.{fmt}"

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, Group, Role, Rubric, Submission, User
+from ..review.access import departments_readable_by
 from ..rubrics.store import engine_rubric
 from ..rubrics.versions import RubricsError, families
 from ..tenancy.permissions import is_office_reader, roles_required
@@ -144,8 +145,10 @@ def analysis(campaign_id: int):
     dept_id = _int_arg("dept")
     focus = next((r for r in group_rows if r.department_id == dept_id), group_rows[0] if group_rows else None)
     gstat = next((s for s in stats if s.group_id == group_id), None)
-    ctx = _charts_common(campaign, rubric, areas, rows=group_rows, gstat=gstat, focus=focus, office=True)
-    svf = analytics.self_vs_final(campaign)
+    readable = departments_readable_by(current_user, campaign)  # review content: a reviewer's departments only
+    ctx = _charts_common(campaign, rubric, areas, rows=group_rows, gstat=gstat, focus=focus, office=True,
+                         readable=readable)
+    svf = analytics.self_vs_final(campaign, departments=readable)
     for d in svf:
         d["name"] = names.get(d["department_id"], "")
     dist_charts = [charts.grouped_bars(_("%(g)s：总分分布", g=s.name), [b for b, _n in s.buckets],
@@ -158,18 +161,22 @@ def analysis(campaign_id: int):
         consistency=analytics.reviewer_consistency(campaign), **ctx)
 
 
-def _charts_common(campaign, rubric, areas, *, rows, gstat, focus, office: bool) -> dict:
+def _charts_common(campaign, rubric, areas, *, rows, gstat, focus, office: bool, readable=None) -> dict:
+    """The charts both views share. ``readable``: the departments whose review content (per-indicator
+    scores, problems) the reader may read (``review.access.departments_readable_by``); None: all."""
     profile = None
     if focus is not None and gstat is not None:
         profile = charts.grouped_bars(
             _("%(d)s：各领域得分与组内平均", d=focus.department_name), [t for _c, t, _p in areas],
             [(focus.department_name, [focus.areas.get(c, Decimal(0)) for c, _t, _p in areas]),
              (_("组内平均"), [gstat.area_average.get(c, Decimal(0)) for c, _t, _p in areas])])
-    heat_rows = rows[: analytics.HEATMAP_ROWS]
+    heat_rows = [r for r in rows if readable is None or r.department_id in readable][: analytics.HEATMAP_ROWS]
     codes, grid = analytics.heatmap_data(campaign, heat_rows, office_wide=office)
     heat = charts.heatmap(_("部门×指标得分率"), [r.department_name for r in heat_rows], codes, grid)
-    deductions = analytics.deductions(campaign, department_id=None if office else focus.department_id)
-    problems = analytics.problems(campaign, department_id=None if office else focus.department_id)
+    deductions = analytics.deductions(campaign, department_id=None if office else focus.department_id,
+                                      departments=readable)
+    problems = analytics.problems(campaign, department_id=None if office else focus.department_id,
+                                  departments=readable)
     change = analytics.year_change(campaign, rows if office else [focus])
     return {"profile": profile, "heat": heat, "heat_rows": heat_rows, "codes": codes, "grid": grid,
             "deductions": deductions, "problems": problems, "change": change,
@@ -194,7 +201,7 @@ def _department_analytics(campaign, rubric, areas):
 def export(campaign_id: int, kind: str, fmt: str):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     _office_only()
-    return exports.download(campaign, kind, fmt, group_id=_int_arg("group"))
+    return exports.download(campaign, kind, fmt, reader=current_user, group_id=_int_arg("group"))
 
 @roles_required(Role.OFFICE_ADMIN)
 def replay_page():

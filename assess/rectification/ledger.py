@@ -6,7 +6,6 @@ lists what the life cycle wrote, with the overdue rule and the labels of the ser
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +15,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Campaign, ItemState, Notice, NoticeItem, NoticeState
-from ..spreadsheet import safe_cell
+from ..spreadsheet import safe_cell, workbook_bytes
 from ..clock import local_date
 from .services import SOURCE_LABELS, STATE_LABELS, is_overdue, overdue_days, today_local
 
@@ -127,6 +126,4 @@ def ledger_workbook(rows: list[LedgerRow], *, title: str | None = None) -> bytes
     for col, width in zip("ABCDEFGHIJKLMNOPQ", [6, 20, 18, 16, 40, 8, 30, 14, 12, 12, 10, 10, 8, 30, 30, 24, 8]):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)  # every cell, headers included, through the formula guard

@@ -46,6 +46,21 @@ def has_conflict(reviewer: User, department_id: int, *, days: int | None = None,
     return bool(n)
 
 
+def conflict_refusal(user: User, department_id: int) -> str | None:
+    """Why ``user`` may not judge ``department_id`` now (None when they may): checked at assignment and again
+    at every score save, lead decision and contest answer, because people move between departments after
+    being assigned."""
+    if has_conflict(user, department_id):
+        return _("您现在或近%(n)s天内属于该部门，存在利益冲突，不能评审该部门。", n=conflict_days())
+    return None
+
+
+def require_no_conflict(user: User, department_id: int) -> None:
+    refusal = conflict_refusal(user, department_id)
+    if refusal:
+        raise ReviewError(refusal)
+
+
 def office_reviewers(office_id: int) -> list[User]:
     return list(db.session.scalars(
         select(User).where(User.office_id == office_id, User.role.in_(OFFICE_STAFF), User.active.is_(True))

@@ -19,7 +19,7 @@ from ..models import (Campaign, CampaignState, Contest, ContestOutcome, Indicato
                       Submission, User)
 from ..models.base import utcnow
 from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_STAFF
-from .assignments import is_assigned, office_reviewers
+from .assignments import conflict_refusal, is_assigned, office_reviewers
 from .base import (ReviewError, _contest, _results, check_bounds, fmt, is_veto, local_today,
                    parse_score, rubric_of)
 from .evidence import attach_evidence, prepare_evidence
@@ -112,6 +112,9 @@ def may_answer(contest: Contest, user: User) -> str | None:
         return _("只有公开办管理员或评审人员可以答复复核申请。")
     if user.role == Role.REVIEWER and not is_assigned(contest.campaign_id, contest.department_id, user.id):
         return _("您未被分配评审该部门。")
+    refusal = conflict_refusal(user, contest.department_id)
+    if refusal:
+        return refusal
     result = db.session.scalar(select(IndicatorResult).where(
         IndicatorResult.office_id == contest.office_id, IndicatorResult.campaign_id == contest.campaign_id,
         IndicatorResult.department_id == contest.department_id, IndicatorResult.indicator_code == contest.indicator_code))

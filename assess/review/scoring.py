@@ -22,7 +22,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..models import IndicatorResult, ReviewScore, Submission, User
 from ..models.base import utcnow
-from .assignments import is_lead, may_review, score_owner
+from .assignments import is_lead, may_review, require_no_conflict, score_owner
 from .base import (ReviewError, _answers, _require_reviewable, check_bounds, fmt, is_bonus, is_veto, parse_score,
                    reference_score, rubric_of, suggestions)
 from .evidence import attach_evidence, prepare_evidence
@@ -41,6 +41,7 @@ def save_score(submission: Submission, code: str, *, actor: User, version: int, 
     _require_reviewable(submission)
     if not may_review(actor, submission):
         raise ReviewError(_("您未被分配评审该部门。"))
+    require_no_conflict(actor, submission.department_id)
     owner = score_owner(submission, actor, reviewer_id)
     rubric = rubric_of(submission.campaign)
     ind = rubric.indicator(code)
@@ -133,6 +134,7 @@ def accept_rest(submission: Submission, *, actor: User, section: str | None = No
     _require_reviewable(submission)
     if not may_review(actor, submission):
         raise ReviewError(_("您未被分配评审该部门。"))
+    require_no_conflict(actor, submission.department_id)
     owner = score_owner(submission, actor, reviewer_id)
     rubric = rubric_of(submission.campaign)
     if section and section not in {a.code for a in rubric.areas} | {"bonus", "veto"}:
@@ -183,6 +185,7 @@ def lead_decide(submission: Submission, code: str, *, actor: User, version: int,
     _require_reviewable(submission)
     if not is_lead(submission, actor):
         raise ReviewError(_("只有组长（主评审）或公开办管理员可以作出最终裁定。"))
+    require_no_conflict(actor, submission.department_id)
     rubric = rubric_of(submission.campaign)
     result = refresh_result(submission, code, actor=actor, rubric=rubric)
     if result.version_id != int(version or 0):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from .. import scoring
 from ..extensions import db
 from ..models import Campaign, Rubric
+from ..uploads import UploadNameError, check_upload_name
 from . import store
 
 
@@ -63,6 +64,10 @@ def _refuse_duplicate(office_id: int, source: str) -> None:
 
 def upload(office_id: int, data: bytes, filename: str, *, actor=None) -> Rubric:
     """Store an uploaded YAML file as the next version of its family (raises RubricError with every problem)."""
+    try:
+        filename = check_upload_name(filename or "rubric.yaml")  # the one file-name rule of every upload
+    except UploadNameError as exc:
+        raise RubricsError(str(exc), "file") from None
     if len(data) > MAX_UPLOAD_BYTES:
         raise RubricsError(f"文件过大（上限{MAX_UPLOAD_BYTES // 1024} KB）。", "file")
     try:

@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import scoring
 from ..models import Submission
 from ..scoring.explain import num
+from ..spreadsheet import workbook_bytes
 from . import services
 
 SHEET = "自评表"
@@ -89,9 +90,7 @@ def export_workbook(submission: Submission) -> bytes:
         for key, label, kind, rng, value, boolean in rows:
             ws.append([ind.code, ind.title, key, label, kind, rng, value])
             cell = ws.cell(row=ws.max_row, column=VALUE_COL)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # a department's text is never a formula (formula injection); reads back as typed
-            cell.protection = Protection(locked=False)
+            cell.protection = Protection(locked=False)  # typed in and read back: kept as typed, never a formula
             cell.fill = EDIT_FILL
             cell.alignment = Alignment(wrap_text=True)
             if boolean:
@@ -111,9 +110,7 @@ def export_workbook(submission: Submission) -> bytes:
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     wb.security = WorkbookProtection(lockStructure=True)  # no sheets added, renamed or unhidden
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)  # every cell through the formula guard
 
 
 @dataclass

@@ -157,4 +157,4 @@ class ExportQuery(Schema):
 def export_ranking(campaign_id: int, kind: str, fmt: str, path, query):
     campaign = load_campaign(campaign_id)
     require_office_user()
-    return rk_exports.download(campaign, kind, fmt, group_id=query["group"])  # the page's export: the same files
+    return rk_exports.download(campaign, kind, fmt, reader=user(), group_id=query["group"])  # the page's export: the same files
