@@ -56,7 +56,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    # No Flask-Login "session protection": with permanent sessions its "strong" mode only marks a copied
+    # cookie "not fresh". What ends a session is assess/auth/sessions.py (lifetime, idle time, version).
+    login_manager.session_protection = None
     with app.app_context():
         configure_engine(db.engine)
     scope.install()
@@ -161,8 +163,11 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    from .auth.sessions import enforce as enforce_session_limits
     from .tenancy.scope import set_request_scope
     from .web import register_web_hooks
+
+    app.before_request(enforce_session_limits)  # first: an expired session resolves no user below
 
     @app.before_request
     def _resolve_scope() -> None:

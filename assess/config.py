@@ -46,7 +46,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ["zh_CN", "en"],
+        # A session ends this long after its log-in, however busy (assess/auth/sessions.py) ...
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("SESSION_HOURS", "8"))),
+        # ... or after this many minutes without a request.
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "60")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -11,6 +11,7 @@ from assess.api import services
 from assess.models import ApiToken, AuditEntry, Department
 from assess.models.base import utcnow
 from tests.api_helpers import auth, token_for
+from tests.conftest import TEST_PASSWORD
 
 
 @pytest.fixture()
@@ -269,7 +270,7 @@ def test_token_page_create_shows_once_list_and_revoke(login, db, tenant_a):
     c = login(user.username)
     page = c.get("/account/api-tokens")
     assert page.status_code == 200 and "API 令牌" in page.get_data(as_text=True)
-    resp = c.post("/account/api-tokens", data={"name": "网站监测", "days": "90"})
+    resp = c.post("/account/api-tokens", data={"name": "网站监测", "days": "90", "password": TEST_PASSWORD})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
     token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).one()
@@ -290,7 +291,7 @@ def test_token_page_errors_at_field_and_foreign_revoke_404(login, db, tenant_a):
     other, _raw = services.create_token(tenant_a.users["reviewer"], "theirs", days=30)
     db.session.commit()
     c = login(tenant_a.users["viewer"].username)
-    resp = c.post("/account/api-tokens", data={"name": "", "days": "90"})
+    resp = c.post("/account/api-tokens", data={"name": "", "days": "90", "password": TEST_PASSWORD})
     assert resp.status_code == 200 and "请填写令牌名称" in resp.get_data(as_text=True)
     assert c.post(f"/account/api-tokens/{other.id}/revoke").status_code == 404
     assert other.revoked_at is None

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..auth.services import end_api_tokens, end_sessions
 from ..extensions import db
 from ..models import Department, Group, Membership, Office, Role, User
 from ..models.base import utcnow
@@ -270,7 +271,9 @@ def set_user_active(user: User, active: bool, *, actor: User | None) -> User:
     if actor is not None and actor.id == user.id and not active:
         raise AdminError(_("不能停用自己的账号。"))
     user.active = active
-    user.session_version = (user.session_version or 1) + 1
+    end_sessions(user)
+    if not active:  # reactivating later must not bring the old tokens back
+        end_api_tokens(user, reason=_("账号已停用"), actor=actor)
     if user.office_id is not None:
         record(user.office_id, "user.activate" if active else "user.deactivate", "user", user.id, actor=actor,
                department_id=user.department_id, new={"active": active})

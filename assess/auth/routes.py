@@ -9,7 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from .forms import ChangePasswordForm, LoginForm, SetPasswordForm
-from .services import AuthError, authenticate, change_password, link_for_token, use_password_link
+from . import sessions
+from .services import AuthError, authenticate, change_password, end_sessions, link_for_token, use_password_link
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -43,6 +44,7 @@ def login():
                 session["locale"] = user.locale
             session.permanent = True
             login_user(user)
+            sessions.start()
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
@@ -50,6 +52,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End the session on the server too: a copy of the cookie taken before no longer works. The user's
+    sessions on other computers end with it (one session version per user: log-out means everywhere)."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("您已退出登录。"), "info")
@@ -88,7 +95,7 @@ def change():
         else:
             db.session.commit()
             login_user(current_user)  # keep this session alive with the new session version
-            flash(_("密码已修改。其他设备上的登录已失效。"), "success")
+            flash(_("密码已修改。其他设备上的登录和您的全部 API 令牌已失效。"), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/change_password.html", form=form)
 

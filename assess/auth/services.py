@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..extensions import db
-from ..models import PasswordLink, User
+from ..models import ApiToken, PasswordLink, User
 from ..models.base import utcnow
 from .passwords import hash_password, password_problems, verify_password
 
@@ -76,16 +76,45 @@ def link_for_token(token: str) -> PasswordLink:
     return link
 
 
+def end_sessions(user: User) -> None:
+    """End every browser session of ``user``, on every computer (the user loader compares this version)."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def end_api_tokens(user: User, *, reason: str, actor: User | None = None) -> int:
+    """Revoke every API token of ``user`` that is not revoked yet; returns how many.
+
+    Used when the credential behind the tokens changes or is withdrawn (a new password, deactivation):
+    a token taken with the old password must not outlive it, and reactivating an account must not bring
+    back tokens nobody can vouch for. Revoked, not deleted: the token page still lists them.
+    """
+    now = utcnow()
+    tokens = list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .execution_options(unscoped=True)
+    ))
+    for token in tokens:
+        token.revoked_at = now
+        if user.office_id is not None:  # the platform administrator has no office chain
+            record(user.office_id, "api_token.revoke", "api_token", token.id, actor=actor or user,
+                   department_id=user.department_id, old={"name": token.name, "prefix": token.prefix},
+                   reason=reason)
+    return len(tokens)
+
+
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    """Set a new password after the rules; every other session of the user ends."""
+    """Set a new password after the rules; every other session and every API token of the user ends."""
     problems = password_problems(password, user.username)
     if problems:
         raise AuthError(" ".join(problems))
     user.password_hash = hash_password(password)
-    user.session_version = (user.session_version or 1) + 1
+    end_sessions(user)
     if user.office_id is not None:
         record(user.office_id, "user.password_set", "user", user.id, actor=actor or user,
                department_id=user.department_id)
+    from flask_babel import gettext as _
+
+    end_api_tokens(user, reason=_("密码已修改"), actor=actor)
 
 
 def use_password_link(token: str, password: str) -> User:
