@@ -147,6 +147,10 @@ def _number(text: str, name: str, errors: dict[str, list[str]], *, integer: bool
 def _yaml_field(text: str, name: str, errors: dict[str, list[str]], want: type) -> Any:
     try:
         value = yamlnodes.load(text or "")
+    except yamlnodes.Refused as exc:
+        where = f"第{exc.line}行：" if exc.line else ""
+        errors.setdefault(name, []).append(f"{where}{exc.zh}")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"第{mark.line + 1}行：" if mark else ""
