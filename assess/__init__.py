@@ -34,6 +34,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         use_fast_hasher()
     _init_extensions(app)
     _wire_capabilities()
+    from .web import install_id_converter
+
+    install_id_converter(app)  # every <int:…> of every route: ids beyond the database's range are a 404
     _register_blueprints(app)
     _register_cli(app)
     _register_hooks(app)

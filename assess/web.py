@@ -8,7 +8,10 @@ from flask import Flask, Response, abort, g, jsonify, render_template, request
 from markupsafe import escape
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL): a larger number names nothing
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -68,6 +71,28 @@ def commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], st
     db.session.commit()
     flash(success(result) if callable(success) else success, "success")
     return True
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` of every route (``create_app`` installs it as ``int``): an id the database can hold.
+
+    Werkzeug's own converter hands any run of digits to the view, and a number beyond the column's range
+    (``/self/9999999999999999999999999``) then fails inside the database driver as a 500. Here such an
+    address is a 404 like any unknown one. (Not werkzeug's ``ValidationError``: that reads as "try the other
+    rules" and answers 405 where the same path has a rule for another method.) ASCII digits only.
+    """
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> Any:
+        if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:  # length first: no 5,000-digit int()
+            raise NotFound()
+        return int(value)
+
+
+def install_id_converter(app: Flask) -> None:
+    """Make :class:`IdConverter` the ``int`` converter; call before any route is registered."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def _wants_json() -> bool:

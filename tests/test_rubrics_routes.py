@@ -56,6 +56,20 @@ def test_upload_broken_lists_problems_by_line_and_stores_nothing(client, login, 
     assert _rows(tenant_a.office.id) == []
 
 
+def test_upload_of_aliases_or_deep_nesting_is_refused_with_its_line(client, login, tenant_a):
+    """Issue 15: a 1 KB "billion laughs" file and one nested 3,000 levels deep are refused, not expanded."""
+    from tests.test_scoring_yaml_guard import billion_laughs, deeply_nested
+
+    c = login(tenant_a.users["office_admin"].username)
+    resp = _upload(c, billion_laughs(), "laughs.yaml")
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    assert "文件未导入" in page and "不支持 YAML 锚点与别名" in page and "<li>第2行" in page
+    resp = _upload(c, deeply_nested(), "deep.yaml")
+    assert resp.status_code == 422 and "嵌套超过" in resp.get_data(as_text=True)
+    assert _rows(tenant_a.office.id) == []
+
+
 def test_upload_refusals_at_the_field(client, login, tenant_a):
     c = login(tenant_a.users["office_admin"].username)
     assert "请选择文件" in c.post("/rubrics/upload", data={}).get_data(as_text=True)

@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..web import MAX_ID  # path ids are bounded by the app's int converter (assess.web.IdConverter)
 from ..models import Role
 from ..tenancy.scope import set_request_scope
 from . import services
@@ -232,16 +233,6 @@ def _authenticate():
     if services.touch(result.token):
         db.session.commit()
     return None
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns (PostgreSQL); larger numbers name nothing
-
-
-@v1.url_value_preprocessor
-def _ids_in_range(endpoint, values) -> None:
-    for value in (values or {}).values():
-        if isinstance(value, int) and not 0 <= value <= MAX_ID:
-            raise ApiError(404, "not_found", _("页面不存在"))
 
 
 def Id(**kwargs):

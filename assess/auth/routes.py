@@ -16,7 +16,11 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+    """Where to go after log-in: a path of this site, else the start page. Anything a header cannot carry
+    (CR/LF, NUL, other control or format characters) or a browser may read as another host (``//``, ``\\``)
+    falls back to the start page instead of failing in the redirect."""
+    if (target and len(target) <= 2048 and target.isprintable() and "\\" not in target
+            and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc):
         return target
     return url_for("core.home")
 

@@ -56,6 +56,12 @@ def load_specs(text: str, filename: str) -> tuple[list[FigureSpec], list[AreaSpe
             return specs_from_rubric(load_rubric(text, filename))
         except Exception:  # noqa: BLE001 — a rubric the engine refuses may still name phrases
             pass
-    import yaml
+    try:  # the guarded reader: a file the engine refused for aliases or depth must not be expanded here
+        from assess.scoring import yamlnodes
 
-    return specs_from_rubric(yaml.safe_load(text) or {})
+        data = yamlnodes.parse(text).data
+    except ImportError:
+        import yaml
+
+        data = yaml.safe_load(text)
+    return specs_from_rubric(data or {})

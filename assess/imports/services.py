@@ -20,7 +20,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Mapping
 
 from flask import current_app
@@ -40,7 +40,7 @@ from ..extraction.summary import propose
 from ..models import (AnnualReport, Answer, Department, Evidence, EvidenceKind, FigureImport, Submission,
                       User)
 from ..models.base import utcnow
-from ..scoring.explain import num
+from ..scoring.explain import num, typed_number
 from ..selfassessment import services as selfassessment_services
 from ..storage import put_upload
 from ..tenancy.roles import DEPARTMENT_STAFF
@@ -512,8 +512,8 @@ def decide(fi: FigureImport, code: str, *, actor: User, figures: Mapping[str, tu
             errors[f"fig-{name}"] = _("请填写更正后的数字。")
             continue
         try:
-            Decimal(value)
-        except InvalidOperation:
+            typed_number(value)  # the one reader of typed numbers: no exponent, NaN or overlong
+        except ValueError:
             errors[f"fig-{name}"] = _("“%(v)s”不是数字：只填数字，不带单位。", v=value)
             continue
         chosen[name] = value

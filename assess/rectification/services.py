@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Iterable
 
 from flask_babel import gettext as _
@@ -39,6 +39,7 @@ from ..models import (Campaign, CampaignState, Department, DocumentKind, Evidenc
                       ItemState, Notice, NoticeItem, NoticeSource, NoticeState, Office, Role, User)
 from ..models.base import utcnow
 from ..models.rectification import OPEN_ITEM_STATES
+from ..scoring.explain import typed_number
 from . import workdays
 
 OWNER_TYPE = "rectification_item"
@@ -85,10 +86,10 @@ def parse_points(value: Any, field: str, *, highest: int, not_a_number: str, out
     if value in (None, ""):
         return None
     try:
-        points = Decimal(str(value).strip())
-    except InvalidOperation:
+        points = typed_number(value)  # the one reader of typed numbers: no exponent, NaN or overlong
+    except ValueError:
         raise RectificationError(not_a_number, field) from None
-    if not points.is_finite() or points < 0 or points > highest:
+    if points < 0 or points > highest:
         raise RectificationError(out_of_range, field)
     return points.quantize(Decimal("0.01"))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Iterable
 
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -64,12 +64,9 @@ def parse_score(raw: Any, field_name: str = "score") -> Decimal:
     if not text:
         raise ReviewError(_("请填写得分。"), field_name)
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ReviewError(_("“%(v)s”不是有效的分数。", v=text), field_name) from None
-    if not value.is_finite():
-        raise ReviewError(_("“%(v)s”不是有效的分数。", v=text), field_name)
-    return value
+        return scoring.typed_number(text)  # the one reader of typed numbers: no exponent, NaN or overlong
+    except ValueError:
+        raise ReviewError(_("“%(v)s”不是有效的分数。", v=text[:40]), field_name) from None
 
 
 def rubric_of(campaign: Campaign) -> scoring.Rubric:

@@ -9,7 +9,7 @@ loaded by the engine like any upload.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Mapping
 
 import yaml
@@ -130,10 +130,8 @@ def move(values: dict[str, str], raw: dict, instruction: str) -> dict[str, str]:
 def _number(text: str, name: str, errors: dict[str, list[str]], *, integer: bool = False) -> Any:
     t = (text or "").strip()
     try:
-        value = Decimal(t)
-        if not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
+        value = scoring.typed_number(t)  # the one reader of typed numbers: no exponent, NaN or overlong
+    except ValueError:
         errors.setdefault(name, []).append("请输入数字。" if t else "必填。")
         return None
     if integer:
@@ -147,6 +145,10 @@ def _number(text: str, name: str, errors: dict[str, list[str]], *, integer: bool
 def _yaml_field(text: str, name: str, errors: dict[str, list[str]], want: type) -> Any:
     try:
         value = yamlnodes.load(text or "")
+    except yamlnodes.Refused as exc:
+        where = f"第{exc.line}行：" if exc.line else ""
+        errors.setdefault(name, []).append(f"{where}{exc.zh}")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"第{mark.line + 1}行：" if mark else ""

@@ -7,6 +7,7 @@ Typical use::
     ranked = rank_group(rubric, [RankEntry("dept-1", result.total, result.areas), ...])
 """
 
+from .explain import typed_number
 from .engine import aggregate, bounds, figures_of, grade_for, score, validate_inputs
 from .loader import dump_rubric, load_rubric, load_rubric_file
 from .model import (
@@ -36,5 +37,5 @@ __all__ = [
     "RULES", "Area", "BonusSection", "Bounds", "ComputedFigure", "EvidenceSpec", "GradeBand", "Indicator",
     "IndicatorScore", "InputError", "InputSpec", "LateSubmission", "Problem", "RankEntry", "Ranked", "Rubric",
     "RubricError", "ScoreResult", "Totals", "aggregate", "bounds", "dump_rubric", "figures_of", "grade_for",
-    "load_rubric", "load_rubric_file", "rank_group", "score", "share_limit", "validate_inputs",
+    "load_rubric", "load_rubric_file", "rank_group", "score", "share_limit", "typed_number", "validate_inputs",
 ]

@@ -8,10 +8,10 @@ ranking can be recomputed years later without the original inputs.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
-from .explain import ZERO, dec, figure, gcd, num, q
+from .explain import MAX_INTEGER_DIGITS, ZERO, figure, gcd, num, q, typed_number
 from .model import Bounds, ComputedFigure, Indicator, IndicatorScore, InputError, InputSpec, Problem, Rubric, ScoreResult, Totals
 from .rules import RULES, Veto, late_amount
 
@@ -38,11 +38,11 @@ def _coerce(spec: InputSpec, value: Any) -> tuple[Any, tuple[str, str] | None]:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         return None, ("应为数字", "must be a number")
     try:
-        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        return None, (f"“{value}”不是数字", f"'{value}' is not a number")
-    if not number.is_finite():
-        return None, ("应为有限数字", "must be a finite number")
+        number = typed_number(value)  # the one reader of typed numbers: no exponent, NaN or overlong
+    except ValueError:
+        shown = str(value)[:40]
+        return None, (f"“{shown}”不是数字（只写数字，不用科学计数法，最多{MAX_INTEGER_DIGITS}位整数）",
+                      f"'{shown}' is not a plain number (no exponent, at most {MAX_INTEGER_DIGITS} digits)")
     if spec.type == "integer" and number != number.to_integral_value():
         return None, (f"应为整数，收到{value}", f"must be a whole number, got {value}")
     lo, hi = spec.effective_min, spec.effective_max
@@ -210,11 +210,9 @@ def _check_adopted(rubric: Rubric, given: Mapping[str, Any] | None, what: str,
             problems.append(_problem(path, "否决项没有分值", "veto items carry no score"))
             continue
         try:
-            value = dec(raw)
-            if not value.is_finite():
-                raise InvalidOperation
-        except (TypeError, InvalidOperation):
-            problems.append(_problem(path, f"“{raw}”不是有效分数", f"'{raw}' is not a score"))
+            value = typed_number(raw)
+        except ValueError:
+            problems.append(_problem(path, f"“{str(raw)[:40]}”不是有效分数", f"'{str(raw)[:40]}' is not a score"))
             continue
         b = bounds(rubric, code)
         if not b.contains(value):
@@ -319,11 +317,9 @@ def aggregate(
             problems.append(_problem(code, f"未知指标代码“{code}”", f"unknown indicator code '{code}'"))
             continue
         try:
-            value = dec(raw)
-            if not value.is_finite():
-                raise InvalidOperation
-        except (TypeError, InvalidOperation):
-            problems.append(_problem(code, f"“{raw}”不是有效分数", f"'{raw}' is not a score"))
+            value = typed_number(raw)
+        except ValueError:
+            problems.append(_problem(code, f"“{str(raw)[:40]}”不是有效分数", f"'{str(raw)[:40]}' is not a score"))
             continue
         b = bounds(rubric, code)
         if ind.rule.kind != "veto" and not b.contains(value):

@@ -6,7 +6,9 @@ Kept in one place so every rule speaks the same way and numbers print without fl
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -23,6 +25,46 @@ def dec(value: Any) -> Decimal:
     if isinstance(value, (int, float, str)):
         return Decimal(str(value).strip())
     raise TypeError(f"not a number: {value!r}")
+
+
+MAX_INTEGER_DIGITS = 15  # far beyond any count, amount or score of an assessment; within what every column holds
+MAX_TYPED_CHARS = 32
+MIN_EXPONENT = -30  # a number arriving typed (float, Decimal) may carry a float's digits, not a thousand zeros
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def typed_number(value: Any) -> Decimal:
+    """The number a person (a form field, an API string, a spreadsheet cell) gave, or ``ValueError``.
+
+    The one reader of typed numbers. Text must be plain decimal notation (full-width digits are read as
+    digits) of at most :data:`MAX_TYPED_CHARS` characters; every number has at most
+    :data:`MAX_INTEGER_DIGITS` digits before the point. Exponents (``1e999999999``: printed, its digits
+    alone would fill a gigabyte), NaN, Infinity, underscores and overlong numbers are refused here, at
+    the edge, before any arithmetic, formatting or storing. Numbers that arrive typed (int, float,
+    Decimal: JSON bodies, the CLI) obey the same bounds; a float is read through its shortest text.
+    """
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if len(text) > MAX_TYPED_CHARS or not _PLAIN_NUMBER.fullmatch(text):
+            raise ValueError(f"not a plain number: {value[:40]!r}")
+        number = Decimal(text)
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        if abs(value) >= 10**MAX_INTEGER_DIGITS:
+            raise ValueError("too many digits")
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        raise ValueError(f"not a number: {value!r}")
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    if number and (number.adjusted() >= MAX_INTEGER_DIGITS or number.as_tuple().exponent < MIN_EXPONENT):
+        raise ValueError("too many digits")
+    return number
 
 
 def q(value: Decimal) -> Decimal:

@@ -32,7 +32,7 @@ from .model import (
 )
 from .rules import RULES, Context, D
 from .schema import SCHEMA
-from .yamlnodes import Parsed, Path, dotted, dump, parse
+from .yamlnodes import Parsed, Path, Refused, dotted, dump, parse
 
 _VALIDATOR = Draft202012Validator(SCHEMA)
 
@@ -44,6 +44,8 @@ def load_rubric(text: str, filename: str = "<string>") -> Rubric:
     """Parse and check a rubric; raise ``RubricError`` listing every problem (sorted by line)."""
     try:
         parsed = parse(text)
+    except Refused as exc:
+        raise RubricError([Problem(filename, exc.line, "", exc.zh, exc.en)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -6,6 +6,12 @@ and the line of each path is kept, so every problem can say ``file:line``.
 
 The one YAML reader and writer of rubrics: the engine's loader (:mod:`.loader`) and the rubric editor
 (:mod:`assess.rubrics.editor`) both read with :func:`parse` / :func:`load` and write with :func:`dump`.
+
+Guarded against hostile files (an upload, the CLI and the editor all come through here): anchors and
+aliases are refused at the first one the composer meets — so a "billion laughs" file is refused before
+any expansion is built — nesting deeper than :data:`MAX_DEPTH` is refused before the composer recurses
+(no RecursionError), and text longer than :data:`MAX_CHARS` is refused before it is parsed. Each refusal
+is a :class:`Refused`, a ``yaml.MarkedYAMLError`` that says the line.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from typing import Any
 import yaml
 
 Path = tuple[str | int, ...]
+
+MAX_DEPTH = 32  # a rubric nests about 9 levels deep (areas → indicators → rule → …)
+MAX_CHARS = 1024 * 1024  # twice the upload limit; the CLI reads files of any size
 
 _FLOAT = "tag:yaml.org,2002:float"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -52,10 +61,57 @@ def dotted(path: Path) -> str:
     return out
 
 
+class Refused(yaml.MarkedYAMLError):
+    """A file refused before it is built: anchors/aliases, too deep, too long. ``zh``/``en`` say why."""
+
+    def __init__(self, mark: yaml.Mark | None, zh: str, en: str) -> None:
+        super().__init__(problem=en, problem_mark=mark)
+        self.zh = zh
+        self.en = en
+
+    @property
+    def line(self) -> int | None:
+        return self.problem_mark.line + 1 if self.problem_mark is not None else None
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses anchors, aliases and deep nesting before building a node."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise Refused(event.start_mark, "不支持 YAML 锚点与别名（& 与 *），请把内容直接写出",
+                          "YAML anchors and aliases (& and *) are not supported: write the content out")
+        if self._depth >= MAX_DEPTH:
+            raise Refused(event.start_mark, f"嵌套超过{MAX_DEPTH}层，文件结构不对",
+                          f"nested deeper than {MAX_DEPTH} levels")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of ``text`` through the guard (see the module docstring); raises ``yaml.YAMLError``."""
+    if len(text) > MAX_CHARS:
+        raise Refused(None, f"文件过长（上限{MAX_CHARS // 1024} KB）", f"the file is too long (limit {MAX_CHARS // 1024} KB)")
+    loader = _GuardedLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def parse(text: str) -> Parsed:
-    """Compose ``text`` into data; raises ``yaml.YAMLError`` on a syntax error."""
+    """Compose ``text`` into data; raises ``yaml.YAMLError`` on a syntax error, :class:`Refused` on a
+    file refused by the guard."""
     result = Parsed()
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = compose(text)
     if node is None:
         result.problems.append((1, (), "文件为空", "the file is empty"))
         return result

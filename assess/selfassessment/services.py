@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
@@ -170,12 +170,9 @@ def parse_score(raw: Any) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
-        value = Decimal(str(raw).strip())
-        if not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        raise SelfAssessmentError(_("自评分应为数字。"), "self_score")
-    return value
+        return scoring.typed_number(raw)  # the one reader of typed numbers: no exponent, NaN or overlong
+    except ValueError:
+        raise SelfAssessmentError(_("自评分应为数字。"), "self_score") from None
 
 
 def answer_snapshot(answer: Answer | None) -> dict:
