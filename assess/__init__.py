@@ -89,11 +89,14 @@ def _wire_capabilities() -> None:
     - the review sheet shows the department's unresolved rectification items on the indicator
       (:data:`assess.review.routes.OPEN_ITEM_FINDERS`; the rectification builds on the review, not the reverse);
     - the self-assessment form says where an unconfirmed answer came from (a figure import, last year's copy:
-      :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment).
+      :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment);
+    - a change of the holiday calendar counts open rectification deadlines again
+      (:data:`assess.holidays.services.AFTER_CHANGE`; the rectification counts on the calendar, not the reverse).
     """
+    from .holidays.services import recount_with
     from .imports.services import unconfirmed_origins
     from .ranking import sums
-    from .rectification.services import open_items_for
+    from .rectification.services import open_items_for, recount_deadlines
     from .review.results import after_bulk_results
     from .review.routes import show_open_items_from
     from .review.services import register_preconditions
@@ -104,6 +107,7 @@ def _wire_capabilities() -> None:
     register_preconditions()
     show_open_items_from(open_items_for)
     show_origins_from(unconfirmed_origins)
+    recount_with(recount_deadlines)
 
 
 def _select_locale() -> str:
@@ -142,9 +146,11 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (review_bp, audit_bp):
         app.register_blueprint(bp)
 
+    from .holidays.routes import bp as holidays_bp
     from .rectification.routes import bp as rectification_bp
 
     app.register_blueprint(rectification_bp)
+    app.register_blueprint(holidays_bp)
     from .ranking.routes import replay_page
     from .rubrics.routes import bp as rubrics_bp
 
