@@ -94,11 +94,14 @@ def _wire_capabilities() -> None:
     - the review sheet shows the department's unresolved rectification items on the indicator
       (:data:`assess.review.routes.OPEN_ITEM_FINDERS`; the rectification builds on the review, not the reverse);
     - the self-assessment form says where an unconfirmed answer came from (a figure import, last year's copy:
-      :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment).
+      :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment);
+    - a change of the holiday calendar counts open rectification deadlines again
+      (:data:`assess.holidays.services.AFTER_CHANGE`; the rectification counts on the calendar, not the reverse).
     """
+    from .holidays.services import recount_with
     from .imports.services import unconfirmed_origins
     from .ranking import sums
-    from .rectification.services import open_items_for
+    from .rectification.services import open_items_for, recount_deadlines
     from .review.results import after_bulk_results
     from .review.routes import show_open_items_from
     from .review.services import register_preconditions
@@ -109,6 +112,7 @@ def _wire_capabilities() -> None:
     register_preconditions()
     show_open_items_from(open_items_for)
     show_origins_from(unconfirmed_origins)
+    recount_with(recount_deadlines)
 
 
 def _select_locale() -> str:
@@ -135,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from .core.routes import bp as core_bp
     from .documents.routes import bp as documents_bp
     from .documents.routes import rectification_notice_pdf, selfassessment_pdf_page
+    from .holidays.routes import bp as holidays_bp
     from .imports.routes import bp as imports_bp
     from .ranking.routes import bp as ranking_bp
     from .ranking.routes import replay_page
@@ -145,7 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from .selfassessment.routes import bp as selfassessment_bp
 
     for bp in (core_bp, auth_bp, admin_bp, ranking_bp, campaigns_bp, selfassessment_bp, evidence_bp, review_bp,
-               audit_bp, rectification_bp, rubrics_bp, imports_bp, documents_bp, api_bp):
+               audit_bp, rectification_bp, rubrics_bp, imports_bp, documents_bp, holidays_bp, api_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_v1_blueprint())
     # Pages another capability produces keep the address of the pages that link to them; the capability

@@ -11,11 +11,13 @@ from .extensions import db
 
 def register(app: Flask) -> None:
     from .extraction.cli import import_cli
+    from .holidays.cli import calendar_cli
     from .rubrics.cli import rubric_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(rubric_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(calendar_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     from .ranking.cli import ranking_command

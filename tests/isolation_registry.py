@@ -58,6 +58,8 @@ OBJECTS: dict[str, Callable] = {
     "rubric": lambda w: __import__("tests.test_rubrics_support", fromlist=["x"]).isolation_rubric(w),
     # ranking
     "ranking_campaign": lambda w: __import__("tests.ranking_world", fromlist=["x"]).isolation_campaign(w),
+    # holidays (office A's own day; its name carries the office marker)
+    "office_day": lambda w: __import__("tests.test_holidays", fromlist=["x"]).isolation_office_day(w),
 }
 
 # Public or identity-only endpoints with the reason they are exempt from the tenant check.
@@ -149,6 +151,14 @@ ROUTES: list[Route] = [
     *[Route(f"evidence.{e}", {"evidence_id": "evidence_a"},
             ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True)
       for e in ("download", "preview")],
+    # holidays: the installation's table is the platform administrator's; an office's own days its own
+    Route("holidays.index", allowed=("platform_admin",)),
+    Route("holidays.year", allowed=("platform_admin",), extra={"year": "2026"}),
+    Route("holidays.import_year", allowed=("platform_admin",), methods=("GET", "POST")),
+    Route("holidays.confirm_import", allowed=("platform_admin",), methods=("POST",)),
+    Route("holidays.office", allowed=("office_admin", "reviewer", "viewer")),
+    Route("holidays.add_office_day", allowed=("office_admin",), methods=("POST",)),
+    Route("holidays.delete_office_day", {"day_id": "office_day"}, ("office_admin",), ("POST",)),
     # rectification
     Route("rectification.notices", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     Route("rectification.generate", allowed=("office_admin",), methods=("GET", "POST")),

@@ -23,15 +23,19 @@ def home():
 def home_context(user) -> dict:
     """The figures of the user's home page (assess/core/dashboard.py), by role."""
     from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, local_today
+    from ..holidays import services as holidays
     from ..models import Office
+    from ..rectification.services import deadline_notes
     from . import dashboard
 
     today = local_today()
     ctx: dict = {"today": today, "state_labels": STATE_LABELS, "sub_labels": SUBMISSION_LABELS}
     if user.role == Role.PLATFORM_ADMIN:
         ctx["offices"] = db.session.scalar(select(func.count()).select_from(Office).where(Office.active.is_(True)))
+        ctx["calendar_missing"] = holidays.missing_years(today)  # a task: enter next year's arrangements
     elif user.department_id is not None:
         ctx["dept"] = dashboard.department_home(user, today)
+        ctx["deadline_notes"] = deadline_notes
     elif user.role == Role.REVIEWER:
         ctx["reviewer"] = rows = dashboard.reviewer_home(user, today)
         ctx["contest_names"] = dashboard.submission_names([k for r in rows for k in r.contests])
@@ -49,6 +53,7 @@ def health():
 NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     # in the order of the year's work, administration last
     ("admin.offices", _l("单位管理"), (Role.PLATFORM_ADMIN,)),
+    ("holidays.index", _l("节假日安排"), (Role.PLATFORM_ADMIN,)),
     ("campaigns.index", _l("考核"), OFFICE_READERS),
     ("selfassessment.index", _l("自评"), DEPARTMENT_STAFF),
     ("imports.index", _l("材料导入"), DEPARTMENT_STAFF),
@@ -61,6 +66,7 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("admin.departments", _l("部门"), (Role.OFFICE_ADMIN,)),
     ("admin.groups", _l("排名分组"), (Role.OFFICE_ADMIN,)),
     ("admin.users", _l("用户"), USER_ADMINS),
+    ("holidays.office", _l("本单位日历"), (Role.OFFICE_ADMIN,)),
     ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
 ]
 

@@ -166,11 +166,22 @@ def grades_named(campaign: Campaign, rows) -> dict[str, tuple[str, ...]]:
 
 
 def default_deadline(campaign: Campaign) -> dt.date:
-    if campaign.rectify_deadline:
-        return campaign.rectify_deadline
-    from ..rectification.generation import default_deadline as rect_deadline
+    return default_deadline_noted(campaign)[0]
 
-    return rect_deadline(campaign)
+
+def default_deadline_noted(campaign: Campaign) -> tuple[dt.date, list[str]]:
+    """The circular's rectification deadline, and the notes it must carry when it was counted through a year
+    with no holiday arrangements (a document never prints such a date without saying so)."""
+    if campaign.rectify_deadline:
+        return campaign.rectify_deadline, []
+    from ..rectification import workdays
+    from ..rectification.generation import default_deadline_counted
+
+    deadline, counted = default_deadline_counted(campaign)
+    if counted is None:
+        return deadline, []
+    cal = workdays.load(campaign.office_id)
+    return deadline, [workdays.missing_year_note(y) for y in cal.fallback_years(counted[0], deadline)]
 
 
 def circular_defaults(campaign: Campaign, office: Office) -> dict[str, str]:
@@ -207,9 +218,10 @@ def circular_defaults(campaign: Campaign, office: Office) -> dict[str, str]:
         texts = "；".join(p["problem"].rstrip("。；;") for p in items[:2])
         lines.append(f"{_nth(n)}是{title}方面。{texts}（涉及{units}个单位）。")
     problems = "\n".join(lines) or "本次考核未发现共性问题。"
-    deadline = default_deadline(campaign)
+    deadline, notes = default_deadline_noted(campaign)
+    noted = f"（{'；'.join(notes)}）" if notes else ""
     requirements = (
-        f"各单位要对照本通报和各自的问题清单，逐条制定整改措施，于{format_cn_date(deadline)}前整改到位，"
+        f"各单位要对照本通报和各自的问题清单，逐条制定整改措施，于{format_cn_date(deadline)}前{noted}整改到位，"
         f"并通过考核平台报送整改情况。\n"
         f"要落实信息发布审核制度，做到先审后发、专人维护，坚决杜绝空白栏目和错敏信息。\n"
         f"考核结果纳入年度综合考核，{issuer}将适时组织复查，复查结果另行通报。"
@@ -300,7 +312,12 @@ def notice_document(notice: Notice, office: Office, *, today: dt.date | None = N
     )
     intro = [p for p in (notice.intro or "").splitlines() if p.strip()] or [
         _("经检查，你单位存在%(n)s项问题（详见附件）。", n=len(items))]
+    from ..rectification.services import deadline_notes
+
+    notes = deadline_notes(notice)
     intro.append(_("请对照问题清单逐条整改，于%(d)s前整改到位。", d=format_cn_date(notice.deadline)))
+    if notes:
+        intro.append(_("（整改期限按工作日计算：%(notes)s。）", notes="；".join(notes)))
     letterhead = Letterhead(
         authority_mark=office.authority_mark or office.name, doc_number="",
         issuer=office.issuer_name or office.name, date=when, printed_by=office.printed_by or office.name,
@@ -309,7 +326,7 @@ def notice_document(notice: Notice, office: Office, *, today: dt.date | None = N
     )
     return NoticeContext(
         letterhead=letterhead, department=notice.department_name, title=notice.title, intro=tuple(intro),
-        items=items, deadline=notice.deadline,
+        items=items, deadline=notice.deadline, deadline_note="；".join(notes),
         how_to_answer=_("请在考核平台“整改通知”栏目逐条填写整改措施、整改结果并附佐证材料，经分管领导审核后提交。"),
         contact=office.contact or office.name,
     )

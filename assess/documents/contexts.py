@@ -138,6 +138,7 @@ class NoticeContext:
     how_to_answer: str
     contact: str
     attachment_title: str = "问题清单"
+    deadline_note: str = ""  # a deadline counted Monday–Friday only says so (year without arrangements)
     public_note: str = ""
     verify_code: str = ""
     verify_url: str = ""

@@ -2,6 +2,7 @@
 from .api import ApiToken
 from .audit import AuditEntry
 from .base import DepartmentMixin, TenantMixin
+from .calendar import HolidayDay, HolidayYear, OfficeDay
 from .campaign import Answer, Campaign, CampaignState, Evidence, EvidenceKind, Submission, SubmissionState
 from .documents import CircularDraft, DocumentCounter, DocumentJob, DocumentKind, IssuedDocument, JobState
 from .imports import AnnualReport, FigureImport
@@ -20,6 +21,7 @@ __all__ = [
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
     "DepartmentSums", "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",
     "AuditEntry",
+    "HolidayDay", "HolidayYear", "OfficeDay",
     "Department",
     "DepartmentMixin",
     "Group",

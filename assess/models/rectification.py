@@ -58,6 +58,10 @@ class Notice(DepartmentMixin, TimestampMixin, db.Model):
     department_name: Mapped[str] = mapped_column(String(120))  # snapshot, like Submission
     state: Mapped[NoticeState] = mapped_column(_enum(NoticeState), default=NoticeState.DRAFT)
     deadline: Mapped[date] = mapped_column(Date)
+    # When the deadline was counted in working days: from which day and how many, so that a change of the
+    # holiday calendar can count it again (both empty for a date the office typed).
+    deadline_start: Mapped[date | None] = mapped_column(Date)
+    deadline_workdays: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

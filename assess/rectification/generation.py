@@ -185,12 +185,20 @@ def deduction(result: Any, indicator: Any) -> Decimal | None:
 
 def default_deadline(campaign: Campaign | None, *, start: date | None = None, n: int | None = None) -> date:
     """The campaign's rectification deadline when set and not past, else ``n`` working days from ``start``."""
+    return default_deadline_counted(campaign, start=start, n=n)[0]
+
+
+def default_deadline_counted(campaign: Campaign | None, *, start: date | None = None,
+                             n: int | None = None) -> tuple[date, tuple[date, int] | None]:
+    """:func:`default_deadline`, and what it was counted from ((start, working days); None for the campaign's
+    own date), on the campaign's office's calendar."""
     start = start or today_local()
+    office_id = campaign.office_id if campaign is not None else None
     if n:
-        return deadline_from(workdays_count=n, start=start)
+        return deadline_from(workdays_count=n, start=start, office_id=office_id), (start, int(n))
     if campaign is not None and campaign.rectify_deadline and campaign.rectify_deadline >= start:
-        return campaign.rectify_deadline
-    return workdays.add_workdays(start, DEFAULT_WORKDAYS)
+        return campaign.rectify_deadline, None
+    return workdays.add_workdays(start, DEFAULT_WORKDAYS, office_id=office_id), (start, DEFAULT_WORKDAYS)
 
 
 GENERATE_ACTION = "rectification.generate"
@@ -246,7 +254,7 @@ def generate_notices(office: Office, campaign: Campaign, *, actor: Any, workdays
         raise RectificationError(_("考核结果公布后才能生成整改通知。"), "campaign_id")
     plan = plan or plan_generation(campaign, threshold)
     today = today or today_local()
-    deadline = default_deadline(campaign, start=today, n=workdays_count)
+    deadline, counted = default_deadline_counted(campaign, start=today, n=workdays_count)
     existing = set(db.session.scalars(
         select(Notice.department_id).where(Notice.office_id == office.id, Notice.campaign_id == campaign.id)
     ))
@@ -265,6 +273,7 @@ def generate_notices(office: Office, campaign: Campaign, *, actor: Any, workdays
             intro=_("根据%(campaign)s结果，现将评审中发现的你单位存在的问题反馈如下，请对照问题清单逐项整改，"
                     "并在期限内报送整改措施、整改结果及佐证材料。", campaign=campaign.name),
             department_name=dept.name, deadline=deadline, created_by_id=getattr(actor, "id", None),
+            deadline_start=counted[0] if counted else None, deadline_workdays=counted[1] if counted else None,
         ), rows))
     db.session.add_all([notice for notice, _rows in planned])
     db.session.flush()

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..holidays.services import window_notes
 from ..web import commit_or_flash
 from ..models import (Campaign, Department, Evidence, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
@@ -98,6 +99,13 @@ def notices():
     )
 
 
+def _fallback_flash(notice: Notice | None) -> None:
+    """Say at once when a deadline just counted went through a year without holiday arrangements."""
+    if notice is not None:
+        for note in services.deadline_notes(notice):
+            flash(_("整改期限 %(d)s：%(note)s。", d=notice.deadline.isoformat(), note=note), "warning")
+
+
 @bp.route("/generate", methods=["GET", "POST"])
 @office_side(Role.OFFICE_ADMIN)
 def generate():
@@ -123,6 +131,7 @@ def generate():
                         i=sum(len(n.items) for n in created)), "success")
             else:
                 flash(_("没有需要生成的整改通知（无问题或已生成）。"), "info")
+            _fallback_flash(created[0] if created else None)
             if plan.without_statement:
                 flash(_("另有 %(n)s 个指标扣分达到起算分值但没有问题描述，未列入通知；如需整改，请在通知中手动添加问题。",
                         n=plan.without_statement), "warning")
@@ -131,7 +140,8 @@ def generate():
     threshold = form.threshold.data if not form.threshold.errors and form.threshold.data is not None \
         else generation.DEFAULT_THRESHOLD
     preview = {c.id: (c.name, generation.generation_preview(c, threshold)) for c in campaigns}
-    return render_template("rectification/generate.html", form=form, preview=preview, threshold=threshold), status
+    return render_template("rectification/generate.html", form=form, preview=preview, threshold=threshold,
+                           calendar_notes=window_notes(services.today_local())), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -146,21 +156,24 @@ def new():
     if form.validate_on_submit():
         dept = get_scoped_or_404(Department, form.department_id.data)
         try:
-            deadline = services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data)
+            deadline = services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data,
+                                              office_id=office.id)
             notice = services.create_notice(
                 office, dept, actor=current_user, title=form.title.data, deadline=deadline,
                 problem=form.problem.data, requirement=form.requirement.data or "",
                 source=NoticeSource(form.source.data), intro=form.intro.data or "",
-                indicator_code=form.indicator_code.data or "")
+                indicator_code=form.indicator_code.data or "", counted=services.counted_from(form.workdays.data))
         except (RectificationError, StaleDataError) as exc:
             db.session.rollback()
             _fail(_as_error(exc), form)
         else:
             db.session.commit()
             flash(_("已创建整改通知草稿。"), "success")
+            _fallback_flash(notice)
             return redirect(url_for("rectification.show", notice_id=notice.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("rectification/new.html", form=form), status
+    return render_template("rectification/new.html", form=form,
+                           calendar_notes=window_notes(services.today_local())), status
 
 
 # --- one notice -------------------------------------------------------------------------------------------------
@@ -204,7 +217,9 @@ def _page(notice: Notice, overrides: dict | None = None, status: int = 200):
         is_leader=role == Role.DEPT_ADMIN and not is_office_user(),
         state_labels=services.STATE_LABELS, notice_labels=services.NOTICE_STATE_LABELS,
         source_labels=services.SOURCE_LABELS, user_name=services.user_name, ItemState=ItemState,
-        NoticeState=NoticeState,
+        NoticeState=NoticeState, deadline_notes=services.deadline_notes(notice),
+        calendar_notes=window_notes(today) if role == Role.OFFICE_ADMIN and is_office_user()
+        and notice.state != NoticeState.CLOSED else [],
     ), status
 
 
@@ -229,9 +244,12 @@ def edit_notice(notice_id: int):
     if form.validate_on_submit() and _commit_or_flash(
             lambda: services.update_notice(
                 notice, actor=current_user, title=form.title.data, intro=form.intro.data or "",
-                deadline=services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data),
-                reason=form.reason.data or "", version=form.version.data),
+                deadline=services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data,
+                                                office_id=notice.office_id),
+                reason=form.reason.data or "", version=form.version.data,
+                counted=services.counted_from(form.workdays.data)),
             _("已保存通知。"), form):
+        _fallback_flash(notice)
         return _redirect(notice)
     return _page(get_scoped_or_404(Notice, notice_id), {"edit": form}, 400)
 

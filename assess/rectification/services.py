@@ -116,17 +116,65 @@ def check_version(obj: Any, version: Any, what: str) -> None:
 
 
 def deadline_from(*, deadline: date | None = None, workdays_count: int | None = None, start: date | None = None,
-                  field: str = "deadline") -> date:
-    """A notice deadline: an explicit date, or ``workdays_count`` working days after ``start`` (today)."""
+                  field: str = "deadline", office_id: int | None = None) -> date:
+    """A notice deadline: an explicit date, or ``workdays_count`` working days after ``start`` (today), on
+    the office's calendar (see :func:`counted_from` for what to store with it)."""
     start = start or today_local()
     if workdays_count:
         try:
-            return workdays.add_workdays(start, int(workdays_count))
+            return workdays.add_workdays(start, int(workdays_count), office_id=office_id)
         except workdays.WorkdayError as exc:
             raise RectificationError(str(exc), "workdays") from None
     if deadline is None:
         raise RectificationError(_("请填写整改期限（截止日期或工作日数）。"), field)
     return deadline
+
+
+def counted_from(workdays_count: int | None, start: date | None = None) -> tuple[date, int] | None:
+    """What a deadline was counted from (start, working days), kept on the notice so that a change of the
+    holiday calendar can count it again; None for a typed date."""
+    return (start or today_local(), int(workdays_count)) if workdays_count else None
+
+
+def deadline_notes(notice: Notice, calendar: workdays.Calendar | None = None) -> list[str]:
+    """The notes a page or document prints next to a deadline counted Monday–Friday only (a year with no
+    holiday arrangements entered); empty for a typed date or a fully known count."""
+    if not notice.deadline_workdays or notice.deadline_start is None:
+        return []
+    cal = calendar or workdays.load(notice.office_id)
+    return [workdays.missing_year_note(y) for y in cal.fallback_years(notice.deadline_start, notice.deadline)]
+
+
+def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason: str) -> list:
+    """Count again every open notice deadline that was counted in working days and has not passed, after the
+    holiday calendar changed (of one office, or of every office); audit and return those that moved."""
+    from ..holidays.services import MovedDeadline, recorded_moves
+
+    stmt = select(Notice).where(Notice.state != NoticeState.CLOSED, Notice.deadline >= today,
+                                Notice.deadline_workdays.is_not(None), Notice.deadline_start.is_not(None))
+    if office_id is not None:
+        stmt = stmt.where(Notice.office_id == office_id)
+    calendars: dict[int, workdays.Calendar] = {}
+    moved: list[MovedDeadline] = []
+    entries: dict[int, list[dict]] = {}
+    for notice in db.session.scalars(stmt.order_by(Notice.office_id, Notice.id)):
+        cal = calendars.setdefault(notice.office_id, workdays.load(notice.office_id))
+        new = cal.add(notice.deadline_start, notice.deadline_workdays)
+        if new == notice.deadline:
+            continue
+        old, notice.deadline = notice.deadline, new
+        moved.append(MovedDeadline(notice.office_id, f"{notice.department_name}：{notice.title}", old, new,
+                                   "rectification.show", {"notice_id": notice.id}))
+        entries.setdefault(notice.office_id, []).append(dict(
+            action="rectification.notice.deadline_recount", object_type="rectification_notice",
+            object_id=notice.id, old={"deadline": old.isoformat()},
+            new={"deadline": new.isoformat(), "start": notice.deadline_start.isoformat(),
+                 "workdays": notice.deadline_workdays},
+            reason=reason, department_id=notice.department_id, campaign_id=notice.campaign_id))
+    db.session.flush()
+    for office, rows in entries.items():
+        recorded_moves(rows, office, actor)
+    return moved
 
 
 def _check_deadline(deadline: date, today: date, field: str = "deadline") -> None:
@@ -153,7 +201,7 @@ def _item_snapshot(item: NoticeItem) -> dict:
 def create_notice(office: Office, department: Department, *, actor: Any, title: str, deadline: date,
                   problem: str, requirement: str = "", source: NoticeSource = NoticeSource.MONITORING,
                   intro: str = "", campaign: Campaign | None = None, indicator_code: str | None = None,
-                  today: date | None = None) -> Notice:
+                  today: date | None = None, counted: tuple[date, int] | None = None) -> Notice:
     """A notice raised by the office on its own checks (e.g. monthly website monitoring), with a first item."""
     if department.office_id != office.id:
         raise RectificationError(_("部门不属于本单位。"), "department_id")
@@ -167,6 +215,7 @@ def create_notice(office: Office, department: Department, *, actor: Any, title: 
         office_id=office.id, department_id=department.id, campaign_id=campaign.id if campaign else None,
         source=source, title=title, intro=_text(intro, "intro", _("通知正文"), required=False),
         department_name=department.name, deadline=deadline, created_by_id=getattr(actor, "id", None),
+        deadline_start=counted[0] if counted else None, deadline_workdays=counted[1] if counted else None,
     )
     db.session.add(notice)
     db.session.flush()
@@ -193,7 +242,10 @@ def _require_editable(notice: Notice, reason: str) -> str:
 
 
 def update_notice(notice: Notice, *, actor: Any, title: str, intro: str, deadline: date, reason: str = "",
-                  version: Any = None, today: date | None = None) -> Notice:
+                  version: Any = None, today: date | None = None,
+                  counted: tuple[date, int] | None = None) -> Notice:
+    """Edit a notice; ``counted`` (start, working days) when the deadline was counted, so that it follows
+    later changes of the holiday calendar (a typed new date stops following it)."""
     check_version(notice, version, _("该通知"))
     reason = _require_editable(notice, reason)
     title = _text(title, "title", _("通知标题"), limit=200)
@@ -201,6 +253,10 @@ def update_notice(notice: Notice, *, actor: Any, title: str, intro: str, deadlin
     if deadline != notice.deadline:
         _check_deadline(deadline, today or today_local())
     old = {"title": notice.title, "intro": notice.intro, "deadline": notice.deadline.isoformat()}
+    if counted is not None:
+        notice.deadline_start, notice.deadline_workdays = counted
+    elif deadline != notice.deadline:
+        notice.deadline_start = notice.deadline_workdays = None
     notice.title, notice.intro, notice.deadline = title, intro, deadline
     db.session.flush()
     _audit(notice, "rectification.notice.edit", "rectification_notice", notice.id, actor=actor, old=old,
