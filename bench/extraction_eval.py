@@ -16,12 +16,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import yaml
-from decimal import Decimal
 
 from assess.extraction.annual_report import check, parse_report
 from assess.extraction.errors import ExtractionError
@@ -270,7 +270,7 @@ def evaluate_real_reports(held_out: bool | None = None) -> dict[str, Any]:
                                 f"expected {entry['version']}/{entry['year']}")
         for name, want, got in _figure_checks(report, entry.get("figures") or {}):
             fig_n += 1
-            if got is not None and Decimal(str(want)) == got:
+            if (want is None and got is None) or (got is not None and want is not None and Decimal(str(want)) == got):
                 fig_ok += 1
             else:
                 problems.append(f"{path.name}: {name} read {got}, labelled {want}")

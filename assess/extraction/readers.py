@@ -70,7 +70,13 @@ def _read(data: bytes, filename: str, split_lines: bool) -> list[Row]:
 
 
 def _split(line: str) -> Row:
-    return [cell for cell in _SPLIT_RE.split(line.strip()) if cell]
+    """Cells of a text line. A Markdown table row (``| a | 1 |  |``) keeps its empty cells: a blank
+    figure is not the same as no cell."""
+    text = line.strip()
+    if text.startswith("|") and text.count("|") >= 2:
+        cells = [c.strip() for c in text.strip("|").split("|")]
+        return cells if any(cells) else []
+    return [cell for cell in _SPLIT_RE.split(text) if cell]
 
 
 def decode_text(data: bytes, filename: str) -> str:
