@@ -1,6 +1,7 @@
 """Annual report: parsing in every format, the arithmetic checks, figures, the CLI."""
 
 import copy
+import io
 import importlib.util
 import json
 import sys
@@ -400,3 +401,39 @@ def test_every_check_has_an_id_and_a_severity_named_in_its_message() -> None:
         assert f.severity == CHECK_SEVERITY[f.check] in ("error", "warning", "format")
         assert f.message.startswith(SEVERITY_TITLES[f.severity] + "：")
         assert f.to_dict()["severity"] == f.severity
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def test_pdf_rows_read_by_position() -> None:
+    """A tall row whose figures are printed at the top of their cells and the label at the bottom (text
+    order: figures first), and a label wrapped over two lines around the figures' line."""
+    html = MAKE_DOCS.render_html(MAKE_DOCS.build({**_spec("shichang-2023"), "plants": []}))
+    html = html.replace("<style>", "<style>td{vertical-align:top}")
+    html = html.replace("<td>1.本机关不掌握相关政府信息</td>",
+                        '<td style="vertical-align:bottom;height:60pt">1.本机关不掌握相关政府信息</td>')
+    html = html.replace("<td>1.属于国家秘密</td>",
+                        '<td style="vertical-align:middle;width:4em">1.属于国家秘密</td>')
+    report = parse_report(_pdf(html), "r.pdf")
+    assert report.requests["unable_1"] == {"natural": 4, "business": 2, "research": 0, "nonprofit": 0,
+                                           "legal": 1, "other": 0, "total": 7}
+    assert report.requests["withheld_1"]["total"] == Decimal(0)
+    assert check(report) == []
+
+
+def test_pdf_running_header_and_page_numbers() -> None:
+    html = MAKE_DOCS.render_html(MAKE_DOCS.build({**_spec("shichang-2023"), "plants": []}))
+    html = html.replace("<style>", "<style>@page{size:A5;@top-center{content:'县市场监督管理局政府信息公开工作年度报告'}"
+                                   "@bottom-center{content:'- ' counter(page) ' -'}} ")
+    data = _pdf(html)
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) >= 3  # the tables run over page breaks
+    report = parse_report(data, "r.pdf")
+    assert not report.notes
+    assert check(report) == []

@@ -428,6 +428,10 @@ def _assign_requests(report: Report, candidates: list[_Candidate], version: str)
     own = [_request_key_approx(c.label, c.group, version) if c.label else (None, False) for c in candidates]
     ctx = [(_request_key_approx(c.context + c.label, c.group, version) if c.context else (None, False))
            for c in candidates]
+    for i, c in enumerate(candidates[:-1]):  # the label printed after its figures (a row broken by a page)
+        after = candidates[i + 1]
+        if own[i][0] is None and ctx[i][0] is None and after.label and after.context:
+            ctx[i] = _request_key_approx(after.context, c.group, version)
     merged = version == "2021" and any(k == "other" for k, _a in own) and not any(
         (k or "").startswith("other_") for k, _a in own)
     if merged:  # 其他处理 printed as one row: it takes the place of its three sub-rows
