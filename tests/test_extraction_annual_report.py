@@ -1,6 +1,7 @@
 """Annual report: parsing in every format, the arithmetic checks, figures, the CLI."""
 
 import copy
+import io
 import importlib.util
 import json
 import sys
@@ -233,3 +234,206 @@ def test_cli_summary_with_project_rubric() -> None:
         "summary", str(EVAL / "summaries" / "s1_renshe.txt"), "--rubric", str(rubric)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["passages"]
+
+
+# --- layouts met in real published reports (issue 17): each from a small fixture of our own ----------
+
+from assess.extraction.annual_report import CHECK_SEVERITY, SEVERITY_TITLES  # noqa: E402
+
+
+def _lines(report_id: str = "shichang-2023") -> list[str]:
+    spec = _spec(report_id)
+    spec["plants"] = []
+    return MAKE_DOCS.render_text(MAKE_DOCS.build(spec)).splitlines()
+
+
+def _parse_text(lines: list[str]) -> Report:
+    return parse_report("\n".join(lines).encode("utf-8"), "r.txt")
+
+
+def _replace(lines: list[str], startswith: str, *new: str) -> list[str]:
+    i = next(i for i, line in enumerate(lines) if line.startswith(startswith))
+    return lines[:i] + list(new) + lines[i + 1:]
+
+
+def test_page_footer_and_running_header_are_not_rows() -> None:
+    lines = _lines()
+    # a page break inside a wrapped label: footer "- 3 -" then the next page's running header
+    lines = _replace(lines, "1.本机关不掌握相关政府信息", "1.本机关不掌握相关政", "- 3 -",
+                     "府信息  4  2  0  0  1  0  7")
+    lines = _replace(lines, "2.重复申请", "— 5 —", "第5页", "2.重复申请  1  1  0  0  0  0  2")
+    report = _parse_text(lines)
+    assert report.requests["unable_1"]["total"] == Decimal(7)
+    assert report.requests["not_processed_2"]["total"] == Decimal(2)
+    assert not report.notes
+    assert check(report) == []
+
+
+def test_blank_row_and_blank_total_cell() -> None:
+    """A row printed with every cell blank is a row of blanks (not missing); a blank 总计 where the row has
+    figures is one warning “总计未填”, not an arithmetic error, and nothing is derived from it."""
+    html = MAKE_DOCS.render_html(MAKE_DOCS.build({**_spec("shichang-2023"), "plants": []}))
+    html = html.replace("<td>1.属于国家秘密</td>" + "<td>0</td>" * 7, "<td>1.属于国家秘密</td>" + "<td>&nbsp;</td>" * 7)
+    html = html.replace("<td colspan=\"2\">（一）予以公开</td><td>8</td><td>5</td><td>0</td><td>0</td><td>1</td><td>0</td><td>14</td>",
+                        "<td colspan=\"2\">（一）予以公开</td><td>8</td><td>5</td><td>0</td><td>0</td><td>1</td><td>0</td><td> </td>")
+    assert html.count("&nbsp;") == 7 and "<td> </td>" in html, "fixture did not apply"
+    report = parse_report(html.encode("utf-8"), "r.html")
+    assert report.requests["withheld_1"] == dict.fromkeys(REQUEST_COLUMNS)
+    assert report.requests["open"]["total"] is None
+    failures = check(report)
+    assert [(f.check, f.severity, f.row, f.cells) for f in failures] == [
+        ("total_blank", "warning", "（一）予以公开", [("open", "total")])]
+    assert failures[0].message.startswith("警告：") and "总计”未填" in failures[0].message
+    assert "14" in failures[0].message  # the row's own parts, for the office to fill in
+
+
+def test_blank_total_still_checks_the_rest() -> None:
+    report = _consistent()
+    report.requests["open"]["total"] = None
+    report.requests["partial"]["natural"] = Decimal(4)  # a real contradiction elsewhere is still found
+    found = _checks(report)
+    assert [f.row for f in found["total_blank"]] == ["（一）予以公开"]
+    assert [f.row for f in found["row_sum"]] == ["（二）部分公开"]
+    assert {f.column for f in found["results_sum"]} == {"自然人"}  # not 总计: its blank is not a 0
+
+
+def test_markdown_headings_and_review_split_into_small_tables() -> None:
+    lines = _lines()
+    i = lines.index("四、政府信息公开行政复议、行政诉讼情况")
+    lines = lines[:i] + [
+        "## 四、政府信息公开行政复议、行政诉讼情况",
+        "### 行政诉讼（复议后起诉）", "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |", "|---|---|---|---|---|",
+        "| 0 | 1 | 0 | 0 | 1 |",
+        "### 行政复议", "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |", "|---|---|---|---|---|",
+        "| 2 | 1 | 0 | 1 | 4 |",
+        "### 行政诉讼（未经复议直接起诉）", "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |",
+        "|---|---|---|---|---|", "| 1 | 0 | 1 | 0 | 2 |",
+    ] + lines[i + 4:]
+    lines = ["## " + x if x.startswith(("三、收到", "二、主动")) else x for x in lines]
+    report = _parse_text(lines)
+    assert report.review["reconsideration"]["total"] == Decimal(4)
+    assert report.review["litigation_direct"]["total"] == Decimal(2)
+    assert report.review["litigation_after"] == {"upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 1}
+    assert check(report) == []
+
+
+def test_word_auto_numbered_headings_without_numerals() -> None:
+    lines = [x.split("、", 1)[1] if x.startswith(("二、主动", "三、收到", "四、政府")) else x for x in _lines()]
+    report = _parse_text(lines)
+    assert report.review["reconsideration"]["total"] == Decimal(4)
+    assert check(report) == []
+
+
+def test_label_typo_matched_approximately_and_said() -> None:
+    lines = _replace(_lines(), "2.其他法律行政法规禁止公开", "2.其他法律行政法规行政止公开  0  0  0  0  0  0  0")
+    lines = _replace(lines, "（二）部分公开", "(二) 部分公开  3  2  0  0  0  0  5")  # half-width brackets, a space
+    report = _parse_text(lines)
+    assert report.requests["withheld_2"]["total"] == Decimal(0)
+    assert report.requests["partial"]["total"] == Decimal(5)
+    failures = check(report)
+    assert [(f.check, f.severity, f.actual) for f in failures] == [
+        ("approximate_label", "warning", "2.其他法律行政法规行政止公开")]
+    assert "近似" in failures[0].message and failures[0].message.startswith("警告：")
+
+
+def test_rows_without_labels_read_by_position() -> None:
+    """Converted PDFs print some rows without their labels (the labels land elsewhere in the text)."""
+    lines = _lines()
+    for label in ("（二）部分公开", "2.没有现成信息需要另行制作", "5.要求行政机关确认"):
+        i = next(i for i, x in enumerate(lines) if x.startswith(label))
+        lines[i] = "| " + " | ".join(lines[i].split()[1:]) + " |"
+    report = _parse_text(lines)
+    assert report.requests["partial"]["natural"] == Decimal(3)
+    assert report.requests["unable_2"]["total"] == Decimal(1)
+    failures = check(report)
+    assert {f.check for f in failures} == {"approximate_label"}
+    assert all("位置" in f.message for f in failures) and len(failures) == 3
+
+
+def test_year_when_the_body_name_stands_between() -> None:
+    lines = _lines()
+    lines[0] = "2019年上海市某某区人民政府办公室政府信息公开工作年度报告"
+    assert _parse_text(lines).year == 2019
+    lines[0] = "2024 年上海市某某委员会政府信息公开工作"  # converted PDF: a space, the title wrapped
+    lines.insert(1, "年度报告")
+    assert _parse_text(lines).year == 2024
+
+
+def test_amounts_with_units() -> None:
+    lines = _lines("minzheng-2020")
+    i = next(i for i, x in enumerate(lines) if x.startswith("政府集中采购"))
+    lines[i] = "政府集中采购  6  251000元"
+    assert _parse_text(lines).proactive["procurement"]["采购总金额"] == Decimal(251000)
+    lines[i] = "政府集中采购  6  12.5万元"
+    assert _parse_text(lines).proactive["procurement"]["采购总金额"] == Decimal(125000)
+    lines = _replace(_lines(), "行政事业性收费", "行政事业性收费  125000元")
+    assert _parse_text(lines).proactive["fees"] == {"本年收费金额（万元）": Decimal("12.5")}
+
+
+def test_prose_line_with_many_numbers_is_not_a_row() -> None:
+    lines = _lines()
+    i = lines.index("三、本年度办理结果")
+    lines.insert(i, "本年 新收 申请 21 件 ， 结转 1 件 ， 公开 14 件 、 部分公开 5 件 ， 其余 3 件 ， 另有 2 件 ， 共 35 件")
+    report = _parse_text(lines)
+    assert report.requests["new"]["total"] == Decimal(34)
+    assert check(report) == []
+
+
+def test_2021_other_processing_printed_as_one_row() -> None:
+    lines = _lines()
+    i = lines.index("（六）其他处理")
+    lines = lines[:i] + ["（六）其他处理  1  0  0  0  0  0  1"] + lines[i + 4:]
+    report = _parse_text(lines)
+    failures = check(report)
+    assert [(f.check, f.severity) for f in failures] == [("merged_other", "format")]
+    assert failures[0].message.startswith("格式：")
+
+
+def test_every_check_has_an_id_and_a_severity_named_in_its_message() -> None:
+    report = _consistent()
+    report.requests["open"]["natural"] = Decimal(9)
+    report.requests["partial"]["total"] = None
+    del report.requests["withheld_7"]
+    report.matched["withheld_8"] = ""
+    failures = check(report)
+    assert {f.check for f in failures} >= {"row_sum", "results_sum", "total_blank", "missing", "approximate_label"}
+    for f in failures:
+        assert f.severity == CHECK_SEVERITY[f.check] in ("error", "warning", "format")
+        assert f.message.startswith(SEVERITY_TITLES[f.severity] + "：")
+        assert f.to_dict()["severity"] == f.severity
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def test_pdf_rows_read_by_position() -> None:
+    """A tall row whose figures are printed at the top of their cells and the label at the bottom (text
+    order: figures first), and a label wrapped over two lines around the figures' line."""
+    html = MAKE_DOCS.render_html(MAKE_DOCS.build({**_spec("shichang-2023"), "plants": []}))
+    html = html.replace("<style>", "<style>td{vertical-align:top}")
+    html = html.replace("<td>1.本机关不掌握相关政府信息</td>",
+                        '<td style="vertical-align:bottom;height:60pt">1.本机关不掌握相关政府信息</td>')
+    html = html.replace("<td>1.属于国家秘密</td>",
+                        '<td style="vertical-align:middle;width:4em">1.属于国家秘密</td>')
+    report = parse_report(_pdf(html), "r.pdf")
+    assert report.requests["unable_1"] == {"natural": 4, "business": 2, "research": 0, "nonprofit": 0,
+                                           "legal": 1, "other": 0, "total": 7}
+    assert report.requests["withheld_1"]["total"] == Decimal(0)
+    assert check(report) == []
+
+
+def test_pdf_running_header_and_page_numbers() -> None:
+    html = MAKE_DOCS.render_html(MAKE_DOCS.build({**_spec("shichang-2023"), "plants": []}))
+    html = html.replace("<style>", "<style>@page{size:A5;@top-center{content:'县市场监督管理局政府信息公开工作年度报告'}"
+                                   "@bottom-center{content:'- ' counter(page) ' -'}} ")
+    data = _pdf(html)
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) >= 3  # the tables run over page breaks
+    report = parse_report(data, "r.pdf")
+    assert not report.notes
+    assert check(report) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -223,3 +224,18 @@ def test_unconfirmed_values_say_where_they_came_from(client, login, db, tenant_a
     a3 = _origin_note(page, "A3")  # only last year's text
     assert "以下情况说明沿用自2025年度的自评表（数字已清空）" in a3 and "工作总结" not in a3
     assert "确认导入的内容" in page and "确认沿用" in page
+
+
+def test_report_page_shows_each_findings_severity(client, login, sub, tenant_a):
+    """A blank 总计 is a warning, an arithmetic contradiction an error: the page says which (issue 17)."""
+    c = login(tenant_a.users["dept_editor"].username)
+    text = report_text(2024, carried_in=0)
+    blank = re.sub(r"(（一）予以公开\s+3\s+1\s+0\s+0\s+0\s+0\s+)4", r"\g<1>—", text)
+    assert blank != text, "fixture did not apply"
+    bad = blank.replace("（七）总计   4   1   0   0   0   0   5", "（七）总计   4   1   0   0   0   0   7")
+    resp = _upload_report(c, bad)
+    page = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert 'class="finding finding-warning" data-check="total_blank"' in page
+    assert 'class="finding finding-error" data-check="row_sum"' in page
+    assert '<span class="badge warn">警告</span>' in page and '<span class="badge bad">错误</span>' in page
+    assert "警告：表三" not in page  # the severity is the badge, not repeated in the text

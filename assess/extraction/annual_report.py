@@ -11,6 +11,7 @@ Blank cells, “—” and “/” are read as ``None`` (not stated); sums count
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -131,25 +132,46 @@ class Report:
     requests: dict[str, dict[str, Value]] = field(default_factory=dict)   # row → column → value
     review: dict[str, dict[str, Value]] = field(default_factory=dict)     # group → column → value
     notes: list[str] = field(default_factory=list)     # what the parser could not place
+    matched: dict[str, str] = field(default_factory=dict)  # row key → label matched approximately ("" = by position)
 
     def to_dict(self) -> dict[str, Any]:
         def conv(table: dict[str, dict[str, Value]]) -> dict[str, dict[str, str | None]]:
             return {r: {c: (None if v is None else str(v)) for c, v in cols.items()}
                     for r, cols in table.items()}
         return {"version": self.version, "year": self.year, "proactive": conv(self.proactive),
-                "requests": conv(self.requests), "review": conv(self.review), "notes": self.notes}
+                "requests": conv(self.requests), "review": conv(self.review), "notes": self.notes,
+                "matched": self.matched}
+
+
+# Every check has an id and a severity. error: the printed figures contradict each other; warning: the
+# table cannot be read as printed (a blank 总计, a label matched approximately); format: rows or tables
+# missing from the national format. The message starts with the severity's name.
+CHECK_SEVERITY = {
+    "balance": "error", "row_sum": "error", "results_sum": "error", "review_sum": "error",
+    "not_whole": "error", "carry_over": "error",
+    "total_blank": "warning", "approximate_label": "warning",
+    "missing": "format", "merged_other": "format",
+}
+SEVERITY_TITLES = {"error": "错误", "warning": "警告", "format": "格式"}
 
 
 @dataclass
 class CheckFailure:
-    check: str            # balance | row_sum | results_sum | review_sum | not_whole | carry_over | missing
+    check: str            # the check's id: a key of CHECK_SEVERITY
     table: str
     row: str
     column: str
     expected: str | None
     actual: str | None
-    message: str          # Chinese, names the table, row, column and the numbers
+    message: str          # Chinese, starts with the severity, names the table, row, column and the numbers
     cells: list[tuple[str, str]] = field(default_factory=list)  # (row key, column key) involved
+    severity: str = ""    # error | warning | format (from CHECK_SEVERITY when not given)
+
+    def __post_init__(self) -> None:
+        self.severity = self.severity or CHECK_SEVERITY.get(self.check, "error")
+        prefix = SEVERITY_TITLES[self.severity] + "："
+        if not self.message.startswith(prefix):
+            self.message = prefix + self.message
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -159,36 +181,91 @@ class CheckFailure:
 
 # --- parsing -----------------------------------------------------------------------------------
 
+_AMOUNT_RE = re.compile(r"^([+\-－]?\d+(?:\.\d+)?)\s*(万元|元)$")
+# A page number printed in the text stream ("- 3 -", "— 5 —", "第3页", "3/12"): not a table row.
+_PAGE_FURNITURE_RE = re.compile(r"^(?:[-—–－―]+\d{1,3}[-—–－―]+|第\d{1,3}页(?:共\d{1,3}页)?|\d{1,3}/\d{1,3})$")
+_MD_RULE_RE = re.compile(r"^:?-{3,}:?$")
+_NUMBERING_RE = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d+[.．、])")
+
+
 def _cell_value(cell: str) -> tuple[bool, Value]:
-    """(is a value cell, value). Blank markers are value cells with None."""
+    """(is a value cell, value). Blank markers are value cells with None; an amount printed with its
+    unit (251000元, 12.5万元) is a value in 元."""
     c = cell.strip().replace(",", "").replace("，", "")
     if c in _BLANK:
         return True, None
     if _NUM_RE.match(c):
         return True, Decimal(c.replace("－", "-"))
+    m = _AMOUNT_RE.match(c)
+    if m:
+        value = Decimal(m.group(1).replace("－", "-"))
+        return True, value * 10000 if m.group(2) == "万元" else value
     return False, None
 
 
+def _amount_unit(cell: str) -> str | None:
+    m = _AMOUNT_RE.match(cell.strip().replace(",", ""))
+    return m.group(2) if m else None
+
+
+@dataclass
+class _Row:
+    label: str                 # the text cells joined, spaces removed
+    values: list[Value]        # the number/blank cells in order
+    cells: int                 # number of cells after the label (blank ones included)
+    prose: bool = False        # text after a number: a sentence, not a table row
+    units: list[str | None] = field(default_factory=list)
+
+
+def _clean(row: Row) -> Row:
+    cells = [c.replace("\xa0", " ").replace("\u3000", " ").strip() for c in row]
+    if cells and cells[0].startswith("#"):  # a Markdown heading
+        cells[0] = cells[0].lstrip("#").strip()
+    return cells
+
+
 def _split_row(row: Row) -> tuple[str, list[Value]]:
-    """(label: the text cells joined, values: the number/blank cells in order)."""
+    r = _parse_cells(row)
+    return r.label, r.values
+
+
+def _parse_cells(row: Row) -> _Row:
+    """Label, values, and whether the row reads as prose. Blank cells after the label are blank figures
+    (None); a row whose cells are all blank carries no figures unless the caller knows its label."""
+    cells = _clean(row)
     labels: list[str] = []
     values: list[Value] = []
+    units: list[str | None] = []
     explicit = 0
-    for cell in row:
-        if cell.strip():
-            explicit += _cell_value(cell)[0]
-        if not cell.strip():
-            if labels or values:  # an empty cell after the label: a blank figure
+    after_label = 0
+    prose = False
+    for cell in cells:
+        if not cell:
+            if labels or values:
                 values.append(None)
+                units.append(None)
+                after_label += 1
             continue
         is_value, value = _cell_value(cell)
         if is_value:
+            explicit += 1
             values.append(value)
+            units.append(_amount_unit(cell))
+            after_label += 1
         else:
+            if any(v is not None for v in values) and not _MD_RULE_RE.match(cell):
+                prose = True
             labels.append(cell)
     if not explicit:  # header rows with empty cells carry no figures
-        values = []
-    return "".join(labels).replace(" ", ""), values
+        values, units = [], []
+    label = "".join(labels).replace(" ", "")
+    return _Row(label, values, after_label, prose, units)
+
+
+def _is_furniture(row: Row) -> bool:
+    text = "".join(_clean(row)).replace(" ", "")
+    return bool(text) and (bool(_PAGE_FURNITURE_RE.match(text)) or all(_MD_RULE_RE.match(c) for c in
+                                                                      _clean(row) if c))
 
 
 def detect_version(text: str) -> str | None:
@@ -197,9 +274,22 @@ def detect_version(text: str) -> str | None:
     return best if scores[best] else None
 
 
+_SECTION_TITLES = [  # distinctive words of the national section titles, for headings without numbering
+    ("requests", "收到和处理政府信息公开申请"), ("proactive", "主动公开政府信息情况"),
+    ("review", "行政复议、行政诉讼情况"), ("review", "行政复议和行政诉讼情况"),
+    ("other", "存在的主要问题"), ("other", "其他需要报告的事项"), ("other", "总体情况"),
+]
+
+
 def _section_of(label: str) -> str | None:
+    label = re.sub(r"^表[一二三四五六]\s*[:：]", "", label.lstrip("#").strip())
     m = re.match(r"^([一二三四五六七])、", label)
     if not m:
+        # Word auto-numbering drops the numeral from the text; a short line with a section title still counts
+        if len(label) <= 30:
+            for section, words in _SECTION_TITLES:
+                if words in label and not re.search(r"[，。；]", label):
+                    return section
         return None
     if "主动公开" in label:
         return "proactive"
@@ -212,60 +302,89 @@ def _section_of(label: str) -> str | None:
     return None
 
 
+def _review_hint(label: str) -> str | None:
+    """The review/litigation group a heading names (the table split into one small table a group)."""
+    if "复议后起诉" in label:
+        return "litigation_after"
+    if "未经复议" in label or "直接起诉" in label:
+        return "litigation_direct"
+    if "行政复议" in label and "诉讼" not in label:
+        return "reconsideration"
+    return None
+
+
+@dataclass
+class _Candidate:
+    label: str          # the row's own label
+    context: str        # label text met since the previous row with figures
+    values: list[Value]
+    group: str | None   # the group heading in force
+
+
 def parse_rows(rows: list[Row]) -> Report:
     """Parse rows of cells into a :class:`Report`. Raises ExtractionError if not a national report."""
-    text = "\n".join("".join(r) for r in rows)
+    rows = [r for r in rows if not _is_furniture(r)]
+    parsed = [_parse_cells(r) for r in rows]
+    text = "\n".join(r.label + " " + " ".join("" if v is None else str(v) for v in r.values) for r in parsed)
     version = detect_version(text)
-    has_sections = any(_section_of(_split_row(r)[0]) for r in rows)
-    report = Report(version=version or "2021", year=_year(text))
+    has_sections = any(_section_of(r.label) for r in parsed if not r.values)
+    report = Report(version=version or "2021", year=_year(["".join(_clean(r)).replace(" ", "") for r in rows]))
     section: str | None = None
     group: str | None = None
     pending = ""
-    review_values: list[Value] = []
-    for row in rows:
-        label, values = _split_row(row)
+    candidates: list[_Candidate] = []
+    review_seq: list[Value] = []
+    review_groups: dict[str, list[Value]] = {}
+    review_hint: str | None = None
+    for r in parsed:
+        label, values = r.label, r.values
         new_section = _section_of(label) if not values else None
         if new_section:
-            section, group, pending = new_section, None, ""
+            section, group, pending, review_hint = new_section, None, "", None
             continue
+        if r.prose:
+            continue
+        if not values and section in ("requests", None) and version:
+            key = _request_key(label, _group_in(label) or group, version)
+            if key and r.cells >= 7:  # a row printed with every cell blank
+                values = [None] * 7
         label_group = _group_in(label)
         if not values:
             if label_group:
                 group = label_group
+            if section == "review":
+                review_hint = _review_hint(label) or review_hint
             pending = (pending + label)[-80:]
             continue
-        full_label = label or pending
-        pending_before, pending = pending, ""
+        context, pending = pending, ""
         if section == "review" or (not has_sections and "复议" in text and len(values) >= 15 and not label):
-            review_values += values
+            if len(values) == 5 and review_hint and review_hint not in review_groups:
+                review_groups[review_hint] = values
+                review_hint = None
+            else:
+                review_seq += values
             continue
+        if len(values) > 7 and all(v is None for v in values[7:]):
+            values = values[:7]  # a trailing empty cell (Markdown, Word)
         if len(values) == 7 and section in ("requests", None):
-            key = _request_key(label, label_group or group, version) if label else None
-            if key is None and pending_before:
-                joined = pending_before + label
-                key = _request_key(joined, _group_in(joined) or group, version)
             if label_group:
                 group = label_group
+            candidates.append(_Candidate(label, context, values, group))
+            key = _request_key(label or context, group, version)
             if key and "_" in key and key.rsplit("_", 1)[1].isdigit():
                 group = key.rsplit("_", 1)[0]  # the reason tells its group
-            if key:
-                report.requests[key] = dict(zip(REQUEST_COLUMNS, values))
-            else:
-                report.notes.append(f"未识别的申请表行：{full_label}")
             continue
+        full_label = label or context
         if section in ("proactive", None) and version:
             key = _proactive_key(full_label, version)
             if key:
                 titles = next(cols for k, _kw, cols in PROACTIVE_LAYOUT[version] if k == key)
-                report.proactive[key] = dict(zip(titles, values[-len(titles):]))
+                report.proactive[key] = _proactive_values(titles, values[-len(titles):], r.units[-len(titles):])
                 continue
         if section in ("proactive", "requests"):
             report.notes.append(f"未识别的表格行：{full_label} {[str(v) for v in values]}")
-    if len(review_values) >= 15:
-        for gi, (gkey, _t) in enumerate(REVIEW_GROUPS):
-            report.review[gkey] = {ck: review_values[gi * 5 + ci] for ci, (ck, _c) in enumerate(REVIEW_COLUMNS)}
-    elif review_values:
-        report.notes.append(f"行政复议、行政诉讼表只找到{len(review_values)}个数字（应为15个）")
+    _assign_requests(report, candidates, version or "2021")
+    _assign_review(report, review_groups, review_seq)
     if not version or len(report.requests) < 4:
         raise ExtractionError(
             "not_annual_report",
@@ -277,8 +396,92 @@ def parse_rows(rows: list[Row]) -> Report:
     return report
 
 
-def _year(text: str) -> int | None:
-    m = re.search(r"((?:19|20)\d{2})\s*年度?\s*(?:政府信息公开|政务公开)", text)
+def _proactive_values(titles: list[str], values: list[Value], units: list[str | None]) -> dict[str, Value]:
+    """Values by column; an amount printed with a unit is converted to the column's unit (万元 columns)."""
+    out: dict[str, Value] = {}
+    for title, value, unit in zip(titles, values, units + [None] * len(titles)):
+        if value is not None and unit and "万元" in title:
+            value = value / 10000
+        out[title] = value
+    return out
+
+
+def _assign_review(report: Report, groups: dict[str, list[Value]], seq: list[Value]) -> None:
+    """Fill the three review/litigation groups: those announced by their own headings, then the others
+    in national order from the figures met in sequence."""
+    missing = [g for g, _t in REVIEW_GROUPS if g not in groups]
+    if len(seq) >= 5 * len(missing):
+        for i, g in enumerate(missing):
+            groups[g] = seq[i * 5:(i + 1) * 5]
+    elif seq:
+        report.notes.append(f"行政复议、行政诉讼表只找到{len(seq) + 5 * len(groups)}个数字（应为15个）")
+    if len(groups) == len(REVIEW_GROUPS):
+        for gkey, _t in REVIEW_GROUPS:
+            report.review[gkey] = dict(zip([c for c, _c in REVIEW_COLUMNS], groups[gkey]))
+
+
+def _assign_requests(report: Report, candidates: list[_Candidate], version: str) -> None:
+    """Rows of the request table → keys. By label first; where labels are missing or garbled (PDF and
+    converted text), by position in the national table: all rows when their number matches it, else
+    the rows between two recognised ones when the gap fits exactly."""
+    order = [k for k, _t in request_rows(version)]
+    own = [_request_key_approx(c.label, c.group, version) if c.label else (None, False) for c in candidates]
+    ctx = [(_request_key_approx(c.context + c.label, c.group, version) if c.context else (None, False))
+           for c in candidates]
+    for i, c in enumerate(candidates[:-1]):  # the label printed after its figures (a row broken by a page)
+        after = candidates[i + 1]
+        if own[i][0] is None and ctx[i][0] is None and after.label and after.context:
+            ctx[i] = _request_key_approx(after.context, c.group, version)
+    merged = version == "2021" and any(k == "other" for k, _a in own) and not any(
+        (k or "").startswith("other_") for k, _a in own)
+    if merged:  # 其他处理 printed as one row: it takes the place of its three sub-rows
+        i = order.index("other_1")
+        order[i:i + 3] = ["other"]
+    keys: list[str | None] = [None] * len(candidates)
+    how: dict[int, str] = {}
+    if len(candidates) == len(order) and all(k is None or k == order[i] for i, (k, _a) in enumerate(own)):
+        for i in range(len(candidates)):
+            keys[i] = order[i]
+            k, approx = own[i] if own[i][0] else ctx[i]  # a wrapped label: its first line came before
+            if k != order[i]:
+                how[i] = "position"
+            elif approx:
+                how[i] = "fuzzy"
+    else:
+        last = -1
+        for i, c in enumerate(candidates):
+            k, approx = own[i] if own[i][0] else ctx[i]
+            if k in order and order.index(k) > last:
+                keys[i], last = k, order.index(k)
+                if approx:
+                    how[i] = "fuzzy"
+        # rows between two recognised ones (or before the first / after the last) fill the gap by position
+        known = [(i, order.index(k)) for i, k in enumerate(keys) if k]
+        bounds = [(-1, -1)] + known + [(len(candidates), len(order))]
+        for (i0, k0), (i1, k1) in zip(bounds, bounds[1:]):
+            if i1 - i0 > 1 and i1 - i0 == k1 - k0:
+                for j in range(1, i1 - i0):
+                    keys[i0 + j] = order[k0 + j]
+                    how[i0 + j] = "position"
+    for i, c in enumerate(candidates):
+        key = keys[i]
+        if key is None or key in report.requests:
+            report.notes.append(f"未识别的申请表行：{c.label or c.context} {[str(v) for v in c.values]}")
+            continue
+        report.requests[key] = dict(zip(REQUEST_COLUMNS, c.values))
+        if i in how:
+            report.matched[key] = "" if how[i] == "position" else (c.label or c.context)
+
+
+def _year(labels: list[str]) -> int | None:
+    """The report's year from its title: the year may be followed by the body's name
+    (“2019年上海市人民政府办公厅政府信息公开工作年度报告”)."""
+    title_re = re.compile(r"((?:19|20)\d{2})年度?[^。；;，,：:（(]{0,30}?(?:政府信息公开|政务公开)")
+    for label in labels[:15]:
+        m = title_re.search(label)
+        if m:
+            return int(m.group(1))
+    m = re.search(r"((?:19|20)\d{2})\s*年度?\s*(?:政府信息公开|政务公开)", "\n".join(labels))
     return int(m.group(1)) if m else None
 
 
@@ -292,7 +495,48 @@ def _group_in(label: str) -> str | None:
     return found
 
 
+def _normal(label: str) -> str:
+    """A label as compared: no spaces, brackets and dots in one width, no quotes."""
+    table = str.maketrans({"(": "（", ")": "）", ".": "．", "“": "", "”": "", '"': "", " ": ""})
+    return label.translate(table)
+
+
 def _request_key(label: str, group: str | None, version: str | None) -> str | None:
+    return _request_key_approx(label, group, version)[0]
+
+
+def _request_key_approx(label: str, group: str | None, version: str | None) -> tuple[str | None, bool]:
+    """(row key, matched only approximately). Exact keywords first; then the title of a numbered reason
+    with a few characters wrong (行政止公开 for 禁止公开)."""
+    key = _request_key_exact(label, group, version)
+    core = _NUMBERING_RE.sub("", _normal(label))
+    if key and re.fullmatch(r"(withheld|unable|not_processed|other)_\d", key) and core and not any(
+            kw in label for kw, _k in REASON_KEYWORDS):
+        # recognised by its number under the group heading: say so when the printed title differs
+        group_key, n = key.rsplit("_", 1)
+        title = _normal(REASON_TITLES[group_key][int(n) - 1])
+        tail = core[-len(title):]
+        if title not in core and difflib.SequenceMatcher(None, tail, title).ratio() < 0.9:
+            return key, True
+    if key or not label:
+        return key, False
+    number = re.search(r"(\d)[．、]", _normal(label))
+    best, best_ratio = None, 0.0
+    for gkey, titles in REASON_TITLES.items():
+        for i, title in enumerate(titles, 1):
+            if number and int(number.group(1)) != i:
+                continue
+            ratio = difflib.SequenceMatcher(None, core[-len(title) - 4:], _normal(title)).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = f"{gkey}_{i}", ratio
+    if best and best_ratio >= 0.75:
+        if version == "2019" and best.startswith("other_"):
+            return "other", True
+        return best, True
+    return None, False
+
+
+def _request_key_exact(label: str, group: str | None, version: str | None) -> str | None:
     if "本年新收" in label or "新收" in label:
         return "new"
     if "上年结转" in label:
@@ -307,6 +551,8 @@ def _request_key(label: str, group: str | None, version: str | None) -> str | No
     for kw, key in REASON_KEYWORDS:
         if kw in label:
             return "other" if (version == "2019" and key.startswith("other_")) else key
+    if re.fullmatch(r"(?:\d[.．、])?其他", _normal(label)):  # “3.其他” under a heading garbled or missing
+        return "other" if version == "2019" else "other_3"
     g = own or group
     reasons = list(_REASON_RE.finditer(label))
     if g and reasons:
@@ -350,17 +596,55 @@ def _row_title(version: str) -> dict[str, str]:
     return dict(request_rows(version))
 
 
+def _parts(cols: dict[str, Value], columns: list[str]) -> Decimal:
+    return sum((_v(cols.get(c)) for c in columns), Decimal(0))
+
+
 def check(report: Report, previous: Report | None = None) -> list[CheckFailure]:
-    """Every printed and implied sum of the report; whole non-negative counts; carry-over."""
+    """Every printed and implied sum of the report; whole non-negative counts; carry-over.
+
+    A blank 总计 cell is its own finding (warning “总计未填”), never read as 0: sums that need it use
+    the row's own parts instead, so nothing else is derived from the blank."""
     failures: list[CheckFailure] = []
     titles = _row_title(report.version)
     req = report.requests
+    merged_other = report.version == "2021" and "other" in req and not any(
+        k in req for k in ("other_1", "other_2", "other_3"))
 
     for key, title in request_rows(report.version):
-        if key not in req:
+        if key not in req and not (merged_other and key.startswith("other_")):
             failures.append(CheckFailure("missing", TABLE_REQUESTS, title, "", None, None,
                                          f"表三“{TABLE_REQUESTS}”缺少“{title}”行，请核对报告表格是否完整。",
                                          []))
+    if merged_other:
+        failures.append(CheckFailure(
+            "merged_other", TABLE_REQUESTS, "（六）其他处理", "", None, None,
+            "表三“（六）其他处理”按2021年版格式应分列三项（逾期不补正、逾期未缴费、其他），报告合并为一行；"
+            "合计仍按该行核对。", [("other", c) for c in REQUEST_COLUMNS]))
+    for key, label in report.matched.items():
+        t = titles.get(key, key)
+        message = (f"表三“{t}”行的名称印作“{label}”，与国家格式不一致，已按近似名称识别，请核对。" if label else
+                   f"表三“{t}”行没有可识别的名称，已按其在国家格式中的位置识别，请核对。")
+        failures.append(CheckFailure("approximate_label", TABLE_REQUESTS, t, "", None, label or None, message,
+                                     [(key, c) for c in REQUEST_COLUMNS]))
+
+    # a blank 总计 where the row has figures: a form defect, reported once; sums use the row's parts
+    blank_total: set[str] = set()
+    for key, cols in req.items():
+        parts = _parts(cols, PARTY_COLUMNS)
+        if cols.get("total") is None and parts:
+            blank_total.add(key)
+            t = titles.get(key, key)
+            failures.append(CheckFailure(
+                "total_blank", TABLE_REQUESTS, t, "总计", _fmt(parts), None,
+                f"表三“{t}”行“总计”未填（自然人与五类法人或其他组织合计为{_fmt(parts)}）：空白不等于0，请补填。",
+                [(key, "total")]))
+
+    def cell(key: str, col: str) -> Decimal:
+        cols = req[key]
+        if col == "total" and key in blank_total:
+            return _parts(cols, PARTY_COLUMNS)
+        return _v(cols.get(col))
 
     # whole, non-negative counts
     for key, cols in req.items():
@@ -396,7 +680,9 @@ def check(report: Report, previous: Report | None = None) -> list[CheckFailure]:
 
     # total column = natural person + five legal-person columns, every row
     for key, cols in req.items():
-        parts = sum((_v(cols.get(c)) for c in PARTY_COLUMNS), Decimal(0))
+        if key in blank_total:
+            continue
+        parts = _parts(cols, PARTY_COLUMNS)
         total = _v(cols.get("total"))
         if parts != total:
             t = titles.get(key, key)
@@ -406,13 +692,14 @@ def check(report: Report, previous: Report | None = None) -> list[CheckFailure]:
                 f"（{'+'.join(_fmt(_v(cols.get(c))) for c in PARTY_COLUMNS)}），但“总计”列为{_fmt(total)}。",
                 [(key, c) for c in REQUEST_COLUMNS]))
 
+    result_rows = RESULT_ROWS[report.version] + (["other"] if merged_other else [])
     for col in REQUEST_COLUMNS:
         ct = COLUMN_TITLES[col]
         # (七) = (一) + (二) + reasons under (三)–(六)
         if "total" in req:
-            result_keys = [k for k in RESULT_ROWS[report.version] if k in req]
-            parts = sum((_v(req[k].get(col)) for k in result_keys), Decimal(0))
-            total = _v(req["total"].get(col))
+            result_keys = [k for k in result_rows if k in req]
+            parts = sum((cell(k, col) for k in result_keys), Decimal(0))
+            total = cell("total", col)
             if parts != total:
                 failures.append(CheckFailure(
                     "results_sum", TABLE_REQUESTS, "（七）总计", ct, _fmt(parts), _fmt(total),
@@ -420,20 +707,22 @@ def check(report: Report, previous: Report | None = None) -> list[CheckFailure]:
                     [("total", col)] + [(k, col) for k in result_keys]))
         # 新收 + 上年结转 = 总计 + 结转下年度
         if all(k in req for k in ("new", "carried_in", "total", "carried_out")):
-            left = _v(req["new"].get(col)) + _v(req["carried_in"].get(col))
-            right = _v(req["total"].get(col)) + _v(req["carried_out"].get(col))
+            left = cell("new", col) + cell("carried_in", col)
+            right = cell("total", col) + cell("carried_out", col)
             if left != right:
                 failures.append(CheckFailure(
                     "balance", TABLE_REQUESTS, "本年新收+上年结转", ct, _fmt(left), _fmt(right),
-                    f"表三“{ct}”列：本年新收（{_fmt(_v(req['new'].get(col)))}）+上年结转"
-                    f"（{_fmt(_v(req['carried_in'].get(col)))}）={_fmt(left)}，但（七）总计"
-                    f"（{_fmt(_v(req['total'].get(col)))}）+结转下年度继续办理"
-                    f"（{_fmt(_v(req['carried_out'].get(col)))}）={_fmt(right)}。",
+                    f"表三“{ct}”列：本年新收（{_fmt(cell('new', col))}）+上年结转"
+                    f"（{_fmt(cell('carried_in', col))}）={_fmt(left)}，但（七）总计"
+                    f"（{_fmt(cell('total', col))}）+结转下年度继续办理"
+                    f"（{_fmt(cell('carried_out', col))}）={_fmt(right)}。",
                     [("new", col), ("carried_in", col), ("total", col), ("carried_out", col)]))
         # across years
         if previous is not None and "carried_in" in req and "carried_out" in previous.requests:
-            now = _v(req["carried_in"].get(col))
-            before = _v(previous.requests["carried_out"].get(col))
+            now = cell("carried_in", col)
+            prev_cols = previous.requests["carried_out"]
+            before = _parts(prev_cols, PARTY_COLUMNS) if col == "total" and prev_cols.get("total") is None \
+                else _v(prev_cols.get(col))
             if now != before:
                 failures.append(CheckFailure(
                     "carry_over", TABLE_REQUESTS, "上年结转政府信息公开申请数量", ct, _fmt(before),
@@ -441,11 +730,19 @@ def check(report: Report, previous: Report | None = None) -> list[CheckFailure]:
                     f"“结转下年度继续办理”为{_fmt(before)}。", [("carried_in", col)]))
 
     # review / litigation: 总计 = sum of four
+    four = [c for c, _t in REVIEW_COLUMNS[:4]]
     for gkey, gtitle in REVIEW_GROUPS:
         cols = report.review.get(gkey)
         if cols is None:
             continue
-        parts = sum((_v(cols.get(c)) for c, _t in REVIEW_COLUMNS[:4]), Decimal(0))
+        parts = _parts(cols, four)
+        if cols.get("total") is None:
+            if parts:
+                failures.append(CheckFailure(
+                    "total_blank", TABLE_REVIEW, gtitle, "总计", _fmt(parts), None,
+                    f"表四“{gtitle}”“总计”未填（结果维持、结果纠正、其他结果、尚未审结之和为{_fmt(parts)}）："
+                    "空白不等于0，请补填。", [(gkey, "total")]))
+            continue
         total = _v(cols.get("total"))
         if parts != total:
             failures.append(CheckFailure(

@@ -49,10 +49,9 @@ def _read(data: bytes, filename: str, split_lines: bool) -> list[Row]:
     if ext == ".docx":
         return _docx_rows(data, filename)
     if ext == ".pdf":
-        lines = _pdf_lines(data, filename)
         if split_lines:
-            return [_split(line) for line in lines]
-        return [[line] for line in reflow(lines)]
+            return _pdf_rows(data, filename)
+        return [[line] for line in reflow(_pdf_lines(data, filename))]
     if ext in TEXT_EXTS:
         lines = decode_text(data, filename).splitlines()
         return [_split(line) if split_lines else [line] for line in lines]
@@ -70,7 +69,13 @@ def _read(data: bytes, filename: str, split_lines: bool) -> list[Row]:
 
 
 def _split(line: str) -> Row:
-    return [cell for cell in _SPLIT_RE.split(line.strip()) if cell]
+    """Cells of a text line. A Markdown table row (``| a | 1 |  |``) keeps its empty cells: a blank
+    figure is not the same as no cell."""
+    text = line.strip()
+    if text.startswith("|") and text.count("|") >= 2:
+        cells = [c.strip() for c in text.strip("|").split("|")]
+        return cells if any(cells) else []
+    return [cell for cell in _SPLIT_RE.split(text) if cell]
 
 
 def decode_text(data: bytes, filename: str) -> str:
@@ -162,6 +167,39 @@ def _docx_table_rows(table: object) -> list[Row]:
 # --- .pdf --------------------------------------------------------------------------------------
 
 def _pdf_lines(data: bytes, filename: str) -> list[str]:
+    return [" ".join(row) for row in _pdf_pages(data, filename, tables=False)]
+
+
+def _pdf_rows(data: bytes, filename: str) -> list[Row]:
+    """Rows of a PDF by position: ruled tables come back cell by cell (pdfplumber's table finder), so a
+    tall row whose figures sit above or below its label is still one row; the text around them line by
+    line, split on whitespace."""
+    return _pdf_pages(data, filename, tables=True)
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.replace(" ", ""))
+
+
+def _drop_running_lines(pages: list[list[tuple[float, Row]]]) -> list[Row]:
+    """Page furniture: a first or last line repeated (numbers aside) on most pages is a running header
+    or footer, not text."""
+    counts: dict[str, int] = {}
+    for items in pages:
+        ends = {_furniture_key(" ".join(r)) for _top, r in (items[:1] + items[-1:]) if len(r) <= 6}
+        for key in ends:
+            counts[key] = counts.get(key, 0) + 1
+    running = {k for k, n in counts.items() if n >= 2 and n >= len(pages) / 2 and k}
+    out: list[Row] = []
+    for items in pages:
+        for i, (_top, row) in enumerate(items):
+            if i in (0, len(items) - 1) and _furniture_key(" ".join(row)) in running:
+                continue
+            out.append(row)
+    return out
+
+
+def _pdf_pages(data: bytes, filename: str, *, tables: bool) -> list[Row]:
     if not data.lstrip().startswith(b"%PDF"):
         raise _corrupt(filename, "PDF")
     import pypdf
@@ -186,21 +224,49 @@ def _pdf_lines(data: bytes, filename: str) -> list[str]:
     import pdfplumber
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    lines: list[str] = []
+    pages: list[list[tuple[float, Row]]] = []
     try:
         with pdfplumber.open(io.BytesIO(data), password="" if encrypted else None) as pdf:
             for page in pdf.pages:
-                text = page.extract_text() or ""
-                lines.extend(line for line in text.splitlines() if line.strip())
+                pages.append(_page_items(page, tables))
     except Exception as exc:
         raise _corrupt(filename, "PDF") from exc
-    if page_count and not lines:
+    lines = _drop_running_lines(pages)
+    if page_count and not any(cell for row in lines for cell in row):
         raise ExtractionError(
             "scanned_pdf",
             f"PDF文件“{filename}”没有文字层（可能是扫描件或图片）：请上传带文字层的PDF或Word文件。",
             f"The PDF '{filename}' has no text layer (probably a scan): "
             "upload a PDF with a text layer or a Word file.")
     return lines
+
+
+def _page_items(page: object, tables: bool) -> list[tuple[float, Row]]:
+    """(top, row) of one page in reading order: text lines outside tables split into cells (or kept whole
+    when ``tables`` is False), table rows cell by cell. A cell covered by a merged cell (None) is left
+    out; an empty cell stays as a blank figure."""
+    found = page.find_tables() if tables else []  # type: ignore[attr-defined]
+    boxes = [t.bbox for t in found]
+
+    def inside(line: dict) -> bool:
+        mid = (line["top"] + line["bottom"]) / 2
+        return any(x0 - 1 <= line["x0"] and line["x1"] <= x1 + 1 and top <= mid <= bottom
+                   for x0, top, x1, bottom in boxes)
+
+    items: list[tuple[float, Row]] = []
+    for line in page.extract_text_lines():  # type: ignore[attr-defined]
+        text = line["text"].strip()
+        if text and not inside(line):
+            items.append((line["top"], _split(text) if tables else [text]))
+    for table in found:
+        for row, texts in zip(table.rows, table.extract()):
+            out = ["".join((t or "").split()) if t is not None else None for t in texts]
+            cells_ = [c for c in out if c is not None]
+            if any(cells_):
+                top = min((c[1] for c in row.cells if c is not None), default=table.bbox[1])
+                items.append((top, cells_))
+    items.sort(key=lambda item: item[0])
+    return items
 
 
 _PARA_END = "。！？；：:!?;”」）)"

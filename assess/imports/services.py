@@ -30,9 +30,9 @@ from sqlalchemy import select
 from .. import scoring
 from ..audit.services import record
 from ..extensions import db
-from ..extraction.annual_report import (COLUMN_TITLES, PROACTIVE_TITLES, REQUEST_COLUMNS, REVIEW_COLUMNS,
-                                        REVIEW_GROUPS, Report, check, parse_report, report_to_figures,
-                                        request_rows)
+from ..extraction.annual_report import (CHECK_SEVERITY, COLUMN_TITLES, PROACTIVE_TITLES, REQUEST_COLUMNS,
+                                        REVIEW_COLUMNS, REVIEW_GROUPS, SEVERITY_TITLES, Report, check, parse_report,
+                                        report_to_figures, request_rows)
 from ..extraction.errors import ExtractionError
 from ..extraction.readers import read_text
 from ..extraction.rubric_adapter import specs_from_rubric
@@ -589,7 +589,8 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         return {r: {c: (None if v is None else Decimal(str(v))) for c, v in cols.items()} for r, cols in table.items()}
     return Report(version=str(data.get("version", "2021")), year=data.get("year"),
                   proactive=conv(data.get("proactive", {})), requests=conv(data.get("requests", {})),
-                  review=conv(data.get("review", {})), notes=list(data.get("notes", [])))
+                  review=conv(data.get("review", {})), notes=list(data.get("notes", [])),
+                  matched=dict(data.get("matched", {})))
 
 
 def parsed_report(row: AnnualReport) -> Report:
@@ -711,7 +712,7 @@ def overview(office_id: int) -> tuple[list[int], list[OverviewRow]]:
 def report_tables(row: AnnualReport) -> dict[str, Any]:
     """The parsed tables laid out for display, with the cells named in failures flagged."""
     report = parsed_report(row)
-    failures = failures_of(row)
+    failures = [_with_severity(f) for f in failures_of(row)]
     flagged: dict[tuple[str, str, str], list[int]] = {}
     table_key = {"收到和处理政府信息公开申请情况": "requests", "政府信息公开行政复议、行政诉讼情况": "review",
                  "主动公开政府信息情况": "proactive"}
@@ -738,6 +739,18 @@ def report_tables(row: AnnualReport) -> dict[str, Any]:
     return {"report": report, "failures": failures, "requests": requests, "review": review,
             "proactive": proactive, "request_columns": [COLUMN_TITLES[c] for c in REQUEST_COLUMNS],
             "review_columns": [t for _c, t in REVIEW_COLUMNS]}
+
+
+def _with_severity(failure: dict[str, Any]) -> dict[str, Any]:
+    """A stored finding with its severity (error/warning/format; findings stored before severities
+    existed: from the check's id) and its message without the severity's name, which the page shows as
+    a badge."""
+    out = dict(failure)
+    out["severity"] = out.get("severity") or CHECK_SEVERITY.get(out.get("check", ""), "error")
+    prefix = SEVERITY_TITLES[out["severity"]] + "："
+    message = str(out.get("message", ""))
+    out["text"] = message[len(prefix):] if message.startswith(prefix) else message
+    return out
 
 
 def report_mapping(rubric: scoring.Rubric) -> list[tuple[str, str, str]]:
