@@ -246,7 +246,7 @@ def test_review_shows_clause_computation_confidence_and_preselects_only_confiden
     body = c.get(fi_url).get_data(as_text=True)
     # derived weekly figure: its clause, the arithmetic and why
     assert "1040 ÷ 52 = 20" in body and "由全年总数折算" in body
-    assert "所在分句：" in body and "<q>“城关发布”微信公众号全年推送政务信息1040条。</q>" in body
+    assert "所在分句：" in body and "<span class=\"clause-text\">“城关发布”微信公众号全年推送政务信息1040条。</span>" in body
     assert "可信度" in body
     # one account's count, or the part after 其中, is only a low-confidence hint for the yearly total
     fi = services.db.session.get(FigureImport, int(fi_url.rstrip("/").rsplit("/", 1)[-1]))
