@@ -290,6 +290,8 @@ def print_proposals() -> bool:
                 print(f"  {name:18} expected {r['expected']:2}  proposed {r['proposed']:2}  right {r['right']:2}  "
                       f"precision {r['precision']:.2f}  recall {r['recall']:.2f}")
             ok = m["precision"] >= PROPOSAL_TARGETS["precision"] and m["recall"] >= PROPOSAL_TARGETS["recall"]
+            print(f"proposal targets (precision ≥ {PROPOSAL_TARGETS['precision']}, recall ≥ "
+                  f"{PROPOSAL_TARGETS['recall']}, all proposals): {'met' if ok else 'MISSED'}")
         for e in m["errors"]:
             print(f"  error: {e}")
     return ok
