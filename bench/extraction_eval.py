@@ -304,6 +304,97 @@ def evaluate_real_reports(held_out: bool | None = None) -> dict[str, Any]:
             "false_alarms": false_alarms, "notes": notes, "problems": problems}
 
 
+# --- proposals on real published summaries ------------------------------------------------------------
+
+PROPOSAL_TARGETS = {"precision": 0.95, "recall": 0.8}
+# A proposal below this confidence is shown with its reason but never pre-selected on the review page.
+CONFIDENT = 0.5
+
+
+def _value_matches(got: Decimal, expected: str) -> bool:
+    want = Decimal(expected)
+    if want == want.to_integral_value():
+        return got == want
+    return abs(got - want) <= max(abs(want) * Decimal("0.02"), Decimal("0.01"))
+
+
+def evaluate_proposals(held_out: bool | None = None) -> dict[str, Any]:
+    """Proposal precision and recall on the real summaries (real/real_summaries.yaml).
+
+    A proposal is right when its value is the labelled one; wrong when the label differs or says the text
+    does not give that input; proposals on ``ambiguous`` inputs are not counted. ``held_out``: None all
+    texts, True only the held-out ones, False only the development ones. Precision and recall are given
+    for all proposals and for the confident ones (confidence ≥ CONFIDENT, those the page pre-selects)."""
+    data = yaml.safe_load((REAL_DIR / "real_summaries.yaml").read_text(encoding="utf-8"))["texts"]
+    figure_specs, area_specs = load_specs((EVAL_DIR / "specs.yaml").read_text(encoding="utf-8"), "specs.yaml")
+    names = [s.name for s in figure_specs]
+    by_input: dict[str, Counter[str]] = {n: Counter() for n in names}
+    errors: list[str] = []
+    texts = 0
+    for fname, lab in data.items():
+        if held_out is not None and bool(lab.get("held_out")) != held_out:
+            continue
+        texts += 1
+        text = (REAL_DIR / "summaries" / fname).read_text(encoding="utf-8")
+        expected = {k: str(v) for k, v in (lab.get("expected") or {}).items()}
+        ambiguous = set(lab.get("ambiguous") or [])
+        got = {p.name: p for p in propose(text, figure_specs, area_specs).figures}
+        for name in names:
+            c = by_input[name]
+            if name in expected:
+                c["expected"] += 1
+            p = got.get(name)
+            if p is None:
+                if name in expected:
+                    errors.append(f"{fname}: {name} missed (expected {expected[name]})")
+                continue
+            if name in ambiguous:
+                continue
+            confident = p.confidence >= CONFIDENT
+            right = name in expected and _value_matches(p.value, expected[name])
+            c["proposed"] += 1
+            c["right"] += right
+            c["proposed_confident"] += confident
+            c["right_confident"] += right and confident
+            if not right:
+                want = expected.get(name, "not given")
+                errors.append(f"{fname}: {name} proposed {p.value} ({p.confidence:.2f}) expected {want}"
+                              f" «{p.source_sentence[:60]}»")
+    total: Counter[str] = sum(by_input.values(), Counter())
+
+    def rates(c: Counter[str]) -> dict[str, Any]:
+        return {"expected": c["expected"], "proposed": c["proposed"], "right": c["right"],
+                "precision": c["right"] / c["proposed"] if c["proposed"] else 1.0,
+                "recall": c["right"] / c["expected"] if c["expected"] else 1.0,
+                "precision_confident": (c["right_confident"] / c["proposed_confident"]
+                                        if c["proposed_confident"] else 1.0),
+                "recall_confident": c["right_confident"] / c["expected"] if c["expected"] else 1.0}
+
+    return {"texts": texts, **rates(total), "by_input": {n: rates(c) for n, c in by_input.items()},
+            "errors": errors}
+
+
+def print_proposals() -> bool:
+    """Print the proposal figures (dev, held-out, all); True when the targets are met on all texts."""
+    ok = True
+    for title, part in (("development", False), ("held-out", True), ("all real texts", None)):
+        m = evaluate_proposals(part)
+        print(f"-- {title}: {m['texts']} texts, {m['expected']} labelled figures, {m['proposed']} proposals --")
+        print(f"proposal precision {m['precision']:.3f}  recall {m['recall']:.3f}   "
+              f"(confident ≥ {CONFIDENT}: precision {m['precision_confident']:.3f}  "
+              f"recall {m['recall_confident']:.3f})")
+        if part is None:
+            for name, r in m["by_input"].items():
+                print(f"  {name:18} expected {r['expected']:2}  proposed {r['proposed']:2}  right {r['right']:2}  "
+                      f"precision {r['precision']:.2f}  recall {r['recall']:.2f}")
+            ok = m["precision"] >= PROPOSAL_TARGETS["precision"] and m["recall"] >= PROPOSAL_TARGETS["recall"]
+            print(f"proposal targets (precision ≥ {PROPOSAL_TARGETS['precision']}, recall ≥ "
+                  f"{PROPOSAL_TARGETS['recall']}, all proposals): {'met' if ok else 'MISSED'}")
+        for e in m["errors"]:
+            print(f"  error: {e}")
+    return ok
+
+
 def main() -> int:
     t0 = time.perf_counter()
     s = evaluate_summaries()
@@ -332,6 +423,8 @@ def main() -> int:
     fm = evaluate_summary_formats()
     for fmt, m in fm.items():
         print(f"through .{fmt}: figure recall {m['recall']:.3f}  precision {m['precision']:.3f}")
+    print("== Proposals on real published summaries (tests/extraction_eval/real/) ==")
+    proposals_ok = print_proposals()
     print("== Annual reports ==")
     print(f"files: {r['report_files']} {r['formats']}  correct: {r['correct_reports']}  "
           f"with planted errors: {r['error_reports']}")

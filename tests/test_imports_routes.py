@@ -239,3 +239,58 @@ def test_report_page_shows_each_findings_severity(client, login, sub, tenant_a):
     assert 'class="finding finding-error" data-check="row_sum"' in page
     assert '<span class="badge warn">警告</span>' in page and '<span class="badge bad">错误</span>' in page
     assert "警告：表三" not in page  # the severity is the badge, not repeated in the text
+
+
+PROPOSAL_SUMMARY = """县某局2026年政务公开工作总结
+一、主动公开
+“城关发布”微信公众号全年推送政务信息1040条。其中通过门户网站政策文件栏目发布信息80条。
+二、依申请公开
+全年收到申请5件，均按时答复5件。
+"""
+
+
+def _radio(body: str, name: str, value: str) -> str:
+    import re
+    m = re.search(rf'<input type="radio" name="decision-{name}" value="{value}"[^>]*>', body)
+    assert m, (name, value)
+    return m.group(0)
+
+
+def test_review_shows_clause_computation_confidence_and_preselects_only_confident(client, login, sub, tenant_a):
+    c = login(tenant_a.users["dept_editor"].username)
+    fi_url = _upload(c, sub, PROPOSAL_SUMMARY.encode("utf-8")).headers["Location"]
+    body = c.get(fi_url).get_data(as_text=True)
+    # derived weekly figure: its clause, the arithmetic and why
+    assert "1040 ÷ 52 = 20" in body and "由全年总数折算" in body
+    assert "所在分句：" in body and "<span class=\"clause-text\">“城关发布”微信公众号全年推送政务信息1040条。</span>" in body
+    assert "可信度" in body
+    # one account's count, or the part after 其中, is only a low-confidence hint for the yearly total
+    fi = services.db.session.get(FigureImport, int(fi_url.rstrip("/").rsplit("/", 1)[-1]))
+    figures = {f["name"]: f for f in json.loads(fi.proposals)["figures"]}
+    assert figures["items_published"]["confidence"] < 0.5
+    assert figures["items_published"]["reason"] in ("one_channel", "part")
+    assert ("只是某一个发布渠道的数字" in body or "“其中”之后的分项数字" in body) and "可信度低，未预选" in body
+    assert "checked" not in _radio(body, "items_published", "accept")
+    assert "checked" in _radio(body, "items_published", "")
+    # a confident proposal into an empty input is pre-selected
+    assert "checked" in _radio(body, "received", "accept")
+    assert "checked" in _radio(body, "posts_per_week", "accept")
+
+
+def test_review_of_an_import_stored_before_clauses_still_renders(client, login, sub, tenant_a, db):
+    c = login(tenant_a.users["dept_editor"].username)
+    old = {"figures": [{"indicator_code": "E1", "name": "received", "label": "收到申请", "value": "3", "unit": "件",
+                        "printed": "3件", "printed_value": "3", "printed_unit": "件", "qualifier": None,
+                        "qualifier_kind": None, "source_sentence": "全年收到申请3件。", "start": 6, "end": 8,
+                        "sentence_start": 0, "sentence_end": 9, "phrase": "收到申请", "phrase_start": 2,
+                        "confidence": 0.97}], "by_indicator": {}}
+    fi = FigureImport(office_id=sub.office_id, department_id=sub.department_id, campaign_id=sub.campaign_id,
+                      submission_id=sub.id, source="summary", filename="旧.txt", sha256="0" * 64,
+                      text="全年收到申请3件。", proposals=json.dumps(old, ensure_ascii=False), decisions="{}",
+                      created_by_id=tenant_a.users["dept_editor"].id)
+    db.session.add(fi)
+    db.session.commit()
+    resp = c.get(f"/imports/{fi.id}")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "<mark>3件</mark>" in body and "可信度97%" in body
+    assert "所在分句：" not in body and "计算：" not in body

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from assess.extraction.defaults import DEFAULT_AREAS, NEUTRAL_KEYWORDS
-from assess.extraction.figures import Figure, clause_bounds, find_figures, normalise_unit
+from assess.extraction.figures import Figure, clause_bounds, find_figures, normalise_unit, sentence_bounds
 from assess.extraction.passages import Paragraph, split_paragraphs
 
 UNIT_EQUIVALENTS: dict[str, set[str]] = {
@@ -72,6 +72,16 @@ class FigureProposal:
     phrase_start: int
     confidence: float
     alternatives: list[dict[str, Any]] = field(default_factory=list)
+    clause: str = ""                 # the clause the figure and its governing phrase stand in
+    # why this figure for this input, a code the page words: in_phrase, same_clause, other_clause (low),
+    # per_period, derived_<period> / derived_assumed_year (computation set), part (after 其中),
+    # published_object (公开的…会议12次, low), nil (未收到 / a bare 0 read as 0)
+    reason: str = ""
+    computation: str | None = None   # the arithmetic when the value is derived (2920条 ÷ 52 = 56.15)
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence < LOW_CONFIDENCE
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -148,12 +158,91 @@ def area_specs_with_defaults(areas: list[AreaSpec]) -> list[AreaSpec]:
 
 
 # --- figures → indicators ----------------------------------------------------------------------
+#
+# A figure is proposed for an input when a phrase of the input GOVERNS it: the phrase stands in the
+# figure's own clause (split on ，、；。), or the figure's clause has no subject of its own ("，共计15件").
+# The period matters: a yearly input never takes a quarter's or a week's figure; a per-week (per-month)
+# input takes a figure stated per week, or is derived from a total and its period with the arithmetic
+# shown. A figure after 其中 is a part of the figure before it, so the total is preferred. Every proposal
+# carries its clause, a reason, the computation when derived, and a confidence; below LOW_CONFIDENCE the
+# review page shows it but does not pre-select it.
+
+LOW_CONFIDENCE = 0.5
+# Ways of printing the same count: 发布信息120篇 counts items like 条; 解读24篇 counts documents like 件.
+COUNT_EQUIVALENTS: dict[str, set[str]] = {
+    "条": {"条", "条次", "篇", "篇次"}, "件": {"件", "件次", "篇", "篇次", "份"},
+}
+# Words inserted between the halves of a phrase that do not change its meaning: 主动公开政府信息,
+# 公开政务信息, 公开各类信息 all say 主动公开信息.
+NEUTRAL_INSERTS = ("政府", "政务", "各类", "各类政府", "各类政务", "有关", "相关", "了")
+PART_MARKERS = ("其中",)
+PART_PENALTY = 0.3
+EXTRA_PHRASE_PENALTY = 0.05  # the input's label, rather than one of its listed phrases
+CORE_PHRASE_PENALTY = 0.15   # the word the listed phrases share (解读 from 政策解读/同步解读)
+CROSS_CLAUSE_CAP = 0.45      # the phrase governs another clause of the sentence: shown, never pre-selected
+# A figure's clause "has no subject of its own" when, once these are removed, fewer than 2 characters
+# remain before the figure: 共计15件, 全年达98%, 其中3次.
+FUNCTION_WORDS = ("全年", "年内", "本年", "今年", "共计", "累计", "合计", "总计", "分别", "达到", "其中",
+                  "共", "计", "达", "为", "有", "约", "近", "超过", "逾", "和", "及", "均")
+ACTIVITY_UNITS = {"次", "场", "期", "场次"}
+# "公开的局长办公会议12次": the count is of things published, not of meetings held.
+PUBLISHED_OBJECT_MARKERS = ("公开的", "公开了", "发布的", "发布了", "转载的")
+# One named side channel in the clause (微博…发布信息16000条) is that channel's count, not the total of an
+# input whose phrases name no channel; several channels (网站和微信平台…202条) or 等 make it a total again.
+CHANNEL_KINDS = {"微博": "weibo", "微信": "wechat", "公众号": "wechat", "抖音": "douyin", "快手": "kuaishou",
+                 "头条": "toutiao", "视频号": "wechat", "客户端": "app", "新媒体": "newmedia",
+                 "网站": "website"}
+
+
+def _one_channel(clause: str) -> bool:
+    kinds = {kind for word, kind in CHANNEL_KINDS.items() if word in clause}
+    # the website is where a rubric's yearly count is normally read (门户网站主动公开信息): not a side channel
+    return len(kinds) == 1 and kinds != {"website"} and "等" not in clause
+
+# Periods. A yearly count never serves a per-week input as it stands; the weeks in each period:
+WEEKS = {"year": Decimal(52), "half": Decimal(26), "quarter": Decimal(13), "month": Decimal(52) / Decimal(12),
+         "week": Decimal(1)}
+_PERIOD_RE = re.compile(
+    r"(?P<week>平均每周|每周|周均|每星期)|(?P<month>平均每月|每月|月均)"
+    r"|(?P<quarter>[一二三四1-4]季度|本季度|季度内)|(?P<half>上半年|下半年)"
+    r"|(?P<other>上年度|上一年度|上年|去年|下年度|下一年度)"
+    r"|(?P<year>全年|年内|本年度|本年|今年|年度|全年度)")
+
+
+def spec_period(spec: FigureSpec) -> str | None:
+    """The period an input counts over: "week"/"month" when its label or name says so (新媒体周均更新,
+    posts_per_week), None for rates (a percentage has no period), else "year" (the self-assessment's)."""
+    text = f"{spec.label} {spec.name}".lower()
+    if normalise_unit(spec.unit) == "%":
+        return None
+    if any(w in text for w in ("周均", "每周", "周更新", "per_week", "weekly")):
+        return "week"
+    if any(w in text for w in ("月均", "每月", "per_month", "monthly")):
+        return "month"
+    return "year"
+
+
+def figure_period(text: str, fig: Figure) -> tuple[str, bool]:
+    """(period, stated) of a figure: the last period word before it in its sentence (每周/每月 only in its
+    own clause); ("year", False) when none is printed — a year-end summary speaks of the year."""
+    c_start, _c_end = clause_bounds(text, fig.start, fig.end)
+    found: tuple[str, bool] = ("year", False)
+    for m in _PERIOD_RE.finditer(text, fig.sentence_start, fig.start):
+        kind = m.lastgroup or "year"
+        if kind in ("week", "month") and m.start() < c_start:
+            continue
+        found = (kind, True)
+    return found
+
 
 def units_compatible(spec_unit: str, figure_unit: str) -> bool:
     if not spec_unit:
         return True
     wanted = normalise_unit(spec_unit)
-    return figure_unit == wanted or figure_unit in UNIT_EQUIVALENTS.get(wanted, set())
+    if figure_unit == "" and wanted != "%":
+        return True  # a bare 0 or "未收到": the count is nil whatever the unit
+    return (figure_unit == wanted or figure_unit in UNIT_EQUIVALENTS.get(wanted, set())
+            or figure_unit in COUNT_EQUIVALENTS.get(wanted, set()))
 
 
 def _find_all(text: str, phrase: str) -> list[int]:
@@ -164,12 +253,76 @@ def _find_all(text: str, phrase: str) -> list[int]:
     return found
 
 
-def _candidate_confidence(text: str, fig: Figure, p_start: int, p_end: int) -> float | None:
-    """How likely the phrase at [p_start, p_end) names the figure; None if unrelated."""
+def phrase_spans(text: str, phrase: str) -> list[tuple[int, int, bool]]:
+    """(start, end, gapped) of the phrase in text; a phrase of 4+ characters also matches with
+    1–6 characters (no punctuation) inserted in its middle (公开信息 ~ 公开政府信息), or up to 12
+    when the insertion holds a number (发布信息 ~ 发布24条政府信息). An insertion that does not change
+    the meaning (政府, 政务, 各类 …) is not a gap."""
+    spans = [(p, p + len(phrase), False) for p in _find_all(text, phrase)]
+    if len(phrase) >= 4:
+        half = len(phrase) // 2
+        # the inserted part may hold the figure itself: 发布24条政府信息 ~ 发布信息
+        pattern = re.compile(re.escape(phrase[:half]) + r"[^，。；;、,！？!?：:\n]{1,12}?"
+                             + re.escape(phrase[half:]))
+        for m in pattern.finditer(text):
+            inner = text[m.start() + half:m.end() - (len(phrase) - half)]
+            if len(inner) <= 6 or any(ch.isdigit() for ch in inner):
+                spans.append((m.start(), m.end(), inner not in NEUTRAL_INSERTS))
+    return spans
+
+
+def spec_phrases(spec: FigureSpec) -> list[tuple[str, float]]:
+    """(phrase, penalty): the listed phrases; the input's label (without a trailing 数/数量); and the
+    two-character word that two or more listed phrases end with (政策解读, 同步解读 → 解读)."""
+    out: dict[str, float] = {p: 0.0 for p in spec.phrases if p}
+    label = re.sub(r"(数量|数)$", "", spec.label or "")
+    if len(label) >= 2 and label not in out:
+        out[label] = EXTRA_PHRASE_PENALTY
+    tails: dict[str, int] = {}
+    for p in {*spec.phrases, label}:
+        if len(p) >= 3:
+            tails[p[-2:]] = tails.get(p[-2:], 0) + 1
+    for tail, n in tails.items():
+        if n >= 2 and tail not in out:
+            out[tail] = CORE_PHRASE_PENALTY
+    return sorted(out.items(), key=lambda kv: -len(kv[0]))
+
+
+def _has_own_subject(text: str, c_start: int, fig_start: int) -> bool:
+    """Does the clause name what it counts before the figure (学习交流活动65场), or is it a bare
+    continuation of the previous clause (共计15件)?"""
+    rest = text[c_start:fig_start]
+    for w in sorted(FUNCTION_WORDS, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff") >= 2
+
+
+def _is_part(text: str, fig: Figure) -> bool:
+    """A figure after 其中 (in its sentence, or a sentence opening with 其中) is a part of a total."""
+    before = text[fig.sentence_start:fig.start]
+    return any(m in before for m in PART_MARKERS)
+
+
+@dataclass
+class _Candidate:
+    conf: float
+    spec: int
+    fig: int
+    phrase: str
+    pos: int
+    value: Decimal
+    reason: str
+    computation: str | None = None
+
+
+def _candidate(text: str, fig: Figure, p_start: int, p_end: int
+               ) -> tuple[float, str] | None:
+    """How likely the phrase at [p_start, p_end) governs the figure, and why; None if it does not."""
     if not (fig.sentence_start <= p_start and p_end <= fig.sentence_end):
         return None
     if p_start < fig.start and fig.end < p_end:  # the figure sits inside the phrase: 发布24条政府信息
-        return round(min(0.85 + 0.01 * min(p_end - p_start - (fig.end - fig.start), 8), 1.0), 3)
+        conf = min(0.85 + 0.01 * min(p_end - p_start - (fig.end - fig.start), 8), 1.0)
+        return round(conf, 3), "in_phrase"
     c_start, c_end = clause_bounds(text, fig.start, fig.end)
     same_clause = c_start <= p_start and p_end <= c_end
     if p_end <= fig.start:
@@ -182,24 +335,38 @@ def _candidate_confidence(text: str, fig: Figure, p_start: int, p_end: int) -> f
         return None
     # a longer (more specific) phrase is stronger evidence: 发布信息 beats 信息
     conf += 0.01 * min(p_end - p_start, 8)
-    return round(min(max(conf, 0.1), 1.0), 3)
+    if same_clause:
+        return round(min(max(conf, 0.1), 1.0), 3), "same_clause"
+    if _has_own_subject(text, c_start, fig.start):
+        return None  # the figure's own clause says what it counts: the phrase governs another clause
+    return round(min(max(conf, 0.1), CROSS_CLAUSE_CAP), 3), "other_clause"
 
 
-def phrase_spans(text: str, phrase: str) -> list[tuple[int, int, bool]]:
-    """(start, end, gapped) of the phrase in text; a phrase of 4+ characters also matches with
-    1–6 characters (no punctuation) inserted in its middle (公开信息 ~ 公开政府信息), or up to 12
-    when the insertion holds a number (发布信息 ~ 发布24条政府信息)."""
-    spans = [(p, p + len(phrase), False) for p in _find_all(text, phrase)]
-    if len(phrase) >= 4:
-        half = len(phrase) // 2
-        # the inserted part may hold the figure itself: 发布24条政府信息 ~ 发布信息
-        pattern = re.compile(re.escape(phrase[:half]) + r"[^，。；;、,！？!?：:\n]{1,12}?"
-                             + re.escape(phrase[half:]))
-        for m in pattern.finditer(text):
-            inner = text[m.start() + half:m.end() - (len(phrase) - half)]
-            if len(inner) <= 6 or any(ch.isdigit() for ch in inner):
-                spans.append((m.start(), m.end(), True))
-    return spans
+_ZERO_RE = re.compile(r"(?<=[\u4e00-\u9fff])0(?=[。；;，,]|$)")
+_NIL_RE = re.compile(r"(?:未|没有|无)(?:收到|受理|接到|召开|举办|开展|发生|组织)")
+
+
+def nil_figures(text: str) -> list[Figure]:
+    """Counts of nothing that :func:`find_figures` does not see: a bare 0 after a phrase
+    (受理依申请公开0。) and 未收到/没有收到… (read as 0 for the phrase that follows in the clause)."""
+    out = []
+    for m in _ZERO_RE.finditer(text):
+        s, e = sentence_bounds(text, m.start(), m.end())
+        out.append(Figure(Decimal(0), "", Decimal(0), "", None, None, m.start(), m.end(), "0",
+                          text[s:e].strip(), s, e))
+    for m in _NIL_RE.finditer(text):
+        s, e = sentence_bounds(text, m.start(), m.end())
+        out.append(Figure(Decimal(0), "", Decimal(0), "", None, "nil", m.start(), m.end(), m.group(0),
+                          text[s:e].strip(), s, e))
+    return out
+
+
+def _nil_window(text: str, fig: Figure) -> tuple[int, int]:
+    """The words a 未收到 governs: up to the next comma/full stop (lists with 、 included), 40 chars."""
+    end = fig.end
+    while end < len(text) and end - fig.end < 40 and text[end] not in "。；;，,！？!?\n":
+        end += 1
+    return fig.start, end
 
 
 def _plan_flags(text: str, figures: list[Figure]) -> list[bool]:
@@ -218,48 +385,117 @@ def _plan_flags(text: str, figures: list[Figure]) -> list[bool]:
     return flags
 
 
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+
+
+def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure], plans: list[bool],
+                    periods: list[tuple[str, bool]]) -> list[_Candidate]:
+    wanted = spec_period(spec)
+    out: list[_Candidate] = []
+    for phrase, penalty in spec_phrases(spec):
+        for start, end, gapped in phrase_spans(text, phrase):
+            for fi, fig in enumerate(figures):
+                if not units_compatible(spec.unit, fig.unit):
+                    continue
+                if fig.qualifier_kind == "nil":
+                    w_start, w_end = _nil_window(text, fig)
+                    if not (w_start <= start and end <= w_end) or re.search("复议|诉讼", text[w_start:w_end]):
+                        continue
+                    # 未收到/未受理 is said of applications far more than of anything else: a phrase naming
+                    # 申请 wins (未收到…向本机关申请公开政府信息 is about applications, not information)
+                    conf = (0.75 if "申请" in text[start:end] else 0.6) - 0.005 * (start - fig.end)
+                    out.append(_Candidate(round(conf, 3), si, fi, text[start:end], start, Decimal(0), "nil"))
+                    continue
+                if fig.unit == "" and not (end <= fig.start and fig.start - end <= 2):
+                    continue  # a bare 0 belongs to the phrase right before it
+                period, stated = periods[fi]
+                found = _candidate(text, fig, start, end)
+                if found is None and wanted == period and wanted in ("week", "month") \
+                        and fig.sentence_start <= start and end <= fig.sentence_end:
+                    found = (0.85, "per_period")  # 平均每周更新约5条 after the account's clause: the 每周 binds it
+                if found is None:
+                    continue
+                conf, reason = found
+                value, computation = fig.value, None
+                if period == "other" or (wanted == "year" and period != "year"):
+                    continue  # last/next year's, a quarter's, a month's or a week's figure is not the year's
+                if wanted in ("week", "month"):
+                    if period == wanted:
+                        reason = "per_period"
+                        conf = max(conf, 0.85)
+                    elif WEEKS[period] > WEEKS[wanted]:
+                        divisor = WEEKS[period] / WEEKS[wanted]
+                        value = (fig.value / divisor).quantize(Decimal("0.01"))
+                        shown = _fmt(divisor.quantize(Decimal("0.01")))
+                        computation = f"{_fmt(fig.value)} ÷ {shown} = {_fmt(value)}"
+                        reason = f"derived_{period}" if stated else "derived_assumed_year"
+                        conf = min(conf, 0.75) - (0 if stated else 0.1)
+                    else:
+                        continue
+                conf -= penalty + GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi]
+                if not any(word in phrase for phrase, _p in spec_phrases(spec) for word in CHANNEL_KINDS) \
+                        and _one_channel(text[slice(*clause_bounds(text, fig.start, fig.end))]):
+                    conf = min(conf, CROSS_CLAUSE_CAP)
+                    reason = "one_channel"
+                if _is_part(text, fig):
+                    conf = min(conf - PART_PENALTY, CROSS_CLAUSE_CAP)
+                    reason = "part"
+                if (normalise_unit(spec.unit) in ACTIVITY_UNITS
+                        and any(m in text[clause_bounds(text, fig.start, fig.end)[0]:fig.start]
+                                for m in PUBLISHED_OBJECT_MARKERS)):
+                    conf = min(conf, 0.3)
+                    reason = "published_object"
+                out.append(_Candidate(round(max(conf, 0.05), 3), si, fi, text[start:end], start, value,
+                                      reason, computation))
+    return out
+
+
 def match_figures(text: str, figures: list[Figure], specs: list[FigureSpec]
                   ) -> tuple[list[FigureProposal], list[Figure]]:
     """Best figure per spec (greedy on confidence, a figure used once); unassigned figures."""
-    candidates: list[tuple[float, int, int, str, int]] = []  # conf, spec idx, fig idx, phrase, pos
+    real_count = len(figures)
+    figures = [*figures, *nil_figures(text)]
     plans = _plan_flags(text, figures)
+    periods = [figure_period(text, f) for f in figures]
+    candidates: list[_Candidate] = []
     for si, spec in enumerate(specs):
-        for phrase in sorted(set(spec.phrases), key=len, reverse=True):
-            for start, end, gapped in phrase_spans(text, phrase):
-                for fi, fig in enumerate(figures):
-                    if not units_compatible(spec.unit, fig.unit):
-                        continue
-                    conf = _candidate_confidence(text, fig, start, end)
-                    if conf is None:
-                        continue
-                    conf -= GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi]
-                    candidates.append((round(max(conf, 0.05), 3), si, fi, text[start:end], start))
-    candidates.sort(key=lambda c: (-c[0], c[2]))
-    chosen: dict[int, tuple[float, int, str, int]] = {}
+        candidates += _candidates_for(text, si, spec, figures, plans, periods)
+    candidates.sort(key=lambda c: (-c.conf, c.fig))
+    chosen: dict[int, _Candidate] = {}
     used: set[int] = set()
-    for conf, si, fi, phrase, pos in candidates:
-        if si in chosen or fi in used:
+    for c in candidates:
+        # a figure serves one input as it stands; a rate derived from it does not take it away
+        if c.spec in chosen or (c.fig in used and c.computation is None):
             continue
-        chosen[si] = (conf, fi, phrase, pos)
-        used.add(fi)
+        chosen[c.spec] = c
+        if c.computation is None:
+            used.add(c.fig)
     proposals = []
-    for si, (conf, fi, phrase, pos) in sorted(chosen.items()):
-        spec, fig = specs[si], figures[fi]
-        alternatives, seen = [], {fi}
-        for c in candidates:
-            if c[1] == si and c[2] not in seen:
-                seen.add(c[2])
-                alt = figures[c[2]]
-                alternatives.append({"value": str(alt.value), "unit": alt.unit, "start": alt.start,
-                                     "end": alt.end, "confidence": c[0]})
+    for si, c in sorted(chosen.items()):
+        spec, fig = specs[si], figures[c.fig]
+        alternatives, seen = [], {c.fig}
+        for other in candidates:
+            if other.spec == si and other.fig not in seen:
+                seen.add(other.fig)
+                alt = figures[other.fig]
+                alternatives.append({"value": str(other.value), "unit": alt.unit, "start": alt.start,
+                                     "end": alt.end, "confidence": other.conf})
+        c_start, c_end = clause_bounds(text, fig.start, fig.end)
+        p_end = c.pos + len(c.phrase)
+        clause_start, clause_end = min(c_start, c.pos), max(c_end, p_end)
+        if fig.qualifier_kind == "nil":
+            clause_start, clause_end = _nil_window(text, fig)
         proposals.append(FigureProposal(
-            indicator_code=spec.indicator_code, name=spec.name, label=spec.label, value=fig.value,
-            unit=fig.unit, printed_value=fig.printed_value, printed_unit=fig.printed_unit,
+            indicator_code=spec.indicator_code, name=spec.name, label=spec.label, value=c.value,
+            unit=normalise_unit(spec.unit) if fig.unit == "" else fig.unit,
+            printed_value=fig.printed_value, printed_unit=fig.printed_unit,
             qualifier=fig.qualifier, qualifier_kind=fig.qualifier_kind,
             source_sentence=fig.sentence, start=fig.start, end=fig.end,
-            sentence_start=fig.sentence_start, sentence_end=fig.sentence_end, phrase=phrase,
-            phrase_start=pos, confidence=conf, alternatives=alternatives[:3]))
-    unassigned = [f for i, f in enumerate(figures) if i not in used]
+            sentence_start=fig.sentence_start, sentence_end=fig.sentence_end, phrase=c.phrase,
+            phrase_start=c.pos, confidence=c.conf, alternatives=alternatives[:3],
+            clause=text[clause_start:clause_end].strip(), reason=c.reason, computation=c.computation))
+    unassigned = [f for i, f in enumerate(figures[:real_count]) if i not in used]
     return proposals, unassigned
 
 

@@ -36,7 +36,7 @@ from ..extraction.annual_report import (CHECK_SEVERITY, COLUMN_TITLES, PROACTIVE
 from ..extraction.errors import ExtractionError
 from ..extraction.readers import read_text
 from ..extraction.rubric_adapter import specs_from_rubric
-from ..extraction.summary import propose
+from ..extraction.summary import LOW_CONFIDENCE, propose
 from ..models import (AnnualReport, Answer, Department, Evidence, EvidenceKind, FigureImport, Submission,
                       User)
 from ..models.base import utcnow
@@ -191,6 +191,7 @@ def import_summary(submission: Submission, *, actor: User, filename: str, data: 
             "qualifier": f.qualifier, "qualifier_kind": f.qualifier_kind, "source_sentence": f.source_sentence,
             "start": f.start, "end": f.end, "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
             "phrase": f.phrase, "phrase_start": f.phrase_start, "confidence": f.confidence,
+            "clause": f.clause, "reason": f.reason, "computation": f.computation,
         })
     passages = {code: [{"start": p.start, "end": p.end, "text": p.text, "score": p.score, "reason": p.reason}
                        for p in items[:MAX_PASSAGES]]
@@ -314,6 +315,39 @@ class FigureView:
     confidence: float
     current: Any                      # what the form holds now for this input (None: empty)
     decision: dict[str, Any] | None   # the editor's decision, once taken
+    clause: str = ""                  # the clause the figure was read from (older imports: none stored)
+    reason: str = ""                  # why this figure, worded for the page (see PROPOSAL_REASONS)
+    computation: str | None = None    # the arithmetic of a derived value: 2920 ÷ 52 = 56.15
+
+    @property
+    def low_confidence(self) -> bool:
+        """Shown with its reason but never pre-selected."""
+        return self.confidence < LOW_CONFIDENCE
+
+    @property
+    def preselect(self) -> bool:
+        """"采用" is pre-selected only for a confident proposal, undecided, into an empty input."""
+        return not self.low_confidence and self.decision is None and self.current is None
+
+
+def proposal_reason(code: str) -> str:
+    """The page's words for the extraction package's reason code (unknown or missing: nothing)."""
+    reasons = {
+        "in_phrase": _("数字在指标短语之中"),
+        "same_clause": _("指标短语与数字在同一分句"),
+        "other_clause": _("指标短语在同一句的另一分句，请核实"),
+        "per_period": _("原文即为按周（月）计的数字"),
+        "derived_year": _("由全年总数折算"),
+        "derived_half": _("由半年总数折算"),
+        "derived_quarter": _("由季度总数折算"),
+        "derived_month": _("由月度总数折算"),
+        "derived_assumed_year": _("由总数按全年折算（原文未写明期间）"),
+        "part": _("“其中”之后的分项数字，可能不是总数"),
+        "one_channel": _("只是某一个发布渠道的数字，可能不是总数"),
+        "published_object": _("数字是公开的事项数，不是开展的次数"),
+        "nil": _("原文写明没有（“未收到”或“0”），读作0"),
+    }
+    return reasons.get(code, "")
 
 
 @dataclass
@@ -408,7 +442,8 @@ def review_view(fi: FigureImport) -> list[IndicatorView]:
         v.figures.append(FigureView(
             f["name"], f["label"], f["value"], f["unit"], f.get("printed", ""), f.get("qualifier"),
             f["source_sentence"], segs, float(f.get("confidence", 0)), stored.get(f["name"]),
-            decisions.get(v.code, {}).get("figures", {}).get(f["name"])))
+            decisions.get(v.code, {}).get("figures", {}).get(f["name"]),
+            f.get("clause") or "", proposal_reason(f.get("reason") or ""), f.get("computation")))
     for code, items in proposals.get("by_indicator", {}).items():
         v = view_for(code)
         if v is None:

@@ -2,6 +2,8 @@
 their sentences, accepts one, and finds it in the self-assessment form (marked for confirmation)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from playwright.sync_api import expect
 
@@ -77,6 +79,64 @@ def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_ser
         assert page.locator("#ind-C1").get_by_role("button", name="确认导入的内容").is_visible()
         note = page.locator("#origin-C1").inner_text()
         assert "以下数字取自上传的工作总结《" in note and "公开信息：246" in note and "上一年度" not in note
+        assert not errors
+    finally:
+        ctx.close()
+
+
+@pytest.fixture()
+def world_proposals(live_app):
+    from assess.extensions import db
+    from tests.campaign_world import make_campaign, submission_of
+    from tests.conftest import make_tenant
+
+    with live_app.app_context():
+        tenant = make_tenant("e2e-proposals", "PPP")
+        campaign = make_campaign(tenant, name="2026年度政务公开工作绩效考核（建议值测试）")
+        sub = submission_of(campaign, tenant.dept_a)
+        db.session.commit()
+        return {"editor": tenant.users["dept_editor"].username, "submission": sub.id}
+
+
+def test_review_page_shows_clause_computation_and_confidence(browser, live_server, world_proposals, tmp_path):
+    """A derived weekly figure shows its clause and arithmetic; a low-confidence proposal is not pre-selected."""
+    from tests.test_imports_routes import PROPOSAL_SUMMARY
+
+    world = world_proposals
+    ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai",
+                              viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto("/auth/login")
+        page.get_by_label("用户名").fill(world["editor"])
+        page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(lambda url: "/auth/login" not in url)
+        page.goto(f"/self/{world['submission']}")
+        page.get_by_role("link", name="从工作总结导入").click()
+        summary = tmp_path / "2026年工作总结.txt"
+        summary.write_text(PROPOSAL_SUMMARY, encoding="utf-8")
+        page.get_by_label("年度工作总结", exact=False).set_input_files(str(summary))
+        page.get_by_role("button", name="上传并提取").click()
+        page.wait_for_url("**/imports/*")
+
+        weekly = page.locator("#imp-C4 tr[data-figure='posts_per_week']")
+        expect(weekly.locator(".computation")).to_contain_text("1040 ÷ 52 = 20")
+        expect(weekly.locator(".clause")).to_contain_text("微信公众号全年推送政务信息1040条")
+        expect(weekly.locator(".reason")).to_contain_text("由全年总数折算")
+        expect(weekly.locator(".confidence")).to_contain_text("可信度")
+        assert weekly.get_by_label("采用", exact=True).is_checked()
+
+        items = page.locator("#imp-C1 tr[data-figure='items_published']")
+        expect(items.locator(".low-confidence-badge")).to_be_visible()
+        assert not items.get_by_label("采用", exact=True).is_checked()
+        assert items.get_by_label("暂不处理").is_checked()
+        weekly.scroll_into_view_if_needed()
+        page.screenshot(path=os.environ.get("IMPORT_REVIEW_SCREENSHOT", str(tmp_path / "import-review.png")),
+                        full_page=True)
         assert not errors
     finally:
         ctx.close()
