@@ -19,7 +19,8 @@ from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
 from ..web import commit_or_flash, show_error
 from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
-from . import services as rs
+from . import services
+from .services import ReviewError
 from .access import RESULTS_VISIBLE_TO_DEPARTMENTS, can_see_results, require_reviewer_of
 from .forms import AnswerForm, AssignForm, ContestForm, EmptyForm, LeadForm, ScoreForm
 
@@ -73,12 +74,12 @@ def index():
     rows = []
     for c in campaigns:
         if current_user.role == Role.REVIEWER:
-            prog = rs.progress(c, current_user.id)
+            prog = services.progress(c, current_user.id)
             if not prog:
                 continue
         else:
-            prog = rs.progress(c)
-        rows.append((c, rs.progress_summary(prog)))
+            prog = services.progress(c)
+        rows.append((c, services.progress_summary(prog)))
     return render_template("review/index.html", rows=rows, labels=STATE_LABELS)
 
 
@@ -89,14 +90,14 @@ def campaign(campaign_id: int):
     if current_user.department_id is not None:
         abort(403)
     mine = current_user.role == Role.REVIEWER
-    prog = rs.progress(c, current_user.id if mine else None)
+    prog = services.progress(c, current_user.id if mine else None)
     assigned: dict[int, list[ReviewAssignment]] = {}
     for a in db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.campaign_id == c.id)):
         assigned.setdefault(a.department_id, []).append(a)
     names = {u.id: u.display_name for u in db.session.scalars(select(User).where(User.office_id == c.office_id))}
-    return render_template("review/campaign.html", campaign=c, progress=prog, summary=rs.progress_summary(prog),
+    return render_template("review/campaign.html", campaign=c, progress=prog, summary=services.progress_summary(prog),
                            assigned=assigned, names=names,
-                           mine=mine, labels=STATE_LABELS, incomplete=None if mine else rs.review_complete(c))
+                           mine=mine, labels=STATE_LABELS, incomplete=None if mine else services.review_complete(c))
 
 
 # --- assignment ------------------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def campaign(campaign_id: int):
 
 def _assign_form(c: Campaign) -> AssignForm:
     form = AssignForm()
-    people = rs.office_reviewers(c.office_id)
+    people = services.office_reviewers(c.office_id)
     form.reviewer_id.choices = [(u.id, u.display_name) for u in people]
     form.second_id.choices = [(0, _("（不设）"))] + [(u.id, u.display_name) for u in people]
     groups = db.session.scalars(select(Group).order_by(Group.sort_order, Group.name)).all()
@@ -133,8 +134,8 @@ def assign(campaign_id: int):
             form.reviewer_id.errors = [_("请选择评审人员。")]
         else:
             try:
-                out = rs.assign_many(c, dept_ids, reviewer, second=second, actor=current_user)
-            except rs.ReviewError as exc:
+                out = services.assign_many(c, dept_ids, reviewer, second=second, actor=current_user)
+            except ReviewError as exc:
                 db.session.rollback()
                 _fail(exc, form)
             else:
@@ -151,7 +152,7 @@ def assign(campaign_id: int):
         assigned.setdefault(a.department_id, []).append(a)
     names = {u.id: u.display_name for u in db.session.scalars(select(User).where(User.office_id == c.office_id))}
     return render_template("review/assign.html", campaign=c, form=form, submissions=subs, assigned=assigned,
-                           names=names, empty=EmptyForm(), conflict_days=rs.conflict_days())
+                           names=names, empty=EmptyForm(), conflict_days=services.conflict_days())
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
@@ -160,7 +161,7 @@ def unassign(assignment_id: int):
     a = get_scoped_or_404(ReviewAssignment, assignment_id)
     campaign_id = a.campaign_id
     if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: rs.unassign(a, actor=current_user), _("已取消分配。"), refused=(rs.ReviewError,))
+        commit_or_flash(lambda: services.unassign(a, actor=current_user), _("已取消分配。"), refused=(ReviewError,))
     return redirect(url_for("review.assign", campaign_id=campaign_id))
 
 
@@ -170,7 +171,7 @@ def set_lead(assignment_id: int):
     a = get_scoped_or_404(ReviewAssignment, assignment_id)
     campaign_id = a.campaign_id
     if EmptyForm().validate_on_submit():
-        commit_or_flash(lambda: rs.set_lead(a, actor=current_user), _("已设为组长。"), refused=(rs.ReviewError,))
+        commit_or_flash(lambda: services.set_lead(a, actor=current_user), _("已设为组长。"), refused=(ReviewError,))
     return redirect(url_for("review.assign", campaign_id=campaign_id))
 
 
@@ -179,7 +180,7 @@ def set_lead(assignment_id: int):
 
 def _neighbours(sub: Submission) -> tuple[Submission | None, Submission | None]:
     """Previous and next department in the reviewer's own work list (all departments for administrators)."""
-    prog = rs.progress(sub.campaign, current_user.id if current_user.role == Role.REVIEWER else None)
+    prog = services.progress(sub.campaign, current_user.id if current_user.role == Role.REVIEWER else None)
     subs = [p["submission"] for p in prog if p["submission"].state == SubmissionState.SUBMITTED]
     ids = [s.id for s in subs]
     if sub.id not in ids:
@@ -193,11 +194,11 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
     requested = request.values.get("r", type=int) or (int(form.reviewer_id.data) if form and form.reviewer_id.data
                                                       and form.reviewer_id.data.isdigit() else None)
     try:
-        owner = rs.score_owner(sub, current_user, requested)
-    except rs.ReviewError as exc:
+        owner = services.score_owner(sub, current_user, requested)
+    except ReviewError as exc:
         flash(str(exc), "error")
         return redirect(url_for("review.campaign", campaign_id=sub.campaign_id))
-    rows = rs.review_sheet(sub, owner)
+    rows = services.review_sheet(sub, owner)
     codes = [r.code for r in rows]
     if code not in codes:
         code = next((r.code for r in rows if not r.done), codes[0])
@@ -206,7 +207,7 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
     if form is None:
         form = ScoreForm(formdata=None)
         if row.mine is not None:
-            form.score.data = rs.fmt(row.mine.score)
+            form.score.data = services.fmt(row.mine.score)
             form.veto.data = row.mine.veto
             form.problem.data, form.reason.data = row.mine.problem, row.mine.reason
         form.version.data = str(row.mine.version_id if row.mine else 0)
@@ -216,13 +217,14 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
         if row.result is not None:
             lead_form.version.data = str(row.result.version_id)
             if row.result.lead_score is not None:
-                lead_form.score.data = rs.fmt(row.result.lead_score)
+                lead_form.score.data = services.fmt(row.result.lead_score)
                 lead_form.problem.data, lead_form.reason.data = row.result.lead_problem, row.result.lead_reason
     prev_sub, next_sub = _neighbours(sub)
-    assigned = rs.assignments_of(sub.campaign, sub.department_id)
+    assigned = services.assignments_of(sub.campaign, sub.department_id)
     names = {u.id: u.display_name for u in db.session.scalars(
         select(User).where(User.id.in_([a.reviewer_id for a in assigned] or [0])))}
-    evidence = rs.evidence_for(sub.office_id, "review", [s.id for _u, s in row.others] + ([row.mine.id] if row.mine else []))
+    evidence = services.evidence_for(sub.office_id, "review",
+                                     [s.id for _u, s in row.others] + ([row.mine.id] if row.mine else []))
     # Last year's unresolved rectification items on this indicator, so the reviewer sees them while scoring.
     open_items = [item for finder in OPEN_ITEM_FINDERS
                   for item in finder(sub.department_id, row.code, office_id=sub.office_id,
@@ -231,8 +233,9 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
         "review/sheet.html", sub=sub, rows=rows, row=row, form=form, lead_form=lead_form,
         prev_code=codes[i - 1] if i > 0 else None, next_code=codes[i + 1] if i + 1 < len(codes) else None,
         prev_sub=prev_sub, next_sub=next_sub, done=sum(1 for r in rows if r.done), owner=owner, names=names,
-        assigned=assigned, is_lead=rs.is_lead(sub, current_user), editable=sub.campaign.state == CampaignState.REVIEW,
-        review_evidence=evidence, fmt=rs.fmt, open_items=open_items, empty=EmptyForm(),
+        assigned=assigned, is_lead=services.is_lead(sub, current_user),
+        editable=sub.campaign.state == CampaignState.REVIEW,
+        review_evidence=evidence, fmt=services.fmt, open_items=open_items, empty=EmptyForm(),
         area_title=_area_title(sub, row.area),
         left_in_area=sum(1 for r in rows if r.area == row.area and not r.done),
         left_in_department=sum(1 for r in rows if not r.done))
@@ -240,7 +243,7 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
 
 
 def _area_title(sub: Submission, section: str) -> str:
-    rubric = rs.rubric_of(sub.campaign)
+    rubric = services.rubric_of(sub.campaign)
     titles = {a.code: a.title for a in rubric.areas}
     titles.update({"bonus": _("加分项"), "veto": _("一票否决项")})
     return str(titles.get(section, section))
@@ -264,16 +267,16 @@ def save_score(submission_id: int, code: str):
         return _render_sheet(sub, code, form=form, status=422)
     accept = request.form.get("action") == "accept"
     if not commit_or_flash(
-            lambda: rs.save_score(
+            lambda: services.save_score(
                 sub, code, actor=current_user, version=int(form.version.data or 0) if
                 (form.version.data or "0").isdigit() else -1, accept=accept, score=form.score.data,
                 veto=form.veto.data, problem=form.problem.data or "", reason=form.reason.data or "",
                 reviewer_id=int(form.reviewer_id.data) if (form.reviewer_id.data or "").isdigit() else None,
                 evidence_url=form.evidence_url.data or "", evidence_title=form.evidence_title.data or "",
                 evidence_file=_upload()),
-            _("已保存指标%(c)s的评审分。", c=code), refused=(rs.ReviewError,), show=lambda exc: _fail_on_sheet(exc, form)):
+            _("已保存指标%(c)s的评审分。", c=code), refused=(ReviewError,), show=lambda exc: _fail_on_sheet(exc, form)):
         return _render_sheet(sub, code, form=form, status=422)
-    codes = rs.indicator_codes(rs.rubric_of(sub.campaign))
+    codes = services.indicator_codes(services.rubric_of(sub.campaign))
     nxt = codes[codes.index(code) + 1] if code in codes and codes.index(code) + 1 < len(codes) else code
     return redirect(url_for("review.sheet", submission_id=sub.id, code=nxt, r=form.reviewer_id.data or None))
 
@@ -291,9 +294,9 @@ def accept_rest(submission_id: int):
         flash(_("请求有误，请重试。"), "error")
         return redirect(back)
     try:
-        out = rs.accept_rest(sub, actor=current_user, section=request.form.get("section") or None,
+        out = services.accept_rest(sub, actor=current_user, section=request.form.get("section") or None,
                              reviewer_id=int(owner) if owner.isdigit() else None)
-    except rs.ReviewError as exc:
+    except ReviewError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(back)
@@ -317,10 +320,10 @@ def lead_decide(submission_id: int, code: str):
     if not form.validate_on_submit():
         return _render_sheet(sub, code, lead_form=form, status=422)
     if not commit_or_flash(
-            lambda: rs.lead_decide(sub, code, actor=current_user, version=int(form.version.data) if
+            lambda: services.lead_decide(sub, code, actor=current_user, version=int(form.version.data) if
                                    (form.version.data or "").isdigit() else -1, score=form.score.data,
                                    veto=form.veto.data, problem=form.problem.data or "", reason=form.reason.data or ""),
-            _("已记录指标%(c)s的最终裁定。", c=code), refused=(rs.ReviewError,), show=lambda exc: _fail_on_sheet(exc, form)):
+            _("已记录指标%(c)s的最终裁定。", c=code), refused=(ReviewError,), show=lambda exc: _fail_on_sheet(exc, form)):
         return _render_sheet(sub, code, lead_form=form, status=422)
     return redirect(url_for("review.sheet", submission_id=sub.id, code=code))
 
@@ -334,15 +337,15 @@ def results(submission_id: int):
     sub = get_scoped_or_404(Submission, submission_id)
     if not can_see_results(sub):
         abort(403)
-    table = rs.results_table(sub)
-    contestable = {r.indicator_code for r in rs.deductions(sub)}
-    standing = {f.code for f in rs.standing_findings(sub.campaign, department_id=sub.department_id,
+    table = services.results_table(sub)
+    contestable = {r.indicator_code for r in services.deductions(sub)}
+    standing = {f.code for f in services.standing_findings(sub.campaign, department_id=sub.department_id,
                                                      with_evidence=False)}
-    return render_template("review/results.html", sub=sub, table=table, fmt=rs.fmt, contestable=contestable,
+    return render_template("review/results.html", sub=sub, table=table, fmt=services.fmt, contestable=contestable,
                            standing=standing,
                            can_contest=(current_user.department_id == sub.department_id
-                                        and current_user.role in DEPARTMENT_STAFF and rs.recheck_open(sub.campaign)),
-                           outcomes=rs.OUTCOME_LABELS)
+                                        and current_user.role in DEPARTMENT_STAFF and services.recheck_open(sub.campaign)),
+                           outcomes=services.OUTCOME_LABELS)
 
 
 @bp.route("/submissions/<int:submission_id>/results/<code>")
@@ -352,11 +355,11 @@ def waterfall(submission_id: int, code: str):
     if not can_see_results(sub):
         abort(403)
     try:
-        steps = rs.waterfall(sub, code)
-    except rs.ReviewError:
+        steps = services.waterfall(sub, code)
+    except ReviewError:
         abort(404)
-    ind = rs.rubric_of(sub.campaign).indicator(code)
-    return render_template("review/waterfall.html", sub=sub, ind=ind, steps=steps, fmt=rs.fmt)
+    ind = services.rubric_of(sub.campaign).indicator(code)
+    return render_template("review/waterfall.html", sub=sub, ind=ind, steps=steps, fmt=services.fmt)
 
 
 # --- re-check --------------------------------------------------------------------------------------------
@@ -368,35 +371,37 @@ def contest(submission_id: int, code: str):
     sub = get_scoped_or_404(Submission, submission_id)
     if current_user.department_id != sub.department_id:
         abort(404)
-    result = next((r for r in rs.deductions(sub) if r.indicator_code == code), None)
-    ind = rs.rubric_of(sub.campaign).indicator(code)
+    result = next((r for r in services.deductions(sub) if r.indicator_code == code), None)
+    ind = services.rubric_of(sub.campaign).indicator(code)
     if ind is None:
         abort(404)
     form = ContestForm()
     if form.validate_on_submit() and commit_or_flash(
-            lambda: rs.create_contest(sub, code, actor=current_user, explanation=form.explanation.data or "",
+            lambda: services.create_contest(sub, code, actor=current_user, explanation=form.explanation.data or "",
                                       evidence_url=form.evidence_url.data or "",
                                       evidence_title=form.evidence_title.data or "", evidence_file=_upload()),
-            _("已提交指标%(c)s的复核申请。", c=code), refused=(rs.ReviewError,), show=lambda exc: _fail(exc, form)):
+            _("已提交指标%(c)s的复核申请。", c=code), refused=(ReviewError,), show=lambda exc: _fail(exc, form)):
         return redirect(url_for("review.results", submission_id=sub.id))
-    return render_template("review/contest.html", sub=sub, ind=ind, result=result, form=form, fmt=rs.fmt,
-                           open=rs.recheck_open(sub.campaign))
+    return render_template("review/contest.html", sub=sub, ind=ind, result=result, form=form, fmt=services.fmt,
+                           open=services.recheck_open(sub.campaign))
 
 
 @bp.route("/campaigns/<int:campaign_id>/contests")
 @roles_required(*OFFICE_STAFF)
 def contests(campaign_id: int):
     c = get_scoped_or_404(Campaign, campaign_id)
-    rows = rs.contests_for(c, current_user)
+    rows = services.contests_for(c, current_user)
     subs = {s.department_id: s for s in db.session.scalars(select(Submission).where(Submission.campaign_id == c.id))}
-    return render_template("review/contests.html", campaign=c, contests=rows, subs=subs, outcomes=rs.OUTCOME_LABELS)
+    return render_template("review/contests.html", campaign=c, contests=rows, subs=subs,
+                           outcomes=services.OUTCOME_LABELS)
 
 
 @bp.route("/contests/<int:contest_id>", methods=["GET", "POST"])
 @roles_required(*OFFICE_STAFF)
 def answer(contest_id: int):
     ct = get_scoped_or_404(Contest, contest_id)
-    if current_user.role == Role.REVIEWER and not rs.is_assigned(ct.campaign_id, ct.department_id, current_user.id):
+    if (current_user.role == Role.REVIEWER
+            and not services.is_assigned(ct.campaign_id, ct.department_id, current_user.id)):
         abort(403)
     sub = db.session.scalar(select(Submission).where(Submission.campaign_id == ct.campaign_id,
                                                      Submission.department_id == ct.department_id))
@@ -405,20 +410,20 @@ def answer(contest_id: int):
         form.version.data = str(ct.version_id)
         if ct.outcome is not None:
             form.outcome.data = ct.outcome.value
-            form.new_score.data = rs.fmt(ct.new_score) if ct.new_score is not None else ""
+            form.new_score.data = services.fmt(ct.new_score) if ct.new_score is not None else ""
             form.reason.data = ct.answer
     elif form.validate_on_submit() and commit_or_flash(
-            lambda: rs.answer_contest(ct, actor=current_user, outcome=form.outcome.data or "",
+            lambda: services.answer_contest(ct, actor=current_user, outcome=form.outcome.data or "",
                                       version=int(form.version.data) if (form.version.data or "").isdigit() else -1,
                                       reason=form.reason.data or "", new_score=form.new_score.data,
                                       evidence_url=form.evidence_url.data or "",
                                       evidence_title=form.evidence_title.data or "", evidence_file=_upload()),
-            _("已答复复核申请。"), refused=(rs.ReviewError,), show=lambda exc: _fail(exc, form)):
+            _("已答复复核申请。"), refused=(ReviewError,), show=lambda exc: _fail(exc, form)):
         return redirect(url_for("review.contests", campaign_id=ct.campaign_id))
-    steps = rs.waterfall(sub, ct.indicator_code)
-    return render_template("review/answer.html", contest=ct, sub=sub, steps=steps, form=form, fmt=rs.fmt,
-                           refusal=rs.may_answer(ct, current_user),
-                           ind=rs.rubric_of(sub.campaign).indicator(ct.indicator_code))
+    steps = services.waterfall(sub, ct.indicator_code)
+    return render_template("review/answer.html", contest=ct, sub=sub, steps=steps, form=form, fmt=services.fmt,
+                           refusal=services.may_answer(ct, current_user),
+                           ind=services.rubric_of(sub.campaign).indicator(ct.indicator_code))
 
 
 # --- reviewers' and contests' own evidence files --------------------------------------------------------------
@@ -438,7 +443,7 @@ def evidence_file(evidence_id: int):
                                                      Submission.department_id == ev.department_id))
     if sub is None:
         abort(404)
-    if not (rs.may_review(current_user, sub) or can_see_results(sub)):
+    if not (services.may_review(current_user, sub) or can_see_results(sub)):
         abort(403)
     from ..evidence import services as evidence
     from ..evidence.access import file_response  # the shared, hardened file response
