@@ -168,3 +168,19 @@ def test_import_through_the_browser_flow(login, db, tenant_a):
     bad = c.post("/admin/departments/import", data={"file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")},
                  content_type="multipart/form-data")
     assert "未导入任何数据" in bad.get_data(as_text=True)
+
+
+def test_switching_departments_and_accounts_off_and_on_says_which(login, db, tenant_a):
+    c = login(tenant_a.users["office_admin"].username)
+    dept, user = tenant_a.dept_a, tenant_a.users["reviewer"]
+    body = c.post(f"/admin/departments/{dept.id}/active", follow_redirects=True).get_data(as_text=True)
+    assert "已停用部门，其历史数据保留。" in body and dept.active is False
+    body = c.post(f"/admin/departments/{dept.id}/active", follow_redirects=True).get_data(as_text=True)
+    assert "已启用部门。" in body and dept.active is True
+    body = c.post(f"/admin/users/{user.id}/active", follow_redirects=True).get_data(as_text=True)
+    assert "已停用账号。" in body and user.active is False
+    body = c.post(f"/admin/users/{user.id}/active", follow_redirects=True).get_data(as_text=True)
+    assert "已启用账号。" in body and user.active is True
+    me = tenant_a.users["office_admin"]
+    body = c.post(f"/admin/users/{me.id}/active", follow_redirects=True).get_data(as_text=True)
+    assert "不能停用自己的账号。" in body and me.active is True

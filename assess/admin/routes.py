@@ -144,9 +144,9 @@ def toggle_department(dept_id: int):
     dept = get_scoped_or_404(Department, dept_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.set_department_active(dept, not dept.active, actor=current_user)
-    db.session.commit()
-    flash(_("已启用部门。") if dept.active else _("已停用部门，其历史数据保留。"), "success")
+    commit_or_flash(lambda: services.set_department_active(dept, not dept.active, actor=current_user),
+                    lambda changed: _("已启用部门。") if changed.active else _("已停用部门，其历史数据保留。"),
+                    refused=(services.AdminError,))
     return redirect(url_for("admin.departments"))
 
 
