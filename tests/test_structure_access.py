@@ -145,3 +145,65 @@ def test_api_uses_no_private_name_of_a_capability():
     offenders = [f"{path.relative_to(PACKAGE.parent)}: {name}"
                  for path, source in _modules(PACKAGE / "api") for name in private_borrowings_in(source)]
     assert offenders == []
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> str:
+    """The absolute module an ``ImportFrom`` in ``module`` reads from."""
+    if not node.level:
+        return node.module or ""
+    parts = module.split(".")[:-node.level]
+    return ".".join(parts + ([node.module] if node.module else []))
+
+
+def _capability(module: str) -> str:
+    """``assess.review.scoring`` → ``assess.review``: the package a module belongs to."""
+    return ".".join(module.split(".")[:2])
+
+
+def borrowings_across_capabilities(source: str, module: str) -> list[str]:
+    """Private names ``module`` takes from another capability's modules (inside a capability they are its
+    own business)."""
+    tree = ast.parse(source)
+    own = _capability(module)
+    foreign: set[str] = set()  # local names bound to another capability's modules
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        base = _resolve(module, node)
+        if base.split(".")[0] != "assess":
+            continue
+        for a in node.names:
+            origin = f"{base}.{a.name}" if base.count(".") < 1 else base
+            if _capability(origin) == own:
+                continue
+            if a.name.startswith("_") and not a.name.startswith("__"):
+                found.append(f"{base}.{a.name}")
+            foreign.add(a.asname or a.name)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in foreign
+                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("source, module, expected", [
+    ("from ..selfassessment import services as s\ns._touch(x)", "assess.imports.services", ["s._touch"]),
+    ("from ..review.base import _load\n", "assess.ranking.services", ["assess.review.base._load"]),
+    ("from .base import _load\nfrom . import scoring\nscoring._x()", "assess.review.results", []),
+    ("from .. import review\nreview._x", "assess.ranking.services", ["review._x"]),
+    ("from ..selfassessment import services\nservices.save_answer()", "assess.imports.services", []),
+])
+def test_cross_capability_borrowing_detector(source, module, expected):
+    assert borrowings_across_capabilities(source, module) == expected
+
+
+def test_no_capability_uses_another_capabilitys_private_name():
+    """What one capability offers another is public and named; a leading underscore means "mine"."""
+    offenders = []
+    for path, source in _modules(PACKAGE):
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if path.name == "__init__.py":
+            module += ".__init__"
+        offenders += [f"{path.relative_to(PACKAGE.parent)}: {n}" for n in borrowings_across_capabilities(source, module)]
+    assert offenders == []

@@ -3,6 +3,7 @@ say why), with the refusal at the form's field when a form is given and a confir
 action's result."""
 from __future__ import annotations
 
+import pytest
 from flask import get_flashed_messages
 from wtforms import Form, StringField
 
@@ -68,15 +69,34 @@ def test_explain_rewords_the_refusal(app, db):
 
 
 def test_other_errors_are_not_caught(app, db):
-    import pytest
-
     with app.test_request_context("/"), pytest.raises(KeyError):
         commit_or_flash(lambda: {}["x"], "好了", refused=(_Refused,))
 
 
-def test_show_receives_the_refusal_instead_of_the_flash(app, db):
-    seen = []
+
+@pytest.fixture()
+def calls(app, db, monkeypatch):
+    """What reached the session, in order (the action appends itself)."""
+    seen: list[str] = []
+    monkeypatch.setattr(db.session, "commit", lambda: seen.append("commit"))
+    monkeypatch.setattr(db.session, "rollback", lambda: seen.append("rollback"))
     with app.test_request_context("/"):
-        assert commit_or_flash(_refuse("name"), "好了", refused=(_Refused,), show=seen.append) is False
-        assert get_flashed_messages() == []
-    assert [str(e) for e in seen] == ["不行"]
+        yield seen
+
+
+def test_committed_after_the_action(calls):
+    assert commit_or_flash(lambda: calls.append("action"), "已保存。") is True
+    assert calls == ["action", "commit"]
+
+
+def test_a_refusal_is_rolled_back_not_committed(calls):
+    assert commit_or_flash(_refuse("reason"), "已保存。", refused=(_Refused,)) is False
+    assert calls == ["rollback"]
+
+
+def test_show_receives_the_refusal_instead_of_the_flash(calls):
+    shown: list[tuple[str, str | None]] = []
+    assert commit_or_flash(_refuse("reason"), "已保存。", refused=(_Refused,),
+                           show=lambda exc: shown.append((str(exc), exc.field))) is False
+    assert calls == ["rollback"] and shown == [("不行", "reason")]
+    assert get_flashed_messages() == []

@@ -131,7 +131,7 @@ def _dumps(value: Any) -> str:
 def _require_editor(submission: Submission, actor: User) -> None:
     """The self-assessment's own rule: only the department's editors, only while it can be edited."""
     try:
-        selfassessment_services._require_edit(submission, actor)
+        selfassessment_services.require_edit(submission, actor)
     except selfassessment_services.SelfAssessmentError as exc:
         raise ImportsError(str(exc)) from exc
 
@@ -498,7 +498,7 @@ def _add_excerpt(submission: Submission, code: str, *, actor: User, title: str, 
                   filename=source[:255], created_by_id=actor.id)
     db.session.add(ev)
     db.session.flush()
-    selfassessment_services._touch(submission)
+    selfassessment_services.touch(submission)
     record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
            new={"indicator": code, "kind": "excerpt", "title": title, "source": source, "chars": len(text)},
            department_id=submission.department_id, campaign_id=submission.campaign_id)

@@ -133,7 +133,7 @@ def suggestions(rubric: scoring.Rubric, answers: dict[str, Answer]) -> dict[str,
     the engine's own normalisation (faulty figures are left out and reported with the indicator).
     """
     raw = {code: _answer_inputs(a) for code, a in answers.items() if rubric.indicator(code) is not None}
-    values, problems = _engine._normalize(rubric, raw)
+    values, problems = _engine.normalize_inputs(rubric, raw)
     by_code: dict[str, list[str]] = {}
     for p in problems:
         by_code.setdefault(p.path.split(".", 1)[0], []).append(p.message)

@@ -57,7 +57,9 @@ def _coerce(spec: InputSpec, value: Any) -> tuple[Any, tuple[str, str] | None]:
     return number, None
 
 
-def _normalize(rubric: Rubric, inputs: Any) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+def normalize_inputs(rubric: Rubric, inputs: Any) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """Typed inputs per indicator and what is wrong with the rest: public because the review's suggestions
+    read the same figures the engine scores, without scoring them."""
     problems: list[Problem] = []
     values: dict[str, dict[str, Any]] = {}
     if not isinstance(inputs, Mapping):
@@ -96,7 +98,7 @@ def _normalize(rubric: Rubric, inputs: Any) -> tuple[dict[str, dict[str, Any]], 
 
 def validate_inputs(rubric: Rubric, inputs: Mapping[str, Mapping[str, Any]]) -> list[Problem]:
     """Every problem with a department's reported figures, with paths like ``A1.received``."""
-    return _normalize(rubric, inputs)[1]
+    return normalize_inputs(rubric, inputs)[1]
 
 
 def _compute(comp: ComputedFigure, values: dict[str, Any]) -> Decimal:
@@ -236,7 +238,7 @@ def score(
     ``judgements`` are reviewers' values for ``judgement`` indicators (they become the suggestion);
     ``overrides`` are adopted scores replacing any suggestion, checked against ``bounds``.
     """
-    values, problems = _normalize(rubric, inputs)
+    values, problems = normalize_inputs(rubric, inputs)
     judged, p1 = _check_adopted(rubric, judgements, "judgements", True)
     adopted, p2 = _check_adopted(rubric, overrides, "overrides", False)
     if isinstance(late_days, bool) or not isinstance(late_days, int) or late_days < 0:

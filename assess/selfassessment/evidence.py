@@ -23,19 +23,19 @@ class EvidenceError(services.SelfAssessmentError, files.EvidenceError):
     show it at the field) and of the shared file checks alike."""
 
 
-def _require_edit(submission: Submission, actor: User) -> None:
-    """The form's edit rule (:func:`services._require_edit`), refused as an :class:`EvidenceError`: the one
+def require_edit(submission: Submission, actor: User) -> None:
+    """The form's edit rule (:func:`services.require_edit`), refused as an :class:`EvidenceError`: the one
     error type the evidence pages catch, so a closed form is a message there and never a server error."""
     try:
-        services._require_edit(submission, actor)
+        services.require_edit(submission, actor)
     except services.SelfAssessmentError as exc:
         raise EvidenceError(str(exc), exc.field, exc.errors) from None
 
 
-def _touch(submission: Submission) -> None:
-    """The submission's last change (:func:`services._touch`); a form sent meanwhile is an EvidenceError."""
+def touch(submission: Submission) -> None:
+    """The submission's last change (:func:`services.touch`); a form sent meanwhile is an EvidenceError."""
     try:
-        services._touch(submission)
+        services.touch(submission)
     except services.SelfAssessmentError as exc:
         raise EvidenceError(str(exc), exc.field, exc.errors) from None
 
@@ -55,7 +55,7 @@ def _title(title: str, fallback: str) -> str:
 def add_file(submission: Submission, code: str | None, *, actor: User, filename: str, data: bytes,
              title: str = "") -> Evidence:
     """Attach a file to an indicator (``code=None``: to the whole self-assessment, e.g. an uploaded workbook)."""
-    _require_edit(submission, actor)
+    require_edit(submission, actor)
     if code is not None:
         _check_code(submission, code)
     try:
@@ -72,7 +72,7 @@ def add_file(submission: Submission, code: str | None, *, actor: User, filename:
                   sha256=checked.sha256, created_by_id=actor.id)
     db.session.add(ev)
     db.session.flush()
-    _touch(submission)
+    touch(submission)
     record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
            new={"indicator": code, "kind": "file", "title": title, "filename": checked.filename,
                 "sha256": checked.sha256, "size": checked.size},
@@ -81,7 +81,7 @@ def add_file(submission: Submission, code: str | None, *, actor: User, filename:
 
 
 def add_link(submission: Submission, code: str, *, actor: User, url: str, title: str) -> Evidence:
-    _require_edit(submission, actor)
+    require_edit(submission, actor)
     _check_code(submission, code)
     try:
         url = files.check_url(url)
@@ -95,7 +95,7 @@ def add_link(submission: Submission, code: str, *, actor: User, url: str, title:
                   indicator_code=code, kind=EvidenceKind.LINK, title=title, url=url, created_by_id=actor.id)
     db.session.add(ev)
     db.session.flush()
-    _touch(submission)
+    touch(submission)
     record(submission.office_id, "evidence.add", "evidence", ev.id, actor=actor,
            new={"indicator": code, "kind": "link", "title": title, "url": url},
            department_id=submission.department_id, campaign_id=submission.campaign_id)
@@ -113,11 +113,11 @@ def remove(ev: Evidence, *, actor: User) -> None:
     submission = submission_of(ev)
     if submission is None:
         raise EvidenceError(_("无法删除此材料。"))
-    _require_edit(submission, actor)
+    require_edit(submission, actor)
     if ev.deleted_at is None:
         ev.deleted_at = utcnow()
         db.session.flush()
-        _touch(submission)
+        touch(submission)
         record(ev.office_id, "evidence.remove", "evidence", ev.id, actor=actor,
                old={"indicator": ev.indicator_code, "title": ev.title, "sha256": ev.sha256, "url": ev.url},
                department_id=ev.department_id, campaign_id=ev.campaign_id)

@@ -99,7 +99,9 @@ def can_edit(submission: Submission, user: User) -> bool:
             and submission.campaign.state == CampaignState.SELF_ASSESSMENT and submission.state in EDITABLE)
 
 
-def _require_edit(submission: Submission, user: User) -> None:
+def require_edit(submission: Submission, user: User) -> None:
+    """Refuse a change to ``submission`` by ``user`` unless it is open for editing: the one rule every path
+    that writes a self-assessment answer or its evidence (the form, the API, the imports) applies."""
     if submission.campaign.state != CampaignState.SELF_ASSESSMENT:
         raise SelfAssessmentError(_("考核不在自评阶段，不能修改。"))
     if submission.state not in EDITABLE:
@@ -189,7 +191,7 @@ def answer_snapshot(answer: Answer | None) -> dict:
     }
 
 
-def _touch(submission: Submission, *, started: bool = False) -> None:
+def touch(submission: Submission, *, started: bool = False) -> None:
     """Record the time of the last change without bumping the submission's version (editors of different
     indicators must not collide on it). The update only matches an editable submission, so an edit racing
     a concurrent "send to leader" is refused instead of slipping into a frozen form."""
@@ -217,7 +219,7 @@ def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mappi
                 expected_version: int | None = None) -> SaveResult:
     """Validate and store one indicator's draft. Errors by field raise SelfAssessmentError (nothing stored);
     a stale ``expected_version`` raises AnswerConflict with both versions."""
-    _require_edit(submission, actor)
+    require_edit(submission, actor)
     rubric = rubric_of(submission.campaign)
     ind = rubric.indicator(code)
     if ind is None:
@@ -283,7 +285,7 @@ def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mappi
         answer.updated_by_id = actor.id
         answer.updated_at = utcnow()
         db.session.flush()
-        _touch(submission, started=True)
+        touch(submission, started=True)
         new = answer_snapshot(answer)
         for d in (old, new):
             if d:
@@ -550,7 +552,7 @@ def _change_state(submission: Submission, new_state: SubmissionState, *, actor: 
 
 
 def send_to_leader(submission: Submission, *, actor: User) -> Submission:
-    _require_edit(submission, actor)
+    require_edit(submission, actor)
     problems = blocking(readiness(submission))
     if problems:
         raise SelfAssessmentError(_("还有%(n)s项未完成，不能送审：%(first)s", n=len(problems), first=problems[0].message))
@@ -637,7 +639,7 @@ def previous_submission(submission: Submission) -> Submission | None:
 def prefill_from_last_year(submission: Submission, *, actor: User) -> int:
     """Copy last year's texts for matching indicator codes (figures cleared), marked carried-over until
     confirmed. Indicators already answered this year are left alone. Returns the number copied."""
-    _require_edit(submission, actor)
+    require_edit(submission, actor)
     prev = previous_submission(submission)
     if prev is None:
         raise SelfAssessmentError(_("没有找到本部门上一年度的自评表。"))
@@ -659,7 +661,7 @@ def prefill_from_last_year(submission: Submission, *, actor: User) -> int:
         n += 1
     if n:
         db.session.flush()
-        _touch(submission, started=True)
+        touch(submission, started=True)
     record(submission.office_id, "submission.prefill", "submission", submission.id, actor=actor,
            new={"from_submission": prev.id, "copied": n}, department_id=submission.department_id,
            campaign_id=submission.campaign_id)
@@ -667,14 +669,14 @@ def prefill_from_last_year(submission: Submission, *, actor: User) -> int:
 
 
 def confirm_carried_over(submission: Submission, code: str, *, actor: User) -> Answer:
-    _require_edit(submission, actor)
+    require_edit(submission, actor)
     answer = answers_of_code(submission, code)
     if answer is None or not answer.carried_over:
         raise SelfAssessmentError(_("该指标没有待确认的导入或沿用内容。"))
     answer.carried_over = False
     answer.updated_by_id = actor.id
     db.session.flush()
-    _touch(submission)
+    touch(submission)
     record(submission.office_id, "answer.confirm", "answer", answer.id, actor=actor,
            department_id=submission.department_id, campaign_id=submission.campaign_id)
     return answer
