@@ -88,7 +88,7 @@ def test_wording_variants_and_units_in_pian(specs) -> None:
 def test_interpretation_counts_are_bound(specs) -> None:
     assert confident("围绕重点工作开展政策解读24篇。", specs)["interpreted"] == Decimal(24)
     assert confident("制发规范性文件8件，同步解读6件。", specs)["interpreted"] == Decimal(6)  # issue 17
-    assert confident("以图解、问答等形式解读7篇。", specs)["interpreted"] == Decimal(7)
+    assert confident("对新出台的政策以图解、问答等形式解读7篇。", specs)["interpreted"] == Decimal(7)
 
 
 def test_a_bare_zero_and_none_received_read_as_zero(specs) -> None:
@@ -119,3 +119,10 @@ def test_proposal_serialises_clause_reason_and_computation(specs) -> None:
     data = proposals("本局微信公众号全年推送政务信息1040条。", specs)["posts_per_week"].to_dict()
     assert data["computation"] == "1040 ÷ 52 = 20" and data["reason"] == "derived_year"
     assert data["clause"] and data["value"] == "20.00"
+
+
+def test_bare_noun_needs_the_act_the_input_counts(specs) -> None:
+    # 信息 alone, without 公开/发布 (or 公布), is not a count of items published
+    hint = proposals("其他方式回应群众各类咨询、投诉信息697条。", specs).get("items_published")
+    assert hint is None or (hint.confidence < LOW_CONFIDENCE and hint.reason == "bare_noun")
+    assert confident("全年在网站和微信平台公布信息202条。", specs)["items_published"] == Decimal(202)

@@ -74,7 +74,8 @@ class FigureProposal:
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     clause: str = ""                 # the clause the figure and its governing phrase stand in
     # why this figure for this input, a code the page words: in_phrase, same_clause, other_clause (low),
-    # per_period, derived_<period> / derived_assumed_year (computation set), part (after 其中),
+    # per_period, derived_<period> / derived_assumed_year (computation set), part (after 其中), bare_noun
+    # (only 信息 without the 公开/发布 the input counts, low), one_channel (one side channel's count, low),
     # published_object (公开的…会议12次, low), nil (未收到 / a bare 0 read as 0)
     reason: str = ""
     computation: str | None = None   # the arithmetic when the value is derived (2920条 ÷ 52 = 56.15)
@@ -175,6 +176,8 @@ COUNT_EQUIVALENTS: dict[str, set[str]] = {
 # Words inserted between the halves of a phrase that do not change its meaning: 主动公开政府信息,
 # 公开政务信息, 公开各类信息 all say 主动公开信息.
 NEUTRAL_INSERTS = ("政府", "政务", "各类", "各类政府", "各类政务", "有关", "相关", "了")
+# Verbs printed for the same act: 公布信息 says 公开信息.
+VERB_SYNONYMS: dict[str, tuple[str, ...]] = {"公开": ("公布",), "发布": ("公布", "刊发")}
 PART_MARKERS = ("其中",)
 PART_PENALTY = 0.3
 EXTRA_PHRASE_PENALTY = 0.05  # the input's label, rather than one of its listed phrases
@@ -278,14 +281,40 @@ def spec_phrases(spec: FigureSpec) -> list[tuple[str, float]]:
     label = re.sub(r"(数量|数)$", "", spec.label or "")
     if len(label) >= 2 and label not in out:
         out[label] = EXTRA_PHRASE_PENALTY
+    for p in list(out):
+        for verb, synonyms in VERB_SYNONYMS.items():
+            if verb in p:
+                for other in synonyms:
+                    out.setdefault(p.replace(verb, other), max(out[p], EXTRA_PHRASE_PENALTY))
     tails: dict[str, int] = {}
     for p in {*spec.phrases, label}:
-        if len(p) >= 3:
+        if len(p) >= 4:  # a compound of two words: 政策+解读, 公开+信息
             tails[p[-2:]] = tails.get(p[-2:], 0) + 1
     for tail, n in tails.items():
         if n >= 2 and tail not in out:
             out[tail] = CORE_PHRASE_PENALTY
     return sorted(out.items(), key=lambda kv: -len(kv[0]))
+
+
+def phrase_heads(spec: FigureSpec) -> dict[str, set[str]]:
+    """For a phrase that is only the tail of longer ones (信息 of 公开信息/发布信息, 解读 of 政策解读), the
+    words those longer phrases put before it (公开, 发布, 政策 …): a bare 信息 counts items published only
+    where the sentence also says 公开/发布 (回应…投诉信息697条 does not)."""
+    phrases = [p for p, _pen in spec_phrases(spec)]
+    heads: dict[str, set[str]] = {}
+    for tail in phrases:
+        longers = [p for p in phrases if len(p) > len(tail) and p.endswith(tail)]
+        if len(tail) > 2 or len(longers) < 2:
+            continue  # only the shared two-character word: 满意率 needs no 群众 before it
+        for longer in longers:
+            if True:
+                head = longer[:-len(tail)]
+                for neutral in sorted(NEUTRAL_INSERTS, key=len, reverse=True):
+                    if head.endswith(neutral) and len(head) > len(neutral):
+                        head = head[:-len(neutral)]
+                        break
+                heads.setdefault(tail, set()).add(head[-2:])
+    return heads
 
 
 def _has_own_subject(text: str, c_start: int, fig_start: int) -> bool:
@@ -392,6 +421,7 @@ def _fmt(value: Decimal) -> str:
 def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure], plans: list[bool],
                     periods: list[tuple[str, bool]]) -> list[_Candidate]:
     wanted = spec_period(spec)
+    heads = phrase_heads(spec)
     out: list[_Candidate] = []
     for phrase, penalty in spec_phrases(spec):
         for start, end, gapped in phrase_spans(text, phrase):
@@ -441,6 +471,10 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                 if _is_part(text, fig):
                     conf = min(conf - PART_PENALTY, CROSS_CLAUSE_CAP)
                     reason = "part"
+                if phrase in heads and not any(w in text[fig.sentence_start:max(fig.start, start)]
+                                               for h in heads[phrase] for w in (h, *VERB_SYNONYMS.get(h, ()))):
+                    conf = min(conf, CROSS_CLAUSE_CAP)
+                    reason = "bare_noun"
                 if (normalise_unit(spec.unit) in ACTIVITY_UNITS
                         and any(m in text[clause_bounds(text, fig.start, fig.end)[0]:fig.start]
                                 for m in PUBLISHED_OBJECT_MARKERS)):
