@@ -111,8 +111,24 @@ def test_wrong_meaning_is_not_proposed_confidently(specs) -> None:
 
 
 def test_a_bare_continuation_clause_is_still_bound(specs) -> None:
-    got = proposals("全年收到政府信息公开申请，共计15件。", specs)["received"]
+    got = proposals("全年收到政府信息公开申请，达15件。", specs)["received"]
     assert got.value == Decimal(15) and got.reason == "other_clause" and got.confidence < LOW_CONFIDENCE
+
+
+def test_a_total_after_its_parts(specs) -> None:
+    got = proposals("全年收到群众网上申请105件，信函17件，合计122件，上年结转11件。", specs)["received"]
+    assert got.value == Decimal(122) and got.reason == "total" and got.confidence >= LOW_CONFIDENCE
+    # the newly received ones, not the total that includes last year's
+    got = confident("共受理依申请公开事项59件，结转上年后新收到依申请公开事项47件。", specs)
+    assert got["received"] == Decimal(47)
+
+
+def test_interpretations_counted_in_tiao_and_new_media_without_zhengwu(specs) -> None:
+    assert confident("全年共发布政策解读38条，在线访谈2期。", specs)["interpreted"] == Decimal(38)
+    weekly = proposals("“城关发布”有粉丝3万，发布1560条微博。", specs)["posts_per_week"]
+    assert weekly.value == Decimal("30.00") and weekly.computation == "1560 ÷ 52 = 30"
+    # every channel's disclosures together are not one account's weekly posts
+    assert "posts_per_week" not in proposals("通过门户网站及官方微博微信等主动公开政府信息345条。", specs)
 
 
 def test_proposal_serialises_clause_reason_and_computation(specs) -> None:

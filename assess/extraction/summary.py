@@ -74,7 +74,8 @@ class FigureProposal:
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     clause: str = ""                 # the clause the figure and its governing phrase stand in
     # why this figure for this input, a code the page words: in_phrase, same_clause, other_clause (low),
-    # per_period, derived_<period> / derived_assumed_year (computation set), part (after 其中), bare_noun
+    # per_period, derived_<period> / derived_assumed_year (computation set), total (合计…), part (after 其中
+    # or before a 合计), bare_noun
     # (only 信息 without the 公开/发布 the input counts, low), one_channel (one side channel's count, low),
     # published_object (公开的…会议12次, low), nil (未收到 / a bare 0 read as 0)
     reason: str = ""
@@ -169,9 +170,10 @@ def area_specs_with_defaults(areas: list[AreaSpec]) -> list[AreaSpec]:
 # review page shows it but does not pre-select it.
 
 LOW_CONFIDENCE = 0.5
-# Ways of printing the same count: 发布信息120篇 counts items like 条; 解读24篇 counts documents like 件.
+# Ways of printing the same count: 发布信息120篇 counts items like 条; 解读24篇, 政策解读38条 count
+# interpretations like 件. Not the other way: what is counted in 件 (复议0件, 办理66件) is not items.
 COUNT_EQUIVALENTS: dict[str, set[str]] = {
-    "条": {"条", "条次", "篇", "篇次"}, "件": {"件", "件次", "篇", "篇次", "份"},
+    "条": {"条", "条次", "篇", "篇次"}, "件": {"件", "件次", "篇", "篇次", "份", "条", "条次"},
 }
 # Words inserted between the halves of a phrase that do not change its meaning: 主动公开政府信息,
 # 公开政务信息, 公开各类信息 all say 主动公开信息.
@@ -197,6 +199,13 @@ CHANNEL_KINDS = {"微博": "weibo", "微信": "wechat", "公众号": "wechat", "
                  "网站": "website"}
 
 
+def _one_account(clause: str) -> bool:
+    """A total that a per-week rate may be derived from: one new-media channel named, no website, no 等
+    (官方微博微信等…345条 is every channel's disclosures, not one account's posts)."""
+    kinds = {kind for word, kind in CHANNEL_KINDS.items() if word in clause}
+    return len(kinds) == 1 and "website" not in kinds and "等" not in clause
+
+
 def _one_channel(clause: str) -> bool:
     kinds = {kind for word, kind in CHANNEL_KINDS.items() if word in clause}
     # the website is where a rubric's yearly count is normally read (门户网站主动公开信息): not a side channel
@@ -208,6 +217,7 @@ WEEKS = {"year": Decimal(52), "half": Decimal(26), "quarter": Decimal(13), "mont
 _PERIOD_RE = re.compile(
     r"(?P<week>平均每周|每周|周均|每星期)|(?P<month>平均每月|每月|月均)"
     r"|(?P<quarter>[一二三四1-4]季度|本季度|季度内)|(?P<half>上半年|下半年)"
+    r"|(?P<new>本年新收|新收到|新收)"
     r"|(?P<other>上年度|上一年度|上年|去年|下年度|下一年度)"
     r"|(?P<year>全年|年内|本年度|本年|今年|年度|全年度)")
 
@@ -227,7 +237,8 @@ def spec_period(spec: FigureSpec) -> str | None:
 
 def figure_period(text: str, fig: Figure) -> tuple[str, bool]:
     """(period, stated) of a figure: the last period word before it in its sentence (每周/每月 only in its
-    own clause); ("year", False) when none is printed — a year-end summary speaks of the year."""
+    own clause); ("year", False) when none is printed — a year-end summary speaks of the year; "new" for
+    the year's newly received ones (结转上年后新收到…47件), preferred to a total that includes last year's."""
     c_start, _c_end = clause_bounds(text, fig.start, fig.end)
     found: tuple[str, bool] = ("year", False)
     for m in _PERIOD_RE.finditer(text, fig.sentence_start, fig.start):
@@ -282,6 +293,10 @@ def spec_phrases(spec: FigureSpec) -> list[tuple[str, float]]:
     if len(label) >= 2 and label not in out:
         out[label] = EXTRA_PHRASE_PENALTY
     for p in list(out):
+        for neutral in ("政务", "政府"):  # 政务微博 is also printed 微博
+            if p.startswith(neutral) and len(p) - len(neutral) >= 2:
+                out.setdefault(p[len(neutral):], max(out[p], EXTRA_PHRASE_PENALTY))
+    for p in list(out):
         for verb, synonyms in VERB_SYNONYMS.items():
             if verb in p:
                 for other in synonyms:
@@ -306,6 +321,8 @@ def phrase_heads(spec: FigureSpec) -> dict[str, set[str]]:
         longers = [p for p in phrases if len(p) > len(tail) and p.endswith(tail)]
         if len(tail) > 2 or len(longers) < 2:
             continue  # only the shared two-character word: 满意率 needs no 群众 before it
+        if any(p != tail and p.startswith(tail) for p in phrases):
+            continue  # a word that also opens a phrase (解读材料) stands on its own: 发布解读信息17条
         for longer in longers:
             if True:
                 head = longer[:-len(tail)]
@@ -326,10 +343,26 @@ def _has_own_subject(text: str, c_start: int, fig_start: int) -> bool:
     return sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff") >= 2
 
 
+TOTAL_MARKERS = ("合计", "共计", "总计", "总共", "一共")
+
+
+def _opens_total(text: str, c_start: int) -> bool:
+    """Does the clause open with 合计/共计 …, i.e. add up the clauses before it?"""
+    return text[c_start:c_start + 2] in TOTAL_MARKERS
+
+
 def _is_part(text: str, fig: Figure) -> bool:
-    """A figure after 其中 (in its sentence, or a sentence opening with 其中) is a part of a total."""
+    """A part of a total: after 其中 (in its sentence, or a sentence opening with 其中), or before a later
+    clause of its sentence that opens with 合计/共计 (网上申请105件，快递17件，合计122件)."""
     before = text[fig.sentence_start:fig.start]
-    return any(m in before for m in PART_MARKERS)
+    if any(m in before for m in PART_MARKERS):
+        return True
+    pos = clause_bounds(text, fig.start, fig.end)[1]
+    while pos < fig.sentence_end:
+        if _opens_total(text, pos):
+            return True
+        pos = clause_bounds(text, pos, pos)[1] if clause_bounds(text, pos, pos)[1] > pos else pos + 1
+    return False
 
 
 @dataclass
@@ -368,6 +401,8 @@ def _candidate(text: str, fig: Figure, p_start: int, p_end: int
         return round(min(max(conf, 0.1), 1.0), 3), "same_clause"
     if _has_own_subject(text, c_start, fig.start):
         return None  # the figure's own clause says what it counts: the phrase governs another clause
+    if _opens_total(text, c_start) and p_end <= fig.start:
+        return round(min(max(conf + 0.3, 0.1), 0.9), 3), "total"  # 网上申请105件，快递17件，合计122件
     return round(min(max(conf, 0.1), CROSS_CLAUSE_CAP), 3), "other_clause"
 
 
@@ -440,6 +475,8 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                 if fig.unit == "" and not (end <= fig.start and fig.start - end <= 2):
                     continue  # a bare 0 belongs to the phrase right before it
                 period, stated = periods[fi]
+                newly = period == "new"
+                period = "year" if newly else period
                 found = _candidate(text, fig, start, end)
                 if found is None and wanted == period and wanted in ("week", "month") \
                         and fig.sentence_start <= start and end <= fig.sentence_end:
@@ -454,7 +491,8 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                     if period == wanted:
                         reason = "per_period"
                         conf = max(conf, 0.85)
-                    elif WEEKS[period] > WEEKS[wanted]:
+                    elif WEEKS[period] > WEEKS[wanted] and _one_account(
+                            text[slice(*clause_bounds(text, fig.start, fig.end))]):
                         divisor = WEEKS[period] / WEEKS[wanted]
                         value = (fig.value / divisor).quantize(Decimal("0.01"))
                         shown = _fmt(divisor.quantize(Decimal("0.01")))
@@ -463,7 +501,7 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                         conf = min(conf, 0.75) - (0 if stated else 0.1)
                     else:
                         continue
-                conf -= penalty + GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi]
+                conf -= penalty + GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi] - 0.05 * newly
                 if not any(word in phrase for phrase, _p in spec_phrases(spec) for word in CHANNEL_KINDS) \
                         and _one_channel(text[slice(*clause_bounds(text, fig.start, fig.end))]):
                     conf = min(conf, CROSS_CLAUSE_CAP)
