@@ -142,3 +142,20 @@ def test_bare_noun_needs_the_act_the_input_counts(specs) -> None:
     hint = proposals("其他方式回应群众各类咨询、投诉信息697条。", specs).get("items_published")
     assert hint is None or (hint.confidence < LOW_CONFIDENCE and hint.reason == "bare_noun")
     assert confident("全年在网站和微信平台公布信息202条。", specs)["items_published"] == Decimal(202)
+
+
+def test_wu_and_a_lone_yi_before_a_unit(specs) -> None:
+    assert proposals("2026年，本局无依申请公开事项。", specs)["received"].value == Decimal(0)
+    assert "received" not in proposals("本局无纸化办公全面推行。", specs)
+    assert confident("全年收到政府信息公开申请一件，已办理完毕。", specs)["received"] == Decimal(1)
+    assert "received" not in proposals("推行一次性告知，收到申请后一次性办结。", specs)
+
+
+def test_the_means_clause_belongs_to_the_clause_that_counts(specs) -> None:
+    text = "在门户网站主动公开信息423条。此外，还通过“城关发布”微信公众号，发布信息977条。"
+    got = proposals(text, specs)
+    assert got["items_published"].value == Decimal(423)
+    assert got["posts_per_week"].value == Decimal("18.79") and got["posts_per_week"].computation
+    # 新媒体 is the umbrella word: 微博 is still one side channel
+    hint = proposals("加大政务新媒体公开力度，微博“城关环境”发布信息16000条。", specs)["items_published"]
+    assert hint.confidence < LOW_CONFIDENCE and hint.reason == "one_channel"

@@ -199,15 +199,21 @@ CHANNEL_KINDS = {"微博": "weibo", "微信": "wechat", "公众号": "wechat", "
                  "网站": "website"}
 
 
-def _one_account(clause: str) -> bool:
+def _channel_kinds(text: str) -> set[str]:
+    """The channels named; 新媒体 is the umbrella word, not one more channel, when a channel is named."""
+    kinds = {kind for word, kind in CHANNEL_KINDS.items() if word in text}
+    return kinds - {"newmedia"} if len(kinds) > 1 else kinds
+
+
+def _one_account(clause: str) -> bool:  # the sentence up to the figure (此外，还通过…微信公众号，发布信息977条)
     """A total that a per-week rate may be derived from: one new-media channel named, no website, no 等
     (官方微博微信等…345条 is every channel's disclosures, not one account's posts)."""
-    kinds = {kind for word, kind in CHANNEL_KINDS.items() if word in clause}
+    kinds = _channel_kinds(clause)
     return len(kinds) == 1 and "website" not in kinds and "等" not in clause
 
 
 def _one_channel(clause: str) -> bool:
-    kinds = {kind for word, kind in CHANNEL_KINDS.items() if word in clause}
+    kinds = _channel_kinds(clause)
     # the website is where a rubric's yearly count is normally read (门户网站主动公开信息): not a side channel
     return len(kinds) == 1 and kinds != {"website"} and "等" not in clause
 
@@ -334,6 +340,21 @@ def phrase_heads(spec: FigureSpec) -> dict[str, set[str]]:
     return heads
 
 
+PREPOSITIONS = ("通过", "依托", "利用", "借助")
+
+
+def _governed_clause(text: str, fig: Figure) -> tuple[int, int]:
+    """The figure's clause, extended back over a clause that only says by what means (此外，还通过长河发布
+    微信公众号，发布信息977条: the account belongs to the clause that counts)."""
+    c_start, c_end = clause_bounds(text, fig.start, fig.end)
+    if c_start > fig.sentence_start:
+        p_start, _p_end = clause_bounds(text, c_start - 1, c_start - 1)
+        prev = text[max(p_start, fig.sentence_start):c_start]
+        if any(w in prev for w in PREPOSITIONS) and not any(ch.isdigit() for ch in prev):
+            return max(p_start, fig.sentence_start), c_end
+    return c_start, c_end
+
+
 def _has_own_subject(text: str, c_start: int, fig_start: int) -> bool:
     """Does the clause name what it counts before the figure (学习交流活动65场), or is it a bare
     continuation of the previous clause (共计15件)?"""
@@ -385,7 +406,7 @@ def _candidate(text: str, fig: Figure, p_start: int, p_end: int
     if p_start < fig.start and fig.end < p_end:  # the figure sits inside the phrase: 发布24条政府信息
         conf = min(0.85 + 0.01 * min(p_end - p_start - (fig.end - fig.start), 8), 1.0)
         return round(conf, 3), "in_phrase"
-    c_start, c_end = clause_bounds(text, fig.start, fig.end)
+    c_start, c_end = _governed_clause(text, fig)
     same_clause = c_start <= p_start and p_end <= c_end
     if p_end <= fig.start:
         gap = fig.start - p_end
@@ -407,7 +428,10 @@ def _candidate(text: str, fig: Figure, p_start: int, p_end: int
 
 
 _ZERO_RE = re.compile(r"(?<=[\u4e00-\u9fff])0(?=[。；;，,]|$)")
-_NIL_RE = re.compile(r"(?:未|没有|无)(?:收到|受理|接到|召开|举办|开展|发生|组织)")
+_NIL_RE = re.compile(r"(?:未|没有|无)(?:收到|受理|接到|召开|举办|开展|发生|组织)|无(?=[\u4e00-\u9fff])")
+# 收到政府信息公开申请一件: a lone Chinese 一 is not a figure in general (一次性, 一把手), but right before a
+# counting unit and a punctuation mark it is one.
+_ONE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?<![零一二三四五六七八九十百千万两几])一(件|次|篇|条|场|期)(?=[，。；,;、！？!?]|$)")
 
 
 def nil_figures(text: str) -> list[Figure]:
@@ -422,6 +446,10 @@ def nil_figures(text: str) -> list[Figure]:
         s, e = sentence_bounds(text, m.start(), m.end())
         out.append(Figure(Decimal(0), "", Decimal(0), "", None, "nil", m.start(), m.end(), m.group(0),
                           text[s:e].strip(), s, e))
+    for m in _ONE_RE.finditer(text):
+        s, e = sentence_bounds(text, m.start(), m.end())
+        out.append(Figure(Decimal(1), m.group(1), Decimal(1), m.group(1), None, None, m.start(), m.end(),
+                          m.group(0), text[s:e].strip(), s, e))
     return out
 
 
@@ -467,6 +495,8 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                     w_start, w_end = _nil_window(text, fig)
                     if not (w_start <= start and end <= w_end) or re.search("复议|诉讼", text[w_start:w_end]):
                         continue
+                    if fig.text == "无" and start - fig.end > 1:
+                        continue  # a bare 无 says nothing of a phrase further on: 无依申请公开事项 only
                     # 未收到/未受理 is said of applications far more than of anything else: a phrase naming
                     # 申请 wins (未收到…向本机关申请公开政府信息 is about applications, not information)
                     conf = (0.75 if "申请" in text[start:end] else 0.6) - 0.005 * (start - fig.end)
@@ -492,7 +522,7 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                         reason = "per_period"
                         conf = max(conf, 0.85)
                     elif WEEKS[period] > WEEKS[wanted] and _one_account(
-                            text[slice(*clause_bounds(text, fig.start, fig.end))]):
+                            text[fig.sentence_start:clause_bounds(text, fig.start, fig.end)[1]]):
                         divisor = WEEKS[period] / WEEKS[wanted]
                         value = (fig.value / divisor).quantize(Decimal("0.01"))
                         shown = _fmt(divisor.quantize(Decimal("0.01")))
@@ -503,7 +533,7 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                         continue
                 conf -= penalty + GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi] - 0.05 * newly
                 if not any(word in phrase for phrase, _p in spec_phrases(spec) for word in CHANNEL_KINDS) \
-                        and _one_channel(text[slice(*clause_bounds(text, fig.start, fig.end))]):
+                        and _one_channel(text[fig.sentence_start:clause_bounds(text, fig.start, fig.end)[1]]):
                     conf = min(conf, CROSS_CLAUSE_CAP)
                     reason = "one_channel"
                 if _is_part(text, fig):
