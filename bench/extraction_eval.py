@@ -285,6 +285,7 @@ def print_proposals() -> bool:
     for title, part, batch in (("development", False, None), ("held-out, first batch", True, 1),
                                ("held-out, second batch (labelled before any run)", True, 2),
                                ("held-out, third batch (labelled before any run)", True, 3),
+                               ("held-out, fourth batch (labelled before any run)", True, 4),
                                ("all real texts", None, None)):
         m = evaluate_proposals(part, batch)
         print(f"-- {title}: {m['texts']} texts, {m['expected']} labelled figures, {m['proposed']} proposals --")
