@@ -159,3 +159,16 @@ def test_the_means_clause_belongs_to_the_clause_that_counts(specs) -> None:
     # 新媒体 is the umbrella word: 微博 is still one side channel
     hint = proposals("加大政务新媒体公开力度，微博“城关环境”发布信息16000条。", specs)["items_published"]
     assert hint.confidence < LOW_CONFIDENCE and hint.reason == "one_channel"
+
+
+def test_asides_short_forms_and_the_act_after_the_figure(specs) -> None:
+    text = "局网站主动公开信息927条（其中，政务动态694条），“城关交通”微信公众号发布信息131条。"
+    weekly = proposals(text, specs)["posts_per_week"]
+    assert weekly.value == Decimal("2.52") and weekly.confidence >= LOW_CONFIDENCE  # (其中…) was an aside
+    # the one account of a 其中 list: its weekly rate, not a part of the total
+    text = "全年主动公开政府信息598条，其中，政务公开517条，政府微信公众号81条。"
+    got = confident(text, specs)
+    assert got["items_published"] == Decimal(598) and got["posts_per_week"] == Decimal("1.56")
+    assert confident("通过公众号发布信息45条。", specs)["posts_per_week"] == Decimal("0.87")
+    assert confident("本年度收到1项依申请公开事项。", specs)["received"] == Decimal(1)
+    assert confident("全年累计产生政府信息16条，均已主动公开。", specs)["items_published"] == Decimal(16)

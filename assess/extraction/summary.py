@@ -173,7 +173,7 @@ LOW_CONFIDENCE = 0.5
 # Ways of printing the same count: 发布信息120篇 counts items like 条; 解读24篇, 政策解读38条 count
 # interpretations like 件. Not the other way: what is counted in 件 (复议0件, 办理66件) is not items.
 COUNT_EQUIVALENTS: dict[str, set[str]] = {
-    "条": {"条", "条次", "篇", "篇次"}, "件": {"件", "件次", "篇", "篇次", "份", "条", "条次"},
+    "条": {"条", "条次", "篇", "篇次"}, "件": {"件", "件次", "篇", "篇次", "份", "条", "条次", "项"},
 }
 # Words inserted between the halves of a phrase that do not change its meaning: 主动公开政府信息,
 # 公开政务信息, 公开各类信息 all say 主动公开信息.
@@ -205,7 +205,7 @@ def _channel_kinds(text: str) -> set[str]:
     return kinds - {"newmedia"} if len(kinds) > 1 else kinds
 
 
-def _one_account(clause: str) -> bool:  # the sentence up to the figure (此外，还通过…微信公众号，发布信息977条)
+def _one_account(clause: str) -> bool:
     """A total that a per-week rate may be derived from: one new-media channel named, no website, no 等
     (官方微博微信等…345条 is every channel's disclosures, not one account's posts)."""
     kinds = _channel_kinds(clause)
@@ -299,7 +299,7 @@ def spec_phrases(spec: FigureSpec) -> list[tuple[str, float]]:
     if len(label) >= 2 and label not in out:
         out[label] = EXTRA_PHRASE_PENALTY
     for p in list(out):
-        for neutral in ("政务", "政府"):  # 政务微博 is also printed 微博
+        for neutral in ("政务", "政府", "微信"):  # 政务微博 is also printed 微博, 微信公众号 公众号
             if p.startswith(neutral) and len(p) - len(neutral) >= 2:
                 out.setdefault(p[len(neutral):], max(out[p], EXTRA_PHRASE_PENALTY))
     for p in list(out):
@@ -375,7 +375,7 @@ def _opens_total(text: str, c_start: int) -> bool:
 def _is_part(text: str, fig: Figure) -> bool:
     """A part of a total: after 其中 (in its sentence, or a sentence opening with 其中), or before a later
     clause of its sentence that opens with 合计/共计 (网上申请105件，快递17件，合计122件)."""
-    before = text[fig.sentence_start:fig.start]
+    before = re.sub(r"[（(][^（()）]*[)）]", "", text[fig.sentence_start:fig.start])  # a closed (其中…) aside
     if any(m in before for m in PART_MARKERS):
         return True
     pos = clause_bounds(text, fig.start, fig.end)[1]
@@ -521,8 +521,7 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                     if period == wanted:
                         reason = "per_period"
                         conf = max(conf, 0.85)
-                    elif WEEKS[period] > WEEKS[wanted] and _one_account(
-                            text[fig.sentence_start:clause_bounds(text, fig.start, fig.end)[1]]):
+                    elif WEEKS[period] > WEEKS[wanted] and _one_account(text[slice(*_governed_clause(text, fig))]):
                         divisor = WEEKS[period] / WEEKS[wanted]
                         value = (fig.value / divisor).quantize(Decimal("0.01"))
                         shown = _fmt(divisor.quantize(Decimal("0.01")))
@@ -533,13 +532,14 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                         continue
                 conf -= penalty + GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi] - 0.05 * newly
                 if not any(word in phrase for phrase, _p in spec_phrases(spec) for word in CHANNEL_KINDS) \
-                        and _one_channel(text[fig.sentence_start:clause_bounds(text, fig.start, fig.end)[1]]):
+                        and _one_channel(text[slice(*_governed_clause(text, fig))]):
                     conf = min(conf, CROSS_CLAUSE_CAP)
                     reason = "one_channel"
-                if _is_part(text, fig):
+                if _is_part(text, fig) and not (computation and len(_channel_kinds(fig.sentence)) == 1):
+                    # (a per-week rate from the one account the sentence lists is that account's, not a part)
                     conf = min(conf - PART_PENALTY, CROSS_CLAUSE_CAP)
                     reason = "part"
-                if phrase in heads and not any(w in text[fig.sentence_start:max(fig.start, start)]
+                if phrase in heads and not any(w in text[fig.sentence_start:fig.sentence_end]
                                                for h in heads[phrase] for w in (h, *VERB_SYNONYMS.get(h, ()))):
                     conf = min(conf, CROSS_CLAUSE_CAP)
                     reason = "bare_noun"
