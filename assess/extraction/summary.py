@@ -165,7 +165,8 @@ def area_specs_with_defaults(areas: list[AreaSpec]) -> list[AreaSpec]:
 # figure's own clause (split on ，、；。), or the figure's clause has no subject of its own ("，共计15件").
 # The period matters: a yearly input never takes a quarter's or a week's figure; a per-week (per-month)
 # input takes a figure stated per week, or is derived from a total and its period with the arithmetic
-# shown. A figure after 其中 is a part of the figure before it, so the total is preferred. Every proposal
+# shown. A figure after 其中 (or before a 合计) is a part, so the total is preferred; one side channel's
+# count is not the total; 未收到/无/a bare 0 read as 0. Every proposal
 # carries its clause, a reason, the computation when derived, and a confidence; below LOW_CONFIDENCE the
 # review page shows it but does not pre-select it.
 
@@ -216,6 +217,7 @@ def _one_channel(clause: str) -> bool:
     kinds = _channel_kinds(clause)
     # the website is where a rubric's yearly count is normally read (门户网站主动公开信息): not a side channel
     return len(kinds) == 1 and kinds != {"website"} and "等" not in clause
+
 
 # Periods. A yearly count never serves a per-week input as it stands; the weeks in each period:
 WEEKS = {"year": Decimal(52), "half": Decimal(26), "quarter": Decimal(13), "month": Decimal(52) / Decimal(12),
@@ -330,13 +332,12 @@ def phrase_heads(spec: FigureSpec) -> dict[str, set[str]]:
         if any(p != tail and p.startswith(tail) for p in phrases):
             continue  # a word that also opens a phrase (解读材料) stands on its own: 发布解读信息17条
         for longer in longers:
-            if True:
-                head = longer[:-len(tail)]
-                for neutral in sorted(NEUTRAL_INSERTS, key=len, reverse=True):
-                    if head.endswith(neutral) and len(head) > len(neutral):
-                        head = head[:-len(neutral)]
-                        break
-                heads.setdefault(tail, set()).add(head[-2:])
+            head = longer[:-len(tail)]
+            for neutral in sorted(NEUTRAL_INSERTS, key=len, reverse=True):
+                if head.endswith(neutral) and len(head) > len(neutral):
+                    head = head[:-len(neutral)]
+                    break
+            heads.setdefault(tail, set()).add(head[-2:])
     return heads
 
 
