@@ -275,7 +275,8 @@ def evaluate_proposals(held_out: bool | None = None, batch: int | None = None) -
                                         if c["proposed_confident"] else 1.0),
                 "recall_confident": c["right_confident"] / c["expected"] if c["expected"] else 1.0}
 
-    return {"texts": texts, **rates(total), "by_input": {n: rates(c) for n, c in by_input.items()},
+    return {"texts": texts, **rates(total),
+            "by_input": {f"{s.indicator_code} {s.name}": rates(by_input[s.name]) for s in figure_specs},
             "errors": errors}
 
 
@@ -294,7 +295,7 @@ def print_proposals() -> bool:
               f"recall {m['recall_confident']:.3f})")
         if part is None:
             for name, r in m["by_input"].items():
-                print(f"  {name:18} expected {r['expected']:2}  proposed {r['proposed']:2}  right {r['right']:2}  "
+                print(f"  {name:21} expected {r['expected']:2}  proposed {r['proposed']:2}  right {r['right']:2}  "
                       f"precision {r['precision']:.2f}  recall {r['recall']:.2f}")
             ok = m["precision"] >= PROPOSAL_TARGETS["precision"] and m["recall"] >= PROPOSAL_TARGETS["recall"]
             print(f"proposal targets (precision ≥ {PROPOSAL_TARGETS['precision']}, recall ≥ "
