@@ -172,3 +172,9 @@ def test_asides_short_forms_and_the_act_after_the_figure(specs) -> None:
     assert confident("通过公众号发布信息45条。", specs)["posts_per_week"] == Decimal("0.87")
     assert confident("本年度收到1项依申请公开事项。", specs)["received"] == Decimal(1)
     assert confident("全年累计产生政府信息16条，均已主动公开。", specs)["items_published"] == Decimal(16)
+
+
+def test_the_indicators_own_title_counts(specs) -> None:
+    # D3's title 新闻发布 names 新闻发布活动; the 其中 part is not the total
+    got = proposals("全年共举办38场新闻发布活动。其中，防汛专题新闻发布会累计举行20场。", specs)["press_conferences"]
+    assert got.value == Decimal(38) and got.confidence >= LOW_CONFIDENCE

@@ -42,6 +42,8 @@ class FigureSpec:
     label: str
     unit: str
     phrases: list[str]
+    # the indicator's title (新闻发布): its words count too, a little less (not part of equality)
+    title: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -293,13 +295,16 @@ def phrase_spans(text: str, phrase: str) -> list[tuple[int, int, bool]]:
     return spans
 
 
-def spec_phrases(spec: FigureSpec) -> list[tuple[str, float]]:
+def spec_phrases(spec: FigureSpec, *, with_title: bool = True) -> list[tuple[str, float]]:
     """(phrase, penalty): the listed phrases; the input's label (without a trailing 数/数量); and the
     two-character word that two or more listed phrases end with (政策解读, 同步解读 → 解读)."""
     out: dict[str, float] = {p: 0.0 for p in spec.phrases if p}
     label = re.sub(r"(数量|数)$", "", spec.label or "")
     if len(label) >= 2 and label not in out:
         out[label] = EXTRA_PHRASE_PENALTY
+    title = re.sub(r"(数量|数|情况)$", "", spec.title or "") if with_title else ""
+    if len(title) >= 4 and title not in out:  # 新闻发布 binds 191场新闻发布活动
+        out[title] = EXTRA_PHRASE_PENALTY
     for p in list(out):
         for neutral in ("政务", "政府", "微信"):  # 政务微博 is also printed 微博, 微信公众号 公众号
             if p.startswith(neutral) and len(p) - len(neutral) >= 2:
@@ -323,7 +328,7 @@ def phrase_heads(spec: FigureSpec) -> dict[str, set[str]]:
     """For a phrase that is only the tail of longer ones (信息 of 公开信息/发布信息, 解读 of 政策解读), the
     words those longer phrases put before it (公开, 发布, 政策 …): a bare 信息 counts items published only
     where the sentence also says 公开/发布 (回应…投诉信息697条 does not)."""
-    phrases = [p for p, _pen in spec_phrases(spec)]
+    phrases = [p for p, _pen in spec_phrases(spec, with_title=False)]
     heads: dict[str, set[str]] = {}
     for tail in phrases:
         longers = [p for p in phrases if len(p) > len(tail) and p.endswith(tail)]
