@@ -318,12 +318,13 @@ def _value_matches(got: Decimal, expected: str) -> bool:
     return abs(got - want) <= max(abs(want) * Decimal("0.02"), Decimal("0.01"))
 
 
-def evaluate_proposals(held_out: bool | None = None) -> dict[str, Any]:
+def evaluate_proposals(held_out: bool | None = None, batch: int | None = None) -> dict[str, Any]:
     """Proposal precision and recall on the real summaries (real/real_summaries.yaml).
 
     A proposal is right when its value is the labelled one; wrong when the label differs or says the text
     does not give that input; proposals on ``ambiguous`` inputs are not counted. ``held_out``: None all
-    texts, True only the held-out ones, False only the development ones. Precision and recall are given
+    texts, True only the held-out ones, False only the development ones; ``batch`` 2: the texts labelled
+    before the importer was ever run on them. Precision and recall are given
     for all proposals and for the confident ones (confidence ≥ CONFIDENT, those the page pre-selects)."""
     data = yaml.safe_load((REAL_DIR / "real_summaries.yaml").read_text(encoding="utf-8"))["texts"]
     figure_specs, area_specs = load_specs((EVAL_DIR / "specs.yaml").read_text(encoding="utf-8"), "specs.yaml")
@@ -333,6 +334,8 @@ def evaluate_proposals(held_out: bool | None = None) -> dict[str, Any]:
     texts = 0
     for fname, lab in data.items():
         if held_out is not None and bool(lab.get("held_out")) != held_out:
+            continue
+        if batch is not None and int(lab.get("batch", 1)) != batch:
             continue
         texts += 1
         text = (REAL_DIR / "summaries" / fname).read_text(encoding="utf-8")
@@ -370,22 +373,27 @@ def evaluate_proposals(held_out: bool | None = None) -> dict[str, Any]:
                                         if c["proposed_confident"] else 1.0),
                 "recall_confident": c["right_confident"] / c["expected"] if c["expected"] else 1.0}
 
-    return {"texts": texts, **rates(total), "by_input": {n: rates(c) for n, c in by_input.items()},
+    return {"texts": texts, **rates(total),
+            "by_input": {f"{s.indicator_code} {s.name}": rates(by_input[s.name]) for s in figure_specs},
             "errors": errors}
 
 
 def print_proposals() -> bool:
     """Print the proposal figures (dev, held-out, all); True when the targets are met on all texts."""
     ok = True
-    for title, part in (("development", False), ("held-out", True), ("all real texts", None)):
-        m = evaluate_proposals(part)
+    for title, part, batch in (("development", False, None), ("held-out, first batch", True, 1),
+                               ("held-out, second batch (labelled before any run)", True, 2),
+                               ("held-out, third batch (labelled before any run)", True, 3),
+                               ("held-out, fourth batch (labelled before any run)", True, 4),
+                               ("all real texts", None, None)):
+        m = evaluate_proposals(part, batch)
         print(f"-- {title}: {m['texts']} texts, {m['expected']} labelled figures, {m['proposed']} proposals --")
         print(f"proposal precision {m['precision']:.3f}  recall {m['recall']:.3f}   "
               f"(confident ≥ {CONFIDENT}: precision {m['precision_confident']:.3f}  "
               f"recall {m['recall_confident']:.3f})")
         if part is None:
             for name, r in m["by_input"].items():
-                print(f"  {name:18} expected {r['expected']:2}  proposed {r['proposed']:2}  right {r['right']:2}  "
+                print(f"  {name:21} expected {r['expected']:2}  proposed {r['proposed']:2}  right {r['right']:2}  "
                       f"precision {r['precision']:.2f}  recall {r['recall']:.2f}")
             ok = m["precision"] >= PROPOSAL_TARGETS["precision"] and m["recall"] >= PROPOSAL_TARGETS["recall"]
             print(f"proposal targets (precision ≥ {PROPOSAL_TARGETS['precision']}, recall ≥ "

@@ -88,7 +88,7 @@ def test_wording_variants_and_units_in_pian(specs) -> None:
 def test_interpretation_counts_are_bound(specs) -> None:
     assert confident("围绕重点工作开展政策解读24篇。", specs)["interpreted"] == Decimal(24)
     assert confident("制发规范性文件8件，同步解读6件。", specs)["interpreted"] == Decimal(6)  # issue 17
-    assert confident("以图解、问答等形式解读7篇。", specs)["interpreted"] == Decimal(7)
+    assert confident("对新出台的政策以图解、问答等形式解读7篇。", specs)["interpreted"] == Decimal(7)
 
 
 def test_a_bare_zero_and_none_received_read_as_zero(specs) -> None:
@@ -111,11 +111,70 @@ def test_wrong_meaning_is_not_proposed_confidently(specs) -> None:
 
 
 def test_a_bare_continuation_clause_is_still_bound(specs) -> None:
-    got = proposals("全年收到政府信息公开申请，共计15件。", specs)["received"]
+    got = proposals("全年收到政府信息公开申请，达15件。", specs)["received"]
     assert got.value == Decimal(15) and got.reason == "other_clause" and got.confidence < LOW_CONFIDENCE
+
+
+def test_a_total_after_its_parts(specs) -> None:
+    got = proposals("全年收到群众网上申请105件，信函17件，合计122件，上年结转11件。", specs)["received"]
+    assert got.value == Decimal(122) and got.reason == "total" and got.confidence >= LOW_CONFIDENCE
+    # the newly received ones, not the total that includes last year's
+    got = confident("共受理依申请公开事项59件，结转上年后新收到依申请公开事项47件。", specs)
+    assert got["received"] == Decimal(47)
+
+
+def test_interpretations_counted_in_tiao_and_new_media_without_zhengwu(specs) -> None:
+    assert confident("全年共发布政策解读38条，在线访谈2期。", specs)["interpreted"] == Decimal(38)
+    weekly = proposals("“城关发布”有粉丝3万，发布1560条微博。", specs)["posts_per_week"]
+    assert weekly.value == Decimal("30.00") and weekly.computation == "1560 ÷ 52 = 30"
+    # every channel's disclosures together are not one account's weekly posts
+    assert "posts_per_week" not in proposals("通过门户网站及官方微博微信等主动公开政府信息345条。", specs)
 
 
 def test_proposal_serialises_clause_reason_and_computation(specs) -> None:
     data = proposals("本局微信公众号全年推送政务信息1040条。", specs)["posts_per_week"].to_dict()
     assert data["computation"] == "1040 ÷ 52 = 20" and data["reason"] == "derived_year"
     assert data["clause"] and data["value"] == "20.00"
+
+
+def test_bare_noun_needs_the_act_the_input_counts(specs) -> None:
+    # 信息 alone, without 公开/发布 (or 公布), is not a count of items published
+    hint = proposals("其他方式回应群众各类咨询、投诉信息697条。", specs).get("items_published")
+    assert hint is None or (hint.confidence < LOW_CONFIDENCE and hint.reason == "bare_noun")
+    assert confident("全年在网站和微信平台公布信息202条。", specs)["items_published"] == Decimal(202)
+
+
+def test_wu_and_a_lone_yi_before_a_unit(specs) -> None:
+    assert proposals("2026年，本局无依申请公开事项。", specs)["received"].value == Decimal(0)
+    assert "received" not in proposals("本局无纸化办公全面推行。", specs)
+    assert confident("全年收到政府信息公开申请一件，已办理完毕。", specs)["received"] == Decimal(1)
+    assert "received" not in proposals("推行一次性告知，收到申请后一次性办结。", specs)
+
+
+def test_the_means_clause_belongs_to_the_clause_that_counts(specs) -> None:
+    text = "在门户网站主动公开信息423条。此外，还通过“城关发布”微信公众号，发布信息977条。"
+    got = proposals(text, specs)
+    assert got["items_published"].value == Decimal(423)
+    assert got["posts_per_week"].value == Decimal("18.79") and got["posts_per_week"].computation
+    # 新媒体 is the umbrella word: 微博 is still one side channel
+    hint = proposals("加大政务新媒体公开力度，微博“城关环境”发布信息16000条。", specs)["items_published"]
+    assert hint.confidence < LOW_CONFIDENCE and hint.reason == "one_channel"
+
+
+def test_asides_short_forms_and_the_act_after_the_figure(specs) -> None:
+    text = "局网站主动公开信息927条（其中，政务动态694条），“城关交通”微信公众号发布信息131条。"
+    weekly = proposals(text, specs)["posts_per_week"]
+    assert weekly.value == Decimal("2.52") and weekly.confidence >= LOW_CONFIDENCE  # (其中…) was an aside
+    # the one account of a 其中 list: its weekly rate, not a part of the total
+    text = "全年主动公开政府信息598条，其中，政务公开517条，政府微信公众号81条。"
+    got = confident(text, specs)
+    assert got["items_published"] == Decimal(598) and got["posts_per_week"] == Decimal("1.56")
+    assert confident("通过公众号发布信息45条。", specs)["posts_per_week"] == Decimal("0.87")
+    assert confident("本年度收到1项依申请公开事项。", specs)["received"] == Decimal(1)
+    assert confident("全年累计产生政府信息16条，均已主动公开。", specs)["items_published"] == Decimal(16)
+
+
+def test_the_indicators_own_title_counts(specs) -> None:
+    # D3's title 新闻发布 names 新闻发布活动; the 其中 part is not the total
+    got = proposals("全年共举办38场新闻发布活动。其中，防汛专题新闻发布会累计举行20场。", specs)["press_conferences"]
+    assert got.value == Decimal(38) and got.confidence >= LOW_CONFIDENCE

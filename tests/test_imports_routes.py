@@ -269,7 +269,7 @@ def test_review_shows_clause_computation_confidence_and_preselects_only_confiden
     figures = {f["name"]: f for f in json.loads(fi.proposals)["figures"]}
     assert figures["items_published"]["confidence"] < 0.5
     assert figures["items_published"]["reason"] in ("one_channel", "part")
-    assert ("只是某一个发布渠道的数字" in body or "“其中”之后的分项数字" in body) and "可信度低，未预选" in body
+    assert ("只是某一个发布渠道的数字" in body or "“其中”之后（或“合计”之前）的分项数字" in body) and "可信度低，未预选" in body
     assert "checked" not in _radio(body, "items_published", "accept")
     assert "checked" in _radio(body, "items_published", "")
     # a confident proposal into an empty input is pre-selected

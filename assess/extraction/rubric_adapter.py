@@ -38,7 +38,7 @@ def specs_from_rubric(rubric: Any) -> tuple[list[FigureSpec], list[AreaSpec]]:
                 if _get(spec, "type") == "rate" and not unit:
                     unit = "%"
                 figures.append(FigureSpec(code, name, str(_get(spec, "label", name) or name), unit,
-                                          phrases))
+                                          phrases, title=str(_get(indicator, "title", "") or "")))
         areas.append(AreaSpec(str(_get(area, "code", "")), str(_get(area, "title", "")),
                               [str(k) for k in (_get(area, "keywords", ()) or ())], codes))
     return figures, area_specs_with_defaults(areas)

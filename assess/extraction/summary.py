@@ -42,6 +42,8 @@ class FigureSpec:
     label: str
     unit: str
     phrases: list[str]
+    # the indicator's title (新闻发布): its words count too, a little less (not part of equality)
+    title: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ class FigureProposal:
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     clause: str = ""                 # the clause the figure and its governing phrase stand in
     # why this figure for this input, a code the page words: in_phrase, same_clause, other_clause (low),
-    # per_period, derived_<period> / derived_assumed_year (computation set), part (after 其中),
+    # per_period, derived_<period> / derived_assumed_year (computation set), total (合计…), part (after 其中
+    # or before a 合计), bare_noun
+    # (only 信息 without the 公开/发布 the input counts, low), one_channel (one side channel's count, low),
     # published_object (公开的…会议12次, low), nil (未收到 / a bare 0 read as 0)
     reason: str = ""
     computation: str | None = None   # the arithmetic when the value is derived (2920条 ÷ 52 = 56.15)
@@ -163,18 +167,22 @@ def area_specs_with_defaults(areas: list[AreaSpec]) -> list[AreaSpec]:
 # figure's own clause (split on ，、；。), or the figure's clause has no subject of its own ("，共计15件").
 # The period matters: a yearly input never takes a quarter's or a week's figure; a per-week (per-month)
 # input takes a figure stated per week, or is derived from a total and its period with the arithmetic
-# shown. A figure after 其中 is a part of the figure before it, so the total is preferred. Every proposal
+# shown. A figure after 其中 (or before a 合计) is a part, so the total is preferred; one side channel's
+# count is not the total; 未收到/无/a bare 0 read as 0. Every proposal
 # carries its clause, a reason, the computation when derived, and a confidence; below LOW_CONFIDENCE the
 # review page shows it but does not pre-select it.
 
 LOW_CONFIDENCE = 0.5
-# Ways of printing the same count: 发布信息120篇 counts items like 条; 解读24篇 counts documents like 件.
+# Ways of printing the same count: 发布信息120篇 counts items like 条; 解读24篇, 政策解读38条 count
+# interpretations like 件. Not the other way: what is counted in 件 (复议0件, 办理66件) is not items.
 COUNT_EQUIVALENTS: dict[str, set[str]] = {
-    "条": {"条", "条次", "篇", "篇次"}, "件": {"件", "件次", "篇", "篇次", "份"},
+    "条": {"条", "条次", "篇", "篇次"}, "件": {"件", "件次", "篇", "篇次", "份", "条", "条次", "项"},
 }
 # Words inserted between the halves of a phrase that do not change its meaning: 主动公开政府信息,
 # 公开政务信息, 公开各类信息 all say 主动公开信息.
 NEUTRAL_INSERTS = ("政府", "政务", "各类", "各类政府", "各类政务", "有关", "相关", "了")
+# Verbs printed for the same act: 公布信息 says 公开信息.
+VERB_SYNONYMS: dict[str, tuple[str, ...]] = {"公开": ("公布",), "发布": ("公布", "刊发")}
 PART_MARKERS = ("其中",)
 PART_PENALTY = 0.3
 EXTRA_PHRASE_PENALTY = 0.05  # the input's label, rather than one of its listed phrases
@@ -194,10 +202,24 @@ CHANNEL_KINDS = {"微博": "weibo", "微信": "wechat", "公众号": "wechat", "
                  "网站": "website"}
 
 
+def _channel_kinds(text: str) -> set[str]:
+    """The channels named; 新媒体 is the umbrella word, not one more channel, when a channel is named."""
+    kinds = {kind for word, kind in CHANNEL_KINDS.items() if word in text}
+    return kinds - {"newmedia"} if len(kinds) > 1 else kinds
+
+
+def _one_account(clause: str) -> bool:
+    """A total that a per-week rate may be derived from: one new-media channel named, no website, no 等
+    (官方微博微信等…345条 is every channel's disclosures, not one account's posts)."""
+    kinds = _channel_kinds(clause)
+    return len(kinds) == 1 and "website" not in kinds and "等" not in clause
+
+
 def _one_channel(clause: str) -> bool:
-    kinds = {kind for word, kind in CHANNEL_KINDS.items() if word in clause}
+    kinds = _channel_kinds(clause)
     # the website is where a rubric's yearly count is normally read (门户网站主动公开信息): not a side channel
     return len(kinds) == 1 and kinds != {"website"} and "等" not in clause
+
 
 # Periods. A yearly count never serves a per-week input as it stands; the weeks in each period:
 WEEKS = {"year": Decimal(52), "half": Decimal(26), "quarter": Decimal(13), "month": Decimal(52) / Decimal(12),
@@ -205,6 +227,7 @@ WEEKS = {"year": Decimal(52), "half": Decimal(26), "quarter": Decimal(13), "mont
 _PERIOD_RE = re.compile(
     r"(?P<week>平均每周|每周|周均|每星期)|(?P<month>平均每月|每月|月均)"
     r"|(?P<quarter>[一二三四1-4]季度|本季度|季度内)|(?P<half>上半年|下半年)"
+    r"|(?P<new>本年新收|新收到|新收)"
     r"|(?P<other>上年度|上一年度|上年|去年|下年度|下一年度)"
     r"|(?P<year>全年|年内|本年度|本年|今年|年度|全年度)")
 
@@ -224,7 +247,8 @@ def spec_period(spec: FigureSpec) -> str | None:
 
 def figure_period(text: str, fig: Figure) -> tuple[str, bool]:
     """(period, stated) of a figure: the last period word before it in its sentence (每周/每月 only in its
-    own clause); ("year", False) when none is printed — a year-end summary speaks of the year."""
+    own clause); ("year", False) when none is printed — a year-end summary speaks of the year; "new" for
+    the year's newly received ones (结转上年后新收到…47件), preferred to a total that includes last year's."""
     c_start, _c_end = clause_bounds(text, fig.start, fig.end)
     found: tuple[str, bool] = ("year", False)
     for m in _PERIOD_RE.finditer(text, fig.sentence_start, fig.start):
@@ -271,21 +295,70 @@ def phrase_spans(text: str, phrase: str) -> list[tuple[int, int, bool]]:
     return spans
 
 
-def spec_phrases(spec: FigureSpec) -> list[tuple[str, float]]:
+def spec_phrases(spec: FigureSpec, *, with_title: bool = True) -> list[tuple[str, float]]:
     """(phrase, penalty): the listed phrases; the input's label (without a trailing 数/数量); and the
     two-character word that two or more listed phrases end with (政策解读, 同步解读 → 解读)."""
     out: dict[str, float] = {p: 0.0 for p in spec.phrases if p}
     label = re.sub(r"(数量|数)$", "", spec.label or "")
     if len(label) >= 2 and label not in out:
         out[label] = EXTRA_PHRASE_PENALTY
+    title = re.sub(r"(数量|数|情况)$", "", spec.title or "") if with_title else ""
+    if len(title) >= 4 and title not in out:  # 新闻发布 binds 191场新闻发布活动
+        out[title] = EXTRA_PHRASE_PENALTY
+    for p in list(out):
+        for neutral in ("政务", "政府", "微信"):  # 政务微博 is also printed 微博, 微信公众号 公众号
+            if p.startswith(neutral) and len(p) - len(neutral) >= 2:
+                out.setdefault(p[len(neutral):], max(out[p], EXTRA_PHRASE_PENALTY))
+    for p in list(out):
+        for verb, synonyms in VERB_SYNONYMS.items():
+            if verb in p:
+                for other in synonyms:
+                    out.setdefault(p.replace(verb, other), max(out[p], EXTRA_PHRASE_PENALTY))
     tails: dict[str, int] = {}
     for p in {*spec.phrases, label}:
-        if len(p) >= 3:
+        if len(p) >= 4:  # a compound of two words: 政策+解读, 公开+信息
             tails[p[-2:]] = tails.get(p[-2:], 0) + 1
     for tail, n in tails.items():
         if n >= 2 and tail not in out:
             out[tail] = CORE_PHRASE_PENALTY
     return sorted(out.items(), key=lambda kv: -len(kv[0]))
+
+
+def phrase_heads(spec: FigureSpec) -> dict[str, set[str]]:
+    """For a phrase that is only the tail of longer ones (信息 of 公开信息/发布信息, 解读 of 政策解读), the
+    words those longer phrases put before it (公开, 发布, 政策 …): a bare 信息 counts items published only
+    where the sentence also says 公开/发布 (回应…投诉信息697条 does not)."""
+    phrases = [p for p, _pen in spec_phrases(spec, with_title=False)]
+    heads: dict[str, set[str]] = {}
+    for tail in phrases:
+        longers = [p for p in phrases if len(p) > len(tail) and p.endswith(tail)]
+        if len(tail) > 2 or len(longers) < 2:
+            continue  # only the shared two-character word: 满意率 needs no 群众 before it
+        if any(p != tail and p.startswith(tail) for p in phrases):
+            continue  # a word that also opens a phrase (解读材料) stands on its own: 发布解读信息17条
+        for longer in longers:
+            head = longer[:-len(tail)]
+            for neutral in sorted(NEUTRAL_INSERTS, key=len, reverse=True):
+                if head.endswith(neutral) and len(head) > len(neutral):
+                    head = head[:-len(neutral)]
+                    break
+            heads.setdefault(tail, set()).add(head[-2:])
+    return heads
+
+
+PREPOSITIONS = ("通过", "依托", "利用", "借助")
+
+
+def _governed_clause(text: str, fig: Figure) -> tuple[int, int]:
+    """The figure's clause, extended back over a clause that only says by what means (此外，还通过长河发布
+    微信公众号，发布信息977条: the account belongs to the clause that counts)."""
+    c_start, c_end = clause_bounds(text, fig.start, fig.end)
+    if c_start > fig.sentence_start:
+        p_start, _p_end = clause_bounds(text, c_start - 1, c_start - 1)
+        prev = text[max(p_start, fig.sentence_start):c_start]
+        if any(w in prev for w in PREPOSITIONS) and not any(ch.isdigit() for ch in prev):
+            return max(p_start, fig.sentence_start), c_end
+    return c_start, c_end
 
 
 def _has_own_subject(text: str, c_start: int, fig_start: int) -> bool:
@@ -297,10 +370,26 @@ def _has_own_subject(text: str, c_start: int, fig_start: int) -> bool:
     return sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff") >= 2
 
 
+TOTAL_MARKERS = ("合计", "共计", "总计", "总共", "一共")
+
+
+def _opens_total(text: str, c_start: int) -> bool:
+    """Does the clause open with 合计/共计 …, i.e. add up the clauses before it?"""
+    return text[c_start:c_start + 2] in TOTAL_MARKERS
+
+
 def _is_part(text: str, fig: Figure) -> bool:
-    """A figure after 其中 (in its sentence, or a sentence opening with 其中) is a part of a total."""
-    before = text[fig.sentence_start:fig.start]
-    return any(m in before for m in PART_MARKERS)
+    """A part of a total: after 其中 (in its sentence, or a sentence opening with 其中), or before a later
+    clause of its sentence that opens with 合计/共计 (网上申请105件，快递17件，合计122件)."""
+    before = re.sub(r"[（(][^（()）]*[)）]", "", text[fig.sentence_start:fig.start])  # a closed (其中…) aside
+    if any(m in before for m in PART_MARKERS):
+        return True
+    pos = clause_bounds(text, fig.start, fig.end)[1]
+    while pos < fig.sentence_end:
+        if _opens_total(text, pos):
+            return True
+        pos = clause_bounds(text, pos, pos)[1] if clause_bounds(text, pos, pos)[1] > pos else pos + 1
+    return False
 
 
 @dataclass
@@ -323,7 +412,7 @@ def _candidate(text: str, fig: Figure, p_start: int, p_end: int
     if p_start < fig.start and fig.end < p_end:  # the figure sits inside the phrase: 发布24条政府信息
         conf = min(0.85 + 0.01 * min(p_end - p_start - (fig.end - fig.start), 8), 1.0)
         return round(conf, 3), "in_phrase"
-    c_start, c_end = clause_bounds(text, fig.start, fig.end)
+    c_start, c_end = _governed_clause(text, fig)
     same_clause = c_start <= p_start and p_end <= c_end
     if p_end <= fig.start:
         gap = fig.start - p_end
@@ -339,11 +428,16 @@ def _candidate(text: str, fig: Figure, p_start: int, p_end: int
         return round(min(max(conf, 0.1), 1.0), 3), "same_clause"
     if _has_own_subject(text, c_start, fig.start):
         return None  # the figure's own clause says what it counts: the phrase governs another clause
+    if _opens_total(text, c_start) and p_end <= fig.start:
+        return round(min(max(conf + 0.3, 0.1), 0.9), 3), "total"  # 网上申请105件，快递17件，合计122件
     return round(min(max(conf, 0.1), CROSS_CLAUSE_CAP), 3), "other_clause"
 
 
 _ZERO_RE = re.compile(r"(?<=[\u4e00-\u9fff])0(?=[。；;，,]|$)")
-_NIL_RE = re.compile(r"(?:未|没有|无)(?:收到|受理|接到|召开|举办|开展|发生|组织)")
+_NIL_RE = re.compile(r"(?:未|没有|无)(?:收到|受理|接到|召开|举办|开展|发生|组织)|无(?=[\u4e00-\u9fff])")
+# 收到政府信息公开申请一件: a lone Chinese 一 is not a figure in general (一次性, 一把手), but right before a
+# counting unit and a punctuation mark it is one.
+_ONE_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?<![零一二三四五六七八九十百千万两几])一(件|次|篇|条|场|期)(?=[，。；,;、！？!?]|$)")
 
 
 def nil_figures(text: str) -> list[Figure]:
@@ -358,6 +452,10 @@ def nil_figures(text: str) -> list[Figure]:
         s, e = sentence_bounds(text, m.start(), m.end())
         out.append(Figure(Decimal(0), "", Decimal(0), "", None, "nil", m.start(), m.end(), m.group(0),
                           text[s:e].strip(), s, e))
+    for m in _ONE_RE.finditer(text):
+        s, e = sentence_bounds(text, m.start(), m.end())
+        out.append(Figure(Decimal(1), m.group(1), Decimal(1), m.group(1), None, None, m.start(), m.end(),
+                          m.group(0), text[s:e].strip(), s, e))
     return out
 
 
@@ -392,6 +490,7 @@ def _fmt(value: Decimal) -> str:
 def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure], plans: list[bool],
                     periods: list[tuple[str, bool]]) -> list[_Candidate]:
     wanted = spec_period(spec)
+    heads = phrase_heads(spec)
     out: list[_Candidate] = []
     for phrase, penalty in spec_phrases(spec):
         for start, end, gapped in phrase_spans(text, phrase):
@@ -402,6 +501,8 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                     w_start, w_end = _nil_window(text, fig)
                     if not (w_start <= start and end <= w_end) or re.search("复议|诉讼", text[w_start:w_end]):
                         continue
+                    if fig.text == "无" and start - fig.end > 1:
+                        continue  # a bare 无 says nothing of a phrase further on: 无依申请公开事项 only
                     # 未收到/未受理 is said of applications far more than of anything else: a phrase naming
                     # 申请 wins (未收到…向本机关申请公开政府信息 is about applications, not information)
                     conf = (0.75 if "申请" in text[start:end] else 0.6) - 0.005 * (start - fig.end)
@@ -410,6 +511,8 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                 if fig.unit == "" and not (end <= fig.start and fig.start - end <= 2):
                     continue  # a bare 0 belongs to the phrase right before it
                 period, stated = periods[fi]
+                newly = period == "new"
+                period = "year" if newly else period
                 found = _candidate(text, fig, start, end)
                 if found is None and wanted == period and wanted in ("week", "month") \
                         and fig.sentence_start <= start and end <= fig.sentence_end:
@@ -424,7 +527,7 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                     if period == wanted:
                         reason = "per_period"
                         conf = max(conf, 0.85)
-                    elif WEEKS[period] > WEEKS[wanted]:
+                    elif WEEKS[period] > WEEKS[wanted] and _one_account(text[slice(*_governed_clause(text, fig))]):
                         divisor = WEEKS[period] / WEEKS[wanted]
                         value = (fig.value / divisor).quantize(Decimal("0.01"))
                         shown = _fmt(divisor.quantize(Decimal("0.01")))
@@ -433,14 +536,19 @@ def _candidates_for(text: str, si: int, spec: FigureSpec, figures: list[Figure],
                         conf = min(conf, 0.75) - (0 if stated else 0.1)
                     else:
                         continue
-                conf -= penalty + GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi]
+                conf -= penalty + GAP_PENALTY * gapped + PLAN_PENALTY * plans[fi] - 0.05 * newly
                 if not any(word in phrase for phrase, _p in spec_phrases(spec) for word in CHANNEL_KINDS) \
-                        and _one_channel(text[slice(*clause_bounds(text, fig.start, fig.end))]):
+                        and _one_channel(text[slice(*_governed_clause(text, fig))]):
                     conf = min(conf, CROSS_CLAUSE_CAP)
                     reason = "one_channel"
-                if _is_part(text, fig):
+                if _is_part(text, fig) and not (computation and len(_channel_kinds(fig.sentence)) == 1):
+                    # (a per-week rate from the one account the sentence lists is that account's, not a part)
                     conf = min(conf - PART_PENALTY, CROSS_CLAUSE_CAP)
                     reason = "part"
+                if phrase in heads and not any(w in text[fig.sentence_start:fig.sentence_end]
+                                               for h in heads[phrase] for w in (h, *VERB_SYNONYMS.get(h, ()))):
+                    conf = min(conf, CROSS_CLAUSE_CAP)
+                    reason = "bare_noun"
                 if (normalise_unit(spec.unit) in ACTIVITY_UNITS
                         and any(m in text[clause_bounds(text, fig.start, fig.end)[0]:fig.start]
                                 for m in PUBLISHED_OBJECT_MARKERS)):
