@@ -3,7 +3,7 @@ found with no false alarm. The labels are in tests/extraction_eval/labels.yaml a
 
 import pytest
 
-from bench.extraction_eval import TARGETS, evaluate_reports, evaluate_summaries
+from bench.extraction_eval import TARGETS, evaluate_real_reports, evaluate_reports, evaluate_summaries
 
 
 def test_summary_targets() -> None:
@@ -28,3 +28,15 @@ def test_report_errors_found_without_false_alarms(reports: dict) -> None:
     assert reports["false_alarm_reports"] == []
     assert reports["format_disagreements"] == []
     assert reports["not_reports_refused"] == "1/1"
+
+
+@pytest.mark.parametrize("held_out", [False, True], ids=["dev", "held-out"])
+def test_real_published_reports(held_out: bool) -> None:
+    """Real reports (tests/extraction_eval/real/): every one parsed or refused with a reason, every
+    labelled figure read, every real inconsistency found, no false alarm."""
+    m = evaluate_real_reports(held_out)
+    assert m["reports"] >= 2
+    assert m["parsed_or_refused"] == m["reports"], m["problems"]
+    assert m["figures_ok"] == m["figures"], m["problems"]
+    assert m["inconsistencies_found"] == m["inconsistencies"], m["problems"]
+    assert m["false_alarms"] == []
