@@ -89,13 +89,16 @@ def _wire_capabilities() -> None:
     - the review sheet shows the department's unresolved rectification items on the indicator
       (:data:`assess.review.routes.OPEN_ITEM_FINDERS`; the rectification builds on the review, not the reverse);
     - the self-assessment form says where an unconfirmed answer came from (a figure import, last year's copy:
-      :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment).
+      :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment);
+    - the review sheet flags an indicator whose self-reported figure differs from the department's own annual
+      report (:data:`assess.review.routes.SOURCE_CHECKS`, :func:`assess.imports.cross_source.source_flags`).
     """
+    from .imports.cross_source import source_flags
     from .imports.services import unconfirmed_origins
     from .ranking import sums
     from .rectification.services import open_items_for
     from .review.results import after_bulk_results
-    from .review.routes import show_open_items_from
+    from .review.routes import show_open_items_from, show_source_checks_from
     from .review.services import register_preconditions
     from .selfassessment.routes import show_origins_from
 
@@ -104,6 +107,7 @@ def _wire_capabilities() -> None:
     register_preconditions()
     show_open_items_from(open_items_for)
     show_origins_from(unconfirmed_origins)
+    show_source_checks_from(source_flags)
 
 
 def _select_locale() -> str:
