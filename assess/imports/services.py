@@ -718,7 +718,12 @@ def report_tables(row: AnnualReport) -> dict[str, Any]:
         for r, c in f.get("cells", []):
             flagged.setdefault((table_key.get(f["table"], ""), r, c), []).append(i)
     requests = []
-    for key, title in request_rows(report.version):
+    layout = request_rows(report.version)
+    if "other" in report.requests and not any(k.startswith("other_") for k in report.requests):
+        # the 2021 format's three 其他处理 rows printed as one: shown as that one row
+        layout = [(k, t) for k, t in layout if not k.startswith("other_")]
+        layout.insert(next(i for i, (k, _t) in enumerate(layout) if k == "total"), ("other", "（六）其他处理"))
+    for key, title in layout:
         cols = report.requests.get(key)
         requests.append({"key": key, "title": title, "present": cols is not None,
                          "cells": [(None if cols is None else cols.get(c), flagged.get(("requests", key, c), []))
