@@ -96,14 +96,17 @@ def _wire_capabilities() -> None:
     - the self-assessment form says where an unconfirmed answer came from (a figure import, last year's copy:
       :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment);
     - a change of the holiday calendar counts open rectification deadlines again
-      (:data:`assess.holidays.services.AFTER_CHANGE`; the rectification counts on the calendar, not the reverse).
+      (:data:`assess.holidays.services.AFTER_CHANGE`; the rectification counts on the calendar, not the reverse);
+    - the review sheet flags an indicator whose self-reported figure differs from the department's own annual
+      report (:data:`assess.review.routes.SOURCE_CHECKS`, :func:`assess.imports.cross_source.source_flags`).
     """
     from .holidays.services import recount_with
+    from .imports.cross_source import source_flags
     from .imports.services import unconfirmed_origins
     from .ranking import sums
     from .rectification.services import open_items_for, recount_deadlines
     from .review.results import after_bulk_results
-    from .review.routes import show_open_items_from
+    from .review.routes import show_open_items_from, show_source_checks_from
     from .review.services import register_preconditions
     from .selfassessment.routes import show_origins_from
 
@@ -113,6 +116,7 @@ def _wire_capabilities() -> None:
     show_open_items_from(open_items_for)
     show_origins_from(unconfirmed_origins)
     recount_with(recount_deadlines)
+    show_source_checks_from(source_flags)
 
 
 def _select_locale() -> str:

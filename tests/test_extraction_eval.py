@@ -3,7 +3,8 @@ found with no false alarm. The labels are in tests/extraction_eval/labels.yaml a
 
 import pytest
 
-from bench.extraction_eval import TARGETS, evaluate_proposals, evaluate_reports, evaluate_summaries
+from bench.extraction_eval import (TARGETS, evaluate_proposals, evaluate_real_reports, evaluate_reports,
+                                     evaluate_summaries)
 
 
 def test_summary_targets() -> None:
@@ -45,3 +46,15 @@ def test_proposals_on_real_summaries() -> None:
     assert everything["recall_confident"] >= 0.95, everything["errors"]
     assert everything["precision"] >= 0.95, everything["errors"]  # low-confidence hints counted as proposals
     assert everything["recall"] >= 0.95, everything["errors"]
+
+
+@pytest.mark.parametrize("held_out", [False, True], ids=["dev", "held-out"])
+def test_real_published_reports(held_out: bool) -> None:
+    """Real reports (tests/extraction_eval/real/): every one parsed or refused with a reason, every
+    labelled figure read, every real inconsistency found, no false alarm."""
+    m = evaluate_real_reports(held_out)
+    assert m["reports"] >= 2
+    assert m["parsed_or_refused"] == m["reports"], m["problems"]
+    assert m["figures_ok"] == m["figures"], m["problems"]
+    assert m["inconsistencies_found"] == m["inconsistencies"], m["problems"]
+    assert m["false_alarms"] == []

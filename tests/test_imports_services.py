@@ -329,3 +329,16 @@ def test_accept_with_an_edited_number_is_a_correction(db, sub, editor):
     services.decide(fi, "C1", actor=editor, figures={"items_published": ("accept", "250")})
     assert sa.stored_inputs(sa.answers_of_code(sub, "C1")) == {"items_published": "250"}
     assert json.loads(fi.decisions)["C1"]["figures"]["items_published"]["decision"] == "correct"
+
+
+def test_report_tables_show_a_merged_other_row(db, tenant_a, editor):
+    """A 2021 report printing （六）其他处理 as one row: the page shows that row (issue 17)."""
+    lines = report_text(2024).splitlines()
+    i = next(i for i, x in enumerate(lines) if x.startswith("（六）其他处理"))
+    j = next(i for i, x in enumerate(lines) if x.startswith("（七）总计"))
+    lines[i:j] = ["（六）其他处理   0   0   0   0   0   0   0"]
+    row = services.upload_report(tenant_a.dept_a, actor=editor, filename="2024.txt", data="\n".join(lines).encode())
+    assert [f["check"] for f in services.failures_of(row)] == ["merged_other"]
+    keys = [r["key"] for r in services.report_tables(row)["requests"]]
+    assert "other" in keys and "other_1" not in keys
+    assert keys.index("other") == keys.index("total") - 1

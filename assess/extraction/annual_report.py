@@ -2,11 +2,13 @@
 
 Formats: the 2021 version (国办公开办函〔2021〕30号, used from the 2021 reports on) and the 2019
 trial version (reports for 2019–2020). Input: rows of cells from :func:`readers.read_rows`
-(.docx tables, HTML tables, text-layer PDF or plain-text lines). Rows are recognised by their
-labels (keywords and the fixed numbering of the reasons), not by position, so merged cells, blank
-lines and wrapped labels do not matter.
+(.docx tables, HTML tables, PDF tables cell by cell, text lines). Rows are recognised by their
+labels (keywords and the fixed numbering of the reasons), so merged cells, blank lines and wrapped
+labels do not matter; where labels are missing or garbled (converted PDFs), by their place in the
+national table — and then the finding says so.
 
-Blank cells, “—” and “/” are read as ``None`` (not stated); sums count them as 0.
+Blank cells, “—” and “/” are read as ``None`` (not stated); sums count a blank party cell as 0, but
+a blank 总计 is its own finding and never read as 0 (see :func:`check`).
 """
 
 from __future__ import annotations
@@ -222,11 +224,6 @@ def _clean(row: Row) -> Row:
     if cells and cells[0].startswith("#"):  # a Markdown heading
         cells[0] = cells[0].lstrip("#").strip()
     return cells
-
-
-def _split_row(row: Row) -> tuple[str, list[Value]]:
-    r = _parse_cells(row)
-    return r.label, r.values
 
 
 def _parse_cells(row: Row) -> _Row:

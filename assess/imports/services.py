@@ -58,6 +58,7 @@ REPORT_FIGURE_NAMES: dict[str, tuple[str, ...]] = {
     "requests_received": ("收到申请", "新收申请", "受理申请", "本年新收", "申请数量"),
     "requests_answered": ("办结申请", "答复申请", "办理申请", "已办结"),
     "requests_carried_over": ("结转下年度", "结转申请"),
+    "requests_carried_in": ("上年结转",),
     "requests_disclosed": ("予以公开",),
     "overturned": ("纠错", "被纠错", "复议纠正", "败诉"),
     "reconsideration_total": ("行政复议",),
@@ -72,6 +73,7 @@ REPORT_FIGURE_SOURCES: dict[str, str] = {
     "requests_received": "表三“本年新收政府信息公开申请数量”行“总计”列",
     "requests_answered": "表三“（七）总计”行“总计”列",
     "requests_carried_over": "表三“结转下年度继续办理”行“总计”列",
+    "requests_carried_in": "表三“上年结转政府信息公开申请数量”行“总计”列",
     "requests_disclosed": "表三“（一）予以公开”与“（二）部分公开”行“总计”列之和",
     "overturned": "表四行政复议、行政诉讼“结果纠正”之和",
     "reconsideration_total": "表四“行政复议”“总计”",
@@ -757,7 +759,12 @@ def report_tables(row: AnnualReport) -> dict[str, Any]:
         for r, c in f.get("cells", []):
             flagged.setdefault((table_key.get(f["table"], ""), r, c), []).append(i)
     requests = []
-    for key, title in request_rows(report.version):
+    layout = request_rows(report.version)
+    if "other" in report.requests and not any(k.startswith("other_") for k in report.requests):
+        # the 2021 format's three 其他处理 rows printed as one: shown as that one row
+        layout = [(k, t) for k, t in layout if not k.startswith("other_")]
+        layout.insert(next(i for i, (k, _t) in enumerate(layout) if k == "total"), ("other", "（六）其他处理"))
+    for key, title in layout:
         cols = report.requests.get(key)
         requests.append({"key": key, "title": title, "present": cols is not None,
                          "cells": [(None if cols is None else cols.get(c), flagged.get(("requests", key, c), []))

@@ -52,6 +52,20 @@ def show_open_items_from(finder: Callable[..., list]) -> None:
         OPEN_ITEM_FINDERS.append(finder)
 
 
+#: Checks of a submission's figures against other sources (its annual reports), shown on the indicator:
+#: ``check(submission)`` returning flags with ``code`` (the indicator); the sheet shows them through
+#: ``imports/_source_flags.html``. The imports capability
+#: builds on the review's sheet, not the reverse: ``create_app`` registers
+#: :func:`assess.imports.cross_source.source_flags` here through :func:`show_source_checks_from`.
+SOURCE_CHECKS: list[Callable[..., list]] = []
+
+
+def show_source_checks_from(check: Callable[..., list]) -> None:
+    """Register ``check`` in :data:`SOURCE_CHECKS` (idempotent)."""
+    if check not in SOURCE_CHECKS:
+        SOURCE_CHECKS.append(check)
+
+
 def _upload() -> tuple[str, bytes] | None:
     f = request.files.get("evidence_file")
     if f is None or not f.filename:
@@ -229,8 +243,12 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
     open_items = [item for finder in OPEN_ITEM_FINDERS
                   for item in finder(sub.department_id, row.code, office_id=sub.office_id,
                                      exclude_campaign_id=sub.campaign_id)]
+    # One number, several sources: the department's figures against its own annual reports.
+    source_flags = [f for check in SOURCE_CHECKS for f in check(sub)]
     html = render_template(
         "review/sheet.html", sub=sub, rows=rows, row=row, form=form, lead_form=lead_form,
+        source_flags=[f for f in source_flags if f.code == row.code],
+        flagged_codes={f.code for f in source_flags},
         prev_code=codes[i - 1] if i > 0 else None, next_code=codes[i + 1] if i + 1 < len(codes) else None,
         prev_sub=prev_sub, next_sub=next_sub, done=sum(1 for r in rows if r.done), owner=owner, names=names,
         assigned=assigned, is_lead=services.is_lead(sub, current_user),
