@@ -1,6 +1,7 @@
 """Request-wide behaviour: security headers, error pages (HTML or JSON), template helpers."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -44,17 +45,30 @@ def show_error(exc: Exception, form=None) -> None:
         flash(str(exc), "error")
 
 
-def commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], str], *,
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`commit_or_flash` did: true when it committed; ``result`` is what the action returned
+    (the row a view redirects to, the count its message gives)."""
+
+    committed: bool
+    result: Any = None
+
+    def __bool__(self) -> bool:
+        return self.committed
+
+
+def commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], str] | None, *,
                     refused: tuple[type[Exception], ...] = (ValueError,),
                     explain: Callable[[Exception], Any] = lambda exc: exc, form: Any = None,
-                    show: Callable[[Exception], None] | None = None) -> bool:
+                    show: Callable[[Exception], None] | None = None) -> Outcome:
     """One service action from a view, the way every view ends one: commit and confirm it, or roll back and
     say why the service refused (``refused``: the capability's error types; ``explain`` turns one into what
     is shown). ``success`` is the confirmation, or a function of the action's result that words it (called
     after the commit: "created 考核 X", "3 departments added"). With ``form`` the refusal goes to the field it
     names (``show_error``) so the caller can render the form again with what was typed; otherwise, and when it
     names no field of that form, it is flashed. ``show``, for a page that presents refusals its own way (on a
-    review sheet, in an errors dict), receives the refusal instead. True when it was committed."""
+    review sheet, in an errors dict), receives the refusal instead. ``success=None`` confirms nothing (the next
+    page says it). The :class:`Outcome` is true when it was committed and carries the action's result."""
     from flask import flash
 
     from .extensions import db
@@ -67,10 +81,11 @@ def commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], st
             show(exc)
         else:
             show_error(explain(exc), form)
-        return False
+        return Outcome(False)
     db.session.commit()
-    flash(success(result) if callable(success) else success, "success")
-    return True
+    if success is not None:
+        flash(success(result) if callable(success) else success, "success")
+    return Outcome(True, result)
 
 
 class IdConverter(IntegerConverter):

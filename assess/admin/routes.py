@@ -47,21 +47,23 @@ def offices():
     form = OfficeForm()
     link = None
     if form.validate_on_submit():
-        try:
+        def create():  # the office, its administrator and the one-time link, in one transaction
             office = services.create_office(form.code.data, form.name.data, actor=current_user,
                                             region=form.region.data or "")
             admin = services.create_user(actor=current_user, username=form.admin_username.data,
                                          display_name=form.admin_name.data, role=Role.OFFICE_ADMIN, office=office)
-            token = create_password_link(admin, created_by=current_user,
-                                         hours=current_app.config["SET_PASSWORD_LINK_HOURS"])
-        except services.AdminError as exc:
-            db.session.rollback()
+            return office, create_password_link(admin, created_by=current_user,
+                                                hours=current_app.config["SET_PASSWORD_LINK_HOURS"])
+
+        def at_admin_fields(exc: services.AdminError) -> services.AdminError:  # the form names them admin_*
             field = {"username": "admin_username", "display_name": "admin_name"}.get(exc.field or "", exc.field)
-            _fail(services.AdminError(str(exc), field), form)
-        else:
-            db.session.commit()
-            link = _link_url(token)
-            flash(_("已创建单位“%(name)s”。请将一次性设置密码链接交给其管理员。", name=office.name), "success")
+            return services.AdminError(str(exc), field)
+
+        created = commit_or_flash(
+            create, lambda done: _("已创建单位“%(name)s”。请将一次性设置密码链接交给其管理员。", name=done[0].name),
+            refused=(services.AdminError,), show=lambda exc: _fail(at_admin_fields(exc), form))
+        if created:
+            link = _link_url(created.result[1])
             form = OfficeForm(formdata=None)
     rows = db.session.scalars(select(Office).order_by(Office.id)).all()
     return render_template("admin/offices.html", form=form, offices=rows, link=link)
@@ -218,19 +220,18 @@ def users():
         if current_user.role == Role.PLATFORM_ADMIN:
             flash(_("请在“单位管理”中为单位创建管理员。"), "error")
             return redirect(url_for("admin.offices"))
-        try:
+        def create():  # the account and its one-time link, in one transaction
             user = services.create_user(actor=current_user, username=form.username.data,
                                         display_name=form.display_name.data, role=Role(form.role.data),
                                         office=office, department=department, phone=form.phone.data or "")
-            token = create_password_link(user, created_by=current_user,
-                                         hours=current_app.config["SET_PASSWORD_LINK_HOURS"])
-        except services.AdminError as exc:
-            db.session.rollback()
-            _fail(exc, form)
-        else:
-            db.session.commit()
-            link = _link_url(token)
-            flash(_("已添加用户“%(name)s”。请将下面的一次性链接交给本人设置密码。", name=user.username), "success")
+            return user, create_password_link(user, created_by=current_user,
+                                              hours=current_app.config["SET_PASSWORD_LINK_HOURS"])
+
+        created = commit_or_flash(
+            create, lambda done: _("已添加用户“%(name)s”。请将下面的一次性链接交给本人设置密码。", name=done[0].username),
+            refused=(services.AdminError,), show=lambda exc: _fail(exc, form))
+        if created:
+            link = _link_url(created.result[1])
             form = UserForm(formdata=None)
             form.role.choices = _role_choices(current_user)
             form.department_id.choices = _department_choices(current_user)

@@ -59,19 +59,16 @@ def create():
         form.year.data = services.local_today().year
     if form.validate_on_submit():
         rubric = get_scoped_or_404(Rubric, form.rubric_id.data)
-        try:
-            campaign = services.create_campaign(
+        created = commit_or_flash(
+            lambda: services.create_campaign(
                 office, name=form.name.data, year=form.year.data, rubric=rubric, actor=current_user,
                 group_ids=form.group_ids.data or [], department_ids=form.department_ids.data or [],
                 allow_other_year=bool(form.other_year.data),
-                **{k: getattr(form, k).data for k in services.DATE_FIELDS})
-        except services.CampaignError as exc:
-            db.session.rollback()
-            _fail(exc, form)
-        else:
-            db.session.commit()
-            flash(_("已创建考核“%(n)s”。", n=campaign.name), "success")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+                **{k: getattr(form, k).data for k in services.DATE_FIELDS}),
+            lambda campaign: _("已创建考核“%(n)s”。", n=campaign.name), refused=(services.CampaignError,),
+            show=lambda exc: _fail(exc, form))
+        if created:
+            return redirect(url_for("campaigns.detail", campaign_id=created.result.id))
     year = form.year.data if isinstance(form.year.data, int) else None
     same_year = [r for r in rubrics if r.year == year]
     return render_template("campaigns/new.html", form=form, has_rubrics=bool(rubrics), year=year,

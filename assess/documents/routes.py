@@ -189,15 +189,9 @@ def _issue(target: services.Target, back: str):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        doc = services.issue(target, _office(), actor=current_user)
-    except DocumentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("已印发：%(n)s", n=doc.number or doc.title), "success")
-    return redirect(url_for("documents.show", doc_id=doc.id))
+    issued = commit_or_flash(lambda: services.issue(target, _office(), actor=current_user),
+                             lambda doc: _("已印发：%(n)s", n=doc.number or doc.title), refused=(DocumentError,))
+    return redirect(url_for("documents.show", doc_id=issued.result.id) if issued else back)
 
 
 @bp.route("/documents/campaigns/<int:campaign_id>/circular/issue", methods=["POST"])
@@ -277,15 +271,12 @@ def bulk(campaign_id: int):
     if not form.validate_on_submit():
         flash(_("请选择要批量生成的文件。"), "error")
         return redirect(url_for("documents.campaign", campaign_id=c.id))
-    try:
-        job = jobs.create_job(c, DocumentKind(form.kind.data), actor=current_user)
-    except DocumentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    created = commit_or_flash(lambda: jobs.create_job(c, DocumentKind(form.kind.data), actor=current_user), None,
+                              refused=(DocumentError,))
+    if not created:
         return redirect(url_for("documents.campaign", campaign_id=c.id))
-    db.session.commit()
-    jobs.dispatch(job.id)
-    return redirect(url_for("documents.job", job_id=job.id))
+    jobs.dispatch(created.result.id)  # after the commit: a worker must find the job
+    return redirect(url_for("documents.job", job_id=created.result.id))
 
 
 def _job(job_id: int) -> DocumentJob:

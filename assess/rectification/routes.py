@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..holidays.services import window_notes
-from ..web import commit_or_flash
+from ..web import Outcome, commit_or_flash
 from ..models import (Campaign, Department, Evidence, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
 from ..tenancy.permissions import office_side, roles_required
@@ -78,7 +78,8 @@ def _as_error(exc: Exception) -> RectificationError:
 # --- lists ----------------------------------------------------------------------------------------------------
 
 
-def _commit_or_flash(action: Callable[[], Any], success: str, form: Any = None) -> bool:
+def _commit_or_flash(action: Callable[[], Any], success: str | Callable[[Any], str] | None,
+                     form: Any = None) -> Outcome:
     """Run one service action: commit and confirm it, or roll back and say why (refusal or stale edit), on
     the ``form`` shown again when there is one (:func:`_fail`)."""
     return commit_or_flash(action, success, refused=(RectificationError, StaleDataError), explain=_as_error,
@@ -155,22 +156,17 @@ def new():
     form.department_id.choices = [(d.id, d.name) for d in departments]
     if form.validate_on_submit():
         dept = get_scoped_or_404(Department, form.department_id.data)
-        try:
-            deadline = services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data,
-                                              office_id=office.id)
-            notice = services.create_notice(
-                office, dept, actor=current_user, title=form.title.data, deadline=deadline,
-                problem=form.problem.data, requirement=form.requirement.data or "",
-                source=NoticeSource(form.source.data), intro=form.intro.data or "",
-                indicator_code=form.indicator_code.data or "", counted=services.counted_from(form.workdays.data))
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            _fail(_as_error(exc), form)
-        else:
-            db.session.commit()
-            flash(_("已创建整改通知草稿。"), "success")
-            _fallback_flash(notice)
-            return redirect(url_for("rectification.show", notice_id=notice.id))
+        created = _commit_or_flash(lambda: services.create_notice(
+            office, dept, actor=current_user, title=form.title.data,
+            deadline=services.deadline_from(deadline=form.deadline.data, workdays_count=form.workdays.data,
+                                            office_id=office.id),
+            problem=form.problem.data, requirement=form.requirement.data or "",
+            source=NoticeSource(form.source.data), intro=form.intro.data or "",
+            indicator_code=form.indicator_code.data or "", counted=services.counted_from(form.workdays.data)),
+            _("已创建整改通知草稿。"), form)
+        if created:
+            _fallback_flash(created.result)
+            return redirect(url_for("rectification.show", notice_id=created.result.id))
     status = 400 if request.method == "POST" else 200
     return render_template("rectification/new.html", form=form,
                            calendar_notes=window_notes(services.today_local())), status
@@ -260,19 +256,15 @@ def add_item(notice_id: int):
     notice = load_notice(notice_id)
     form = ItemForm(prefix="new")
     if form.validate_on_submit():
-        try:
-            item = services.add_item(notice, actor=current_user, problem=form.problem.data or "",
-                                     requirement=form.requirement.data or "",
-                                     indicator_code=form.indicator_code.data or "",
-                                     indicator_title=form.indicator_title.data or "",
-                                     points_deducted=form.points_deducted.data, reason=form.reason.data or "")
-        except (RectificationError, StaleDataError) as exc:
-            db.session.rollback()
-            _fail(_as_error(exc), form)
-        else:
-            db.session.commit()
-            flash(_("已添加问题。"), "success")
-            return _redirect(notice, f"item-{item.id}")
+        added = _commit_or_flash(
+            lambda: services.add_item(notice, actor=current_user, problem=form.problem.data or "",
+                                      requirement=form.requirement.data or "",
+                                      indicator_code=form.indicator_code.data or "",
+                                      indicator_title=form.indicator_title.data or "",
+                                      points_deducted=form.points_deducted.data, reason=form.reason.data or ""),
+            _("已添加问题。"), form)
+        if added:
+            return _redirect(notice, f"item-{added.result.id}")
     return _page(get_scoped_or_404(Notice, notice_id), {"add": form}, 400)
 
 
@@ -489,17 +481,11 @@ def check(item_id: int):
         if form.decision.data not in ("accept", "return"):
             _fail(RectificationError(_("请选择“销号”或“退回”。")), form)
         else:
-            try:
-                services.check_item(item, actor=current_user, accept=accept, comment=form.comment.data or "",
-                                    version=form.version.data)
-            except (RectificationError, StaleDataError) as exc:
-                db.session.rollback()
-                _fail(_as_error(exc), form)
-            else:
-                db.session.commit()
-                closed = notice.state == NoticeState.CLOSED
-                flash(_("已销号，通知全部问题已销号，通知已办结。") if closed else
-                      (_("已销号。") if accept else _("已退回部门重新整改。")), "success")
+            if _commit_or_flash(
+                    lambda: services.check_item(item, actor=current_user, accept=accept,
+                                                comment=form.comment.data or "", version=form.version.data),
+                    lambda _result: (_("已销号，通知全部问题已销号，通知已办结。") if notice.state == NoticeState.CLOSED
+                                     else (_("已销号。") if accept else _("已退回部门重新整改。"))), form):
                 return _redirect(notice, f"item-{item.id}")
     return _page(get_scoped_or_404(Notice, notice.id), {("check", item_id): form}, 400)
 

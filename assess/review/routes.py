@@ -147,15 +147,11 @@ def assign(campaign_id: int):
         elif reviewer is None or reviewer.office_id != c.office_id:
             form.reviewer_id.errors = [_("请选择评审人员。")]
         else:
-            try:
-                out = services.assign_many(c, dept_ids, reviewer, second=second, actor=current_user)
-            except ReviewError as exc:
-                db.session.rollback()
-                _fail(exc, form)
-            else:
-                db.session.commit()
-                flash(_("已分配%(n)s项。", n=out.assigned), "success")
-                for message in out.skipped[:20]:
+            done = commit_or_flash(lambda: services.assign_many(c, dept_ids, reviewer, second=second, actor=current_user),
+                                   lambda out: _("已分配%(n)s项。", n=out.assigned), refused=(ReviewError,),
+                                   show=lambda exc: _fail(exc, form))
+            if done:
+                for message in done.result.skipped[:20]:
                     flash(message, "warning")
                 return redirect(url_for("review.assign", campaign_id=c.id))
     subs = db.session.scalars(select(Submission).where(Submission.campaign_id == c.id)
@@ -311,14 +307,13 @@ def accept_rest(submission_id: int):
     if not EmptyForm().validate_on_submit():
         flash(_("请求有误，请重试。"), "error")
         return redirect(back)
-    try:
-        out = services.accept_rest(sub, actor=current_user, section=request.form.get("section") or None,
-                             reviewer_id=int(owner) if owner.isdigit() else None)
-    except ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    done = commit_or_flash(lambda: services.accept_rest(sub, actor=current_user,
+                                                        section=request.form.get("section") or None,
+                                                        reviewer_id=int(owner) if owner.isdigit() else None),
+                           None, refused=(ReviewError,))
+    if not done:
         return redirect(back)
-    db.session.commit()
+    out = done.result
     if out.accepted:
         flash(_("已采纳%(n)s项指标的自评分：%(c)s。", n=len(out.accepted), c="、".join(out.accepted)), "success")
     else:
