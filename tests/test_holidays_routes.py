@@ -125,3 +125,18 @@ def test_cli_import_and_show(app, db, tmp_path):
     assert "holiday table" in res.output and "2027-02-13" in res.output
     res = runner.invoke(args=["calendar", "show", "2026"])
     assert "chinese_calendar package" in res.output and "2026-02-14" in res.output
+
+
+def test_the_api_says_when_a_notice_deadline_was_counted_monday_to_friday(client, tenant_a, db):
+    from tests.api_helpers import auth, token_for
+
+    notice = notice_2027(tenant_a)
+    db.session.commit()
+    token = token_for(tenant_a.users["office_admin"])
+    body = client.get(f"/api/v1/rectification/notices/{notice.id}", headers=auth(token)).get_json()
+    assert body["deadline"] == "2027-02-19" and body["deadline_notes"] == [NOTE_2027]
+    services.save_year(services.parse_year(FIXTURE_2027.read_bytes(), "x.csv", notice_title="t"), actor=None,
+                       today=START)
+    db.session.commit()
+    body = client.get(f"/api/v1/rectification/notices/{notice.id}", headers=auth(token)).get_json()
+    assert body["deadline"] == "2027-02-25" and body["deadline_notes"] == []

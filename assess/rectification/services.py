@@ -135,12 +135,25 @@ def counted_from(workdays_count: int | None, start: date | None = None) -> tuple
     return (start or today_local(), int(workdays_count)) if workdays_count else None
 
 
+def _request_calendar(office_id: int) -> workdays.Calendar:
+    """The office's calendar, read once per request for pages and lists that note many deadlines (a change
+    of the calendar recounts with a fresh :func:`workdays.load`, never this one)."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return workdays.load(office_id)
+    cache = request.__dict__.setdefault("_assess_calendars", {})  # the request object, not ``g`` (which an
+    if office_id not in cache:  # enclosing app context may carry over from one request to the next)
+        cache[office_id] = workdays.load(office_id)
+    return cache[office_id]
+
+
 def deadline_notes(notice: Notice, calendar: workdays.Calendar | None = None) -> list[str]:
     """The notes a page or document prints next to a deadline counted Monday–Friday only (a year with no
     holiday arrangements entered); empty for a typed date or a fully known count."""
     if not notice.deadline_workdays or notice.deadline_start is None:
         return []
-    cal = calendar or workdays.load(notice.office_id)
+    cal = calendar or _request_calendar(notice.office_id)
     return [workdays.missing_year_note(y) for y in cal.fallback_years(notice.deadline_start, notice.deadline)]
 
 
