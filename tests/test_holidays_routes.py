@@ -35,12 +35,15 @@ def test_platform_admin_enters_a_year_through_the_preview(client, login, platfor
     assert resp.status_code == 200 and 'id="calendar-preview"' in html and "2027-02-13" in html
     assert "29 天放假，5 天调休上班" in html
     assert db.session.scalars(select(HolidayYear)).first() is None  # a preview saves nothing
+    moves = html[html.index('id="calendar-moves"'):]
+    assert "AAA公开办" in moves and "网站监测问题整改通知" not in moves  # counts per office, no office's notices
+    assert notice.deadline == date(2027, 2, 19)
     fields = {k: _hidden(html, k) for k in ("filename", "payload", "notice_title", "notice_number", "version")}
     assert fields["version"] == "0" and fields["payload"]
     resp = c.post("/calendar/import/confirm", data=fields)
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/calendar/2027")
     page = c.get("/calendar/2027").get_data(as_text=True)
-    assert "已录入2027年节假日安排" in page and "2027-02-19 → 2027-02-25" in page
+    assert "已录入2027年节假日安排" in page and "AAA公开办：1 个" in page
     assert "测〔2026〕1号" in page
     assert notice.deadline == date(2027, 2, 25)
     assert 'id="calendar-task-2027"' not in c.get("/").get_data(as_text=True)

@@ -256,7 +256,8 @@ class MovedDeadline:
 
 
 # Recounters of open deadlines, registered by the capabilities that count in working days (create_app):
-# fn(office_id or None for every office, actor, today, reason) -> the deadlines that moved (flushed, audited).
+# fn(office_id or None for every office, *, actor, today, reason, dry_run=False, amend=None) -> the deadlines
+# that moved (flushed and audited; with ``dry_run`` nothing is written, on calendars as ``amend(cal)`` gives).
 AFTER_CHANGE: list[Callable[..., list[MovedDeadline]]] = []
 
 
@@ -323,13 +324,25 @@ def save_year(parsed: YearFile, *, actor: Any, today: date, version: Any = None)
     existing.days.extend(HolidayDay(day=r.day, kind=r.kind, name=r.name) for r in parsed.rows)
     db.session.flush()
     new = _summary(existing, parsed.rows)
-    reason = _("节假日安排变更：%(title)s%(number)s", title=parsed.notice_title,
-               number=f"（{parsed.notice_number}）" if parsed.notice_number else "")
+    number = "（" + parsed.notice_number + "）" if parsed.notice_number else ""
+    reason = _("节假日安排变更：%(title)s%(number)s", title=parsed.notice_title, number=number)
     for office_id in db.session.scalars(select(Office.id).execution_options(unscoped=True)):
         record(office_id, "holidays.year.save", "holiday_year", parsed.year, actor=actor, old=old, new=new,
                reason=reason)
     moved = _recount(None, actor=actor, today=today, reason=reason)
     return YearChange(parsed.year, created, moved)
+
+
+def preview_moves(parsed: YearFile, *, today: date) -> list[MovedDeadline]:
+    """The open deadlines that saving ``parsed`` would move (nothing is written): shown with the preview."""
+    if not parsed.ok or parsed.year is None:
+        return []
+    days = {r.day: r.kind == DAY_WORKED for r in parsed.rows}
+    moved: list[MovedDeadline] = []
+    for fn in AFTER_CHANGE:
+        moved.extend(fn(None, actor=None, today=today, reason="", dry_run=True,
+                        amend=lambda cal: cal.with_year(parsed.year, days)))
+    return moved
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,12 @@ class Calendar:
     table: dict[date, bool] = field(default_factory=dict)  # installation rows: True = worked
     local: dict[date, bool] = field(default_factory=dict)  # the office's own rows: True = worked
 
+    def with_year(self, year: int, days: dict[date, bool]) -> "Calendar":
+        """This calendar with ``year`` entered as ``days`` (True = worked): what saving a year would give."""
+        table = {d: w for d, w in self.table.items() if d.year != year}
+        table.update(days)
+        return Calendar(self.table_years | {year}, table, dict(self.local))
+
     def source(self, year: int) -> str:
         """Where the arrangements of ``year`` come from: the table, the package, or nowhere (weekdays)."""
         if year in self.table_years:

@@ -157,9 +157,13 @@ def deadline_notes(notice: Notice, calendar: workdays.Calendar | None = None) ->
     return [workdays.missing_year_note(y) for y in cal.fallback_years(notice.deadline_start, notice.deadline)]
 
 
-def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason: str) -> list:
+def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason: str, dry_run: bool = False,
+                      amend: Any = None) -> list:
     """Count again every open notice deadline that was counted in working days and has not passed, after the
-    holiday calendar changed (of one office, or of every office); audit and return those that moved."""
+    holiday calendar changed (of one office, or of every office); audit and return those that moved.
+
+    ``dry_run`` changes nothing and returns what would move, on each office's calendar as ``amend(calendar)``
+    returns it (the preview of a year before it is saved)."""
     from ..holidays.services import MovedDeadline, recorded_moves
 
     stmt = select(Notice).where(Notice.state != NoticeState.CLOSED, Notice.deadline >= today,
@@ -170,13 +174,17 @@ def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason:
     moved: list[MovedDeadline] = []
     entries: dict[int, list[dict]] = {}
     for notice in db.session.scalars(stmt.order_by(Notice.office_id, Notice.id)):
-        cal = calendars.setdefault(notice.office_id, workdays.load(notice.office_id))
-        new = cal.add(notice.deadline_start, notice.deadline_workdays)
+        if notice.office_id not in calendars:
+            cal = workdays.load(notice.office_id)
+            calendars[notice.office_id] = amend(cal) if amend else cal
+        new = calendars[notice.office_id].add(notice.deadline_start, notice.deadline_workdays)
         if new == notice.deadline:
             continue
+        moved.append(MovedDeadline(notice.office_id, f"{notice.department_name}：{notice.title}", notice.deadline,
+                                   new, "rectification.show", {"notice_id": notice.id}))
+        if dry_run:
+            continue
         old, notice.deadline = notice.deadline, new
-        moved.append(MovedDeadline(notice.office_id, f"{notice.department_name}：{notice.title}", old, new,
-                                   "rectification.show", {"notice_id": notice.id}))
         entries.setdefault(notice.office_id, []).append(dict(
             action="rectification.notice.deadline_recount", object_type="rectification_notice",
             object_id=notice.id, old={"deadline": old.isoformat()},
