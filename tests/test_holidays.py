@@ -207,3 +207,18 @@ def test_generated_notices_remember_how_their_deadline_was_counted(db, tenant_a)
     assert (notice.deadline_start, notice.deadline_workdays, notice.deadline) == (START, 15, date(2027, 2, 19))
     services.save_year(fixture_2027(), actor=None, today=START)
     assert notice.deadline == date(2027, 2, 25)
+
+
+def test_the_circulars_counted_deadline_carries_the_note(db, tenant_a, monkeypatch):
+    from assess.documents.builders import default_deadline_noted
+    from assess.rectification import generation
+    from tests.test_rectification_support import make_campaign
+
+    monkeypatch.setattr(generation, "today_local", lambda: START)
+    campaign = make_campaign(tenant_a, year=2026)  # no rectification deadline of its own: 15 working days
+    assert default_deadline_noted(campaign) == (date(2027, 2, 19), [NOTE_2027])
+    campaign.rectify_deadline = date(2027, 3, 1)  # a typed date is printed as it is
+    assert default_deadline_noted(campaign) == (date(2027, 3, 1), [])
+    campaign.rectify_deadline = None
+    services.save_year(fixture_2027(), actor=None, today=START)
+    assert default_deadline_noted(campaign) == (date(2027, 2, 25), [])

@@ -49,6 +49,7 @@ def test_platform_admin_enters_a_year_through_the_preview(client, login, platfor
     assert 'id="calendar-task-2027"' not in c.get("/").get_data(as_text=True)
     # the office sees which deadline moved
     office = login(tenant_a.users["office_admin"].username)
+    assert 'id="deadlines-moved"' in office.get("/").get_data(as_text=True)
     own = office.get("/calendar/office").get_data(as_text=True)
     assert 'id="moved-deadlines"' in own and "2027-02-25" in own
     # a stale confirmation (the year changed since the preview) is refused, not overwritten

@@ -144,7 +144,7 @@ def _office_page(form: OfficeDayForm, status: int = 200):
     office_id = current_user.office_id
     recounts = list(db.session.scalars(
         select(AuditEntry).where(AuditEntry.office_id == office_id,
-                                 AuditEntry.action == "rectification.notice.deadline_recount")
+                                 AuditEntry.action == services.RECOUNT_ACTION)
         .order_by(AuditEntry.seq.desc()).limit(20)))
     moved = []
     for e in recounts:

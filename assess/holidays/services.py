@@ -458,6 +458,21 @@ def remove_office_day(row: OfficeDay, *, actor: Any, today: date) -> list[MovedD
     return _recount(office_id, actor=actor, today=today, reason=reason)
 
 
+RECOUNT_ACTION = "rectification.notice.deadline_recount"
+
+
+def recent_recounts(office_id: int, *, days: int = 30) -> int:
+    """How many of the office's deadlines a calendar change moved lately (its home page says so)."""
+    from sqlalchemy import func
+
+    from ..models import AuditEntry
+    from ..models.base import utcnow
+
+    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.office_id == office_id, AuditEntry.action == RECOUNT_ACTION,
+        AuditEntry.at >= utcnow() - timedelta(days=days))) or 0
+
+
 def recorded_moves(entries: list[dict[str, Any]], office_id: int, actor: Any) -> None:
     """Append the moved deadlines' entries to the office's chain in one go (used by the recounters)."""
     if entries:

@@ -164,7 +164,7 @@ def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason:
 
     ``dry_run`` changes nothing and returns what would move, on each office's calendar as ``amend(calendar)``
     returns it (the preview of a year before it is saved)."""
-    from ..holidays.services import MovedDeadline, recorded_moves
+    from ..holidays.services import RECOUNT_ACTION, MovedDeadline, recorded_moves
 
     stmt = select(Notice).where(Notice.state != NoticeState.CLOSED, Notice.deadline >= today,
                                 Notice.deadline_workdays.is_not(None), Notice.deadline_start.is_not(None))
@@ -186,7 +186,7 @@ def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason:
             continue
         old, notice.deadline = notice.deadline, new
         entries.setdefault(notice.office_id, []).append(dict(
-            action="rectification.notice.deadline_recount", object_type="rectification_notice",
+            action=RECOUNT_ACTION, object_type="rectification_notice",
             object_id=notice.id, old={"deadline": old.isoformat()},
             new={"deadline": new.isoformat(), "start": notice.deadline_start.isoformat(),
                  "workdays": notice.deadline_workdays},
