@@ -99,6 +99,7 @@ def test_pages_that_set_or_show_a_deadline_say_when_a_year_is_missing(client, lo
     assert NOTE_2027 in c.get("/rectification/new").get_data(as_text=True)
     assert NOTE_2027 in c.get("/rectification/generate").get_data(as_text=True)
     assert NOTE_2027 in c.get(f"/rectification/{notice.id}").get_data(as_text=True)
+    assert NOTE_2027 in c.get("/rectification/").get_data(as_text=True)
     dept = login(tenant_a.users["dept_editor"].username)
     assert NOTE_2027 in dept.get("/").get_data(as_text=True)
     assert NOTE_2027 in dept.get(f"/rectification/{notice.id}").get_data(as_text=True)
