@@ -145,3 +145,12 @@ def test_the_api_says_when_a_notice_deadline_was_counted_monday_to_friday(client
     db.session.commit()
     body = client.get(f"/api/v1/rectification/notices/{notice.id}", headers=auth(token)).get_json()
     assert body["deadline"] == "2027-02-25" and body["deadline_notes"] == []
+
+
+def test_the_same_day_added_twice_at_once_is_an_error_at_the_field(client, login, tenant_a, monkeypatch, db):
+    c = login(tenant_a.users["office_admin"].username)
+    assert c.post("/calendar/office/days", data={"day": "2027-03-01", "kind": "off", "name": "甲"}).status_code == 302
+    # the other request checked before this one's row existed: the unique constraint answers
+    monkeypatch.setattr(services, "office_day_on", lambda office_id, day: None)
+    resp = c.post("/calendar/office/days", data={"day": "2027-03-01", "kind": "off", "name": "乙"})
+    assert resp.status_code == 400 and "已列入本单位日历" in resp.get_data(as_text=True)

@@ -9,6 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import local_today
 from ..extensions import db
@@ -125,9 +127,10 @@ def confirm_import():
                                  notice_number=form.notice_number.data or "")
     try:
         change = services.save_year(parsed, actor=current_user, today=local_today(), version=form.version.data)
-    except HolidayError as exc:
+    except (HolidayError, IntegrityError, StaleDataError) as exc:  # the same year saved at the same moment
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(str(exc) if isinstance(exc, HolidayError) else
+              _("%(y)s年的节假日安排已被他人修改，请重新上传并核对。", y=parsed.year), "error")
         return redirect(url_for("holidays.import_year"))
     db.session.commit()
     flash(_("已录入%(y)s年节假日安排（%(off)s 天放假，%(work)s 天调休上班）。", y=change.year, off=parsed.days_off,
@@ -178,6 +181,9 @@ def add_office_day():
         except HolidayError as exc:
             db.session.rollback()
             getattr(form, exc.field or "day").errors.append(str(exc))
+        except IntegrityError:  # the same day added by someone else at the same moment
+            db.session.rollback()
+            form.day.errors.append(_("%(d)s 已列入本单位日历。", d=form.day.data.isoformat()))
         else:
             db.session.commit()
             flash(_("已添加本单位日历：%(d)s %(n)s。", d=row.day.isoformat(), n=row.name), "success")

@@ -424,6 +424,10 @@ def office_days(office_id: int) -> list[OfficeDay]:
     return list(db.session.scalars(select(OfficeDay).where(OfficeDay.office_id == office_id).order_by(OfficeDay.day)))
 
 
+def office_day_on(office_id: int, day: date) -> OfficeDay | None:
+    return db.session.scalars(select(OfficeDay).where(OfficeDay.office_id == office_id, OfficeDay.day == day)).first()
+
+
 def add_office_day(office_id: int, *, day: date, kind: str, name: str, actor: Any,
                    today: date) -> tuple[OfficeDay, list[MovedDeadline]]:
     """Add an office's own day (a local holiday, a closure, a day worked) and count its open deadlines again."""
@@ -436,7 +440,7 @@ def add_office_day(office_id: int, *, day: date, kind: str, name: str, actor: An
         raise HolidayError(_("名称不能超过 %(n)s 个字。", n=NAME_LIMIT), "name")
     if kind == DAY_WORKED and day.weekday() < 5:
         raise HolidayError(_("%(d)s 是周一至周五，本就是工作日，不能列为调休上班。", d=day.isoformat()), "day")
-    taken = db.session.scalars(select(OfficeDay).where(OfficeDay.office_id == office_id, OfficeDay.day == day)).first()
+    taken = office_day_on(office_id, day)
     if taken is not None:
         raise HolidayError(_("%(d)s 已列为本单位的“%(n)s”。", d=day.isoformat(), n=taken.name), "day")
     row = OfficeDay(office_id=office_id, day=day, kind=kind, name=name, created_by_id=getattr(actor, "id", None))
