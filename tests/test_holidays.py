@@ -111,6 +111,9 @@ def test_without_a_table_2027_falls_back_to_weekdays_and_says_so(db):
     assert workdays.add_workdays(START, 15) == date(2027, 2, 19)
     assert workdays.fallback_years(START, date(2027, 2, 19)) == [2027]
     assert services.missing_years(date(2026, 12, 3)) == [2027]
+    assert workdays.fallback_years(date(2026, 12, 31), date(2027, 1, 4)) == [2027]
+    assert workdays.fallback_years(date(2027, 12, 31), date(2028, 1, 4)) == [2028]  # the start is not counted
+    assert workdays.fallback_years(date(2026, 12, 1), date(2026, 12, 1)) == []
     with pytest.raises(workdays.WorkdayError):
         workdays.add_workdays(START, 15, strict=True)
 

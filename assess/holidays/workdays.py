@@ -123,8 +123,10 @@ class Calendar:
 
     def fallback_years(self, start: date, end: date) -> list[int]:
         """The years of the days after ``start`` up to ``end`` that were counted Monday–Friday only."""
-        return [y for y in range(start.year if end > start else end.year, end.year + 1)
-                if self.source(y) == SOURCE_WEEKDAYS]
+        if end <= start:
+            return []
+        first = (start + timedelta(days=1)).year  # ``start`` itself is not counted
+        return [y for y in range(first, end.year + 1) if self.source(y) == SOURCE_WEEKDAYS]
 
 
 def load(office_id: int | None = None) -> Calendar:
