@@ -2,7 +2,6 @@
 Monday–Friday fallback, entering a year (file → preview → confirm, CLI) and the deadlines that move."""
 from __future__ import annotations
 
-import io
 import json
 from datetime import date, timedelta
 from pathlib import Path
