@@ -2,7 +2,6 @@
 Monday–Friday fallback, entering a year (file → preview → confirm, CLI) and the deadlines that move."""
 from __future__ import annotations
 
-import io
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -111,6 +110,9 @@ def test_without_a_table_2027_falls_back_to_weekdays_and_says_so(db):
     assert workdays.add_workdays(START, 15) == date(2027, 2, 19)
     assert workdays.fallback_years(START, date(2027, 2, 19)) == [2027]
     assert services.missing_years(date(2026, 12, 3)) == [2027]
+    assert workdays.fallback_years(date(2026, 12, 31), date(2027, 1, 4)) == [2027]
+    assert workdays.fallback_years(date(2027, 12, 31), date(2028, 1, 4)) == [2028]  # the start is not counted
+    assert workdays.fallback_years(date(2026, 12, 1), date(2026, 12, 1)) == []
     with pytest.raises(workdays.WorkdayError):
         workdays.add_workdays(START, 15, strict=True)
 
@@ -207,3 +209,18 @@ def test_generated_notices_remember_how_their_deadline_was_counted(db, tenant_a)
     assert (notice.deadline_start, notice.deadline_workdays, notice.deadline) == (START, 15, date(2027, 2, 19))
     services.save_year(fixture_2027(), actor=None, today=START)
     assert notice.deadline == date(2027, 2, 25)
+
+
+def test_the_circulars_counted_deadline_carries_the_note(db, tenant_a, monkeypatch):
+    from assess.documents.builders import default_deadline_noted
+    from assess.rectification import generation
+    from tests.test_rectification_support import make_campaign
+
+    monkeypatch.setattr(generation, "today_local", lambda: START)
+    campaign = make_campaign(tenant_a, year=2026)  # no rectification deadline of its own: 15 working days
+    assert default_deadline_noted(campaign) == (date(2027, 2, 19), [NOTE_2027])
+    campaign.rectify_deadline = date(2027, 3, 1)  # a typed date is printed as it is
+    assert default_deadline_noted(campaign) == (date(2027, 3, 1), [])
+    campaign.rectify_deadline = None
+    services.save_year(fixture_2027(), actor=None, today=START)
+    assert default_deadline_noted(campaign) == (date(2027, 2, 25), [])

@@ -35,17 +35,21 @@ def test_platform_admin_enters_a_year_through_the_preview(client, login, platfor
     assert resp.status_code == 200 and 'id="calendar-preview"' in html and "2027-02-13" in html
     assert "29 天放假，5 天调休上班" in html
     assert db.session.scalars(select(HolidayYear)).first() is None  # a preview saves nothing
+    moves = html[html.index('id="calendar-moves"'):]
+    assert "AAA公开办" in moves and "网站监测问题整改通知" not in moves  # counts per office, no office's notices
+    assert notice.deadline == date(2027, 2, 19)
     fields = {k: _hidden(html, k) for k in ("filename", "payload", "notice_title", "notice_number", "version")}
     assert fields["version"] == "0" and fields["payload"]
     resp = c.post("/calendar/import/confirm", data=fields)
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/calendar/2027")
     page = c.get("/calendar/2027").get_data(as_text=True)
-    assert "已录入2027年节假日安排" in page and "2027-02-19 → 2027-02-25" in page
+    assert "已录入2027年节假日安排" in page and "AAA公开办：1 个" in page
     assert "测〔2026〕1号" in page
     assert notice.deadline == date(2027, 2, 25)
     assert 'id="calendar-task-2027"' not in c.get("/").get_data(as_text=True)
     # the office sees which deadline moved
     office = login(tenant_a.users["office_admin"].username)
+    assert 'id="deadlines-moved"' in office.get("/").get_data(as_text=True)
     own = office.get("/calendar/office").get_data(as_text=True)
     assert 'id="moved-deadlines"' in own and "2027-02-25" in own
     # a stale confirmation (the year changed since the preview) is refused, not overwritten
@@ -95,6 +99,7 @@ def test_pages_that_set_or_show_a_deadline_say_when_a_year_is_missing(client, lo
     assert NOTE_2027 in c.get("/rectification/new").get_data(as_text=True)
     assert NOTE_2027 in c.get("/rectification/generate").get_data(as_text=True)
     assert NOTE_2027 in c.get(f"/rectification/{notice.id}").get_data(as_text=True)
+    assert NOTE_2027 in c.get("/rectification/").get_data(as_text=True)
     dept = login(tenant_a.users["dept_editor"].username)
     assert NOTE_2027 in dept.get("/").get_data(as_text=True)
     assert NOTE_2027 in dept.get(f"/rectification/{notice.id}").get_data(as_text=True)
@@ -125,3 +130,27 @@ def test_cli_import_and_show(app, db, tmp_path):
     assert "holiday table" in res.output and "2027-02-13" in res.output
     res = runner.invoke(args=["calendar", "show", "2026"])
     assert "chinese_calendar package" in res.output and "2026-02-14" in res.output
+
+
+def test_the_api_says_when_a_notice_deadline_was_counted_monday_to_friday(client, tenant_a, db):
+    from tests.api_helpers import auth, token_for
+
+    notice = notice_2027(tenant_a)
+    db.session.commit()
+    token = token_for(tenant_a.users["office_admin"])
+    body = client.get(f"/api/v1/rectification/notices/{notice.id}", headers=auth(token)).get_json()
+    assert body["deadline"] == "2027-02-19" and body["deadline_notes"] == [NOTE_2027]
+    services.save_year(services.parse_year(FIXTURE_2027.read_bytes(), "x.csv", notice_title="t"), actor=None,
+                       today=START)
+    db.session.commit()
+    body = client.get(f"/api/v1/rectification/notices/{notice.id}", headers=auth(token)).get_json()
+    assert body["deadline"] == "2027-02-25" and body["deadline_notes"] == []
+
+
+def test_the_same_day_added_twice_at_once_is_an_error_at_the_field(client, login, tenant_a, monkeypatch, db):
+    c = login(tenant_a.users["office_admin"].username)
+    assert c.post("/calendar/office/days", data={"day": "2027-03-01", "kind": "off", "name": "甲"}).status_code == 302
+    # the other request checked before this one's row existed: the unique constraint answers
+    monkeypatch.setattr(services, "office_day_on", lambda office_id, day: None)
+    resp = c.post("/calendar/office/days", data={"day": "2027-03-01", "kind": "off", "name": "乙"})
+    assert resp.status_code == 400 and "已列入本单位日历" in resp.get_data(as_text=True)

@@ -41,6 +41,7 @@ def home_context(user) -> dict:
         ctx["contest_names"] = dashboard.submission_names([k for r in rows for k in r.contests])
     elif user.office_id is not None:
         ctx["office"] = dashboard.office_home(user.office_id, today)
+        ctx["deadlines_moved"] = holidays.recent_recounts(user.office_id, days=30)
     return ctx
 
 

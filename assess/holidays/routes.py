@@ -9,10 +9,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..clock import local_today
 from ..extensions import db
-from ..models import AuditEntry, OfficeDay, Role
+from ..models import AuditEntry, Office, OfficeDay, Role
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.roles import OFFICE_READERS
 from ..tenancy.scope import get_scoped_or_404
@@ -23,6 +25,25 @@ from .services import HolidayError
 bp = Blueprint("holidays", __name__, url_prefix="/calendar")
 
 MOVED_SHOWN = 30  # moved deadlines listed one by one in the messages; the rest are counted
+
+
+def _per_office(moved: list[services.MovedDeadline]) -> list[tuple[str, int]]:
+    """Moved deadlines counted per office, for the platform administrator, who sees no office's notices."""
+    counts: dict[int, int] = {}
+    for m in moved:
+        counts[m.office_id] = counts.get(m.office_id, 0) + 1
+    names = dict(db.session.execute(select(Office.id, Office.name).where(Office.id.in_(counts))).all()) if counts else {}
+    return sorted(((names.get(k, str(k)), n) for k, n in counts.items()), key=lambda r: r[0])
+
+
+def _flash_moved_per_office(moved: list[services.MovedDeadline]) -> None:
+    if not moved:
+        flash(_("没有需要调整的未到期整改期限。"), "info")
+        return
+    flash(_("已按新的日历重新计算 %(n)s 个未到期的整改期限（已记入各单位审计日志，各单位在“本单位日历”中可见）：",
+            n=len(moved)), "warning")
+    for name, n in _per_office(moved):
+        flash(_("%(office)s：%(n)s 个", office=name, n=n), "warning")
 
 
 def _flash_moved(moved: list[services.MovedDeadline]) -> None:
@@ -68,6 +89,7 @@ def import_year():
     """Upload → preview table (every problem with its line and field) → confirm."""
     form = YearUploadForm()
     preview = confirm = current = None
+    moves: list[services.MovedDeadline] = []
     status = 200
     if form.validate_on_submit():
         data = form.file.data.read(services.MAX_FILE_BYTES + 1)
@@ -77,6 +99,7 @@ def import_year():
         if preview.ok:
             entered = services.holiday_year(preview.year)
             current = services.year_view(preview.year)
+            moves = services.preview_moves(preview, today=local_today())
             confirm = YearConfirmForm(formdata=None, filename=filename, payload=base64.b64encode(data).decode(),
                                       notice_title=preview.notice_title, notice_number=preview.notice_number,
                                       version=str(entered.version_id) if entered else "0")
@@ -85,6 +108,7 @@ def import_year():
     elif request.method == "POST":
         status = 400
     return render_template("holidays/import.html", form=form, preview=preview, confirm=confirm, current=current,
+                           moves=_per_office(moves),
                            labels=_source_labels(), kind_label=services.kind_label,
                            weekday=services.weekday_label), status
 
@@ -103,14 +127,15 @@ def confirm_import():
                                  notice_number=form.notice_number.data or "")
     try:
         change = services.save_year(parsed, actor=current_user, today=local_today(), version=form.version.data)
-    except HolidayError as exc:
+    except (HolidayError, IntegrityError, StaleDataError) as exc:  # the same year saved at the same moment
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(str(exc) if isinstance(exc, HolidayError) else
+              _("%(y)s年的节假日安排已被他人修改，请重新上传并核对。", y=parsed.year), "error")
         return redirect(url_for("holidays.import_year"))
     db.session.commit()
     flash(_("已录入%(y)s年节假日安排（%(off)s 天放假，%(work)s 天调休上班）。", y=change.year, off=parsed.days_off,
             work=parsed.days_worked), "success")
-    _flash_moved(change.moved)
+    _flash_moved_per_office(change.moved)
     return redirect(url_for("holidays.year", year=change.year))
 
 
@@ -122,7 +147,7 @@ def _office_page(form: OfficeDayForm, status: int = 200):
     office_id = current_user.office_id
     recounts = list(db.session.scalars(
         select(AuditEntry).where(AuditEntry.office_id == office_id,
-                                 AuditEntry.action == "rectification.notice.deadline_recount")
+                                 AuditEntry.action == services.RECOUNT_ACTION)
         .order_by(AuditEntry.seq.desc()).limit(20)))
     moved = []
     for e in recounts:
@@ -156,6 +181,9 @@ def add_office_day():
         except HolidayError as exc:
             db.session.rollback()
             getattr(form, exc.field or "day").errors.append(str(exc))
+        except IntegrityError:  # the same day added by someone else at the same moment
+            db.session.rollback()
+            form.day.errors.append(_("%(d)s 已列入本单位日历。", d=form.day.data.isoformat()))
         else:
             db.session.commit()
             flash(_("已添加本单位日历：%(d)s %(n)s。", d=row.day.isoformat(), n=row.name), "success")

@@ -256,7 +256,8 @@ class MovedDeadline:
 
 
 # Recounters of open deadlines, registered by the capabilities that count in working days (create_app):
-# fn(office_id or None for every office, actor, today, reason) -> the deadlines that moved (flushed, audited).
+# fn(office_id or None for every office, *, actor, today, reason, dry_run=False, amend=None) -> the deadlines
+# that moved (flushed and audited; with ``dry_run`` nothing is written, on calendars as ``amend(cal)`` gives).
 AFTER_CHANGE: list[Callable[..., list[MovedDeadline]]] = []
 
 
@@ -323,13 +324,25 @@ def save_year(parsed: YearFile, *, actor: Any, today: date, version: Any = None)
     existing.days.extend(HolidayDay(day=r.day, kind=r.kind, name=r.name) for r in parsed.rows)
     db.session.flush()
     new = _summary(existing, parsed.rows)
-    reason = _("节假日安排变更：%(title)s%(number)s", title=parsed.notice_title,
-               number=f"（{parsed.notice_number}）" if parsed.notice_number else "")
+    number = "（" + parsed.notice_number + "）" if parsed.notice_number else ""
+    reason = _("节假日安排变更：%(title)s%(number)s", title=parsed.notice_title, number=number)
     for office_id in db.session.scalars(select(Office.id).execution_options(unscoped=True)):
         record(office_id, "holidays.year.save", "holiday_year", parsed.year, actor=actor, old=old, new=new,
                reason=reason)
     moved = _recount(None, actor=actor, today=today, reason=reason)
     return YearChange(parsed.year, created, moved)
+
+
+def preview_moves(parsed: YearFile, *, today: date) -> list[MovedDeadline]:
+    """The open deadlines that saving ``parsed`` would move (nothing is written): shown with the preview."""
+    if not parsed.ok or parsed.year is None:
+        return []
+    days = {r.day: r.kind == DAY_WORKED for r in parsed.rows}
+    moved: list[MovedDeadline] = []
+    for fn in AFTER_CHANGE:
+        moved.extend(fn(None, actor=None, today=today, reason="", dry_run=True,
+                        amend=lambda cal: cal.with_year(parsed.year, days)))
+    return moved
 
 
 @dataclass(frozen=True)
@@ -411,6 +424,10 @@ def office_days(office_id: int) -> list[OfficeDay]:
     return list(db.session.scalars(select(OfficeDay).where(OfficeDay.office_id == office_id).order_by(OfficeDay.day)))
 
 
+def office_day_on(office_id: int, day: date) -> OfficeDay | None:
+    return db.session.scalars(select(OfficeDay).where(OfficeDay.office_id == office_id, OfficeDay.day == day)).first()
+
+
 def add_office_day(office_id: int, *, day: date, kind: str, name: str, actor: Any,
                    today: date) -> tuple[OfficeDay, list[MovedDeadline]]:
     """Add an office's own day (a local holiday, a closure, a day worked) and count its open deadlines again."""
@@ -423,7 +440,7 @@ def add_office_day(office_id: int, *, day: date, kind: str, name: str, actor: An
         raise HolidayError(_("名称不能超过 %(n)s 个字。", n=NAME_LIMIT), "name")
     if kind == DAY_WORKED and day.weekday() < 5:
         raise HolidayError(_("%(d)s 是周一至周五，本就是工作日，不能列为调休上班。", d=day.isoformat()), "day")
-    taken = db.session.scalars(select(OfficeDay).where(OfficeDay.office_id == office_id, OfficeDay.day == day)).first()
+    taken = office_day_on(office_id, day)
     if taken is not None:
         raise HolidayError(_("%(d)s 已列为本单位的“%(n)s”。", d=day.isoformat(), n=taken.name), "day")
     row = OfficeDay(office_id=office_id, day=day, kind=kind, name=name, created_by_id=getattr(actor, "id", None))
@@ -443,6 +460,21 @@ def remove_office_day(row: OfficeDay, *, actor: Any, today: date) -> list[MovedD
     db.session.flush()
     reason = _("本单位日历变更：删除 %(d)s %(n)s", d=old["day"], n=old["name"])
     return _recount(office_id, actor=actor, today=today, reason=reason)
+
+
+RECOUNT_ACTION = "rectification.notice.deadline_recount"
+
+
+def recent_recounts(office_id: int, *, days: int = 30) -> int:
+    """How many of the office's deadlines a calendar change moved lately (its home page says so)."""
+    from sqlalchemy import func
+
+    from ..models import AuditEntry
+    from ..models.base import utcnow
+
+    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.office_id == office_id, AuditEntry.action == RECOUNT_ACTION,
+        AuditEntry.at >= utcnow() - timedelta(days=days))) or 0
 
 
 def recorded_moves(entries: list[dict[str, Any]], office_id: int, actor: Any) -> None:

@@ -64,6 +64,12 @@ class Calendar:
     table: dict[date, bool] = field(default_factory=dict)  # installation rows: True = worked
     local: dict[date, bool] = field(default_factory=dict)  # the office's own rows: True = worked
 
+    def with_year(self, year: int, days: dict[date, bool]) -> "Calendar":
+        """This calendar with ``year`` entered as ``days`` (True = worked): what saving a year would give."""
+        table = {d: w for d, w in self.table.items() if d.year != year}
+        table.update(days)
+        return Calendar(self.table_years | {year}, table, dict(self.local))
+
     def source(self, year: int) -> str:
         """Where the arrangements of ``year`` come from: the table, the package, or nowhere (weekdays)."""
         if year in self.table_years:
@@ -117,8 +123,10 @@ class Calendar:
 
     def fallback_years(self, start: date, end: date) -> list[int]:
         """The years of the days after ``start`` up to ``end`` that were counted Monday–Friday only."""
-        return [y for y in range(start.year if end > start else end.year, end.year + 1)
-                if self.source(y) == SOURCE_WEEKDAYS]
+        if end <= start:
+            return []
+        first = (start + timedelta(days=1)).year  # ``start`` itself is not counted
+        return [y for y in range(first, end.year + 1) if self.source(y) == SOURCE_WEEKDAYS]
 
 
 def load(office_id: int | None = None) -> Calendar:

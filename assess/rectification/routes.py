@@ -95,6 +95,7 @@ def notices():
     overdue = {n.id: sum(1 for i in n.items if services.is_overdue(i, n, today)) for n in rows}
     return render_template(
         "rectification/notices.html", notices=rows, state=state, overdue=overdue, office_view=is_office_user(),
+        deadline_notes=services.deadline_notes,
         form=EmptyForm(), labels=services.NOTICE_STATE_LABELS, source_labels=services.SOURCE_LABELS,
         overdue_total=services.overdue_count(current_user.office_id, current_user.department_id, today=today),
     )

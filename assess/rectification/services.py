@@ -136,19 +136,36 @@ def counted_from(workdays_count: int | None, start: date | None = None) -> tuple
     return (start or today_local(), int(workdays_count)) if workdays_count else None
 
 
+def _request_calendar(office_id: int) -> workdays.Calendar:
+    """The office's calendar, read once per request for pages and lists that note many deadlines (a change
+    of the calendar recounts with a fresh :func:`workdays.load`, never this one)."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return workdays.load(office_id)
+    cache = request.__dict__.setdefault("_assess_calendars", {})  # the request object, not ``g`` (which an
+    if office_id not in cache:  # enclosing app context may carry over from one request to the next)
+        cache[office_id] = workdays.load(office_id)
+    return cache[office_id]
+
+
 def deadline_notes(notice: Notice, calendar: workdays.Calendar | None = None) -> list[str]:
     """The notes a page or document prints next to a deadline counted Monday–Friday only (a year with no
     holiday arrangements entered); empty for a typed date or a fully known count."""
     if not notice.deadline_workdays or notice.deadline_start is None:
         return []
-    cal = calendar or workdays.load(notice.office_id)
+    cal = calendar or _request_calendar(notice.office_id)
     return [workdays.missing_year_note(y) for y in cal.fallback_years(notice.deadline_start, notice.deadline)]
 
 
-def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason: str) -> list:
+def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason: str, dry_run: bool = False,
+                      amend: Any = None) -> list:
     """Count again every open notice deadline that was counted in working days and has not passed, after the
-    holiday calendar changed (of one office, or of every office); audit and return those that moved."""
-    from ..holidays.services import MovedDeadline, recorded_moves
+    holiday calendar changed (of one office, or of every office); audit and return those that moved.
+
+    ``dry_run`` changes nothing and returns what would move, on each office's calendar as ``amend(calendar)``
+    returns it (the preview of a year before it is saved)."""
+    from ..holidays.services import RECOUNT_ACTION, MovedDeadline, recorded_moves
 
     stmt = select(Notice).where(Notice.state != NoticeState.CLOSED, Notice.deadline >= today,
                                 Notice.deadline_workdays.is_not(None), Notice.deadline_start.is_not(None))
@@ -158,15 +175,19 @@ def recount_deadlines(office_id: int | None, *, actor: Any, today: date, reason:
     moved: list[MovedDeadline] = []
     entries: dict[int, list[dict]] = {}
     for notice in db.session.scalars(stmt.order_by(Notice.office_id, Notice.id)):
-        cal = calendars.setdefault(notice.office_id, workdays.load(notice.office_id))
-        new = cal.add(notice.deadline_start, notice.deadline_workdays)
+        if notice.office_id not in calendars:
+            cal = workdays.load(notice.office_id)
+            calendars[notice.office_id] = amend(cal) if amend else cal
+        new = calendars[notice.office_id].add(notice.deadline_start, notice.deadline_workdays)
         if new == notice.deadline:
             continue
+        moved.append(MovedDeadline(notice.office_id, f"{notice.department_name}：{notice.title}", notice.deadline,
+                                   new, "rectification.show", {"notice_id": notice.id}))
+        if dry_run:
+            continue
         old, notice.deadline = notice.deadline, new
-        moved.append(MovedDeadline(notice.office_id, f"{notice.department_name}：{notice.title}", old, new,
-                                   "rectification.show", {"notice_id": notice.id}))
         entries.setdefault(notice.office_id, []).append(dict(
-            action="rectification.notice.deadline_recount", object_type="rectification_notice",
+            action=RECOUNT_ACTION, object_type="rectification_notice",
             object_id=notice.id, old={"deadline": old.isoformat()},
             new={"deadline": new.isoformat(), "start": notice.deadline_start.isoformat(),
                  "workdays": notice.deadline_workdays},

@@ -76,6 +76,9 @@ class NoticeOut(Schema):
     intro = f.String(required=True)
     state = f.String(required=True, metadata={"enum": NOTICE_STATES})
     deadline = f.String(required=True)
+    deadline_notes = f.List(f.String(), required=True, metadata={
+        "description": "Set when the deadline was counted in working days through a year whose holiday "
+                       "arrangements are not entered (counted Monday–Friday only)."})
     sent_at = f.String(allow_none=True)
     read_at = f.String(allow_none=True)
     closed_at = f.String(allow_none=True)
@@ -110,7 +113,8 @@ def _item(i: NoticeItem, notice: Notice, today) -> dict:
 def _notice(n: Notice, *, items: bool = False) -> dict:
     body = {"id": n.id, "campaign_id": n.campaign_id, "department_id": n.department_id,
             "department_name": n.department_name, "source": n.source.value, "title": n.title, "intro": n.intro,
-            "state": n.state.value, "deadline": n.deadline.isoformat(), "sent_at": iso(n.sent_at),
+            "state": n.state.value, "deadline": n.deadline.isoformat(), "deadline_notes": rx.deadline_notes(n),
+            "sent_at": iso(n.sent_at),
             "read_at": iso(n.read_at), "closed_at": iso(n.closed_at), "items_total": len(n.items),
             "items_open": sum(1 for i in n.items if i.state != ItemState.ACCEPTED), "version": n.version_id}
     if items:
