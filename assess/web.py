@@ -110,6 +110,20 @@ def install_id_converter(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
 
+def previewed_upload(form: Any) -> bytes:
+    """The file a preview page carried into its confirm form (base64 in the hidden ``payload`` field), so the
+    confirmed import is the previewed one without storing anything in between; 400 when the form is not
+    the page's own or the payload was tampered with."""
+    import base64
+
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        return base64.b64decode(form.payload.data, validate=True)
+    except ValueError:
+        abort(400)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 

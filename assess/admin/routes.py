@@ -14,7 +14,7 @@ from ..models import Department, Group, Office, Role, User
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import USER_ADMINS
 from ..tenancy.scope import get_scoped_or_404
-from ..web import commit_or_flash, show_error
+from ..web import commit_or_flash, previewed_upload, show_error
 from . import importing, services
 from .forms import DepartmentForm, EmptyForm, GroupForm, ImportConfirmForm, ImportForm, OfficeForm, RoleForm, UserForm
 from .labels import ROLE_LABELS
@@ -177,12 +177,7 @@ def import_departments():
 def confirm_import():
     office = _office()
     form = ImportConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        data = base64.b64decode(form.payload.data, validate=True)
-    except ValueError:
-        abort(400)
+    data = previewed_upload(form)
     preview = importing.parse_departments(office, data, form.filename.data or "upload.csv")
     if not commit_or_flash(lambda: importing.apply_departments(office, preview, actor=current_user),
                            lambda counts: _("导入完成：新增%(c)s个，更新%(u)s个，未变%(n)s个。", c=counts["create"],

@@ -18,6 +18,7 @@ from ..models import AuditEntry, Office, OfficeDay, Role
 from ..tenancy.permissions import office_side, roles_required
 from ..tenancy.roles import OFFICE_READERS
 from ..tenancy.scope import get_scoped_or_404
+from ..web import previewed_upload
 from . import services, workdays
 from .forms import EmptyForm, OfficeDayForm, YearConfirmForm, YearUploadForm
 from .services import HolidayError
@@ -117,12 +118,7 @@ def import_year():
 @roles_required(Role.PLATFORM_ADMIN)
 def confirm_import():
     form = YearConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        data = base64.b64decode(form.payload.data, validate=True)
-    except ValueError:
-        abort(400)
+    data = previewed_upload(form)
     parsed = services.parse_year(data, form.filename.data or "upload.csv", notice_title=form.notice_title.data or "",
                                  notice_number=form.notice_number.data or "")
     try:

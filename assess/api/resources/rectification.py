@@ -113,7 +113,7 @@ def _item(i: NoticeItem, notice: Notice, today) -> dict:
 def _notice(n: Notice, *, items: bool = False) -> dict:
     body = {"id": n.id, "campaign_id": n.campaign_id, "department_id": n.department_id,
             "department_name": n.department_name, "source": n.source.value, "title": n.title, "intro": n.intro,
-            "state": n.state.value, "deadline": n.deadline.isoformat(), "deadline_notes": rx.deadline_notes(n),
+            "state": n.state.value, "deadline": n.deadline.isoformat(), "deadline_notes": rectification_services.deadline_notes(n),
             "sent_at": iso(n.sent_at),
             "read_at": iso(n.read_at), "closed_at": iso(n.closed_at), "items_total": len(n.items),
             "items_open": sum(1 for i in n.items if i.state != ItemState.ACCEPTED), "version": n.version_id}
