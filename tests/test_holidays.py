@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from assess.documents.builders import notice_document
-from assess.extensions import db
 from assess.holidays import services, workdays
 from assess.models import AuditEntry, HolidayYear, NoticeSource, NoticeState
 from assess.rectification import services as rect

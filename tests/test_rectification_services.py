@@ -13,7 +13,8 @@ from sqlalchemy import select
 from assess.extensions import db
 from assess.models import (AuditEntry, CampaignState, EvidenceKind, IndicatorResult, ItemState, NoticeItem,
                            NoticeState)
-from assess.rectification import generation, ledger, services, workdays
+from assess.holidays import workdays
+from assess.rectification import generation, ledger, services
 from assess.rectification.ledger import LedgerFilters
 from assess.rectification.services import RectificationError
 from tests.test_rectification_support import add_result, future, make_campaign, make_notice
@@ -37,7 +38,7 @@ def test_workdays_outside_the_calendar_data_strict_refuses():
 
 def test_workdays_outside_the_calendar_data_fall_back_to_weekdays(caplog):
     assert not workdays.covers(date(2099, 1, 5))
-    with caplog.at_level(logging.WARNING, logger="assess.rectification.workdays"):
+    with caplog.at_level(logging.WARNING, logger="assess.holidays.workdays"):
         assert workdays.add_workdays(date(2099, 1, 2), 3) == date(2099, 1, 7)  # Fri → Mon, Tue, Wed
     assert "no holiday data for 2099" in caplog.text
 

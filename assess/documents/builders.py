@@ -174,7 +174,7 @@ def default_deadline_noted(campaign: Campaign) -> tuple[dt.date, list[str]]:
     with no holiday arrangements (a document never prints such a date without saying so)."""
     if campaign.rectify_deadline:
         return campaign.rectify_deadline, []
-    from ..rectification import workdays
+    from ..holidays import workdays
     from ..rectification.generation import default_deadline_counted
 
     deadline, counted = default_deadline_counted(campaign)

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, IndicatorResult, Submission, User
+from ..models import Campaign, IndicatorResult, User
 from ..rubrics.store import engine_rubric
 from ..spreadsheet import safe_cell
 from ..tenancy.scope import all_departments

@@ -11,6 +11,6 @@ Public entry points for other capabilities (in :mod:`assess.rectification.servic
 - :mod:`assess.rectification.ledger`: ``ledger(office_id, LedgerFilters(...))`` / ``ledger_workbook(rows)`` —
   the ledger and its Excel export.
 - ``overdue_count(office_id, department_id=None)`` — for dashboards.
-- :mod:`assess.rectification.workdays` — working days on the Chinese official calendar (the names of
-  :mod:`assess.holidays.workdays`, the one working-day rule: the holiday table, offices' own days, the package).
+- working days come from :mod:`assess.holidays.workdays`, the one working-day rule (the holiday table,
+  offices' own days, the package).
 """

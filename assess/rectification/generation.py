@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from ..audit.services import record_many
 from ..extensions import db
 from ..models import Campaign, Department, IndicatorResult, Notice, NoticeItem, NoticeSource, NoticeState, Office
-from . import workdays
+from ..holidays import workdays
 from .services import DEFAULT_WORKDAYS, PUBLISHED_STATES, RectificationError, deadline_from, parse_points, today_local
 
 

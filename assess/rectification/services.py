@@ -40,7 +40,7 @@ from ..models import (Campaign, CampaignState, Department, DocumentKind, Evidenc
 from ..models.base import utcnow
 from ..models.rectification import OPEN_ITEM_STATES
 from ..scoring.explain import typed_number
-from . import workdays
+from ..holidays import workdays
 
 OWNER_TYPE = "rectification_item"
 DEFAULT_WORKDAYS = 15

@@ -9,8 +9,7 @@ other.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -21,7 +20,7 @@ from .. import scoring
 from ..clock import local_today  # noqa: F401 (the one "today", re-exported for the review modules)
 from ..extensions import db
 from ..models import (Answer, Campaign, CampaignState, Contest, ContestOutcome, IndicatorResult, ReviewAssignment,
-                      ReviewScore, Role, Submission, SubmissionState, User)
+                      ReviewScore, Submission, SubmissionState, User)
 from ..rubrics.store import engine_rubric
 from ..scoring import engine as _engine
 

@@ -11,7 +11,7 @@ Services flush, never commit; they raise :class:`RubricsError` (one message, one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 

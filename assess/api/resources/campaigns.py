@@ -12,7 +12,7 @@ from ...campaigns import services as cs
 from ...models import Campaign, CampaignState, Department, Role, Rubric, Submission, SubmissionState, User
 from ...review import services as review_services
 from ...tenancy.permissions import is_office_reader
-from ...tenancy.roles import OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
+from ...tenancy.roles import OFFICE_STAFF, TENANT_ROLES
 from ...tenancy.scope import get_scoped_or_404
 from ..v1 import (Id, VERSIONED, ApiError, PageQuery, commit, field_map, if_match, iso, office_of_user, page_of,
                   paginate, roles, user, v1, with_etag)
