@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assess.imports import services
+from assess.extensions import db
 from assess.models import FigureImport
 from assess.selfassessment import services as sa
 from tests.campaign_world import make_campaign, submission_of
@@ -59,7 +59,7 @@ def test_bad_summary_shows_the_message_at_the_field(client, login, sub, tenant_a
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422 and 'aria-invalid="true"' in body and 'class="error"' in body
     assert message in body
-    assert services.db.session.query(FigureImport).count() == 0 and sa.answers_of(sub) == {}
+    assert db.session.query(FigureImport).count() == 0 and sa.answers_of(sub) == {}
 
 
 def test_no_file_is_an_error(client, login, sub, tenant_a):
@@ -72,7 +72,7 @@ def test_accept_one_proposal_then_see_it_in_the_form(client, login, sub, tenant_
     c = login(tenant_a.users["dept_editor"].username)
     fi_url = _upload(c, sub, SUMMARY.encode("utf-8")).headers["Location"]
     import_id = int(fi_url.rstrip("/").rsplit("/", 1)[-1])
-    fi = services.db.session.get(FigureImport, import_id)
+    fi = db.session.get(FigureImport, import_id)
     passage = json.loads(fi.proposals)["by_indicator"]["E1"][0]
     resp = c.post(f"/imports/{import_id}/indicators/E1", data={
         "decision-received": "accept", "value-received": "3",
@@ -103,7 +103,7 @@ def test_stale_version_is_a_409_with_their_values(client, login, sub, tenant_a):
     c = login(tenant_a.users["dept_editor"].username)
     import_id = int(_upload(c, sub, SUMMARY.encode()).headers["Location"].rsplit("/", 1)[-1])
     sa.save_answer(sub, "C1", actor=tenant_a.users["dept_admin"], inputs={"items_published": "100"})
-    services.db.session.commit()
+    db.session.commit()
     resp = c.post(f"/imports/{import_id}/indicators/C1", data={"decision-items_published": "accept", "version": "0"})
     body = resp.get_data(as_text=True)
     assert resp.status_code == 409 and "items_published=100" in body
@@ -265,7 +265,7 @@ def test_review_shows_clause_computation_confidence_and_preselects_only_confiden
     assert "所在分句：" in body and "<span class=\"clause-text\">“城关发布”微信公众号全年推送政务信息1040条。</span>" in body
     assert "可信度" in body
     # one account's count, or the part after 其中, is only a low-confidence hint for the yearly total
-    fi = services.db.session.get(FigureImport, int(fi_url.rstrip("/").rsplit("/", 1)[-1]))
+    fi = db.session.get(FigureImport, int(fi_url.rstrip("/").rsplit("/", 1)[-1]))
     figures = {f["name"]: f for f in json.loads(fi.proposals)["figures"]}
     assert figures["items_published"]["confidence"] < 0.5
     assert figures["items_published"]["reason"] in ("one_channel", "part")

@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 from ..extraction.annual_report import report_to_figures
 from ..models import Submission
 from ..selfassessment import services as sa
-from .services import REPORT_FIGURE_SOURCES, parsed_report, report_for, report_mapping
+from .base import REPORT_FIGURE_SOURCES
+from .reports import parsed_report, report_for, report_mapping
 
 # A self-reported figure that continues last year's: compared with this figure of last year's report.
 LAST_YEAR_FIGURES = {"requests_carried_in": "requests_carried_over"}
