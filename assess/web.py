@@ -105,6 +105,16 @@ class IdConverter(IntegerConverter):
         return int(value)
 
 
+def id_arg(value: str) -> int:
+    """An id typed into a query string or a form (``request.args.get("campaign_id", type=id_arg)``): ASCII
+    digits naming an id the database can hold, else ``ValueError`` (so ``get`` answers its default) — a
+    number beyond the column's range fails inside the database driver otherwise."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+        raise ValueError(f"not an id: {text[:20]!r}")
+    return int(text)
+
+
 def install_id_converter(app: Flask) -> None:
     """Make :class:`IdConverter` the ``int`` converter; call before any route is registered."""
     app.url_map.converters["int"] = IdConverter

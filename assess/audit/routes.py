@@ -10,14 +10,15 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Campaign, Department, Role
 from ..tenancy.permissions import roles_required
+from ..web import id_arg
 from . import services
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 def _filters() -> tuple[int | None, int | None]:
-    campaign_id = request.args.get("campaign_id", type=int) or None
-    department_id = request.args.get("department_id", type=int) or None
+    campaign_id = request.args.get("campaign_id", type=id_arg) or None
+    department_id = request.args.get("department_id", type=id_arg) or None
     # Ids of another office are simply not found (the scope applies to these lookups).
     if campaign_id and db.session.scalar(select(Campaign.id).where(Campaign.id == campaign_id)) is None:
         abort(404)

@@ -20,7 +20,7 @@ from ..rubrics.versions import RubricsError, families
 from ..tenancy.permissions import is_office_reader, roles_required
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
-from ..web import commit_or_flash
+from ..web import commit_or_flash, id_arg
 from . import analytics, charts, exports, replay, services
 from .forms import PublishForm, ReplayForm
 
@@ -39,10 +39,7 @@ def _office_only() -> None:
 
 
 def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return request.args.get(name, type=id_arg)  # ids and page numbers: beyond an id's range is no value
 
 
 def _groups(campaign: Campaign) -> list[tuple[int, str]]:

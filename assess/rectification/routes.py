@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..holidays.services import window_notes
-from ..web import Outcome, commit_or_flash
+from ..web import Outcome, commit_or_flash, id_arg
 from ..models import (Campaign, Department, Evidence, ItemState, Notice, NoticeItem, NoticeSource, NoticeState,
                       Office, Role)
 from ..tenancy.permissions import office_side, roles_required
@@ -496,13 +496,7 @@ def check(item_id: int):
 
 def _filters() -> rectification_ledger.LedgerFilters:
     def as_int(name: str) -> int | None:
-        raw = request.args.get(name, "").strip()
-        if raw == "":
-            return None
-        try:
-            return int(raw)
-        except ValueError:
-            return None
+        return request.args.get(name, type=id_arg)
 
     state = request.args.get("state", "")
     return rectification_ledger.LedgerFilters(

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, Contest, Evidence, EvidenceKind, Group, ReviewAssignment, Role, Submission, SubmissionState, User
 from ..tenancy.permissions import roles_required
 from ..tenancy.scope import get_scoped_or_404
-from ..web import commit_or_flash, show_error
+from ..web import commit_or_flash, id_arg, show_error
 from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, OFFICE_STAFF, TENANT_ROLES
 from . import services
 from .services import ReviewError
@@ -201,8 +201,12 @@ def _neighbours(sub: Submission) -> tuple[Submission | None, Submission | None]:
 
 def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = None, lead_form: LeadForm | None = None,
                   status: int = 200):
-    requested = request.values.get("r", type=int) or (int(form.reviewer_id.data) if form and form.reviewer_id.data
-                                                      and form.reviewer_id.data.isdigit() else None)
+    requested = request.values.get("r", type=id_arg)
+    if not requested and form and form.reviewer_id.data:
+        try:
+            requested = id_arg(form.reviewer_id.data)
+        except ValueError:
+            requested = None
     try:
         owner = services.score_owner(sub, current_user, requested)
     except ReviewError as exc:
