@@ -52,3 +52,22 @@ def build(tenant):
         answer(sub, "A2").explanation = BOILER + body
     db.session.flush()
     return campaign, subs, old
+
+
+def isolation_flag(w):
+    """A copied-text flag on department A's submission (its passages carry the DEPT marker)."""
+    from assess.models import ReviewFlag
+
+    sub = w.obj("review_submission")
+    a = answer(sub, "A1")
+    flag = ReviewFlag(office_id=sub.office_id, department_id=sub.department_id, campaign_id=sub.campaign_id,
+                      submission_id=sub.id, answer_id=a.id, indicator_code="A1", kind="copied_text",
+                      field="explanation", fingerprint=f"copied_text:{a.id}:explanation:0:explanation",
+                      detail=json.dumps({"similarity": 0.9, "other": {"department": "SECRET-DEPT-A 乙局", "campaign": "x",
+                                                                       "year": 2026, "indicator": "A1",
+                                                                       "field": "explanation"},
+                                         "passages": [["SECRET-DEPT-A 本部门", "SECRET-DEPT-A 其他", 0.9]]},
+                                        ensure_ascii=False), dismiss_reason="")
+    db.session.add(flag)
+    db.session.flush()
+    return flag

@@ -102,3 +102,13 @@ def test_the_office_switches_a_check_off_and_sets_thresholds(world, tenant_a):
         aids.update_settings(campaign, enabled=[], jump_ratio="abc", jump_z="3", text_similarity="0.5", actor=admin)
     assert exc.value.field == "jump_ratio"
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "aids.settings")).all()
+
+
+def test_the_cli_runs_the_checks(app, world):
+    campaign, subs, old = world
+    db.session.commit()  # the fixture's connection rolls back at the end
+    res = app.test_cli_runner().invoke(args=["aids", "run", str(campaign.id)])
+    assert res.exit_code == 0, res.output
+    assert "copied_text: 3" in res.output and "figure_jump: 0" in res.output
+    assert len(_flags(campaign, "copied_text")) == 3
+    assert app.test_cli_runner().invoke(args=["aids", "run", "999999"]).exit_code != 0
