@@ -65,3 +65,18 @@ def test_departments_never_see_flags(client, login, tenant_a):
     login("office-a-dept_b_admin")
     assert client.get(f"/review-aids/campaigns/{campaign.id}").status_code == 403
     assert client.get(f"/review-aids/flags/{flag.id}/dismiss").status_code in (403, 404)
+
+
+def test_a_figure_that_jumps_shows_last_year_and_the_group_median_on_the_sheet(client, login, tenant_a):
+    from tests.review_aids_world import set_figure
+
+    campaign, subs, _old = build(tenant_a)
+    set_figure(subs["A"], "A3", "meetings", 30)
+    db.session.flush()
+    review_services.assign(campaign, subs["A"].department_id, tenant_a.users["reviewer"], actor=None)
+    aids.run_checks(campaign)
+    login("office-a-reviewer")
+    page = client.get(f"/review/submissions/{subs['A'].id}?code=A3").get_data(as_text=True)
+    assert "数据异常波动" in page and "专题研究会议" in page
+    assert "<strong>30次</strong>" in page and "上年 3次" in page and "同组中位数 3次" in page
+    assert "相差 10 倍" in page
