@@ -80,3 +80,17 @@ def test_a_figure_that_jumps_shows_last_year_and_the_group_median_on_the_sheet(c
     assert "数据异常波动" in page and "专题研究会议" in page
     assert "<strong>30次</strong>" in page and "上年 3次" in page and "同组中位数 3次" in page
     assert "相差 10 倍" in page
+
+
+def test_a_run_colliding_with_another_is_a_message_not_an_error_page(client, login, tenant_a, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    campaign, subs, _old = build(tenant_a)
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("uq_review_flags_office_id_campaign_id_fingerprint"))
+
+    monkeypatch.setattr(aids, "run_checks", collide)
+    login("office-a-office_admin")
+    resp = client.post(f"/review-aids/campaigns/{campaign.id}/run", follow_redirects=True)
+    assert resp.status_code == 200 and "另一次检查正在进行" in resp.get_data(as_text=True)

@@ -112,3 +112,22 @@ def test_the_cli_runs_the_checks(app, world):
     assert "copied_text: 3" in res.output and "figure_jump: 0" in res.output
     assert len(_flags(campaign, "copied_text")) == 3
     assert app.test_cli_runner().invoke(args=["aids", "run", "999999"]).exit_code != 0
+
+
+def test_two_reviewers_dismissing_the_same_flag_keep_the_first_reason(world, tenant_a):
+    from sqlalchemy import update
+
+    from assess.models.base import utcnow
+
+    campaign, subs, old = world
+    aids.run_checks(campaign)
+    flag = _flags(campaign, "copied_text")[0]
+    assert flag.dismissed_at is None  # this reviewer's page was loaded before …
+    db.session.execute(update(ReviewFlag).where(ReviewFlag.id == flag.id)  # … another reviewer dismissed it
+                       .values(dismissed_at=utcnow(), dismiss_reason="第一位的理由")
+                       .execution_options(synchronize_session=False))
+    with pytest.raises(aids.AidsError) as exc:
+        aids.dismiss(flag, "第二位的理由", actor=tenant_a.users["office_admin"])
+    assert exc.value.field == "reason"
+    db.session.refresh(flag)
+    assert flag.dismiss_reason == "第一位的理由"

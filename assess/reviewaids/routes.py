@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..models import Campaign, ReviewFlag, Role, Submission
 from ..review.access import departments_readable_by
@@ -92,8 +93,12 @@ def campaign(campaign_id: int):
 def run(campaign_id: int):
     c = get_scoped_or_404(Campaign, campaign_id)
     if RunForm().validate_on_submit():
+        # Two runs of the same campaign at once: the second one's new flags collide with the first one's.
         commit_or_flash(lambda: services.run_checks(c, actor=current_user),
-                        lambda counts: _("检查完成：%(n)s 条提示。", n=sum(counts.values())), refused=(AidsError,))
+                        lambda counts: _("检查完成：%(n)s 条提示。", n=sum(counts.values())),
+                        refused=(AidsError, IntegrityError),
+                        explain=lambda exc: exc if isinstance(exc, AidsError) else AidsError(
+                            _("另一次检查正在进行，请稍后再试。")))
     return redirect(url_for("reviewaids.campaign", campaign_id=c.id))
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..audit.services import record
 from ..extensions import db
@@ -316,10 +316,16 @@ def dismiss(flag: ReviewFlag, reason: str, *, actor: Any = None) -> ReviewFlag:
         raise AidsError(_("理由最多 %(n)s 个字。", n=MAX_REASON), "reason")
     if flag.dismissed_at is not None:
         raise AidsError(_("该提示已被忽略。"), "reason")
-    flag.dismissed_at = utcnow()
-    flag.dismissed_by_id = getattr(actor, "id", None)
-    flag.dismiss_reason = reason
-    db.session.flush()
+    # Only if nobody dismissed it meanwhile (two reviewers on the same flag): the first reason stays.
+    done = db.session.execute(
+        update(ReviewFlag).where(ReviewFlag.id == flag.id, ReviewFlag.office_id == flag.office_id,
+                                 ReviewFlag.dismissed_at.is_(None))
+        .values(dismissed_at=utcnow(), dismissed_by_id=getattr(actor, "id", None), dismiss_reason=reason)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.expire(flag)
+        raise AidsError(_("该提示已被忽略。"), "reason")
+    db.session.expire(flag, ["dismissed_at", "dismissed_by_id", "dismiss_reason"])
     record(flag.office_id, "aids.dismiss", "review_flag", flag.id, actor=actor, new={"kind": flag.kind,
            "indicator": flag.indicator_code, "field": flag.field}, reason=reason, department_id=flag.department_id,
            campaign_id=flag.campaign_id)
