@@ -8,7 +8,7 @@ z-score above the office's limit, 3.5 by default). Robust: the median and the me
 from __future__ import annotations
 
 from decimal import Decimal
-from statistics import median  # noqa: F401  (public: the group median shown beside a flag)
+from statistics import median
 
 MIN_GROUP = 5  # fewer departments reporting a figure make no distribution to stand out from
 MAD_SCALE = 0.6745  # the MAD of a normal distribution in standard deviations (Iglewicz and Hoaglin)

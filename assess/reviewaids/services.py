@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from statistics import median
 from typing import Any, Iterable
 
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -215,7 +216,7 @@ def find_figure_jumps(campaign: Campaign, settings: ReviewAidSettings) -> list[F
                          max(r or 0.0, abs(z or 0.0)),
                          {"label": spec.label, "unit": spec.unit, "value": value, "last_year": before,
                           "last_year_campaign": previous.name if previous is not None and before is not None else None,
-                          "ratio": round(r, 2) if r is not None else None, "group_median": figures.median(values),
+                          "ratio": round(r, 2) if r is not None else None, "group_median": median(values),
                           "group_size": len(values), "z": round(z, 2) if z is not None else None,
                           "reasons": reasons}))
     return out
