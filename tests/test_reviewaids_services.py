@@ -65,7 +65,7 @@ def test_flags_never_change_a_score_and_a_dismissal_is_logged_and_kept(world, te
         aids.dismiss(flag, "  ", actor=reviewer)
     assert exc.value.field == "reason"
     aids.dismiss(flag, "两单位联合开展的专栏，说明一致属正常", actor=reviewer)
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "aids.dismiss")).one()
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review_flag.dismiss")).one()
     assert entry.object_id == str(flag.id) and "联合开展" in entry.reason and entry.actor_id == reviewer.id
     aids.run_checks(campaign)  # found again: still dismissed
     db.session.refresh(flag)
@@ -101,7 +101,7 @@ def test_the_office_switches_a_check_off_and_sets_thresholds(world, tenant_a):
     with pytest.raises(aids.AidsError) as exc:
         aids.update_settings(campaign, enabled=[], jump_ratio="abc", jump_z="3", text_similarity="0.5", actor=admin)
     assert exc.value.field == "jump_ratio"
-    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "aids.settings")).all()
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review_aids.settings")).all()
 
 
 def test_the_cli_runs_the_checks(app, world):

@@ -82,7 +82,7 @@ def update_settings(campaign: Campaign, *, enabled: Iterable[str], jump_ratio: A
     row.disabled = ",".join(k for k in FLAG_KINDS if k not in on)
     db.session.add(row)
     db.session.flush()
-    record(campaign.office_id, "aids.settings", "campaign", campaign.id, actor=actor, old=old,
+    record(campaign.office_id, "review_aids.settings", "campaign", campaign.id, actor=actor, old=old,
            new={"disabled": row.disabled, "jump_ratio": row.jump_ratio, "jump_z": row.jump_z,
                 "text_similarity": row.text_similarity}, campaign_id=campaign.id)
     return row
@@ -254,7 +254,7 @@ def run_checks(campaign: Campaign, *, actor: Any = None) -> dict[str, int]:
         if fingerprint not in seen:
             db.session.delete(flag)
     db.session.flush()
-    record(campaign.office_id, "aids.run", "campaign", campaign.id, actor=actor, new=counts, campaign_id=campaign.id)
+    record(campaign.office_id, "review_aids.run", "campaign", campaign.id, actor=actor, new=counts, campaign_id=campaign.id)
     return counts
 
 
@@ -327,7 +327,7 @@ def dismiss(flag: ReviewFlag, reason: str, *, actor: Any = None) -> ReviewFlag:
         db.session.expire(flag)
         raise AidsError(_("该提示已被忽略。"), "reason")
     db.session.expire(flag, ["dismissed_at", "dismissed_by_id", "dismiss_reason"])
-    record(flag.office_id, "aids.dismiss", "review_flag", flag.id, actor=actor, new={"kind": flag.kind,
+    record(flag.office_id, "review_flag.dismiss", "review_flag", flag.id, actor=actor, new={"kind": flag.kind,
            "indicator": flag.indicator_code, "field": flag.field}, reason=reason, department_id=flag.department_id,
            campaign_id=flag.campaign_id)
     return flag
