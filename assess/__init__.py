@@ -95,6 +95,8 @@ def _wire_capabilities() -> None:
       (:data:`assess.review.routes.OPEN_ITEM_FINDERS`; the rectification builds on the review, not the reverse);
     - the self-assessment form says where an unconfirmed answer came from (a figure import, last year's copy:
       :data:`assess.selfassessment.routes.ORIGIN_FINDERS`; the imports build on the self-assessment);
+    - the review sheet shows the review aids' flags on the indicator (:data:`assess.review.routes.SHEET_PANELS`;
+      the review aids build on the review, not the reverse);
     - a change of the holiday calendar counts open rectification deadlines again
       (:data:`assess.holidays.services.AFTER_CHANGE`; the rectification counts on the calendar, not the reverse);
     - the review sheet flags an indicator whose self-reported figure differs from the department's own annual
@@ -106,7 +108,8 @@ def _wire_capabilities() -> None:
     from .ranking import sums
     from .rectification.services import open_items_for, recount_deadlines
     from .review.results import after_bulk_results
-    from .review.routes import show_open_items_from, show_source_checks_from
+    from .review.routes import show_open_items_from, show_panels_from, show_source_checks_from
+    from .reviewaids.routes import sheet_panel
     from .review.services import register_preconditions
     from .selfassessment.routes import show_origins_from
 
@@ -114,6 +117,7 @@ def _wire_capabilities() -> None:
     after_bulk_results(sums.refresh)
     register_preconditions()
     show_open_items_from(open_items_for)
+    show_panels_from(sheet_panel)
     show_origins_from(unconfirmed_origins)
     recount_with(recount_deadlines)
     show_source_checks_from(source_flags)
@@ -149,12 +153,13 @@ def _register_blueprints(app: Flask) -> None:
     from .ranking.routes import replay_page
     from .rectification.routes import bp as rectification_bp
     from .review.routes import bp as review_bp
+    from .reviewaids.routes import bp as reviewaids_bp
     from .rubrics.routes import bp as rubrics_bp
     from .selfassessment.evidence_routes import bp as evidence_bp
     from .selfassessment.routes import bp as selfassessment_bp
 
     for bp in (core_bp, auth_bp, admin_bp, ranking_bp, campaigns_bp, selfassessment_bp, evidence_bp, review_bp,
-               audit_bp, rectification_bp, rubrics_bp, imports_bp, documents_bp, holidays_bp, api_bp):
+               audit_bp, rectification_bp, rubrics_bp, imports_bp, documents_bp, holidays_bp, reviewaids_bp, api_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_v1_blueprint())
     # Pages another capability produces keep the address of the pages that link to them; the capability

@@ -27,6 +27,9 @@ def register(app: Flask) -> None:
 
     for command in document_commands:
         app.cli.add_command(command)
+    from .reviewaids.cli import aids_cli
+
+    app.cli.add_command(aids_cli)
 
 
 @click.command("demo")

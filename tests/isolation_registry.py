@@ -58,6 +58,8 @@ OBJECTS: dict[str, Callable] = {
     "rubric": lambda w: __import__("tests.test_rubrics_support", fromlist=["x"]).isolation_rubric(w),
     # ranking
     "ranking_campaign": lambda w: __import__("tests.ranking_world", fromlist=["x"]).isolation_campaign(w),
+    # review aids (a flag on department A's submission; its passages carry the DEPT marker)
+    "review_flag": lambda w: __import__("tests.review_aids_world", fromlist=["x"]).isolation_flag(w),
     # holidays (office A's own day; its name carries the office marker)
     "office_day": lambda w: __import__("tests.test_holidays", fromlist=["x"]).isolation_office_day(w),
 }
@@ -100,6 +102,12 @@ ROUTES: list[Route] = [
           department_owned=True),
     Route("review.evidence_file", {"evidence_id": "review_evidence"},
           ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
+    # review aids: office staff see flags (reviewers their assigned departments), departments never
+    Route("reviewaids.campaign", {"campaign_id": "review_campaign"}, ("office_admin", "reviewer", "viewer")),
+    *[Route(f"reviewaids.{e}", {"campaign_id": "review_campaign"}, ("office_admin",), ("POST",))
+      for e in ("run", "settings")],
+    Route("reviewaids.dismiss", {"flag_id": "review_flag"}, ("office_admin", "reviewer"), ("GET", "POST"),
+          department_owned=True),
     Route("audit.index", allowed=("office_admin",)),
     Route("audit.export", allowed=("office_admin",), extra={"fmt": "csv"}),
     # administration (foundation)

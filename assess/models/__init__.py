@@ -8,6 +8,7 @@ from .documents import CircularDraft, DocumentCounter, DocumentJob, DocumentKind
 from .imports import AnnualReport, FigureImport
 from .review import Contest, ContestOutcome, DepartmentSums, IndicatorResult, ReviewAssignment, ReviewScore
 from .ranking import RankingPublication
+from .reviewaids import FLAG_COPIED_TEXT, FLAG_FIGURE_JUMP, FLAG_KINDS, ReviewAidSettings, ReviewFlag
 from .rectification import ItemState, Notice, NoticeItem, NoticeSource, NoticeState
 from .rubric import Rubric
 from .tenancy import Department, Group, Office
@@ -17,6 +18,7 @@ __all__ = [
     "ApiToken",
     "AnnualReport", "FigureImport",
     "CircularDraft", "DocumentCounter", "DocumentJob", "DocumentKind", "IssuedDocument", "JobState",
+    "FLAG_COPIED_TEXT", "FLAG_FIGURE_JUMP", "FLAG_KINDS", "ReviewAidSettings", "ReviewFlag",
     "ItemState", "Notice", "NoticeItem", "NoticeSource", "NoticeState",
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
     "DepartmentSums", "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",

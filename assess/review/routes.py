@@ -10,6 +10,7 @@ from typing import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..campaigns import services as campaign_services
@@ -64,6 +65,19 @@ def show_source_checks_from(check: Callable[..., list]) -> None:
     """Register ``check`` in :data:`SOURCE_CHECKS` (idempotent)."""
     if check not in SOURCE_CHECKS:
         SOURCE_CHECKS.append(check)
+
+
+#: Panels capabilities built on the review add to the sheet, above the department's answer: each is
+#: ``panel(submission, indicator_code) -> str`` returning HTML (rendered by that capability's own template) or "".
+#: ``create_app`` registers the review aids' flags (:func:`assess.reviewaids.routes.sheet_panel`) through
+#: :func:`show_panels_from`; the review does not import them.
+SHEET_PANELS: list[Callable[[Submission, str], str]] = []
+
+
+def show_panels_from(panel: Callable[[Submission, str], str]) -> None:
+    """Register ``panel`` in :data:`SHEET_PANELS` (idempotent: create_app runs once per app)."""
+    if panel not in SHEET_PANELS:
+        SHEET_PANELS.append(panel)
 
 
 def _upload() -> tuple[str, bytes] | None:
@@ -245,6 +259,9 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
                                      exclude_campaign_id=sub.campaign_id)]
     # One number, several sources: the department's figures against its own annual reports.
     source_flags = [f for check in SOURCE_CHECKS for f in check(sub)]
+
+
+    panels = [Markup(panel(sub, row.code)) for panel in SHEET_PANELS]
     html = render_template(
         "review/sheet.html", sub=sub, rows=rows, row=row, form=form, lead_form=lead_form,
         source_flags=[f for f in source_flags if f.code == row.code],
@@ -253,7 +270,7 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
         prev_sub=prev_sub, next_sub=next_sub, done=sum(1 for r in rows if r.done), owner=owner, names=names,
         assigned=assigned, is_lead=services.is_lead(sub, current_user),
         editable=sub.campaign.state == CampaignState.REVIEW,
-        review_evidence=evidence, fmt=services.fmt, open_items=open_items, empty=EmptyForm(),
+        review_evidence=evidence, fmt=services.fmt, open_items=open_items, panels=panels, empty=EmptyForm(),
         area_title=_area_title(sub, row.area),
         left_in_area=sum(1 for r in rows if r.area == row.area and not r.done),
         left_in_department=sum(1 for r in rows if not r.done))
