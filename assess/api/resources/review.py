@@ -92,6 +92,12 @@ def _load_for_review(submission_id: int) -> Submission:
     return sub
 
 
+def _indicator_in(sub: Submission, code: str) -> None:
+    """A code the campaign's rubric does not have is a 404 naming it."""
+    if review_services.rubric_of(sub.campaign).indicator(code) is None:
+        raise ApiError(404, "not_found", _("未知指标“%(c)s”。", c=code), "code")
+
+
 def _owner(sub: Submission, requested: int | None) -> int:
     try:
         return review_services.score_owner(sub, user(), requested)
@@ -150,8 +156,7 @@ class ScoreIn(Schema):
         description="与评审页面相同的规则（分数范围和步长、低于自评分须写问题描述）。已有评分时须带 If-Match（评分版本）。")
 def put_score(submission_id: int, code: str, data):
     sub = _load_for_review(submission_id)
-    if review_services.rubric_of(sub.campaign).indicator(code) is None:
-        raise ApiError(404, "not_found", _("未知指标“%(c)s”。", c=code), "code")
+    _indicator_in(sub, code)
     owner_id = _owner(sub, data.get("reviewer_id"))
     row = _existing_score(sub, code, owner_id)
     if row is not None:
@@ -207,8 +212,7 @@ class LeadIn(Schema):
         description="带 If-Match（该指标结果的版本，见评审表 result.version）。")
 def lead_decision(submission_id: int, code: str, data):
     sub = _load_for_review(submission_id)
-    if review_services.rubric_of(sub.campaign).indicator(code) is None:
-        raise ApiError(404, "not_found", _("未知指标“%(c)s”。", c=code), "code")
+    _indicator_in(sub, code)
     from ...extensions import db
 
     result = db.session.scalar(select(IndicatorResult).where(
