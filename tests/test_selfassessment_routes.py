@@ -8,7 +8,9 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from assess.extensions import db
 from assess.models import CampaignState, SubmissionState
+from assess.scoring.explain import num
 from assess.selfassessment import services as sa
 from tests.campaign_world import fill_all, make_campaign, submission_of
 
@@ -237,11 +239,11 @@ def test_self_scored_totals_on_form_readiness_and_leader_page(client, login, db,
     total = base + 5
 
     def check(box):
-        assert f"自评总分：<span data-total>{sa.num(total)}</span>分" in box
-        assert f"基础分{sa.num(base)}分，满分100分；申报加分7分，计入5分，上限5分）" in box
+        assert f"自评总分：<span data-total>{num(total)}</span>分" in box
+        assert f"基础分{num(base)}分，满分100分；申报加分7分，计入5分，上限5分）" in box
         for code, value in expected.items():
             row = re.search(rf'<tr data-area="{code}"><td>[^<]*</td><td>([^<]*)</td>', box).group(1)
-            assert row == sa.num(value), code
+            assert row == num(value), code
         assert re.search(r'<tr data-area="bonus"><td>加分项（另计）</td><td>5</td><td>5</td>', box)
         assert "未填自评分" not in box
 
@@ -254,17 +256,17 @@ def test_self_scored_totals_on_form_readiness_and_leader_page(client, login, db,
     page = c.get(f"/self/{sub.id}").get_data(as_text=True)
     check(_totals_box(page))
     leader = page.split('id="leader-total"', 1)[1].split("</p>", 1)[0]
-    assert f"自评总分为{sa.num(total)}分（基础分{sa.num(base)}分，加分计入5分）" in leader
+    assert f"自评总分为{num(total)}分（基础分{num(base)}分，加分计入5分）" in leader
 
 
 def test_totals_while_filling_count_missing_scores_as_zero(client, login, sub, tenant_a):
     editor = tenant_a.users["dept_editor"]
     sa.save_answer(sub, "A3", actor=editor, inputs={"meetings": "3"})
-    sa.db.session.commit()
+    db.session.commit()
     score = sa.answers_of(sub)["A3"].self_score
     c = login(editor.username)
     box = _totals_box(c.get(f"/self/{sub.id}").get_data(as_text=True))
-    assert f"自评总分：<span data-total>{sa.num(score)}</span>分" in box and "对应等次" not in box
+    assert f"自评总分：<span data-total>{num(score)}</span>分" in box and "对应等次" not in box
     n = sum(len(a.indicators) for a in sa.rubric_of(sub.campaign).areas) - 1
     assert f"尚有{n}项未填自评分，暂按0分计。" in box
     assert '<tr data-area="A"><td>' in box and f"<td>1/" in box

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..extraction.annual_report import report_to_figures
 from ..models import Submission
-from ..selfassessment import services as sa
+from ..selfassessment import services as selfassessment_services
 from .base import REPORT_FIGURE_SOURCES
 from .reports import parsed_report, report_for, report_mapping
 
@@ -58,11 +58,11 @@ def source_flags(submission: Submission) -> list[SourceFlag]:
     figures = {y: report_to_figures(parsed_report(r)) for y, r in reports.items() if r is not None}
     if not figures:
         return []
-    rubric = sa.rubric_of(submission.campaign)
-    answers = sa.answers_of(submission)
+    rubric = selfassessment_services.rubric_of(submission.campaign)
+    answers = selfassessment_services.answers_of(submission)
     out: list[SourceFlag] = []
     for key, code, name in report_mapping(rubric):
-        raw = sa.stored_inputs(answers.get(code)).get(name)
+        raw = selfassessment_services.stored_inputs(answers.get(code)).get(name)
         value = _number(raw)
         if value is None:
             continue

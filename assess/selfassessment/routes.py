@@ -13,7 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..campaigns.services import STATE_LABELS, SUBMISSION_LABELS, department_submissions
 from ..extensions import db
-from ..models import Role, Submission
+from ..models import Role, Submission, SubmissionState
+from .. import scoring
 from ..scoring.explain import num
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, TENANT_ROLES
@@ -56,7 +57,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
         suggested, why = services.suggest(ind, stored)
         view[ind.code] = {
             "answer": a, "values": stored, "suggested": suggested, "why": why,
-            "bounds": None if ind.rule.kind == "veto" else services.scoring.bounds(rubric, ind.code),
+            "bounds": None if ind.rule.kind == "veto" else scoring.bounds(rubric, ind.code),
             "evidence": evidence.get(ind.code, []),
         }
     sections = [(area.code, area.title, area.indicators) for area in rubric.areas]
@@ -201,7 +202,7 @@ def _act(submission: Submission, fn, ok_message: str, **kwargs):
 
 def _act_or_show_missing(submission: Submission, fn, ok_message: str):
     """Send/submit; when something required is missing, the form comes back with each message at its field."""
-    open_states = services.EDITABLE + (services.SubmissionState.AWAITING_LEADER,)
+    open_states = services.EDITABLE + (SubmissionState.AWAITING_LEADER,)
     missing = services.missing_by_field(submission) if submission.state in open_states else {}
     try:
         fn(submission, actor=current_user)
