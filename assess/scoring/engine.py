@@ -16,6 +16,7 @@ from .model import Bounds, ComputedFigure, Indicator, IndicatorScore, InputError
 from .rules import RULES, Veto, late_amount
 
 SOURCE = "inputs"
+RUBRIC_SOURCE = "rubric"  # a problem of the rubric's rules themselves, never of a department's figures
 
 
 def _problem(path: str, zh: str, en: str) -> Problem:
@@ -187,7 +188,7 @@ def _bounds(rubric: Rubric, code: str) -> Bounds:
         return Bounds(ZERO, ZERO, Decimal("0.01"))
     hi = rule.max if rule.kind == "judgement" and rule.max is not None else ind.points
     lo = handler.lowest(rule, ind.points, _area_points(rubric, code))
-    step = gcd(handler.steps(rule, ind.points) + [hi - lo])
+    step = gcd(handler.steps(rule, ind.points, ind.whole_figures) + [hi - lo])
     return Bounds(lo, hi, step)
 
 
@@ -264,6 +265,13 @@ def score(
             suggested = b.min
             zh += f"（扣分以本领域分值为限，计{num(b.min)}分）"
             en += f" (limited to the area's points: {num(b.min)})"
+        if not b.contains(suggested):  # the engine's own grid refusing its own suggestion: a rule's fault
+            raise InputError([Problem(
+                RUBRIC_SOURCE, None, ind.code,
+                f"评分规则（{ind.rule.kind}）建议的{num(suggested)}分不在该指标允许的分值范围{num(b.min)}至{num(b.max)}分"
+                f"（步长{num(b.step)}分）内：这是评分规则的问题，不是填报数据的问题",
+                f"the {ind.rule.kind} rule suggests {num(suggested)}, outside its own grid "
+                f"{num(b.min)}..{num(b.max)} step {num(b.step)}: a fault of the rubric, not of the inputs")])
         final = adopted.get(ind.code, suggested)
         if ind.code in adopted and final != suggested:
             zh += f"；采用分{num(final)}分（建议分{num(suggested)}分）"

@@ -124,6 +124,12 @@ class Indicator:
     def input(self, name: str) -> InputSpec | None:
         return next((i for i in self.inputs if i.name == name), None)
 
+    @property
+    def whole_figures(self) -> frozenset[str]:
+        """Figures that only take whole numbers: integer inputs and computed figures with no places."""
+        return frozenset([i.name for i in self.inputs if i.type == "integer"]
+                         + [c.name for c in self.computed if c.places == 0])
+
     def figure_label(self, name: str) -> tuple[str, str]:
         """(label, unit) of an input or computed figure, for explanations."""
         spec = self.input(name)

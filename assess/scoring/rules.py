@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from .explain import ZERO, figure, num, pts, q
+from .explain import CENT, ZERO, figure, num, pts, q
 
 Check = tuple[str, str, str]  # (sub-path relative to the rule, message zh, message en)
 
@@ -61,7 +61,13 @@ class RuleKind:
     def evaluate(self, rule: Any, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
         raise NotImplementedError
 
-    def steps(self, rule: Any, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: Any, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        """Amounts whose common step is the grid of scores this rule can give (see ``engine.bounds``).
+
+        ``whole`` names the figures that only take whole numbers (integer inputs, computed figures with
+        no places): an amount multiplied by any other figure can land on any 0.01, so such a rule's
+        step is 0.01 (``CENT``).
+        """
         return [points]
 
     def lowest(self, rule: Any, points: Decimal, area_points: Decimal) -> Decimal:
@@ -167,7 +173,7 @@ class Checklist(RuleKind):
             f"checklist {', '.join(en_parts) or 'none met'}: {pts(score, 'en')}",
         )
 
-    def steps(self, rule: ChecklistRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: ChecklistRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
         return [points] + [i.points for i in rule.items]
 
 
@@ -273,7 +279,7 @@ class Tiers(RuleKind):
                 )
         return ZERO, f"{figure(label, value, unit)}，不在任何档位，得0分", f"{figure(label, value, unit, 'en')}: no tier, 0 pt"
 
-    def steps(self, rule: TiersRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: TiersRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
         return [points] + [t.points for t in rule.tiers]
 
 
@@ -327,8 +333,8 @@ class Ratio(RuleKind):
             f"{fe}, target {num(rule.target)}{unit}, pro rata: {pts(score, 'en')}",
         )
 
-    def steps(self, rule: RatioRule, points: Decimal) -> list[Decimal]:
-        return [Decimal("0.01")]
+    def steps(self, rule: RatioRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        return [CENT]
 
 
 # ---------------------------------------------------------------------------- deduction
@@ -408,7 +414,9 @@ class Deduction(RuleKind):
             f"{'; '.join(en)}{note_en}: {pts(q(score), 'en')}",
         )
 
-    def steps(self, rule: DeductionRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: DeductionRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        if any(i.figure not in whole for i in rule.items):  # 1.5 % × 1 point per % → 3.5
+            return [CENT]
         return [points] + [i.per for i in rule.items]
 
     def lowest(self, rule: DeductionRule, points: Decimal, area_points: Decimal) -> Decimal:
@@ -480,7 +488,7 @@ class Judgement(RuleKind):
         return (judged, f"评审人员评定，得{pts(judged)}（可评{num(rule.min)}至{num(hi)}分，步长{num(rule.step)}分）",
                 f"reviewer's judgement: {pts(judged, 'en')} (range {num(rule.min)}–{num(hi)}, step {num(rule.step)})")
 
-    def steps(self, rule: JudgementRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: JudgementRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
         return [rule.step]
 
     def lowest(self, rule: JudgementRule, points: Decimal, area_points: Decimal) -> Decimal:
@@ -544,7 +552,9 @@ class Late(RuleKind):
             f"{num(days)} days late, -{num(amount)} (max {num(cap)}): {pts(score, 'en')}",
         )
 
-    def steps(self, rule: LateRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: LateRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        if rule.per_day and rule.figure not in whole:
+            return [CENT]
         return [points, rule.fixed, rule.per_day] + ([rule.max] if rule.max is not None else [])
 
 
@@ -582,7 +592,9 @@ class Count(RuleKind):
             f"{figure(label, count, unit, 'en')} × {num(rule.per)}{' (capped)' if cap else ''}: {pts(score, 'en')}",
         )
 
-    def steps(self, rule: CountRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: CountRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        if rule.figure not in whole:  # 0.75 × 1 point → 0.75
+            return [CENT]
         return [points, rule.per]
 
 
@@ -620,8 +632,8 @@ class Veto(RuleKind):
             return ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，触发一票否决", f"veto triggered ({rule.figure})"
         return ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，未触发", "not triggered"
 
-    def steps(self, rule: VetoRule, points: Decimal) -> list[Decimal]:
-        return [Decimal("0.01")]
+    def steps(self, rule: VetoRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        return [CENT]
 
 
 RULES: dict[str, RuleKind] = {k.kind: k for k in (
