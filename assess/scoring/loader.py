@@ -9,6 +9,7 @@ malformed data.
 
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal
 from typing import Any, Iterable
@@ -160,8 +161,9 @@ class _Checker:
             if code in ("bonus", "veto"):
                 self.add(path, f"代码“{code}”为保留字，请换一个", f"code '{code}' is reserved")
             elif code in seen:
-                self.add(path, f"代码“{code}”重复（已用于 {dotted(seen[code][:-1])}）",
-                         f"duplicate code '{code}' (already used by {dotted(seen[code][:-1])})")
+                first = self.parsed.line(seen[code])
+                self.add(path, f"代码“{code}”重复（第{first}行的 {dotted(seen[code][:-1])} 已使用）",
+                         f"duplicate code '{code}' (already used by {dotted(seen[code][:-1])} on line {first})")
             else:
                 seen[code] = path
         area_codes = {_get(a, "code") for a in areas}
@@ -170,26 +172,42 @@ class _Checker:
                 self.add(("tie_break", n), f"并列排序依据“{code}”不是领域代码", f"tie_break '{code}' is not an area code")
 
     def _points(self) -> None:
+        """Stated area points and the total against the indicators' points, naming what was summed."""
         d = self.data
         total_sum = ZERO
         complete = True
+        summed_zh: list[str] = []
+        summed_en: list[str] = []
         for a, area in enumerate(_list(d.get("areas"))):
             area_sum = ZERO
+            parts_zh: list[str] = []
+            parts_en: list[str] = []
             for ind in _list(_get(area, "indicators")):
                 p = _get(ind, "points")
                 if _is_num(p):
                     area_sum += D(p)
+                    code, title = _get(ind, "code"), _get(ind, "title")
+                    parts_zh.append(f"{code} {title} {num(D(p))}分" if title else f"{code} {num(D(p))}分")
+                    parts_en.append(f"{code} {num(D(p))}")
                 else:
                     complete = False
             total_sum += area_sum
+            area_title = _get(area, "title") or ""
+            summed_zh.append(f"{_get(area, 'code')} {area_title}{num(area_sum)}分（{'、'.join(parts_zh)}）")
+            summed_en.append(f"{_get(area, 'code')} {num(area_sum)} ({' + '.join(parts_en)})")
             stated = _get(area, "points")
             if _is_num(stated) and complete and D(stated) != area_sum:
-                self.add(("areas", a, "points"), f"领域分值{num(D(stated))}分与其指标分值合计{num(area_sum)}分不符",
-                         f"area points {num(D(stated))} differ from the sum of its indicators {num(area_sum)}")
+                self.add(("areas", a, "points"),
+                         f"领域分值{num(D(stated))}分与其指标分值合计{num(area_sum)}分不符："
+                         f"{'、'.join(parts_zh)}，合计{num(area_sum)}分",
+                         f"area points {num(D(stated))} differ from the sum of its indicators {num(area_sum)}: "
+                         f"{' + '.join(parts_en)}")
         total = d.get("total")
         if complete and _is_num(total) and D(total) != total_sum:
-            self.add(("total",), f"各领域指标分值合计{num(total_sum)}分，与总分{num(D(total))}分不符（加分项不计入）",
-                     f"indicator points add up to {num(total_sum)}, not the stated total {num(D(total))} (bonus excluded)")
+            self.add(("total",), f"各领域指标分值合计{num(total_sum)}分，与总分{num(D(total))}分不符（加分项不计入）："
+                     f"{'；'.join(summed_zh)}",
+                     f"indicator points add up to {num(total_sum)}, not the stated total {num(D(total))} "
+                     f"(bonus excluded): {'; '.join(summed_en)}")
 
     def _grades(self) -> None:
         d = self.data
@@ -199,7 +217,9 @@ class _Checker:
         labels: dict[str, int] = {}
         for n, g in enumerate(grades):
             if g["label"] in labels:
-                self.add(("grades", n, "label"), f"等次名称“{g['label']}”重复", f"duplicate grade '{g['label']}'")
+                first = self.parsed.line(("grades", labels[g["label"]], "label"))
+                self.add(("grades", n, "label"), f"等次名称“{g['label']}”重复（第{first}行已有）",
+                         f"duplicate grade '{g['label']}' (also on line {first})")
             labels.setdefault(g["label"], n)
             if n and D(g["min"]) >= D(grades[n - 1]["min"]):
                 self.add(("grades", n, "min"), f"等次应按分数线从高到低排列：“{g['label']}”的分数线{num(D(g['min']))}"
@@ -233,11 +253,15 @@ class _Checker:
         figures: dict[str, str] = {}  # name → "number" | "boolean" | "text"
         mins: dict[str, Decimal | None] = {}
         integers: set[str] = set()
+        seen_inputs: dict[str, int] = {}
         for n, spec in enumerate(ind.get("inputs", [])):
             name = spec["name"]
             if name in figures:
-                self.add(path + ("inputs", n, "name"), f"填报项名称“{name}”重复", f"duplicate input '{name}'")
+                first = self.parsed.line(path + ("inputs", seen_inputs[name], "name"))
+                self.add(path + ("inputs", n, "name"), f"填报项名称“{name}”重复（第{first}行已有）",
+                         f"duplicate input '{name}' (also on line {first})")
                 continue
+            seen_inputs[name] = n
             t = spec["type"]
             figures[name] = "number" if t in ("integer", "decimal", "rate") else t
             lo = spec.get("min")
@@ -364,7 +388,11 @@ def _translate(err: Any) -> Iterable[tuple[Path, str, str, bool]]:
         yield (), f"类型错误：应为{_TYPE_ZH.get(val, val)}", f"wrong type: expected {val}", False
     elif v == "enum":
         if err.absolute_path and err.absolute_path[-1] == "kind":
-            yield (), f"未知规则类型“{err.instance}”，可用：{', '.join(val)}", f"unknown rule kind '{err.instance}'", False
+            near = difflib.get_close_matches(str(err.instance), [str(k) for k in val], n=1, cutoff=0.6)
+            hint_zh = f"是否应为“{near[0]}”？" if near else ""
+            hint_en = f" (did you mean '{near[0]}'?)" if near else ""
+            yield ((), f"未知规则类型“{err.instance}”，{hint_zh}可用：{', '.join(val)}",
+                   f"unknown rule kind '{err.instance}'{hint_en}", False)
         else:
             yield (), f"取值“{err.instance}”无效，应为：{'、'.join(map(str, val))}", f"'{err.instance}' is not one of {val}", False
     elif v == "const":
