@@ -62,7 +62,13 @@ def describe_rule(ind: Indicator, rubric: scoring.Rubric | None = None) -> str:
         parts = []
         for i in r.items:
             label, unit = _fig(ind, i.figure)
-            parts.append(f"每发现{'一' + unit if unit else '一处'}{i.label or label}扣{num(i.per)}分")
+            spec = ind.input(i.figure)
+            if spec is not None and spec.type == "boolean":  # 未公开X扣0.5分: a fact, once
+                costly = True if i.when is None else i.when
+                said = i.label or f"{label}为“{'是' if costly else '否'}”"
+                parts.append(f"{said}的扣{num(i.per)}分")
+            else:
+                parts.append(f"每发现{'一' + unit if unit else '一处'}{i.label or label}扣{num(i.per)}分")
         tail = "扣完为止" if r.floor == "indicator" else "扣分可超出本项分值，但本领域最低为0分"
         return "，".join(parts) + f"，{tail}。"
     if kind == "judgement":
@@ -160,6 +166,7 @@ class RubricTable:
     grades: list[str]
     tie_break: str
     late: str
+    bonus_gate_strict: bool = False  # 基础分高于（不含）min_base 方可加分
 
 
 _CN_NUM = "一二三四五六七八九十"
@@ -209,4 +216,5 @@ def rubric_table(rubric: scoring.Rubric) -> RubricTable:
                              f"每逾期1天扣{num(ls.per_day)}分" if ls.per_day else "") if p]
         late = "自评逾期报送的，" + "，".join(parts) + f"，最多扣{num(ls.max)}分（从总分中扣除）。"
     return RubricTable(rubric, sections, bonus, rubric.bonus.cap if rubric.bonus else None,
-                       rubric.bonus.min_base if rubric.bonus else Decimal(0), vetoes, grades, tie, late)
+                       rubric.bonus.min_base if rubric.bonus else Decimal(0), vetoes, grades, tie, late,
+                       bonus_gate_strict=bool(rubric.bonus and rubric.bonus.strict))

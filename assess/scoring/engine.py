@@ -317,7 +317,7 @@ def aggregate(
 
     Every base indicator must have a score; bonus indicators may be left out (0). Area subtotals
     never drop below zero (减分不超过一级指标分值); the bonus is capped and only counts when the
-    base reaches ``bonus.min_base``; the total never drops below zero.
+    base reaches ``bonus.min_base`` (or, for a strict gate, is above it); the total never drops below zero.
     """
     problems: list[Problem] = []
     scores: dict[str, Decimal] = {}
@@ -362,16 +362,22 @@ def aggregate(
     bonus_raw = bonus = ZERO
     if rubric.bonus:
         bonus_raw = sum((scores.get(i.code, ZERO) for i in rubric.bonus.indicators), ZERO)
-        if base < rubric.bonus.min_base:
-            if bonus_raw and explain:
-                zh.append(f"基础分{num(base)}分未达{num(rubric.bonus.min_base)}分，加分不计入")
+        gate = rubric.bonus.min_base
+        if not rubric.bonus.counts(base):
+            if bonus_raw and explain and rubric.bonus.strict:  # 加分项在基础分高于80分时计入
+                zh.append(f"基础分{num(base)}分未高于{num(gate)}分，加分不计入")
+                en.append(f"bonus not counted: base {num(base)} is not above {num(gate)}")
+            elif bonus_raw and explain:
+                zh.append(f"基础分{num(base)}分未达{num(gate)}分，加分不计入")
                 en.append("bonus not counted: base below min_base")
         else:
             bonus = min(bonus_raw, rubric.bonus.cap)
             if bonus_raw and explain:
                 cap = f"，以{num(rubric.bonus.cap)}分为限" if bonus_raw > rubric.bonus.cap else ""
-                zh.append(f"加分{num(bonus_raw)}分{cap}，计{num(bonus)}分")
-                en.append(f"bonus {num(bonus_raw)} (cap {num(rubric.bonus.cap)}): {num(bonus)}")
+                above_zh = f"基础分{num(base)}分高于{num(gate)}分，" if rubric.bonus.strict else ""
+                above_en = f"base {num(base)} above {num(gate)}, " if rubric.bonus.strict else ""
+                zh.append(f"{above_zh}加分{num(bonus_raw)}分{cap}，计{num(bonus)}分")
+                en.append(f"{above_en}bonus {num(bonus_raw)} (cap {num(rubric.bonus.cap)}): {num(bonus)}")
 
     late = ZERO
     if late_days > 0 and rubric.late_submission:

@@ -119,11 +119,35 @@ class _Checker:
         for path, section in sections:
             if self._checkable(path):
                 self._indicator(path, section)
+        self._gate(("bonus",), "加分")
         late = d.get("late_submission")
         if isinstance(late, dict) and self.clean(("late_submission",)):
             if D(late.get("fixed", 0)) == 0 and D(late.get("per_day", 0)) == 0:
                 self.add(("late_submission",), "fixed 与 per_day 不能都为0，否则逾期报送不扣分",
                          "late_submission: fixed and per_day are both zero")
+
+    def _gate(self, path: Path, what: str) -> None:
+        """A part's gate (``gate: {above: 80}`` / ``{at_least: 80}``): one way of saying it, and reachable."""
+        part = _get(self._node_or_none(path), "gate") if self.clean(path + ("gate",)) else None
+        if not isinstance(part, dict) or len(part) != 1:
+            return
+        parent = self._node(path)
+        if "min_base" in parent:
+            self.add(path + ("gate",), f"gate 与 min_base 只能写一个（min_base: {num(D(parent['min_base']))} 即 "
+                     f"gate: {{at_least: {num(D(parent['min_base']))}}}，“达到”；above 为“高于”）",
+                     "write either gate or min_base, not both", key=True)
+        total = self.data.get("total")
+        (how, value), = part.items()
+        if _is_num(total) and _is_num(value) and (D(value) >= D(total) if how == "above" else D(value) > D(total)):
+            word = "高于" if how == "above" else "达到"
+            self.add(path + ("gate", how), f"基础分不可能{word}{num(D(value))}分（总分{num(D(total))}分），{what}永远不计入",
+                     f"the base can never be {how.replace('_', ' ')} {num(D(value))} (total {num(D(total))})")
+
+    def _node_or_none(self, path: Path) -> Any:
+        try:
+            return self._node(path)
+        except (KeyError, IndexError, TypeError):
+            return None
 
     def _checkable(self, path: Path) -> bool:
         """An indicator can be cross-checked when the parts the checks read passed the schema.
@@ -320,9 +344,12 @@ class _Checker:
                 self.add(fpath, f"规则需要数值，“{ref.name}”是{_KIND_ZH[have]}", f"'{ref.name}' must be a number")
             elif ref.need == "boolean" and have != "boolean":
                 self.add(fpath, f"规则需要是/否项，“{ref.name}”是{_KIND_ZH[have]}", f"'{ref.name}' must be a yes/no fact")
+            elif ref.need == "fact_or_count" and have == "text":
+                self.add(fpath, f"扣分项需要数值或是/否项，“{ref.name}”是文字", f"'{ref.name}' must be a number or a yes/no fact")
             elif ref.need == "flag" and have == "text":
                 self.add(fpath, f"否决规则需要是/否项或数值，“{ref.name}”是文字", f"'{ref.name}' must be yes/no or a number")
-        ctx = Context(points=points, figure_min=mins, integer_figures=frozenset(integers))
+        ctx = Context(points=points, figure_min=mins, integer_figures=frozenset(integers),
+                      booleans=frozenset(n for n, t in figures.items() if t == "boolean"))
         for sub, zh, en in handler.check(rule, ctx):
             self.add(rpath + tuple(_split(sub)), zh, en)
 
@@ -408,6 +435,9 @@ def _translate(err: Any) -> Iterable[tuple[Path, str, str, bool]]:
             yield (), f"名称“{err.instance}”格式不正确：小写字母开头，只含小写字母、数字和下划线", "invalid name", False
         else:
             yield (), f"代码“{err.instance}”格式不正确：字母开头，只含字母、数字、- 和 _", "invalid code", False
+    elif v in ("minProperties", "maxProperties") and err.absolute_path and err.absolute_path[-1] == "gate":
+        yield ((), "gate 应写且只写一项：above（高于，不含）或 at_least（达到，含）",
+               "gate takes exactly one of above (strictly) or at_least (inclusive)", False)
     elif v == "minItems":
         yield (), f"至少需要{val}项", f"needs at least {val} item(s)", False
     elif v == "minLength":
@@ -462,6 +492,12 @@ def _indicator(raw: dict) -> Indicator:
     )
 
 
+def _bonus(raw: dict) -> BonusSection:
+    gate = raw.get("gate") or {"at_least": raw.get("min_base", 0)}
+    (how, value), = gate.items()
+    return BonusSection(D(raw["cap"]), tuple(_indicator(i) for i in raw["indicators"]), D(value), strict=how == "above")
+
+
 def _build(d: dict) -> Rubric:
     grades = tuple(GradeBand(g["label"], D(g["min"]), _opt(g, "max_share")) for g in d["grades"])
     late = d.get("late_submission")
@@ -476,8 +512,7 @@ def _build(d: dict) -> Rubric:
         share_rounding=d.get("share_rounding", "floor"),
         tie_break=tuple(d.get("tie_break", ())),
         late_submission=LateSubmission(D(late.get("fixed", 0)), D(late.get("per_day", 0)), D(late["max"])) if late else None,
-        bonus=BonusSection(D(bonus["cap"]), tuple(_indicator(i) for i in bonus["indicators"]), D(bonus.get("min_base", 0)))
-        if bonus else None,
+        bonus=_bonus(bonus) if bonus else None,
         vetoes=tuple(_indicator(i) for i in d.get("veto", {}).get("indicators", ())),
         veto_zeroes_total=d.get("veto_zeroes_total", False),
     )
@@ -548,8 +583,8 @@ def dump_rubric(rubric: Rubric) -> str:
     d["areas"] = [{"code": a.code, "title": a.title, "indicators": [_indicator_raw(i) for i in a.indicators]}
                   for a in rubric.areas]
     if rubric.bonus:
-        d["bonus"] = {"cap": rubric.bonus.cap, "min_base": rubric.bonus.min_base,
-                      "indicators": [_indicator_raw(i) for i in rubric.bonus.indicators]}
+        gate = {"gate": {"above": rubric.bonus.min_base}} if rubric.bonus.strict else {"min_base": rubric.bonus.min_base}
+        d["bonus"] = {"cap": rubric.bonus.cap, **gate, "indicators": [_indicator_raw(i) for i in rubric.bonus.indicators]}
     if rubric.vetoes:
         d["veto"] = {"indicators": [_indicator_raw(i) for i in rubric.vetoes]}
     return dump(d)

@@ -126,8 +126,9 @@ class Indicator:
 
     @property
     def whole_figures(self) -> frozenset[str]:
-        """Figures that only take whole numbers: integer inputs and computed figures with no places."""
-        return frozenset([i.name for i in self.inputs if i.type == "integer"]
+        """Figures that only take whole numbers: integer inputs, yes/no facts (once or not at all) and
+        computed figures with no places."""
+        return frozenset([i.name for i in self.inputs if i.type in ("integer", "boolean")]
                          + [c.name for c in self.computed if c.places == 0])
 
     def figure_label(self, name: str) -> tuple[str, str]:
@@ -172,11 +173,17 @@ class LateSubmission:
 
 @dataclass(frozen=True)
 class BonusSection:
-    """加分项: scored like indicators, summed, capped at ``cap``; counted only if base ≥ ``min_base``."""
+    """加分项: scored like indicators, summed, capped at ``cap``; counted only if base ≥ ``min_base``
+    (达到80分), or base > ``min_base`` when ``strict`` (高于80分: the file's ``gate: {above: 80}``)."""
 
     cap: Decimal
     indicators: tuple[Indicator, ...]
     min_base: Decimal = Decimal(0)
+    strict: bool = False
+
+    def counts(self, base: Decimal) -> bool:
+        """Whether the bonus counts for this base score (the gate, strict or inclusive)."""
+        return base > self.min_base if self.strict else base >= self.min_base
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from .explain import CENT, ZERO, figure, num, pts, q
+from .explain import CENT, ZERO, figure, num, pts, q, yes_no
 
 Check = tuple[str, str, str]  # (sub-path relative to the rule, message zh, message en)
 
@@ -30,7 +30,7 @@ def D(value: Any) -> Decimal:
 class FigureRef:
     path: str  # relative to the rule, e.g. "figure" or "items[2].figure"
     name: str
-    need: str  # "number", "boolean" or "flag" (boolean or number, true when > 0)
+    need: str  # "number", "boolean", "flag" (boolean or number, true when > 0) or "fact_or_count" (either)
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Context:
     points: Decimal
     figure_min: dict[str, Decimal | None]  # numeric figures → lowest value they can take
     integer_figures: frozenset[str] = frozenset()
+    booleans: frozenset[str] = frozenset()  # yes/no facts
 
 
 class RuleKind:
@@ -342,9 +343,12 @@ class Ratio(RuleKind):
 
 @dataclass(frozen=True)
 class DeductionItem:
+    """One kind of problem: ``per`` points for each one counted, or once for a yes/no fact equal to ``when``."""
+
     figure: str
     per: Decimal
     label: str = ""
+    when: bool | None = None  # yes/no facts only: the value that costs ``per`` (default: true)
 
 
 @dataclass(frozen=True)
@@ -365,7 +369,7 @@ class Deduction(RuleKind):
     title_zh = "扣分"
 
     def from_raw(self, raw: dict) -> DeductionRule:
-        items = tuple(DeductionItem(i["figure"], D(i["per"]), i.get("label", "")) for i in raw["items"])
+        items = tuple(DeductionItem(i["figure"], D(i["per"]), i.get("label", ""), i.get("when")) for i in raw["items"])
         return DeductionRule(items, raw.get("floor", "indicator"))
 
     def to_raw(self, rule: DeductionRule) -> dict:
@@ -374,6 +378,8 @@ class Deduction(RuleKind):
             item: dict[str, Any] = {"figure": i.figure, "per": i.per}
             if i.label:
                 item["label"] = i.label
+            if i.when is not None:
+                item["when"] = i.when
             items.append(item)
         out: dict[str, Any] = {"kind": self.kind, "items": items}
         if rule.floor != "indicator":
@@ -381,20 +387,34 @@ class Deduction(RuleKind):
         return out
 
     def figures(self, raw: dict) -> list[FigureRef]:
-        return [FigureRef(f"items[{n}].figure", i["figure"], "number") for n, i in enumerate(raw["items"])]
+        return [FigureRef(f"items[{n}].figure", i["figure"], "fact_or_count") for n, i in enumerate(raw["items"])]
 
     def check(self, raw: dict, ctx: Context) -> list[Check]:
-        return [(f"items[{n}].per", f"每处扣分{num(D(i['per']))}分超过指标分值{num(ctx.points)}分",
-                 "per-occurrence deduction exceeds the indicator's points")
-                for n, i in enumerate(raw["items"])
-                if D(i["per"]) > ctx.points and raw.get("floor", "indicator") == "indicator"]
+        out: list[Check] = [
+            (f"items[{n}].per", f"每处扣分{num(D(i['per']))}分超过指标分值{num(ctx.points)}分",
+             "per-occurrence deduction exceeds the indicator's points")
+            for n, i in enumerate(raw["items"])
+            if D(i["per"]) > ctx.points and raw.get("floor", "indicator") == "indicator"]
+        for n, i in enumerate(raw["items"]):
+            if "when" in i and i["figure"] not in ctx.booleans and i["figure"] in ctx.figure_min:
+                out.append((f"items[{n}].when", f"when 只用于是/否项；“{i['figure']}”是数值，按个数扣分，不写 when",
+                            f"'when' only applies to yes/no facts; '{i['figure']}' is a number"))
+        return out
 
     def evaluate(self, rule: DeductionRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
         zh, en = [], []
         total = ZERO
         for i in rule.items:
-            count = D(values.get(i.figure, ZERO))
             label, unit = ind.figure_label(i.figure)
+            fact = values.get(i.figure)
+            if isinstance(fact, bool):  # 未公开X扣0.5分: once, when the fact has the costly value
+                if fact == (True if i.when is None else i.when):
+                    total += i.per
+                    said = i.label or figure(label, fact, unit)
+                    zh.append(f"{said}，扣{num(i.per)}分")
+                    en.append(f"{i.figure} = {yes_no(fact, 'en')}: -{num(i.per)}")
+                continue
+            count = D(fact if fact is not None else ZERO)
             if count > 0:
                 amount = count * i.per
                 total += amount

@@ -63,6 +63,17 @@ EVIDENCE = {
 }
 
 
+GATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "maxProperties": 1,
+    "properties": {"above": NONNEG, "at_least": NONNEG},
+}
+"""A threshold a part is counted behind: ``{above: 80}`` strictly above (高于80分), ``{at_least: 80}`` at or
+above (达到80分)."""
+
+
 def _kind(kind: str, required: list[str], props: dict[str, Any]) -> dict[str, Any]:
     return {
         "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
@@ -91,7 +102,7 @@ RULE = {
         _kind("ratio", ["figure", "target"], {"figure": NAME, "target": POSITIVE, "zero_below": NONNEG}),
         _kind("deduction", ["items"], {"items": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["figure", "per"], "additionalProperties": False,
-            "properties": {"figure": NAME, "per": POSITIVE, "label": {"type": "string"}}}},
+            "properties": {"figure": NAME, "per": POSITIVE, "label": {"type": "string"}, "when": {"type": "boolean"}}}},
             "floor": {"enum": ["indicator", "area"]}}),
         _kind("judgement", [], {"min": NONNEG, "max": NONNEG, "step": POSITIVE, "default": NONNEG}),
         _kind("late", ["figure"], {"figure": NAME, "fixed": NONNEG, "per_day": NONNEG, "max": POSITIVE}),
@@ -149,7 +160,7 @@ SCHEMA: dict[str, Any] = {
             "properties": {"code": CODE, "title": TEXT, "points": POSITIVE,
                            "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}}},
         "bonus": {"type": "object", "required": ["cap", "indicators"], "additionalProperties": False,
-                  "properties": {"cap": POSITIVE, "min_base": NONNEG,
+                  "properties": {"cap": POSITIVE, "min_base": NONNEG, "gate": GATE,
                                  "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},
         "veto": {"type": "object", "required": ["indicators"], "additionalProperties": False,
                  "properties": {"indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},

@@ -1,0 +1,57 @@
+"""A rubric using format-2 keys (strict bonus gate, yes/no facts in a deduction) renders in the rubric
+table and the self-assessment form, and a saved answer gets the engine's suggestion and explanation."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from assess.campaigns import services as campaigns
+from assess.extensions import db
+from assess.models import CampaignState
+from assess.rubrics.store import store_rubric
+from assess.selfassessment import services as sa
+from tests.campaign_world import submission_of
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rubrics" / "gates-facts.yaml"
+
+
+def _campaign(tenant):
+    actor = tenant.users["office_admin"]
+    row = store_rubric(tenant.office.id, FIXTURE.read_text(encoding="utf-8"), filename="gates-facts.yaml", actor=actor)
+    campaign = campaigns.create_campaign(
+        tenant.office, name="2026年度严格门槛测试", year=2026, rubric=row, actor=actor,
+        department_ids=[tenant.dept_a.id], self_deadline=campaigns.local_today() + timedelta(days=10))
+    campaigns.transition(campaign, CampaignState.SELF_ASSESSMENT, actor=actor)
+    db.session.commit()
+    return row, campaign
+
+
+def test_rubric_table_shows_the_strict_gate_and_the_fact_deductions(client, login, tenant_a):
+    row, _ = _campaign(tenant_a)
+    c = login(tenant_a.users["office_admin"].username)
+    resp = c.get(f"/rubrics/{row.id}")
+    assert resp.status_code == 200
+    page = resp.get_data(as_text=True)
+    for text in ("基础分高于16分方可加分", "未公开信息公开目录的扣0.5分", "公开指南按时更新为“否”的扣1分",
+                 "每发现一处错敏字扣0.5分，扣完为止"):
+        assert text in page, text
+    assert "基础分达到16分" not in page
+
+
+def test_self_assessment_form_renders_and_scores_a_fact_deduction(client, login, tenant_a):
+    _, campaign = _campaign(tenant_a)
+    sub = submission_of(campaign, tenant_a.dept_a)
+    c = login(tenant_a.users["dept_editor"].username)
+    resp = c.get(f"/self/{sub.id}")
+    assert resp.status_code == 200
+    body = resp.get_data(as_text=True)
+    for text in ("A1 目录与指南", "公开信息公开目录", "泄露个人信息", "错敏字", "X1 经验做法被采用"):
+        assert text in body, text
+    r = sa.save_answer(sub, "A1", actor=tenant_a.users["dept_editor"],
+                       inputs={"has_catalogue": "false", "guide_updated": "true", "leak": "false", "errors": "2"})
+    db.session.commit()
+    # 4 − 0.5 (no catalogue) − 2 × 0.5 (errors) = 2.5
+    assert r.suggested == Decimal("2.50") and "未公开信息公开目录，扣0.5分" in r.explanation
+    body = c.get(f"/self/{sub.id}").get_data(as_text=True)
+    assert "未公开信息公开目录，扣0.5分" in body
