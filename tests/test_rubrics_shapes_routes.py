@@ -1,5 +1,6 @@
-"""A rubric using format-2 keys (strict bonus gate, yes/no facts in a deduction) renders in the rubric
-table and the self-assessment form, and a saved answer gets the engine's suggestion and explanation."""
+"""Rubrics using format-2 keys (strict bonus gate, yes/no facts in a deduction, thresholds on figures for
+deductions and vetoes) render in the rubric table and the self-assessment form, and a saved answer gets the
+engine's suggestion and explanation."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,12 +14,12 @@ from assess.rubrics.store import store_rubric
 from assess.selfassessment import services as sa
 from tests.campaign_world import submission_of
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rubrics" / "gates-facts.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rubrics"
 
 
-def _campaign(tenant):
+def _campaign(tenant, name="gates-facts.yaml"):
     actor = tenant.users["office_admin"]
-    row = store_rubric(tenant.office.id, FIXTURE.read_text(encoding="utf-8"), filename="gates-facts.yaml", actor=actor)
+    row = store_rubric(tenant.office.id, (FIXTURES / name).read_text(encoding="utf-8"), filename=name, actor=actor)
     campaign = campaigns.create_campaign(
         tenant.office, name="2026年度严格门槛测试", year=2026, rubric=row, actor=actor,
         department_ids=[tenant.dept_a.id], self_deadline=campaigns.local_today() + timedelta(days=10))
@@ -55,3 +56,20 @@ def test_self_assessment_form_renders_and_scores_a_fact_deduction(client, login,
     assert r.suggested == Decimal("2.50") and "未公开信息公开目录，扣0.5分" in r.explanation
     body = c.get(f"/self/{sub.id}").get_data(as_text=True)
     assert "未公开信息公开目录，扣0.5分" in body
+
+
+def test_threshold_rubric_table_and_form(client, login, tenant_a):
+    row, campaign = _campaign(tenant_a, "thresholds.yaml")
+    page = login(tenant_a.users["office_admin"].username).get(f"/rubrics/{row.id}").get_data(as_text=True)
+    for text in ("不更新栏目达到1个（含）扣1分，达到3个（含）扣2分，达到5个（含）扣3分", "不可访问率高于1%扣2分，高于3%扣4分",
+                 "全年不可访问率达到5%（含）的，一票否决", "空白栏目高于5个的，一票否决"):
+        assert text in page, text
+    sub = submission_of(campaign, tenant_a.dept_a)
+    c = login(tenant_a.users["dept_editor"].username)
+    resp = c.get(f"/self/{sub.id}")
+    assert resp.status_code == 200 and "不更新栏目" in resp.get_data(as_text=True)
+    r = sa.save_answer(sub, "A1", actor=tenant_a.users["dept_editor"],
+                       inputs={"stale_columns": "3", "wrong_chars": "0"})
+    db.session.commit()
+    assert r.suggested == Decimal("3.00") and "达到3个，扣2分" in r.explanation  # 5 − 2
+    assert c.get(f"/self/{sub.id}").status_code == 200

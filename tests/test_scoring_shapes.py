@@ -153,3 +153,91 @@ def test_cli_checks_and_scores_the_fixture(tmp_path):
     res = CliRunner().invoke(rubric_cli, ["score", str(PATH), str(inputs)])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["total"] == "16.00"
+
+
+# ---------------------------------------------------------------- shape 4: thresholds on figures
+
+TH_PATH = PATH.with_name("thresholds.yaml")
+TH_TEXT = TH_PATH.read_text(encoding="utf-8")
+TH = load_rubric(TH_TEXT, "thresholds.yaml")
+
+
+def th_score(stale=0, chars=0, rate="0", veto_rate=None, empty=None, leaked=None):
+    vetoes = {"V1": {} if veto_rate is None else {"unreachable": veto_rate},
+              "V2": {} if empty is None else {"empty_columns": empty},
+              "V3": {} if leaked is None else {"leaked": leaked}}
+    return score(TH, {"A1": {"stale_columns": stale, "wrong_chars": chars}, "A2": {"unreachable": rate}, **vetoes})
+
+
+@pytest.mark.parametrize("stale, expected", [(0, "5"), (1, "4"), (2, "4"), (3, "3"), (4, "3"), (5, "2"), (40, "2")])
+def test_deduction_tiers_at_least_take_the_highest_threshold_reached(stale, expected):
+    # 5 points; 1–2 stale columns −1, 3–4 −2, 5 and more −3 (the thresholds are inclusive: 达到)
+    assert th_score(stale=stale).indicators["A1"].suggested == D(expected)
+
+
+@pytest.mark.parametrize("rate, expected", [("0", "5"), ("1", "5"), ("1.01", "3"), ("3", "3"), ("3.5", "1")])
+def test_deduction_tiers_above_are_strict(rate, expected):
+    # 5 points; unreachable above 1 % −2, above 3 % −4: 1 % and 3 % sit on the lower side
+    assert th_score(rate=rate).indicators["A2"].suggested == D(expected)
+
+
+def test_tiered_and_counted_items_add_up_and_explain():
+    # stale 3 → 达到3个 −2; 错敏字 1 × 0.5 = −0.5 → 5 − 2.5 = 2.5
+    s = th_score(stale=3, chars=1).indicators["A1"]
+    assert s.suggested == D("2.5")
+    assert s.explanation_zh == "不更新栏目3个，达到3个，扣2分；错敏字1处，每处扣0.5分，扣0.5分；共扣2.5分，得2.5分"
+    assert s.explanation_en == "stale_columns 3 ≥ 3: -2; wrong_chars 1 × 0.5 = -0.5: 2.5 pt"
+    a2 = th_score(rate="3.5").indicators["A2"]
+    assert a2.explanation_zh == "不可访问率3.5%，高于3%，扣4分；共扣4分，得1分"
+
+
+def test_tiered_deductions_keep_the_grid_of_their_amounts_even_over_a_rate():
+    assert bounds(TH, "A2").step == D("1")  # 5, 2, 4 → 1: a tier deducts its amount, not rate × per
+    assert bounds(TH, "A1").step == D("0.5")
+
+
+def test_veto_at_least_and_above_thresholds():
+    assert th_score(veto_rate="4.99").veto == ()
+    res = th_score(veto_rate="5")  # 达到5% → veto
+    assert res.veto == ("V1",) and res.grade == "不合格"
+    assert res.indicators["V1"].explanation_zh == "全年不可访问率5%，达到5%，触发一票否决"
+    assert res.indicators["V1"].explanation_en == "veto triggered (unreachable): 全年不可访问率: 5 % ≥ 5"
+    assert th_score(empty=5).veto == ()  # above 5: 5 blank columns do not trigger
+    assert th_score(empty=6).veto == ("V2",)
+    assert th_score(empty=5).indicators["V2"].explanation_zh == "空白栏目5个，未高于5个，未触发"
+    assert th_score(leaked=True).veto == ("V3",)  # a yes/no veto as before
+
+
+def test_thresholds_round_trip_and_read_in_the_table():
+    assert load_rubric(dump_rubric(TH)) == TH
+    assert describe_rule(TH.indicator("A1"), TH) == (
+        "不更新栏目达到1个（含）扣1分，达到3个（含）扣2分，达到5个（含）扣3分，每发现一处错敏字扣0.5分，扣完为止。")
+    assert describe_rule(TH.indicator("A2"), TH) == "不可访问率高于1%扣2分，高于3%扣4分，扣完为止。"
+    assert describe_rule(TH.indicator("V1"), TH) == "全年不可访问率达到5%（含）的，一票否决，等次为不合格。"
+    assert describe_rule(TH.indicator("V2"), TH) == "空白栏目高于5个的，一票否决，等次为不合格。"
+
+
+def test_threshold_misuse_reported_at_its_line():
+    both = TH_TEXT.replace("- {figure: wrong_chars, per: 0.5}", "- {figure: wrong_chars, per: 0.5, tiers: [{at_least: 1, deduct: 1}]}")
+    p = next(p for p in problems(both) if p.path == "areas[0].indicators[0].rule.items[1]")
+    assert p.line == line_of(both, "figure: wrong_chars") and "per（每处扣分）或 tiers" in p.message
+    neither = TH_TEXT.replace("- {figure: wrong_chars, per: 0.5}", "- {figure: wrong_chars}")
+    assert any(p.path == "areas[0].indicators[0].rule.items[1]" for p in problems(neither))
+    falling = TH_TEXT.replace("- {at_least: 3, deduct: 2}", "- {at_least: 3, deduct: 1}")
+    p = next(p for p in problems(falling) if p.path == "areas[0].indicators[0].rule.items[0].tiers[1].deduct")
+    assert p.line == line_of(falling, "{at_least: 3, deduct: 1}") and "逐档增加" in p.message
+    unordered = TH_TEXT.replace("- {at_least: 5, deduct: 3}", "- {at_least: 2, deduct: 3}")
+    p = next(p for p in problems(unordered) if p.path == "areas[0].indicators[0].rule.items[0].tiers[2].at_least")
+    assert p.line == line_of(unordered, "{at_least: 2, deduct: 3}") and "逐档升高" in p.message
+    two = TH_TEXT.replace("- {above: 1, deduct: 2}", "- {above: 1, at_least: 1, deduct: 2}")
+    p = next(p for p in problems(two) if p.path == "areas[0].indicators[1].rule.items[0].tiers[0]")
+    assert "只写一个门槛" in p.message
+    big = TH_TEXT.replace("- {above: 3, deduct: 4}", "- {above: 3, deduct: 6}")
+    p = next(p for p in problems(big) if p.path == "areas[0].indicators[1].rule.items[0].tiers[1].deduct")
+    assert "超过指标分值5分" in p.message
+    bool_veto = TH_TEXT.replace("rule: {kind: veto, figure: leaked}", "rule: {kind: veto, figure: leaked, at_least: 1}")
+    p = next(p for p in problems(bool_veto) if p.path == "veto.indicators[2].rule.at_least")
+    assert p.line == line_of(bool_veto, "figure: leaked, at_least") and "门槛只用于数值" in p.message
+    typo = TH_TEXT.replace("- {at_least: 1, deduct: 1}", "- {at_least: 1, minus: 1}")
+    msgs = {p.path: p.message for p in problems(typo)}
+    assert "未知字段“minus”" in msgs["areas[0].indicators[0].rule.items[0].tiers[0].minus"]

@@ -63,7 +63,11 @@ def describe_rule(ind: Indicator, rubric: scoring.Rubric | None = None) -> str:
         for i in r.items:
             label, unit = _fig(ind, i.figure)
             spec = ind.input(i.figure)
-            if spec is not None and spec.type == "boolean":  # 未公开X扣0.5分: a fact, once
+            if i.tiers:  # 1个扣1分，3个及以上扣2分
+                steps = "，".join(f"{t.threshold.words(unit)}{'（含）' if not t.threshold.strict else ''}扣{num(t.deduct)}分"
+                                  for t in i.tiers)
+                parts.append(f"{i.label or label}{steps}")
+            elif spec is not None and spec.type == "boolean":  # 未公开X扣0.5分: a fact, once
                 costly = True if i.when is None else i.when
                 said = i.label or f"{label}为“{'是' if costly else '否'}”"
                 parts.append(f"{said}的扣{num(i.per)}分")
@@ -89,8 +93,10 @@ def describe_rule(ind: Indicator, rubric: scoring.Rubric | None = None) -> str:
         label, unit = _fig(ind, r.figure)
         return f"{label}每{unit or '项'}得{num(r.per)}分，最多{num(ind.points)}分。"
     if kind == "veto":
-        label, _ = _fig(ind, r.figure)
+        label, unit = _fig(ind, r.figure)
         grade = f"，等次为{rubric.veto_grade}" if rubric is not None else ""
+        if r.threshold is not None:
+            return f"{label}{r.threshold.words(unit)}{'（含）' if not r.threshold.strict else ''}的，一票否决{grade}。"
         return f"出现“{label}”情形的，一票否决{grade}。"
     return ""  # pragma: no cover — every kind of the registry is described above
 

@@ -75,6 +75,39 @@ class RuleKind:
         return ZERO
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """``at_least: 5`` (达到5, 5 counts) or ``above: 5`` (高于5, strictly)."""
+
+    value: Decimal
+    strict: bool = False
+
+    def reached(self, x: Decimal) -> bool:
+        return x > self.value if self.strict else x >= self.value
+
+    @property
+    def key(self) -> str:
+        return "above" if self.strict else "at_least"
+
+    def words(self, unit: str, lang: str = "zh") -> str:
+        if lang == "zh":
+            return f"{'高于' if self.strict else '达到'}{num(self.value)}{unit}"
+        return f"{'>' if self.strict else '≥'} {num(self.value)}"
+
+
+def threshold_of(raw: dict) -> Threshold | None:
+    """The threshold written in ``raw`` (one of ``at_least`` / ``above``), or None."""
+    if raw.get("above") is not None:
+        return Threshold(D(raw["above"]), True)
+    if raw.get("at_least") is not None:
+        return Threshold(D(raw["at_least"]))
+    return None
+
+
+def _threshold_raw(t: Threshold) -> dict:
+    return {t.key: t.value}
+
+
 def _fig(ind: Any, name: str, values: dict[str, Any], lang: str) -> str:
     label, unit = ind.figure_label(name)
     return figure(label, values.get(name), unit, lang)
@@ -342,13 +375,29 @@ class Ratio(RuleKind):
 
 
 @dataclass(frozen=True)
+class DeductionTier:
+    threshold: Threshold
+    deduct: Decimal
+
+
+@dataclass(frozen=True)
 class DeductionItem:
-    """One kind of problem: ``per`` points for each one counted, or once for a yes/no fact equal to ``when``."""
+    """One kind of problem: ``per`` points for each one counted, or once for a yes/no fact equal to ``when``,
+    or — with ``tiers`` — the deduction of the highest threshold the figure reaches (3个及以上扣2分)."""
 
     figure: str
-    per: Decimal
+    per: Decimal = ZERO
     label: str = ""
     when: bool | None = None  # yes/no facts only: the value that costs ``per`` (default: true)
+    tiers: tuple[DeductionTier, ...] = ()
+
+    def tier_for(self, value: Decimal) -> DeductionTier | None:
+        """The highest tier ``value`` reaches (tiers are checked to rise), or None below the first."""
+        hit = None
+        for t in self.tiers:
+            if t.threshold.reached(value):
+                hit = t
+        return hit
 
 
 @dataclass(frozen=True)
@@ -369,13 +418,20 @@ class Deduction(RuleKind):
     title_zh = "扣分"
 
     def from_raw(self, raw: dict) -> DeductionRule:
-        items = tuple(DeductionItem(i["figure"], D(i["per"]), i.get("label", ""), i.get("when")) for i in raw["items"])
+        items = tuple(
+            DeductionItem(i["figure"], D(i.get("per", 0)), i.get("label", ""), i.get("when"),
+                          tuple(DeductionTier(threshold_of(t), D(t["deduct"])) for t in i.get("tiers", ())))  # type: ignore[arg-type]
+            for i in raw["items"])
         return DeductionRule(items, raw.get("floor", "indicator"))
 
     def to_raw(self, rule: DeductionRule) -> dict:
         items = []
         for i in rule.items:
-            item: dict[str, Any] = {"figure": i.figure, "per": i.per}
+            item: dict[str, Any] = {"figure": i.figure}
+            if i.tiers:
+                item["tiers"] = [{**_threshold_raw(t.threshold), "deduct": t.deduct} for t in i.tiers]
+            else:
+                item["per"] = i.per
             if i.label:
                 item["label"] = i.label
             if i.when is not None:
@@ -390,15 +446,52 @@ class Deduction(RuleKind):
         return [FigureRef(f"items[{n}].figure", i["figure"], "fact_or_count") for n, i in enumerate(raw["items"])]
 
     def check(self, raw: dict, ctx: Context) -> list[Check]:
+        floored = raw.get("floor", "indicator") == "indicator"
         out: list[Check] = [
             (f"items[{n}].per", f"每处扣分{num(D(i['per']))}分超过指标分值{num(ctx.points)}分",
              "per-occurrence deduction exceeds the indicator's points")
             for n, i in enumerate(raw["items"])
-            if D(i["per"]) > ctx.points and raw.get("floor", "indicator") == "indicator"]
+            if "per" in i and D(i["per"]) > ctx.points and floored]
         for n, i in enumerate(raw["items"]):
+            if ("per" in i) == ("tiers" in i):
+                out.append((f"items[{n}]", "每个扣分项写且只写一种扣法：per（每处扣分）或 tiers（按门槛分档扣分）",
+                            "each deduction item takes exactly one of per or tiers"))
+            elif "tiers" in i:
+                out += self._check_tiers(n, i, ctx, floored)
             if "when" in i and i["figure"] not in ctx.booleans and i["figure"] in ctx.figure_min:
                 out.append((f"items[{n}].when", f"when 只用于是/否项；“{i['figure']}”是数值，按个数扣分，不写 when",
                             f"'when' only applies to yes/no facts; '{i['figure']}' is a number"))
+        return out
+
+    @staticmethod
+    def _check_tiers(n: int, item: dict, ctx: Context, floored: bool) -> list[Check]:
+        out: list[Check] = []
+        if item["figure"] in ctx.booleans:
+            out.append((f"items[{n}].tiers", f"分档扣分需要数值，“{item['figure']}”是是/否项（用 per 与 when）",
+                        f"tiers need a number; '{item['figure']}' is a yes/no fact"))
+        previous: tuple[tuple[Decimal, int], Decimal] | None = None
+        for k, t in enumerate(item["tiers"]):
+            path = f"items[{n}].tiers[{k}]"
+            if ("at_least" in t) == ("above" in t):
+                out.append((path, "每档写且只写一个门槛：at_least（达到，含）或 above（高于，不含）",
+                            "each tier takes exactly one of at_least or above"))
+                previous = None
+                continue
+            th = threshold_of(t)
+            assert th is not None
+            deduct = D(t["deduct"])
+            if deduct > ctx.points and floored:
+                out.append((f"{path}.deduct", f"扣分{num(deduct)}分超过指标分值{num(ctx.points)}分",
+                            "tier deduction exceeds the indicator's points"))
+            key = (th.value, 1 if th.strict else 0)
+            if previous is not None:
+                if key <= previous[0]:
+                    out.append((f"{path}.{th.key}", f"门槛应逐档升高：本档{th.words('')}不高于上一档",
+                                "tier thresholds must rise"))
+                elif deduct <= previous[1]:
+                    out.append((f"{path}.deduct", f"扣分应逐档增加：本档扣{num(deduct)}分，不多于上一档的{num(previous[1])}分",
+                                "tier deductions must rise with the thresholds"))
+            previous = (key, deduct)
         return out
 
     def evaluate(self, rule: DeductionRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
@@ -415,6 +508,13 @@ class Deduction(RuleKind):
                     en.append(f"{i.figure} = {yes_no(fact, 'en')}: -{num(i.per)}")
                 continue
             count = D(fact if fact is not None else ZERO)
+            if i.tiers:  # 不更新栏目3个及以上扣2分: the highest threshold reached
+                tier = i.tier_for(count)
+                if tier is not None:
+                    total += tier.deduct
+                    zh.append(f"{i.label or label}{num(count)}{unit}，{tier.threshold.words(unit)}，扣{num(tier.deduct)}分")
+                    en.append(f"{i.figure} {num(count)} {tier.threshold.words(unit, 'en')}: -{num(tier.deduct)}")
+                continue
             if count > 0:
                 amount = count * i.per
                 total += amount
@@ -435,9 +535,9 @@ class Deduction(RuleKind):
         )
 
     def steps(self, rule: DeductionRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
-        if any(i.figure not in whole for i in rule.items):  # 1.5 % × 1 point per % → 3.5
+        if any(i.figure not in whole and not i.tiers for i in rule.items):  # 1.5 % × 1 point per % → 3.5
             return [CENT]
-        return [points] + [i.per for i in rule.items]
+        return [points] + [i.per for i in rule.items if not i.tiers] + [t.deduct for i in rule.items for t in i.tiers]
 
     def lowest(self, rule: DeductionRule, points: Decimal, area_points: Decimal) -> Decimal:
         return ZERO if rule.floor == "indicator" else points - area_points
@@ -625,6 +725,7 @@ class Count(RuleKind):
 class VetoRule:
     figure: str
     kind: str = "veto"
+    threshold: Threshold | None = None  # 不可访问率达到5%: a number reaching it triggers the veto
 
 
 class Veto(RuleKind):
@@ -634,21 +735,48 @@ class Veto(RuleKind):
     title_zh = "一票否决"
 
     def from_raw(self, raw: dict) -> VetoRule:
-        return VetoRule(raw["figure"])
+        return VetoRule(raw["figure"], threshold=threshold_of(raw))
 
     def to_raw(self, rule: VetoRule) -> dict:
-        return {"kind": self.kind, "figure": rule.figure}
+        out: dict[str, Any] = {"kind": self.kind, "figure": rule.figure}
+        if rule.threshold is not None:
+            out.update(_threshold_raw(rule.threshold))
+        return out
 
     def figures(self, raw: dict) -> list[FigureRef]:
         return [FigureRef("figure", raw["figure"], "flag")]
 
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        if "at_least" in raw and "above" in raw:
+            return [("above", "否决门槛写且只写一个：at_least（达到，含）或 above（高于，不含）",
+                     "a veto takes one of at_least or above")]
+        key = "above" if "above" in raw else "at_least" if "at_least" in raw else None
+        if key and raw["figure"] in ctx.booleans:
+            return [(key, f"门槛只用于数值；“{raw['figure']}”是是/否项，为“是”即触发，不写门槛",
+                     f"a threshold needs a number; '{raw['figure']}' is a yes/no fact")]
+        return []
+
     @staticmethod
     def triggered(rule: VetoRule, values: dict[str, Any]) -> bool:
         v = values.get(rule.figure)
-        return bool(v) if isinstance(v, bool) or v is None else D(v) > 0
+        if isinstance(v, bool) or v is None:
+            return bool(v)
+        if rule.threshold is not None:
+            return rule.threshold.reached(D(v))
+        return D(v) > 0
 
     def evaluate(self, rule: VetoRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
-        if self.triggered(rule, values):
+        hit = self.triggered(rule, values)
+        th = rule.threshold
+        if th is not None and not isinstance(values.get(rule.figure), bool):
+            unit = ind.figure_label(rule.figure)[1]
+            fig_en = _fig(ind, rule.figure, values, "en")
+            if hit:
+                return (ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，{th.words(unit)}，触发一票否决",
+                        f"veto triggered ({rule.figure}): {fig_en} {th.words(unit, 'en')}")
+            return (ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，未{th.words(unit)}，未触发",
+                    f"not triggered: {fig_en}, not {th.words(unit, 'en')}")
+        if hit:
             return ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，触发一票否决", f"veto triggered ({rule.figure})"
         return ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，未触发", "not triggered"
 

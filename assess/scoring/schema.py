@@ -74,6 +74,15 @@ GATE = {
 above (达到80分)."""
 
 
+DEDUCTION_TIERS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"type": "object", "required": ["deduct"], "additionalProperties": False,
+              "properties": {"at_least": NUMBER, "above": NUMBER, "deduct": POSITIVE}},
+}
+"""Deductions by threshold on a figure (1–2个扣1分，3个及以上扣2分): each tier ``at_least`` or ``above`` a value."""
+
+
 def _kind(kind: str, required: list[str], props: dict[str, Any]) -> dict[str, Any]:
     return {
         "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
@@ -101,13 +110,14 @@ RULE = {
             "properties": {"from": NUMBER, "below": NUMBER, "points": NONNEG, "label": {"type": "string"}}}}}),
         _kind("ratio", ["figure", "target"], {"figure": NAME, "target": POSITIVE, "zero_below": NONNEG}),
         _kind("deduction", ["items"], {"items": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["figure", "per"], "additionalProperties": False,
-            "properties": {"figure": NAME, "per": POSITIVE, "label": {"type": "string"}, "when": {"type": "boolean"}}}},
+            "type": "object", "required": ["figure"], "additionalProperties": False,
+            "properties": {"figure": NAME, "per": POSITIVE, "tiers": DEDUCTION_TIERS, "label": {"type": "string"},
+                           "when": {"type": "boolean"}}}},
             "floor": {"enum": ["indicator", "area"]}}),
         _kind("judgement", [], {"min": NONNEG, "max": NONNEG, "step": POSITIVE, "default": NONNEG}),
         _kind("late", ["figure"], {"figure": NAME, "fixed": NONNEG, "per_day": NONNEG, "max": POSITIVE}),
         _kind("count", ["figure", "per"], {"figure": NAME, "per": POSITIVE}),
-        _kind("veto", ["figure"], {"figure": NAME}),
+        _kind("veto", ["figure"], {"figure": NAME, "at_least": NUMBER, "above": NUMBER}),
     ],
 }
 
