@@ -73,3 +73,29 @@ def test_threshold_rubric_table_and_form(client, login, tenant_a):
     db.session.commit()
     assert r.suggested == Decimal("3.00") and "达到3个，扣2分" in r.explanation  # 5 − 2
     assert c.get(f"/self/{sub.id}").status_code == 200
+
+
+def test_editor_keeps_the_new_keys_and_refuses_their_misuse_at_the_rule_field(client, login, tenant_a):
+    from assess.models import Rubric
+    from assess.rubrics import services
+    from assess.rubrics.store import engine_rubric
+    from sqlalchemy import select
+
+    c = login(tenant_a.users["office_admin"].username)
+    for name in ("gates-facts.yaml", "thresholds.yaml"):
+        row = store_rubric(tenant_a.office.id, (FIXTURES / name).read_text(encoding="utf-8"), filename=name)
+        db.session.commit()
+        assert c.get(f"/rubrics/{row.id}/edit").status_code == 200
+        data = services.editor_values(services.base_raw(row))
+        counted = "- {figure: errors, per: 0.5}" if name == "gates-facts.yaml" else "- {figure: wrong_chars, per: 0.5}"
+        assert counted in data["A1.rule"]
+        bad = {**data, "A1.rule": data["A1.rule"].replace(counted, counted[:-1] + ", when: true}")}
+        resp = c.post(f"/rubrics/{row.id}/edit", data={**bad, "save": "1"})
+        assert resp.status_code == 422 and "只用于是/否项" in resp.get_data(as_text=True)
+        resp = c.post(f"/rubrics/{row.id}/edit", data={**data, "A2.standard": "改了一句标准", "save": "1"})
+        assert resp.status_code == 302
+        new = db.session.scalars(select(Rubric).where(Rubric.parent_id == row.id)).one()
+        old_r, new_r = engine_rubric(row), engine_rubric(new)
+        assert new_r.indicator("A2").standard == "改了一句标准"
+        assert new_r.indicator("A1") == old_r.indicator("A1")
+        assert new_r.bonus == old_r.bonus and new_r.vetoes == old_r.vetoes
