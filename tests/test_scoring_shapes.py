@@ -241,3 +241,54 @@ def test_threshold_misuse_reported_at_its_line():
     typo = TH_TEXT.replace("- {at_least: 1, deduct: 1}", "- {at_least: 1, minus: 1}")
     msgs = {p.path: p.message for p in problems(typo)}
     assert "未知字段“minus”" in msgs["areas[0].indicators[0].rule.items[0].tiers[0].minus"]
+
+
+# ---------------------------------------------------------------- shape 2 for grade bands (高于90分为优秀)
+
+STRICT_GRADES = TEXT.replace("""  - {label: 优秀, min: 18}
+  - {label: 合格, min: 12}
+  - {label: 不合格, min: 0}""", """  - {label: 优秀, above: 18}
+  - {label: 合格, min: 12}
+  - {label: 不合格, min: 0}""")
+
+
+def test_strict_grade_band_excludes_its_line():
+    from assess.scoring import grade_for
+
+    rubric = load_rubric(STRICT_GRADES, "r.yaml")
+    # 优秀 when the total is above 18 (18 itself → 合格); 合格 from 12 inclusive
+    assert [grade_for(rubric, D(x)) for x in ("18.5", "18", "12", "11.99")] == ["优秀", "合格", "合格", "不合格"]
+    assert [grade_for(RUBRIC, D(x)) for x in ("18", "12")] == ["优秀", "合格"]  # min: inclusive, as before
+    # base 4 + 6 + 8 = 18 > 16 → bonus min(2, cap 2) = 2 → total 20 > 18 → 优秀
+    res = score(rubric, {**GOOD, "X1": {"adopted": 2}}, judgements={"B1": D(8)})
+    assert (res.total, res.grade) == (D(20), "优秀")
+    # base 4 + 6 + 6 = 16, not above the bonus gate 16 → total 16 → 合格
+    assert score(rubric, {**GOOD, "X1": {"adopted": 2}}, judgements={"B1": D(6)}).grade == "合格"
+    assert load_rubric(dump_rubric(rubric)) == rubric
+    table = rubric_table(rubric)
+    assert table.grades[:3] == ["优秀：高于18分", "合格：12分及以上", "不合格：低于12分"]
+
+
+def test_strict_grade_band_last_line_reads_at_most():
+    text = TEXT.replace("  - {label: 合格, min: 12}\n", "  - {label: 合格, above: 12}\n")
+    assert rubric_table(load_rubric(text, "r.yaml")).grades[2] == "不合格：12分及以下"
+
+
+def test_grade_band_misuse_at_its_line():
+    both = STRICT_GRADES.replace("{label: 合格, min: 12}", "{label: 合格, min: 12, above: 12}")
+    p = next(p for p in problems(both) if p.path == "grades[1]")
+    assert p.line == line_of(both, "label: 合格") and "min（达到，含）或 above（高于，不含）" in p.message
+    neither = STRICT_GRADES.replace("{label: 合格, min: 12}", "{label: 合格}")
+    assert any(p.path == "grades[1]" for p in problems(neither))
+    order = STRICT_GRADES.replace("{label: 合格, min: 12}", "{label: 合格, above: 18}")
+    p = next(p for p in problems(order) if p.path == "grades[1].above")
+    assert "从高到低" in p.message
+    last = STRICT_GRADES.replace("{label: 不合格, min: 0}", "{label: 不合格, above: 0}")
+    p = next(p for p in problems(last) if p.path == "grades[2].above")
+    assert "最低等次的分数线应为0（min: 0）" in p.message
+    top = STRICT_GRADES.replace("above: 18", "above: 20")
+    assert any(p.path == "grades[0].above" and "高于总分" in p.message for p in problems(top))
+    # 优秀 above 18, then 良好 at 18 inclusive: 18 itself is 良好 — allowed
+    same = STRICT_GRADES.replace("{label: 合格, min: 12}", "{label: 良好, min: 18}\n  - {label: 合格, min: 12}")
+    from assess.scoring import grade_for
+    assert grade_for(load_rubric(same, "r.yaml"), D(18)) == "良好"

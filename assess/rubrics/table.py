@@ -207,8 +207,11 @@ def rubric_table(rubric: scoring.Rubric) -> RubricTable:
     grades = []
     for n, g in enumerate(rubric.grades):
         upper = f"，且不超过排名分组的{num(g.max_share)}%" if g.max_share is not None else ""
-        grades.append(f"{g.label}：{num(g.min)}分及以上{upper}" if n < len(rubric.grades) - 1
-                      else f"{g.label}：低于{num(rubric.grades[n - 1].min)}分" if n else f"{g.label}")
+        line = f"高于{num(g.min)}分" if g.strict else f"{num(g.min)}分及以上"
+        below = (f"{num(rubric.grades[n - 1].min)}分及以下" if n and rubric.grades[n - 1].strict
+                 else f"低于{num(rubric.grades[n - 1].min)}分" if n else "")
+        grades.append(f"{g.label}：{line}{upper}" if n < len(rubric.grades) - 1
+                      else f"{g.label}：{below}" if n else f"{g.label}")
     grades.append(f"触发一票否决的，等次为{rubric.veto_grade}"
                   + ("，总分按0分计" if rubric.veto_zeroes_total else "") + "。")
     titles = {a.code: a.title for a in rubric.areas}

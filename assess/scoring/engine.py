@@ -297,7 +297,7 @@ def grade_for(rubric: Rubric, total: Decimal, veto: bool = False) -> str:
     if veto:
         return rubric.veto_grade
     for band in rubric.grades:
-        if total >= band.min:
+        if band.holds(total):
             return band.label
     return rubric.grades[-1].label
 

@@ -239,22 +239,36 @@ class _Checker:
         if not isinstance(grades, list) or not self.clean(("grades",)) or not grades:
             return
         labels: dict[str, int] = {}
+        previous: tuple[int, Decimal, bool] | None = None  # (index, line value, strict) of the band above
         for n, g in enumerate(grades):
             if g["label"] in labels:
                 first = self.parsed.line(("grades", labels[g["label"]], "label"))
                 self.add(("grades", n, "label"), f"等次名称“{g['label']}”重复（第{first}行已有）",
                          f"duplicate grade '{g['label']}' (also on line {first})")
             labels.setdefault(g["label"], n)
-            if n and D(g["min"]) >= D(grades[n - 1]["min"]):
-                self.add(("grades", n, "min"), f"等次应按分数线从高到低排列：“{g['label']}”的分数线{num(D(g['min']))}"
-                         f"不低于上一等次“{grades[n - 1]['label']}”的{num(D(grades[n - 1]['min']))}",
+            if ("min" in g) == ("above" in g):
+                self.add(("grades", n), "等次写且只写一个分数线：min（达到，含）或 above（高于，不含）",
+                         "a grade band takes exactly one of min or above")
+                previous = None
+                continue
+            key = "above" if "above" in g else "min"
+            value, strict = D(g[key]), key == "above"
+            if previous is not None and (value, strict) >= (previous[1], previous[2]):
+                above = grades[previous[0]]
+                self.add(("grades", n, key), f"等次应按分数线从高到低排列：“{g['label']}”的分数线{num(value)}"
+                         f"不低于上一等次“{above['label']}”的{num(previous[1])}",
                          "grade bands must be ordered by strictly decreasing min")
-            if _is_num(d.get("total")) and D(g["min"]) > D(d["total"]):
-                self.add(("grades", n, "min"), f"分数线{num(D(g['min']))}高于总分", "grade min above the total")
-        if D(grades[-1]["min"]) != 0:
+            previous = (n, value, strict)
+            if _is_num(d.get("total")) and (value >= D(d["total"]) if strict else value > D(d["total"])):
+                self.add(("grades", n, key), f"分数线{num(value)}高于总分", "grade min above the total")
+        last = grades[-1]
+        if "above" in last and "min" not in last:
+            self.add(("grades", len(grades) - 1, "above"), "最低等次的分数线应为0（min: 0），否则低分单位没有等次",
+                     "the lowest grade must start at 0 (min: 0)")
+        elif "min" in last and D(last["min"]) != 0:
             self.add(("grades", len(grades) - 1, "min"), "最低等次的分数线应为0，否则低分单位没有等次",
                      "the lowest grade must start at 0")
-        if grades[-1].get("max_share") is not None:
+        if last.get("max_share") is not None:
             self.add(("grades", len(grades) - 1, "max_share"), "最低等次不能设比例上限", "the lowest grade cannot be capped")
         veto = d.get("veto_grade")
         if isinstance(veto, str) and veto not in labels:
@@ -499,7 +513,8 @@ def _bonus(raw: dict) -> BonusSection:
 
 
 def _build(d: dict) -> Rubric:
-    grades = tuple(GradeBand(g["label"], D(g["min"]), _opt(g, "max_share")) for g in d["grades"])
+    grades = tuple(GradeBand(g["label"], D(g["above"] if "above" in g else g["min"]), _opt(g, "max_share"), "above" in g)
+                   for g in d["grades"])
     late = d.get("late_submission")
     bonus = d.get("bonus")
     return Rubric(
@@ -567,7 +582,7 @@ def dump_rubric(rubric: Rubric) -> str:
     d["total"] = rubric.total
     d["grades"] = []
     for g in rubric.grades:
-        band: dict[str, Any] = {"label": g.label, "min": g.min}
+        band: dict[str, Any] = {"label": g.label, ("above" if g.strict else "min"): g.min}
         if g.max_share is not None:
             band["max_share"] = g.max_share
         d["grades"].append(band)

@@ -157,9 +157,15 @@ class Area:
 
 @dataclass(frozen=True)
 class GradeBand:
+    """A grade from ``min`` up (90分及以上), or strictly above it when ``strict`` (the file's ``above: 90``)."""
+
     label: str
     min: Decimal
     max_share: Decimal | None = None  # percent of the ranking group
+    strict: bool = False
+
+    def holds(self, total: Decimal) -> bool:
+        return total > self.min if self.strict else total >= self.min
 
 
 @dataclass(frozen=True)

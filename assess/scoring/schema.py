@@ -155,8 +155,8 @@ SCHEMA: dict[str, Any] = {
         "description": {"type": "string"},
         "total": POSITIVE,
         "grades": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["label", "min"], "additionalProperties": False,
-            "properties": {"label": TEXT, "min": NONNEG,
+            "type": "object", "required": ["label"], "additionalProperties": False,
+            "properties": {"label": TEXT, "min": NONNEG, "above": NONNEG,
                            "max_share": {"type": "number", "exclusiveMinimum": 0, "maximum": 100}}}},
         "veto_grade": TEXT,
         "veto_zeroes_total": {"type": "boolean"},
