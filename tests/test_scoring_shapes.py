@@ -292,3 +292,93 @@ def test_grade_band_misuse_at_its_line():
     same = STRICT_GRADES.replace("{label: 合格, min: 12}", "{label: 良好, min: 18}\n  - {label: 合格, min: 12}")
     from assess.scoring import grade_for
     assert grade_for(load_rubric(same, "r.yaml"), D(18)) == "良好"
+
+
+# ---------------------------------------------------------------- shape 2 in tiers (高于95%得满分; 1至2个)
+
+TIERED = """
+format: assess-rubric/1
+code: tiered
+name: 分档门槛
+office: 测试公开办
+year: 2026
+version: 1
+total: 10
+grades:
+  - {label: 合格, min: 6}
+  - {label: 不合格, min: 0}
+areas:
+  - code: A
+    title: 测试
+    indicators:
+      - code: A1
+        title: 接通率
+        points: 5
+        inputs:
+          - {name: rate, label: 接通率, type: rate, unit: "%"}
+        rule:
+          kind: tiers
+          figure: rate
+          tiers:
+            - {above: 95, points: 5}
+            - {above: 80, to: 95, points: 3}
+            - {from: 0, to: 80, points: 0}
+      - code: A2
+        title: 不更新栏目
+        points: 5
+        inputs:
+          - {name: stale, label: 不更新栏目, type: integer, unit: 个}
+        rule:
+          kind: tiers
+          figure: stale
+          tiers:
+            - {from: 0, to: 0, points: 5}
+            - {from: 1, to: 2, points: 3}
+            - {above: 2, points: 0}
+"""
+TIERS_R = load_rubric(TIERED, "tiered.yaml")
+
+
+@pytest.mark.parametrize("rate, expected", [("100", "5"), ("95.01", "5"), ("95", "3"), ("80.5", "3"), ("80", "0"), ("0", "0")])
+def test_tiers_above_and_to_put_the_line_on_the_right_side(rate, expected):
+    # 高于95%得5分; 80%（不含）至95%（含）得3分; 80%及以下不得分
+    res = score(TIERS_R, {"A1": {"rate": rate}, "A2": {"stale": 0}})
+    assert res.indicators["A1"].suggested == D(expected)
+
+
+@pytest.mark.parametrize("stale, expected", [(0, "5"), (1, "3"), (2, "3"), (3, "0"), (9, "0")])
+def test_whole_number_tiers_with_to_leave_no_gap(stale, expected):
+    # 0个得5分; 1至2个得3分; 高于2个不得分 (to: 0 then from: 1 is no gap for a count)
+    assert score(TIERS_R, {"A1": {"rate": "0"}, "A2": {"stale": stale}}).indicators["A2"].suggested == D(expected)
+
+
+def test_strict_tiers_explained_and_in_the_table():
+    res = score(TIERS_R, {"A1": {"rate": "95"}, "A2": {"stale": 2}})
+    assert res.indicators["A1"].explanation_zh == "接通率95%，80%<x≤95%档，得3分"
+    assert res.indicators["A1"].explanation_en == "接通率: 95 %, tier (80, 95]: 3 pt"
+    assert res.indicators["A2"].explanation_zh == "不更新栏目2个，1–2个档，得3分"
+    assert describe_rule(TIERS_R.indicator("A1"), TIERS_R) == (
+        "按接通率分档：高于95%得5分；高于80%至95%（含）得3分；0%（含）至80%（含）不得分。")
+    assert describe_rule(TIERS_R.indicator("A2"), TIERS_R) == "按不更新栏目分档：3个及以上不得分；1至2个得3分；0个得5分。"
+    assert load_rubric(dump_rubric(TIERS_R)) == TIERS_R
+
+
+def test_strict_tier_misuse_at_its_line():
+    both = TIERED.replace("{above: 95, points: 5}", "{above: 95, from: 95, points: 5}")
+    p = next(p for p in problems(both) if p.path == "areas[0].indicators[0].rule.tiers[0]")
+    assert p.line == line_of(both, "{above: 95, from: 95") and "from（含）或 above（不含）" in p.message
+    two_upper = TIERED.replace("{above: 80, to: 95, points: 3}", "{above: 80, to: 95, below: 95, points: 3}")
+    assert any(p.path == "areas[0].indicators[0].rule.tiers[1]" and "below（不含）或 to（含）" in p.message
+               for p in problems(two_upper))
+    point_gap = TIERED.replace("{above: 80, to: 95, points: 3}", "{above: 80, below: 95, points: 3}")
+    p = next(p for p in problems(point_gap) if p.path == "areas[0].indicators[0].rule.tiers[0]")
+    assert "95本身不在任何档位" in p.message  # below 95 and above 95: 95 itself is in no tier
+    point_overlap = TIERED.replace("{above: 95, points: 5}", "{from: 95, points: 5}")
+    p = next(p for p in problems(point_overlap) if p.path == "areas[0].indicators[0].rule.tiers[0]")
+    assert "重叠" in p.message  # to 95 and from 95: 95 is in both
+    not_covered = TIERED.replace("{from: 0, to: 80, points: 0}", "{above: 0, to: 80, points: 0}")
+    p = next(p for p in problems(not_covered) if p.path == "areas[0].indicators[0].rule.tiers[2].above")
+    assert "0本身不在任何档位" in p.message
+    count_gap = TIERED.replace("{from: 1, to: 2, points: 3}", "{from: 2, to: 2, points: 3}")
+    p = next(p for p in problems(count_gap) if p.path == "areas[0].indicators[1].rule.tiers[1]")
+    assert "空缺" in p.message  # 0, then 2: 1 is in no tier

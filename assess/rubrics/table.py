@@ -12,13 +12,27 @@ from decimal import Decimal
 from .. import scoring
 from ..scoring.explain import num
 from ..scoring.model import Indicator
+from ..scoring.rules import Tier
 
 
 def _fig(ind: Indicator, name: str) -> tuple[str, str]:
     return ind.figure_label(name)
 
 
-def _range(lo: Decimal, hi: Decimal | None, unit: str, integer: bool) -> str:
+def _range(lo: Decimal, hi: Decimal | None, unit: str, integer: bool, tier: Tier | None = None) -> str:
+    """A tier's span in words; a tier written with ``above`` (高于, the line excluded) or ``to`` (the upper
+    line included) says so."""
+    strict, inclusive = (tier.from_strict, tier.to_inclusive) if tier is not None else (False, False)
+    if tier is not None and (strict or inclusive):
+        if integer:
+            first, last = tier.whole_numbers()
+            if last is None:
+                return f"{num(first)}{unit}及以上"
+            return f"{num(first)}{unit}" if last == first else f"{num(first)}至{num(last)}{unit}"
+        low = f"高于{num(lo)}{unit}" if strict else f"{num(lo)}{unit}（含）"
+        if hi is None:
+            return low
+        return f"{low}至{num(hi)}{unit}（{'含' if inclusive else '不含'}）"
     if hi is None:
         return f"{num(lo)}{unit}及以上"
     if integer:
@@ -48,7 +62,7 @@ def describe_rule(ind: Indicator, rubric: scoring.Rubric | None = None) -> str:
         tiers = sorted(r.tiers, key=lambda t: t.from_, reverse=True)
         parts = []
         for t in tiers:
-            text = _range(t.from_, t.below, unit, integer)
+            text = _range(t.from_, t.below, unit, integer, t)
             parts.append(f"{text}得{num(t.points)}分" if t.points else f"{text}不得分")
         return f"按{label}分档：" + "；".join(parts) + "。"
     if kind == "ratio":

@@ -14,7 +14,7 @@ Each kind knows how to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, ClassVar
 
 from .explain import CENT, ZERO, figure, num, pts, q, yes_no
@@ -216,10 +216,28 @@ class Checklist(RuleKind):
 
 @dataclass(frozen=True)
 class Tier:
+    """One tier: ``from`` ≤ x < ``below`` as in format 1; ``above`` makes the lower line strict (x > line,
+    ``from_strict``) and ``to`` makes the upper line inclusive (x ≤ line, ``to_inclusive``)."""
+
     from_: Decimal
     below: Decimal | None
     points: Decimal
     label: str = ""
+    from_strict: bool = False
+    to_inclusive: bool = False
+
+    def contains(self, x: Decimal) -> bool:
+        low = x > self.from_ if self.from_strict else x >= self.from_
+        return low and (self.below is None or (x <= self.below if self.to_inclusive else x < self.below))
+
+    def whole_numbers(self) -> tuple[Decimal, Decimal | None]:
+        """The whole numbers this tier holds, as first..last (last None: no upper line)."""
+        f = self.from_
+        first = (f.to_integral_value(ROUND_FLOOR) + 1) if self.from_strict else f.to_integral_value(ROUND_CEILING)
+        if self.below is None:
+            return first, None
+        b = self.below
+        return first, (b.to_integral_value(ROUND_FLOOR) if self.to_inclusive else b.to_integral_value(ROUND_CEILING) - 1)
 
 
 @dataclass(frozen=True)
@@ -230,37 +248,58 @@ class TiersRule:
 
 
 def _tier_range(t: Tier, unit: str, integer: bool, lang: str) -> str:
+    if integer and (t.from_strict or t.to_inclusive):
+        first, last = t.whole_numbers()
+        if last is None:
+            return f"≥{num(first)}{unit}"
+        return f"{num(first)}{unit}" if last == first else f"{num(first)}–{num(last)}{unit}"
     if t.below is None:
-        return f"≥{num(t.from_)}{unit}"
+        return f"{'>' if t.from_strict else '≥'}{num(t.from_)}{unit}"
     if integer:
         last = t.below - 1
         return f"{num(t.from_)}{unit}" if last == t.from_ else f"{num(t.from_)}–{num(last)}{unit}"
-    return f"{num(t.from_)}{unit}≤x<{num(t.below)}{unit}" if lang == "zh" else f"[{num(t.from_)}, {num(t.below)})"
+    if not t.from_strict and not t.to_inclusive:
+        return f"{num(t.from_)}{unit}≤x<{num(t.below)}{unit}" if lang == "zh" else f"[{num(t.from_)}, {num(t.below)})"
+    lo_op, hi_op = ("<" if t.from_strict else "≤"), ("≤" if t.to_inclusive else "<")
+    if lang == "zh":
+        return f"{num(t.from_)}{unit}{lo_op}x{hi_op}{num(t.below)}{unit}"
+    return f"{'(' if t.from_strict else '['}{num(t.from_)}, {num(t.below)}{']' if t.to_inclusive else ')'}"
+
+
+def _has_value(lo: Decimal, lo_in: bool, hi: Decimal, hi_in: bool, integer: bool) -> bool:
+    """Whether the span between lo and hi (each end in or out) holds a value the figure can take."""
+    if integer:
+        first = lo.to_integral_value(ROUND_CEILING) if lo_in else lo.to_integral_value(ROUND_FLOOR) + 1
+        return first < hi or (first == hi and hi_in)
+    return lo < hi or (lo == hi and lo_in and hi_in)
 
 
 class Tiers(RuleKind):
-    """Tiers on a figure (≥200条得满分, 100–199条得3分 …): each tier is ``from`` ≤ x < ``below``.
+    """Tiers on a figure (≥200条得满分, 100–199条得3分 …): each tier is ``from`` ≤ x < ``below``, or with
+    ``above`` (x > line, 高于95%) and ``to`` (x ≤ line, 1至2个) the other way round at either end.
 
     The loader insists tiers neither overlap nor leave gaps, and cover the figure from its lowest
-    possible value upwards with an open-ended top tier, so every value falls in exactly one tier.
+    possible value upwards with an open-ended top tier, so every value falls in exactly one tier
+    (for a whole-number figure, only whole numbers count: ``to: 2`` then ``from: 3`` leave no gap).
     """
 
     kind = "tiers"
     title_zh = "分档"
 
     def from_raw(self, raw: dict) -> TiersRule:
-        tiers = tuple(
-            Tier(D(t["from"]), D(t["below"]) if t.get("below") is not None else None, D(t["points"]), t.get("label", ""))
-            for t in raw["tiers"]
-        )
-        return TiersRule(raw["figure"], tiers)
+        tiers = []
+        for t in raw["tiers"]:
+            upper = t.get("to", t.get("below"))
+            tiers.append(Tier(D(t["above"] if "above" in t else t["from"]), D(upper) if upper is not None else None,
+                              D(t["points"]), t.get("label", ""), "above" in t, "to" in t))
+        return TiersRule(raw["figure"], tuple(tiers))
 
     def to_raw(self, rule: TiersRule) -> dict:
         tiers = []
         for t in rule.tiers:
-            item: dict[str, Any] = {"from": t.from_}
+            item: dict[str, Any] = {("above" if t.from_strict else "from"): t.from_}
             if t.below is not None:
-                item["below"] = t.below
+                item["to" if t.to_inclusive else "below"] = t.below
             item["points"] = t.points
             if t.label:
                 item["label"] = t.label
@@ -269,32 +308,56 @@ class Tiers(RuleKind):
 
     def check(self, raw: dict, ctx: Context) -> list[Check]:
         out: list[Check] = []
-        tiers = [(n, D(t["from"]), D(t["below"]) if t.get("below") is not None else None, D(t["points"]))
-                 for n, t in enumerate(raw["tiers"])]
-        for n, lo, hi, p in tiers:
+        # whole-number reading only where the file uses above/to: format-1 tiers are checked exactly as before
+        integer = raw["figure"] in ctx.integer_figures and any("above" in t or "to" in t for t in raw["tiers"])
+        # (n, lo, lo_open, hi, hi_closed, points, lo_key, hi_key)
+        tiers: list[tuple[int, Decimal, bool, Decimal | None, bool, Decimal, str, str]] = []
+        for n, t in enumerate(raw["tiers"]):
+            if ("from" in t) == ("above" in t):
+                out.append((f"tiers[{n}]", "每档写且只写一个下限：from（含）或 above（不含）",
+                            "each tier takes exactly one of from or above"))
+                continue
+            if "below" in t and "to" in t:
+                out.append((f"tiers[{n}]", "每档最多写一个上限：below（不含）或 to（含）",
+                            "a tier takes at most one of below or to"))
+                continue
+            lo_key = "above" if "above" in t else "from"
+            hi_key = "to" if "to" in t else "below"
+            hi = t.get(hi_key)
+            tiers.append((n, D(t[lo_key]), lo_key == "above", D(hi) if hi is not None else None, hi_key == "to",
+                          D(t["points"]), lo_key, hi_key))
+        if not tiers:
+            return out
+        for n, lo, lo_open, hi, hi_closed, p, *_ in tiers:
             if p > ctx.points:
                 out.append((f"tiers[{n}].points", f"档位分值{num(p)}分超过指标分值{num(ctx.points)}分",
                             "tier points exceed the indicator's points"))
-        empty = [(n, lo, hi) for n, lo, hi, _ in tiers if hi is not None and hi <= lo]
+        empty = [(n, lo, hi) for n, lo, lo_open, hi, hi_closed, *_ in tiers
+                 if hi is not None and not _has_value(lo, not lo_open, hi, hi_closed, integer)]
         if empty:
             return out + [(f"tiers[{n}]", f"档位下限{num(lo)}不小于上限{num(hi)}", "tier 'from' must be below 'below'")
                           for n, lo, hi in empty]
-        ordered = sorted(tiers, key=lambda t: t[1])
-        for (n1, lo1, hi1, _), (n2, lo2, _hi2, _) in zip(ordered, ordered[1:]):
-            if hi1 is None or lo2 < hi1:
+        ordered = sorted(tiers, key=lambda t: (t[1], t[2]))
+        for first, second in zip(ordered, ordered[1:]):
+            n1, _lo1, _, hi1, hi1_closed = first[:5]
+            n2, lo2, lo2_open = second[:3]
+            if hi1 is None or _has_value(lo2, not lo2_open, hi1, hi1_closed, integer):
                 out.append((f"tiers[{n2}]", f"档位与第{n1 + 1}档重叠（{num(lo2)}已落在该档内）",
                             f"tier overlaps tier {n1 + 1}"))
-            elif lo2 > hi1:
-                out.append((f"tiers[{n2}]", f"档位之间有空缺：{num(hi1)}至{num(lo2)}之间的值不在任何档位",
+            elif _has_value(hi1, not hi1_closed, lo2, lo2_open, integer):
+                gap = (f"{num(hi1)}至{num(lo2)}之间的值" if hi1 != lo2 else f"{num(hi1)}本身")
+                out.append((f"tiers[{n2}]", f"档位之间有空缺：{gap}不在任何档位",
                             f"gap between tiers: values from {num(hi1)} to {num(lo2)} fall in no tier"))
-        top_n, _, top_hi, _ = ordered[-1]
-        if top_hi is not None:
-            out.append((f"tiers[{top_n}].below", f"最高档应不设上限（below），否则≥{num(top_hi)}的值不在任何档位",
+        top = ordered[-1]
+        if top[3] is not None:
+            out.append((f"tiers[{top[0]}].{top[7]}", f"最高档应不设上限（below/to），否则超过{num(top[3])}的值不在任何档位"
+                        if top[4] else f"最高档应不设上限（below），否则≥{num(top[3])}的值不在任何档位",
                         "the top tier must be open-ended"))
         lowest = ctx.figure_min.get(raw["figure"], ZERO)
-        first_n, first_lo, _, _ = ordered[0]
-        if lowest is not None and first_lo > lowest:
-            out.append((f"tiers[{first_n}].from", f"最低档从{num(first_lo)}起，{num(lowest)}至{num(first_lo)}之间的值不在任何档位",
+        first_n, first_lo, first_open = ordered[0][:3]
+        if lowest is not None and _has_value(lowest, True, first_lo, first_open, integer):
+            span = (f"{num(lowest)}至{num(first_lo)}之间的值" if first_lo != lowest else f"{num(lowest)}本身")
+            out.append((f"tiers[{first_n}].{ordered[0][6]}", f"最低档从{num(first_lo)}起，{span}不在任何档位",
                         f"values from {num(lowest)} to {num(first_lo)} fall in no tier"))
         return out
 
@@ -304,7 +367,7 @@ class Tiers(RuleKind):
         spec = ind.input(rule.figure)
         integer = spec is not None and spec.type == "integer"
         for t in rule.tiers:
-            if value >= t.from_ and (t.below is None or value < t.below):
+            if t.contains(value):
                 tier_zh = t.label or _tier_range(t, unit, integer, "zh")
                 return (
                     t.points,

@@ -106,8 +106,9 @@ RULE = {
             "type": "object", "required": ["figure", "points"], "additionalProperties": False,
             "properties": {"figure": NAME, "points": POSITIVE}}}}),
         _kind("tiers", ["figure", "tiers"], {"figure": NAME, "tiers": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["from", "points"], "additionalProperties": False,
-            "properties": {"from": NUMBER, "below": NUMBER, "points": NONNEG, "label": {"type": "string"}}}}}),
+            "type": "object", "required": ["points"], "additionalProperties": False,
+            "properties": {"from": NUMBER, "above": NUMBER, "below": NUMBER, "to": NUMBER, "points": NONNEG,
+                           "label": {"type": "string"}}}}}),
         _kind("ratio", ["figure", "target"], {"figure": NAME, "target": POSITIVE, "zero_below": NONNEG}),
         _kind("deduction", ["items"], {"items": {"type": "array", "minItems": 1, "items": {
             "type": "object", "required": ["figure"], "additionalProperties": False,
