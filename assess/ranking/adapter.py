@@ -11,13 +11,13 @@ that both paths give identical totals.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Mapping
 
 from .. import scoring
-from ..scoring.model import Area, BonusSection, Indicator, Rubric, Totals
+from ..scoring.model import Area, Indicator, Rubric, Totals
 from ..scoring.rules import JudgementRule
 
 BONUS = "__bonus__"
@@ -66,8 +66,7 @@ def section_rubric(rubric: Rubric) -> Rubric:
     bonus = None
     if rubric.bonus:
         members = rubric.bonus.indicators
-        bonus = BonusSection(cap=rubric.bonus.cap, min_base=rubric.bonus.min_base,
-                             indicators=(_collapsed(BONUS, "加分项", members, rubric),) if members else ())
+        bonus = replace(rubric.bonus, indicators=(_collapsed(BONUS, "加分项", members, rubric),) if members else ())
     values = {f.name: getattr(rubric, f.name) for f in fields(rubric)}
     out = _SectionRubric(**{**values, "areas": areas, "bonus": bonus})
     _cache[id(rubric)] = (rubric, out)

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from assess.scoring import InputError, Problem, RubricError, load_rubric, score
-from assess.scoring.engine import SOURCE
+from assess.scoring.engine import RUBRIC_SOURCE, SOURCE
 from assess.scoring.export import result_to_dict
 from assess.scoring.model import Rubric
 from assess.scoring.explain import num
@@ -101,7 +101,8 @@ def score_cmd(rubric_file: str, inputs_file: str) -> None:
                        overrides=data.get("overrides"), late_days=data.get("late_days", 0))
     except InputError as exc:
         for p in exc.problems:
-            click.echo(_line(p, inputs_file if p.file == SOURCE else None), err=True)
+            file = {SOURCE: inputs_file, RUBRIC_SOURCE: rubric_file}.get(p.file)
+            click.echo(_line(p, file), err=True)
         sys.exit(1)
     click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
 

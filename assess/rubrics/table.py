@@ -12,13 +12,27 @@ from decimal import Decimal
 from .. import scoring
 from ..scoring.explain import num
 from ..scoring.model import Indicator
+from ..scoring.rules import Tier
 
 
 def _fig(ind: Indicator, name: str) -> tuple[str, str]:
     return ind.figure_label(name)
 
 
-def _range(lo: Decimal, hi: Decimal | None, unit: str, integer: bool) -> str:
+def _range(lo: Decimal, hi: Decimal | None, unit: str, integer: bool, tier: Tier | None = None) -> str:
+    """A tier's span in words; a tier written with ``above`` (高于, the line excluded) or ``to`` (the upper
+    line included) says so."""
+    strict, inclusive = (tier.from_strict, tier.to_inclusive) if tier is not None else (False, False)
+    if tier is not None and (strict or inclusive):
+        if integer:
+            first, last = tier.whole_numbers()
+            if last is None:
+                return f"{num(first)}{unit}及以上"
+            return f"{num(first)}{unit}" if last == first else f"{num(first)}至{num(last)}{unit}"
+        low = f"高于{num(lo)}{unit}" if strict else f"{num(lo)}{unit}（含）"
+        if hi is None:
+            return low
+        return f"{low}至{num(hi)}{unit}（{'含' if inclusive else '不含'}）"
     if hi is None:
         return f"{num(lo)}{unit}及以上"
     if integer:
@@ -48,7 +62,7 @@ def describe_rule(ind: Indicator, rubric: scoring.Rubric | None = None) -> str:
         tiers = sorted(r.tiers, key=lambda t: t.from_, reverse=True)
         parts = []
         for t in tiers:
-            text = _range(t.from_, t.below, unit, integer)
+            text = _range(t.from_, t.below, unit, integer, t)
             parts.append(f"{text}得{num(t.points)}分" if t.points else f"{text}不得分")
         return f"按{label}分档：" + "；".join(parts) + "。"
     if kind == "ratio":
@@ -62,7 +76,17 @@ def describe_rule(ind: Indicator, rubric: scoring.Rubric | None = None) -> str:
         parts = []
         for i in r.items:
             label, unit = _fig(ind, i.figure)
-            parts.append(f"每发现{'一' + unit if unit else '一处'}{i.label or label}扣{num(i.per)}分")
+            spec = ind.input(i.figure)
+            if i.tiers:  # 1个扣1分，3个及以上扣2分
+                steps = "，".join(f"{t.threshold.words(unit)}{'（含）' if not t.threshold.strict else ''}扣{num(t.deduct)}分"
+                                  for t in i.tiers)
+                parts.append(f"{i.label or label}{steps}")
+            elif spec is not None and spec.type == "boolean":  # 未公开X扣0.5分: a fact, once
+                costly = True if i.when is None else i.when
+                said = i.label or f"{label}为“{'是' if costly else '否'}”"
+                parts.append(f"{said}的扣{num(i.per)}分")
+            else:
+                parts.append(f"每发现{'一' + unit if unit else '一处'}{i.label or label}扣{num(i.per)}分")
         tail = "扣完为止" if r.floor == "indicator" else "扣分可超出本项分值，但本领域最低为0分"
         return "，".join(parts) + f"，{tail}。"
     if kind == "judgement":
@@ -83,8 +107,10 @@ def describe_rule(ind: Indicator, rubric: scoring.Rubric | None = None) -> str:
         label, unit = _fig(ind, r.figure)
         return f"{label}每{unit or '项'}得{num(r.per)}分，最多{num(ind.points)}分。"
     if kind == "veto":
-        label, _ = _fig(ind, r.figure)
+        label, unit = _fig(ind, r.figure)
         grade = f"，等次为{rubric.veto_grade}" if rubric is not None else ""
+        if r.threshold is not None:
+            return f"{label}{r.threshold.words(unit)}{'（含）' if not r.threshold.strict else ''}的，一票否决{grade}。"
         return f"出现“{label}”情形的，一票否决{grade}。"
     return ""  # pragma: no cover — every kind of the registry is described above
 
@@ -160,6 +186,7 @@ class RubricTable:
     grades: list[str]
     tie_break: str
     late: str
+    bonus_gate_strict: bool = False  # 基础分高于（不含）min_base 方可加分
 
 
 _CN_NUM = "一二三四五六七八九十"
@@ -194,8 +221,11 @@ def rubric_table(rubric: scoring.Rubric) -> RubricTable:
     grades = []
     for n, g in enumerate(rubric.grades):
         upper = f"，且不超过排名分组的{num(g.max_share)}%" if g.max_share is not None else ""
-        grades.append(f"{g.label}：{num(g.min)}分及以上{upper}" if n < len(rubric.grades) - 1
-                      else f"{g.label}：低于{num(rubric.grades[n - 1].min)}分" if n else f"{g.label}")
+        line = f"高于{num(g.min)}分" if g.strict else f"{num(g.min)}分及以上"
+        below = (f"{num(rubric.grades[n - 1].min)}分及以下" if n and rubric.grades[n - 1].strict
+                 else f"低于{num(rubric.grades[n - 1].min)}分" if n else "")
+        grades.append(f"{g.label}：{line}{upper}" if n < len(rubric.grades) - 1
+                      else f"{g.label}：{below}" if n else f"{g.label}")
     grades.append(f"触发一票否决的，等次为{rubric.veto_grade}"
                   + ("，总分按0分计" if rubric.veto_zeroes_total else "") + "。")
     titles = {a.code: a.title for a in rubric.areas}
@@ -209,4 +239,5 @@ def rubric_table(rubric: scoring.Rubric) -> RubricTable:
                              f"每逾期1天扣{num(ls.per_day)}分" if ls.per_day else "") if p]
         late = "自评逾期报送的，" + "，".join(parts) + f"，最多扣{num(ls.max)}分（从总分中扣除）。"
     return RubricTable(rubric, sections, bonus, rubric.bonus.cap if rubric.bonus else None,
-                       rubric.bonus.min_base if rubric.bonus else Decimal(0), vetoes, grades, tie, late)
+                       rubric.bonus.min_base if rubric.bonus else Decimal(0), vetoes, grades, tie, late,
+                       bonus_gate_strict=bool(rubric.bonus and rubric.bonus.strict))

@@ -16,6 +16,7 @@ from .model import Bounds, ComputedFigure, Indicator, IndicatorScore, InputError
 from .rules import RULES, Veto, late_amount
 
 SOURCE = "inputs"
+RUBRIC_SOURCE = "rubric"  # a problem of the rubric's rules themselves, never of a department's figures
 
 
 def _problem(path: str, zh: str, en: str) -> Problem:
@@ -187,7 +188,7 @@ def _bounds(rubric: Rubric, code: str) -> Bounds:
         return Bounds(ZERO, ZERO, Decimal("0.01"))
     hi = rule.max if rule.kind == "judgement" and rule.max is not None else ind.points
     lo = handler.lowest(rule, ind.points, _area_points(rubric, code))
-    step = gcd(handler.steps(rule, ind.points) + [hi - lo])
+    step = gcd(handler.steps(rule, ind.points, ind.whole_figures) + [hi - lo])
     return Bounds(lo, hi, step)
 
 
@@ -264,6 +265,13 @@ def score(
             suggested = b.min
             zh += f"（扣分以本领域分值为限，计{num(b.min)}分）"
             en += f" (limited to the area's points: {num(b.min)})"
+        if not b.contains(suggested):  # the engine's own grid refusing its own suggestion: a rule's fault
+            raise InputError([Problem(
+                RUBRIC_SOURCE, None, ind.code,
+                f"评分规则（{ind.rule.kind}）建议的{num(suggested)}分不在该指标允许的分值范围{num(b.min)}至{num(b.max)}分"
+                f"（步长{num(b.step)}分）内：这是评分规则的问题，不是填报数据的问题",
+                f"the {ind.rule.kind} rule suggests {num(suggested)}, outside its own grid "
+                f"{num(b.min)}..{num(b.max)} step {num(b.step)}: a fault of the rubric, not of the inputs")])
         final = adopted.get(ind.code, suggested)
         if ind.code in adopted and final != suggested:
             zh += f"；采用分{num(final)}分（建议分{num(suggested)}分）"
@@ -289,7 +297,7 @@ def grade_for(rubric: Rubric, total: Decimal, veto: bool = False) -> str:
     if veto:
         return rubric.veto_grade
     for band in rubric.grades:
-        if total >= band.min:
+        if band.holds(total):
             return band.label
     return rubric.grades[-1].label
 
@@ -309,7 +317,7 @@ def aggregate(
 
     Every base indicator must have a score; bonus indicators may be left out (0). Area subtotals
     never drop below zero (减分不超过一级指标分值); the bonus is capped and only counts when the
-    base reaches ``bonus.min_base``; the total never drops below zero.
+    base reaches ``bonus.min_base`` (or, for a strict gate, is above it); the total never drops below zero.
     """
     problems: list[Problem] = []
     scores: dict[str, Decimal] = {}
@@ -354,16 +362,22 @@ def aggregate(
     bonus_raw = bonus = ZERO
     if rubric.bonus:
         bonus_raw = sum((scores.get(i.code, ZERO) for i in rubric.bonus.indicators), ZERO)
-        if base < rubric.bonus.min_base:
-            if bonus_raw and explain:
-                zh.append(f"基础分{num(base)}分未达{num(rubric.bonus.min_base)}分，加分不计入")
+        gate = rubric.bonus.min_base
+        if not rubric.bonus.counts(base):
+            if bonus_raw and explain and rubric.bonus.strict:  # 加分项在基础分高于80分时计入
+                zh.append(f"基础分{num(base)}分未高于{num(gate)}分，加分不计入")
+                en.append(f"bonus not counted: base {num(base)} is not above {num(gate)}")
+            elif bonus_raw and explain:
+                zh.append(f"基础分{num(base)}分未达{num(gate)}分，加分不计入")
                 en.append("bonus not counted: base below min_base")
         else:
             bonus = min(bonus_raw, rubric.bonus.cap)
             if bonus_raw and explain:
                 cap = f"，以{num(rubric.bonus.cap)}分为限" if bonus_raw > rubric.bonus.cap else ""
-                zh.append(f"加分{num(bonus_raw)}分{cap}，计{num(bonus)}分")
-                en.append(f"bonus {num(bonus_raw)} (cap {num(rubric.bonus.cap)}): {num(bonus)}")
+                above_zh = f"基础分{num(base)}分高于{num(gate)}分，" if rubric.bonus.strict else ""
+                above_en = f"base {num(base)} above {num(gate)}, " if rubric.bonus.strict else ""
+                zh.append(f"{above_zh}加分{num(bonus_raw)}分{cap}，计{num(bonus)}分")
+                en.append(f"{above_en}bonus {num(bonus_raw)} (cap {num(rubric.bonus.cap)}): {num(bonus)}")
 
     late = ZERO
     if late_days > 0 and rubric.late_submission:

@@ -104,12 +104,18 @@ def pts(value: Decimal, lang: str = "zh") -> str:
 
 
 def gcd(values: list[Decimal]) -> Decimal:
-    """Greatest common step of some scores, at 0.01 precision (0.5 and 2 → 0.5; 0.2 and 0.5 → 0.1)."""
+    """Greatest common step of some scores, at 0.01 precision (0.5 and 2 → 0.5; 0.2 and 0.5 → 0.1).
+
+    An amount finer than a cent (0.125) makes scores that are rounded to the cent, so the step is 0.01.
+    """
     from math import gcd as igcd
 
     result = 0
     for v in values:
-        cents = int((abs(v) * 100).to_integral_value())
+        exact = abs(v) * 100
+        if exact != exact.to_integral_value():
+            return CENT
+        cents = int(exact)
         if cents:
             result = igcd(result, cents)
     return (Decimal(result) / 100) if result else CENT

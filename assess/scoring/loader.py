@@ -9,6 +9,7 @@ malformed data.
 
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal
 from typing import Any, Iterable
@@ -118,11 +119,35 @@ class _Checker:
         for path, section in sections:
             if self._checkable(path):
                 self._indicator(path, section)
+        self._gate(("bonus",), "加分")
         late = d.get("late_submission")
         if isinstance(late, dict) and self.clean(("late_submission",)):
             if D(late.get("fixed", 0)) == 0 and D(late.get("per_day", 0)) == 0:
                 self.add(("late_submission",), "fixed 与 per_day 不能都为0，否则逾期报送不扣分",
                          "late_submission: fixed and per_day are both zero")
+
+    def _gate(self, path: Path, what: str) -> None:
+        """A part's gate (``gate: {above: 80}`` / ``{at_least: 80}``): one way of saying it, and reachable."""
+        part = _get(self._node_or_none(path), "gate") if self.clean(path + ("gate",)) else None
+        if not isinstance(part, dict) or len(part) != 1:
+            return
+        parent = self._node(path)
+        if "min_base" in parent:
+            self.add(path + ("gate",), f"gate 与 min_base 只能写一个（min_base: {num(D(parent['min_base']))} 即 "
+                     f"gate: {{at_least: {num(D(parent['min_base']))}}}，“达到”；above 为“高于”）",
+                     "write either gate or min_base, not both", key=True)
+        total = self.data.get("total")
+        (how, value), = part.items()
+        if _is_num(total) and _is_num(value) and (D(value) >= D(total) if how == "above" else D(value) > D(total)):
+            word = "高于" if how == "above" else "达到"
+            self.add(path + ("gate", how), f"基础分不可能{word}{num(D(value))}分（总分{num(D(total))}分），{what}永远不计入",
+                     f"the base can never be {how.replace('_', ' ')} {num(D(value))} (total {num(D(total))})")
+
+    def _node_or_none(self, path: Path) -> Any:
+        try:
+            return self._node(path)
+        except (KeyError, IndexError, TypeError):
+            return None
 
     def _checkable(self, path: Path) -> bool:
         """An indicator can be cross-checked when the parts the checks read passed the schema.
@@ -160,8 +185,9 @@ class _Checker:
             if code in ("bonus", "veto"):
                 self.add(path, f"代码“{code}”为保留字，请换一个", f"code '{code}' is reserved")
             elif code in seen:
-                self.add(path, f"代码“{code}”重复（已用于 {dotted(seen[code][:-1])}）",
-                         f"duplicate code '{code}' (already used by {dotted(seen[code][:-1])})")
+                first = self.parsed.line(seen[code])
+                self.add(path, f"代码“{code}”重复（第{first}行的 {dotted(seen[code][:-1])} 已使用）",
+                         f"duplicate code '{code}' (already used by {dotted(seen[code][:-1])} on line {first})")
             else:
                 seen[code] = path
         area_codes = {_get(a, "code") for a in areas}
@@ -170,26 +196,42 @@ class _Checker:
                 self.add(("tie_break", n), f"并列排序依据“{code}”不是领域代码", f"tie_break '{code}' is not an area code")
 
     def _points(self) -> None:
+        """Stated area points and the total against the indicators' points, naming what was summed."""
         d = self.data
         total_sum = ZERO
         complete = True
+        summed_zh: list[str] = []
+        summed_en: list[str] = []
         for a, area in enumerate(_list(d.get("areas"))):
             area_sum = ZERO
+            parts_zh: list[str] = []
+            parts_en: list[str] = []
             for ind in _list(_get(area, "indicators")):
                 p = _get(ind, "points")
                 if _is_num(p):
                     area_sum += D(p)
+                    code, title = _get(ind, "code"), _get(ind, "title")
+                    parts_zh.append(f"{code} {title} {num(D(p))}分" if title else f"{code} {num(D(p))}分")
+                    parts_en.append(f"{code} {num(D(p))}")
                 else:
                     complete = False
             total_sum += area_sum
+            area_title = _get(area, "title") or ""
+            summed_zh.append(f"{_get(area, 'code')} {area_title}{num(area_sum)}分（{'、'.join(parts_zh)}）")
+            summed_en.append(f"{_get(area, 'code')} {num(area_sum)} ({' + '.join(parts_en)})")
             stated = _get(area, "points")
             if _is_num(stated) and complete and D(stated) != area_sum:
-                self.add(("areas", a, "points"), f"领域分值{num(D(stated))}分与其指标分值合计{num(area_sum)}分不符",
-                         f"area points {num(D(stated))} differ from the sum of its indicators {num(area_sum)}")
+                self.add(("areas", a, "points"),
+                         f"领域分值{num(D(stated))}分与其指标分值合计{num(area_sum)}分不符："
+                         f"{'、'.join(parts_zh)}，合计{num(area_sum)}分",
+                         f"area points {num(D(stated))} differ from the sum of its indicators {num(area_sum)}: "
+                         f"{' + '.join(parts_en)}")
         total = d.get("total")
         if complete and _is_num(total) and D(total) != total_sum:
-            self.add(("total",), f"各领域指标分值合计{num(total_sum)}分，与总分{num(D(total))}分不符（加分项不计入）",
-                     f"indicator points add up to {num(total_sum)}, not the stated total {num(D(total))} (bonus excluded)")
+            self.add(("total",), f"各领域指标分值合计{num(total_sum)}分，与总分{num(D(total))}分不符（加分项不计入）："
+                     f"{'；'.join(summed_zh)}",
+                     f"indicator points add up to {num(total_sum)}, not the stated total {num(D(total))} "
+                     f"(bonus excluded): {'; '.join(summed_en)}")
 
     def _grades(self) -> None:
         d = self.data
@@ -197,20 +239,36 @@ class _Checker:
         if not isinstance(grades, list) or not self.clean(("grades",)) or not grades:
             return
         labels: dict[str, int] = {}
+        previous: tuple[int, Decimal, bool] | None = None  # (index, line value, strict) of the band above
         for n, g in enumerate(grades):
             if g["label"] in labels:
-                self.add(("grades", n, "label"), f"等次名称“{g['label']}”重复", f"duplicate grade '{g['label']}'")
+                first = self.parsed.line(("grades", labels[g["label"]], "label"))
+                self.add(("grades", n, "label"), f"等次名称“{g['label']}”重复（第{first}行已有）",
+                         f"duplicate grade '{g['label']}' (also on line {first})")
             labels.setdefault(g["label"], n)
-            if n and D(g["min"]) >= D(grades[n - 1]["min"]):
-                self.add(("grades", n, "min"), f"等次应按分数线从高到低排列：“{g['label']}”的分数线{num(D(g['min']))}"
-                         f"不低于上一等次“{grades[n - 1]['label']}”的{num(D(grades[n - 1]['min']))}",
+            if ("min" in g) == ("above" in g):
+                self.add(("grades", n), "等次写且只写一个分数线：min（达到，含）或 above（高于，不含）",
+                         "a grade band takes exactly one of min or above")
+                previous = None
+                continue
+            key = "above" if "above" in g else "min"
+            value, strict = D(g[key]), key == "above"
+            if previous is not None and (value, strict) >= (previous[1], previous[2]):
+                above = grades[previous[0]]
+                self.add(("grades", n, key), f"等次应按分数线从高到低排列：“{g['label']}”的分数线{num(value)}"
+                         f"不低于上一等次“{above['label']}”的{num(previous[1])}",
                          "grade bands must be ordered by strictly decreasing min")
-            if _is_num(d.get("total")) and D(g["min"]) > D(d["total"]):
-                self.add(("grades", n, "min"), f"分数线{num(D(g['min']))}高于总分", "grade min above the total")
-        if D(grades[-1]["min"]) != 0:
+            previous = (n, value, strict)
+            if _is_num(d.get("total")) and (value >= D(d["total"]) if strict else value > D(d["total"])):
+                self.add(("grades", n, key), f"分数线{num(value)}高于总分", "grade min above the total")
+        last = grades[-1]
+        if "above" in last and "min" not in last:
+            self.add(("grades", len(grades) - 1, "above"), "最低等次的分数线应为0（min: 0），否则低分单位没有等次",
+                     "the lowest grade must start at 0 (min: 0)")
+        elif "min" in last and D(last["min"]) != 0:
             self.add(("grades", len(grades) - 1, "min"), "最低等次的分数线应为0，否则低分单位没有等次",
                      "the lowest grade must start at 0")
-        if grades[-1].get("max_share") is not None:
+        if last.get("max_share") is not None:
             self.add(("grades", len(grades) - 1, "max_share"), "最低等次不能设比例上限", "the lowest grade cannot be capped")
         veto = d.get("veto_grade")
         if isinstance(veto, str) and veto not in labels:
@@ -233,11 +291,15 @@ class _Checker:
         figures: dict[str, str] = {}  # name → "number" | "boolean" | "text"
         mins: dict[str, Decimal | None] = {}
         integers: set[str] = set()
+        seen_inputs: dict[str, int] = {}
         for n, spec in enumerate(ind.get("inputs", [])):
             name = spec["name"]
             if name in figures:
-                self.add(path + ("inputs", n, "name"), f"填报项名称“{name}”重复", f"duplicate input '{name}'")
+                first = self.parsed.line(path + ("inputs", seen_inputs[name], "name"))
+                self.add(path + ("inputs", n, "name"), f"填报项名称“{name}”重复（第{first}行已有）",
+                         f"duplicate input '{name}' (also on line {first})")
                 continue
+            seen_inputs[name] = n
             t = spec["type"]
             figures[name] = "number" if t in ("integer", "decimal", "rate") else t
             lo = spec.get("min")
@@ -296,9 +358,12 @@ class _Checker:
                 self.add(fpath, f"规则需要数值，“{ref.name}”是{_KIND_ZH[have]}", f"'{ref.name}' must be a number")
             elif ref.need == "boolean" and have != "boolean":
                 self.add(fpath, f"规则需要是/否项，“{ref.name}”是{_KIND_ZH[have]}", f"'{ref.name}' must be a yes/no fact")
+            elif ref.need == "fact_or_count" and have == "text":
+                self.add(fpath, f"扣分项需要数值或是/否项，“{ref.name}”是文字", f"'{ref.name}' must be a number or a yes/no fact")
             elif ref.need == "flag" and have == "text":
                 self.add(fpath, f"否决规则需要是/否项或数值，“{ref.name}”是文字", f"'{ref.name}' must be yes/no or a number")
-        ctx = Context(points=points, figure_min=mins, integer_figures=frozenset(integers))
+        ctx = Context(points=points, figure_min=mins, integer_figures=frozenset(integers),
+                      booleans=frozenset(n for n, t in figures.items() if t == "boolean"))
         for sub, zh, en in handler.check(rule, ctx):
             self.add(rpath + tuple(_split(sub)), zh, en)
 
@@ -364,7 +429,11 @@ def _translate(err: Any) -> Iterable[tuple[Path, str, str, bool]]:
         yield (), f"类型错误：应为{_TYPE_ZH.get(val, val)}", f"wrong type: expected {val}", False
     elif v == "enum":
         if err.absolute_path and err.absolute_path[-1] == "kind":
-            yield (), f"未知规则类型“{err.instance}”，可用：{', '.join(val)}", f"unknown rule kind '{err.instance}'", False
+            near = difflib.get_close_matches(str(err.instance), [str(k) for k in val], n=1, cutoff=0.6)
+            hint_zh = f"是否应为“{near[0]}”？" if near else ""
+            hint_en = f" (did you mean '{near[0]}'?)" if near else ""
+            yield ((), f"未知规则类型“{err.instance}”，{hint_zh}可用：{', '.join(val)}",
+                   f"unknown rule kind '{err.instance}'{hint_en}", False)
         else:
             yield (), f"取值“{err.instance}”无效，应为：{'、'.join(map(str, val))}", f"'{err.instance}' is not one of {val}", False
     elif v == "const":
@@ -380,6 +449,9 @@ def _translate(err: Any) -> Iterable[tuple[Path, str, str, bool]]:
             yield (), f"名称“{err.instance}”格式不正确：小写字母开头，只含小写字母、数字和下划线", "invalid name", False
         else:
             yield (), f"代码“{err.instance}”格式不正确：字母开头，只含字母、数字、- 和 _", "invalid code", False
+    elif v in ("minProperties", "maxProperties") and err.absolute_path and err.absolute_path[-1] == "gate":
+        yield ((), "gate 应写且只写一项：above（高于，不含）或 at_least（达到，含）",
+               "gate takes exactly one of above (strictly) or at_least (inclusive)", False)
     elif v == "minItems":
         yield (), f"至少需要{val}项", f"needs at least {val} item(s)", False
     elif v == "minLength":
@@ -434,8 +506,15 @@ def _indicator(raw: dict) -> Indicator:
     )
 
 
+def _bonus(raw: dict) -> BonusSection:
+    gate = raw.get("gate") or {"at_least": raw.get("min_base", 0)}
+    (how, value), = gate.items()
+    return BonusSection(D(raw["cap"]), tuple(_indicator(i) for i in raw["indicators"]), D(value), strict=how == "above")
+
+
 def _build(d: dict) -> Rubric:
-    grades = tuple(GradeBand(g["label"], D(g["min"]), _opt(g, "max_share")) for g in d["grades"])
+    grades = tuple(GradeBand(g["label"], D(g["above"] if "above" in g else g["min"]), _opt(g, "max_share"), "above" in g)
+                   for g in d["grades"])
     late = d.get("late_submission")
     bonus = d.get("bonus")
     return Rubric(
@@ -448,8 +527,7 @@ def _build(d: dict) -> Rubric:
         share_rounding=d.get("share_rounding", "floor"),
         tie_break=tuple(d.get("tie_break", ())),
         late_submission=LateSubmission(D(late.get("fixed", 0)), D(late.get("per_day", 0)), D(late["max"])) if late else None,
-        bonus=BonusSection(D(bonus["cap"]), tuple(_indicator(i) for i in bonus["indicators"]), D(bonus.get("min_base", 0)))
-        if bonus else None,
+        bonus=_bonus(bonus) if bonus else None,
         vetoes=tuple(_indicator(i) for i in d.get("veto", {}).get("indicators", ())),
         veto_zeroes_total=d.get("veto_zeroes_total", False),
     )
@@ -504,7 +582,7 @@ def dump_rubric(rubric: Rubric) -> str:
     d["total"] = rubric.total
     d["grades"] = []
     for g in rubric.grades:
-        band: dict[str, Any] = {"label": g.label, "min": g.min}
+        band: dict[str, Any] = {"label": g.label, ("above" if g.strict else "min"): g.min}
         if g.max_share is not None:
             band["max_share"] = g.max_share
         d["grades"].append(band)
@@ -520,8 +598,8 @@ def dump_rubric(rubric: Rubric) -> str:
     d["areas"] = [{"code": a.code, "title": a.title, "indicators": [_indicator_raw(i) for i in a.indicators]}
                   for a in rubric.areas]
     if rubric.bonus:
-        d["bonus"] = {"cap": rubric.bonus.cap, "min_base": rubric.bonus.min_base,
-                      "indicators": [_indicator_raw(i) for i in rubric.bonus.indicators]}
+        gate = {"gate": {"above": rubric.bonus.min_base}} if rubric.bonus.strict else {"min_base": rubric.bonus.min_base}
+        d["bonus"] = {"cap": rubric.bonus.cap, **gate, "indicators": [_indicator_raw(i) for i in rubric.bonus.indicators]}
     if rubric.vetoes:
         d["veto"] = {"indicators": [_indicator_raw(i) for i in rubric.vetoes]}
     return dump(d)

@@ -124,6 +124,13 @@ class Indicator:
     def input(self, name: str) -> InputSpec | None:
         return next((i for i in self.inputs if i.name == name), None)
 
+    @property
+    def whole_figures(self) -> frozenset[str]:
+        """Figures that only take whole numbers: integer inputs, yes/no facts (once or not at all) and
+        computed figures with no places."""
+        return frozenset([i.name for i in self.inputs if i.type in ("integer", "boolean")]
+                         + [c.name for c in self.computed if c.places == 0])
+
     def figure_label(self, name: str) -> tuple[str, str]:
         """(label, unit) of an input or computed figure, for explanations."""
         spec = self.input(name)
@@ -150,9 +157,15 @@ class Area:
 
 @dataclass(frozen=True)
 class GradeBand:
+    """A grade from ``min`` up (90分及以上), or strictly above it when ``strict`` (the file's ``above: 90``)."""
+
     label: str
     min: Decimal
     max_share: Decimal | None = None  # percent of the ranking group
+    strict: bool = False
+
+    def holds(self, total: Decimal) -> bool:
+        return total > self.min if self.strict else total >= self.min
 
 
 @dataclass(frozen=True)
@@ -166,11 +179,17 @@ class LateSubmission:
 
 @dataclass(frozen=True)
 class BonusSection:
-    """加分项: scored like indicators, summed, capped at ``cap``; counted only if base ≥ ``min_base``."""
+    """加分项: scored like indicators, summed, capped at ``cap``; counted only if base ≥ ``min_base``
+    (达到80分), or base > ``min_base`` when ``strict`` (高于80分: the file's ``gate: {above: 80}``)."""
 
     cap: Decimal
     indicators: tuple[Indicator, ...]
     min_base: Decimal = Decimal(0)
+    strict: bool = False
+
+    def counts(self, base: Decimal) -> bool:
+        """Whether the bonus counts for this base score (the gate, strict or inclusive)."""
+        return base > self.min_base if self.strict else base >= self.min_base
 
 
 @dataclass(frozen=True)

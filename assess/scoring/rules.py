@@ -14,10 +14,10 @@ Each kind knows how to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, ClassVar
 
-from .explain import ZERO, figure, num, pts, q
+from .explain import CENT, ZERO, figure, num, pts, q, yes_no
 
 Check = tuple[str, str, str]  # (sub-path relative to the rule, message zh, message en)
 
@@ -30,7 +30,7 @@ def D(value: Any) -> Decimal:
 class FigureRef:
     path: str  # relative to the rule, e.g. "figure" or "items[2].figure"
     name: str
-    need: str  # "number", "boolean" or "flag" (boolean or number, true when > 0)
+    need: str  # "number", "boolean", "flag" (boolean or number, true when > 0) or "fact_or_count" (either)
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Context:
     points: Decimal
     figure_min: dict[str, Decimal | None]  # numeric figures → lowest value they can take
     integer_figures: frozenset[str] = frozenset()
+    booleans: frozenset[str] = frozenset()  # yes/no facts
 
 
 class RuleKind:
@@ -61,11 +62,50 @@ class RuleKind:
     def evaluate(self, rule: Any, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
         raise NotImplementedError
 
-    def steps(self, rule: Any, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: Any, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        """Amounts whose common step is the grid of scores this rule can give (see ``engine.bounds``).
+
+        ``whole`` names the figures that only take whole numbers (integer inputs, computed figures with
+        no places): an amount multiplied by any other figure can land on any 0.01, so such a rule's
+        step is 0.01 (``CENT``).
+        """
         return [points]
 
     def lowest(self, rule: Any, points: Decimal, area_points: Decimal) -> Decimal:
         return ZERO
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``at_least: 5`` (达到5, 5 counts) or ``above: 5`` (高于5, strictly)."""
+
+    value: Decimal
+    strict: bool = False
+
+    def reached(self, x: Decimal) -> bool:
+        return x > self.value if self.strict else x >= self.value
+
+    @property
+    def key(self) -> str:
+        return "above" if self.strict else "at_least"
+
+    def words(self, unit: str, lang: str = "zh") -> str:
+        if lang == "zh":
+            return f"{'高于' if self.strict else '达到'}{num(self.value)}{unit}"
+        return f"{'>' if self.strict else '≥'} {num(self.value)}"
+
+
+def threshold_of(raw: dict) -> Threshold | None:
+    """The threshold written in ``raw`` (one of ``at_least`` / ``above``), or None."""
+    if raw.get("above") is not None:
+        return Threshold(D(raw["above"]), True)
+    if raw.get("at_least") is not None:
+        return Threshold(D(raw["at_least"]))
+    return None
+
+
+def _threshold_raw(t: Threshold) -> dict:
+    return {t.key: t.value}
 
 
 def _fig(ind: Any, name: str, values: dict[str, Any], lang: str) -> str:
@@ -167,7 +207,7 @@ class Checklist(RuleKind):
             f"checklist {', '.join(en_parts) or 'none met'}: {pts(score, 'en')}",
         )
 
-    def steps(self, rule: ChecklistRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: ChecklistRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
         return [points] + [i.points for i in rule.items]
 
 
@@ -176,10 +216,28 @@ class Checklist(RuleKind):
 
 @dataclass(frozen=True)
 class Tier:
+    """One tier: ``from`` ≤ x < ``below`` as in format 1; ``above`` makes the lower line strict (x > line,
+    ``from_strict``) and ``to`` makes the upper line inclusive (x ≤ line, ``to_inclusive``)."""
+
     from_: Decimal
     below: Decimal | None
     points: Decimal
     label: str = ""
+    from_strict: bool = False
+    to_inclusive: bool = False
+
+    def contains(self, x: Decimal) -> bool:
+        low = x > self.from_ if self.from_strict else x >= self.from_
+        return low and (self.below is None or (x <= self.below if self.to_inclusive else x < self.below))
+
+    def whole_numbers(self) -> tuple[Decimal, Decimal | None]:
+        """The whole numbers this tier holds, as first..last (last None: no upper line)."""
+        f = self.from_
+        first = (f.to_integral_value(ROUND_FLOOR) + 1) if self.from_strict else f.to_integral_value(ROUND_CEILING)
+        if self.below is None:
+            return first, None
+        b = self.below
+        return first, (b.to_integral_value(ROUND_FLOOR) if self.to_inclusive else b.to_integral_value(ROUND_CEILING) - 1)
 
 
 @dataclass(frozen=True)
@@ -190,37 +248,58 @@ class TiersRule:
 
 
 def _tier_range(t: Tier, unit: str, integer: bool, lang: str) -> str:
+    if integer and (t.from_strict or t.to_inclusive):
+        first, last = t.whole_numbers()
+        if last is None:
+            return f"≥{num(first)}{unit}"
+        return f"{num(first)}{unit}" if last == first else f"{num(first)}–{num(last)}{unit}"
     if t.below is None:
-        return f"≥{num(t.from_)}{unit}"
+        return f"{'>' if t.from_strict else '≥'}{num(t.from_)}{unit}"
     if integer:
         last = t.below - 1
         return f"{num(t.from_)}{unit}" if last == t.from_ else f"{num(t.from_)}–{num(last)}{unit}"
-    return f"{num(t.from_)}{unit}≤x<{num(t.below)}{unit}" if lang == "zh" else f"[{num(t.from_)}, {num(t.below)})"
+    if not t.from_strict and not t.to_inclusive:
+        return f"{num(t.from_)}{unit}≤x<{num(t.below)}{unit}" if lang == "zh" else f"[{num(t.from_)}, {num(t.below)})"
+    lo_op, hi_op = ("<" if t.from_strict else "≤"), ("≤" if t.to_inclusive else "<")
+    if lang == "zh":
+        return f"{num(t.from_)}{unit}{lo_op}x{hi_op}{num(t.below)}{unit}"
+    return f"{'(' if t.from_strict else '['}{num(t.from_)}, {num(t.below)}{']' if t.to_inclusive else ')'}"
+
+
+def _has_value(lo: Decimal, lo_in: bool, hi: Decimal, hi_in: bool, integer: bool) -> bool:
+    """Whether the span between lo and hi (each end in or out) holds a value the figure can take."""
+    if integer:
+        first = lo.to_integral_value(ROUND_CEILING) if lo_in else lo.to_integral_value(ROUND_FLOOR) + 1
+        return first < hi or (first == hi and hi_in)
+    return lo < hi or (lo == hi and lo_in and hi_in)
 
 
 class Tiers(RuleKind):
-    """Tiers on a figure (≥200条得满分, 100–199条得3分 …): each tier is ``from`` ≤ x < ``below``.
+    """Tiers on a figure (≥200条得满分, 100–199条得3分 …): each tier is ``from`` ≤ x < ``below``, or with
+    ``above`` (x > line, 高于95%) and ``to`` (x ≤ line, 1至2个) the other way round at either end.
 
     The loader insists tiers neither overlap nor leave gaps, and cover the figure from its lowest
-    possible value upwards with an open-ended top tier, so every value falls in exactly one tier.
+    possible value upwards with an open-ended top tier, so every value falls in exactly one tier
+    (for a whole-number figure, only whole numbers count: ``to: 2`` then ``from: 3`` leave no gap).
     """
 
     kind = "tiers"
     title_zh = "分档"
 
     def from_raw(self, raw: dict) -> TiersRule:
-        tiers = tuple(
-            Tier(D(t["from"]), D(t["below"]) if t.get("below") is not None else None, D(t["points"]), t.get("label", ""))
-            for t in raw["tiers"]
-        )
-        return TiersRule(raw["figure"], tiers)
+        tiers = []
+        for t in raw["tiers"]:
+            upper = t.get("to", t.get("below"))
+            tiers.append(Tier(D(t["above"] if "above" in t else t["from"]), D(upper) if upper is not None else None,
+                              D(t["points"]), t.get("label", ""), "above" in t, "to" in t))
+        return TiersRule(raw["figure"], tuple(tiers))
 
     def to_raw(self, rule: TiersRule) -> dict:
         tiers = []
         for t in rule.tiers:
-            item: dict[str, Any] = {"from": t.from_}
+            item: dict[str, Any] = {("above" if t.from_strict else "from"): t.from_}
             if t.below is not None:
-                item["below"] = t.below
+                item["to" if t.to_inclusive else "below"] = t.below
             item["points"] = t.points
             if t.label:
                 item["label"] = t.label
@@ -229,32 +308,56 @@ class Tiers(RuleKind):
 
     def check(self, raw: dict, ctx: Context) -> list[Check]:
         out: list[Check] = []
-        tiers = [(n, D(t["from"]), D(t["below"]) if t.get("below") is not None else None, D(t["points"]))
-                 for n, t in enumerate(raw["tiers"])]
-        for n, lo, hi, p in tiers:
+        # whole-number reading only where the file uses above/to: format-1 tiers are checked exactly as before
+        integer = raw["figure"] in ctx.integer_figures and any("above" in t or "to" in t for t in raw["tiers"])
+        # (n, lo, lo_open, hi, hi_closed, points, lo_key, hi_key)
+        tiers: list[tuple[int, Decimal, bool, Decimal | None, bool, Decimal, str, str]] = []
+        for n, t in enumerate(raw["tiers"]):
+            if ("from" in t) == ("above" in t):
+                out.append((f"tiers[{n}]", "每档写且只写一个下限：from（含）或 above（不含）",
+                            "each tier takes exactly one of from or above"))
+                continue
+            if "below" in t and "to" in t:
+                out.append((f"tiers[{n}]", "每档最多写一个上限：below（不含）或 to（含）",
+                            "a tier takes at most one of below or to"))
+                continue
+            lo_key = "above" if "above" in t else "from"
+            hi_key = "to" if "to" in t else "below"
+            hi = t.get(hi_key)
+            tiers.append((n, D(t[lo_key]), lo_key == "above", D(hi) if hi is not None else None, hi_key == "to",
+                          D(t["points"]), lo_key, hi_key))
+        if not tiers:
+            return out
+        for n, lo, lo_open, hi, hi_closed, p, *_ in tiers:
             if p > ctx.points:
                 out.append((f"tiers[{n}].points", f"档位分值{num(p)}分超过指标分值{num(ctx.points)}分",
                             "tier points exceed the indicator's points"))
-        empty = [(n, lo, hi) for n, lo, hi, _ in tiers if hi is not None and hi <= lo]
+        empty = [(n, lo, hi) for n, lo, lo_open, hi, hi_closed, *_ in tiers
+                 if hi is not None and not _has_value(lo, not lo_open, hi, hi_closed, integer)]
         if empty:
             return out + [(f"tiers[{n}]", f"档位下限{num(lo)}不小于上限{num(hi)}", "tier 'from' must be below 'below'")
                           for n, lo, hi in empty]
-        ordered = sorted(tiers, key=lambda t: t[1])
-        for (n1, lo1, hi1, _), (n2, lo2, _hi2, _) in zip(ordered, ordered[1:]):
-            if hi1 is None or lo2 < hi1:
+        ordered = sorted(tiers, key=lambda t: (t[1], t[2]))
+        for first, second in zip(ordered, ordered[1:]):
+            n1, _lo1, _, hi1, hi1_closed = first[:5]
+            n2, lo2, lo2_open = second[:3]
+            if hi1 is None or _has_value(lo2, not lo2_open, hi1, hi1_closed, integer):
                 out.append((f"tiers[{n2}]", f"档位与第{n1 + 1}档重叠（{num(lo2)}已落在该档内）",
                             f"tier overlaps tier {n1 + 1}"))
-            elif lo2 > hi1:
-                out.append((f"tiers[{n2}]", f"档位之间有空缺：{num(hi1)}至{num(lo2)}之间的值不在任何档位",
+            elif _has_value(hi1, not hi1_closed, lo2, lo2_open, integer):
+                gap = (f"{num(hi1)}至{num(lo2)}之间的值" if hi1 != lo2 else f"{num(hi1)}本身")
+                out.append((f"tiers[{n2}]", f"档位之间有空缺：{gap}不在任何档位",
                             f"gap between tiers: values from {num(hi1)} to {num(lo2)} fall in no tier"))
-        top_n, _, top_hi, _ = ordered[-1]
-        if top_hi is not None:
-            out.append((f"tiers[{top_n}].below", f"最高档应不设上限（below），否则≥{num(top_hi)}的值不在任何档位",
+        top = ordered[-1]
+        if top[3] is not None:
+            out.append((f"tiers[{top[0]}].{top[7]}", f"最高档应不设上限（below/to），否则超过{num(top[3])}的值不在任何档位"
+                        if top[4] else f"最高档应不设上限（below），否则≥{num(top[3])}的值不在任何档位",
                         "the top tier must be open-ended"))
         lowest = ctx.figure_min.get(raw["figure"], ZERO)
-        first_n, first_lo, _, _ = ordered[0]
-        if lowest is not None and first_lo > lowest:
-            out.append((f"tiers[{first_n}].from", f"最低档从{num(first_lo)}起，{num(lowest)}至{num(first_lo)}之间的值不在任何档位",
+        first_n, first_lo, first_open = ordered[0][:3]
+        if lowest is not None and _has_value(lowest, True, first_lo, first_open, integer):
+            span = (f"{num(lowest)}至{num(first_lo)}之间的值" if first_lo != lowest else f"{num(lowest)}本身")
+            out.append((f"tiers[{first_n}].{ordered[0][6]}", f"最低档从{num(first_lo)}起，{span}不在任何档位",
                         f"values from {num(lowest)} to {num(first_lo)} fall in no tier"))
         return out
 
@@ -264,7 +367,7 @@ class Tiers(RuleKind):
         spec = ind.input(rule.figure)
         integer = spec is not None and spec.type == "integer"
         for t in rule.tiers:
-            if value >= t.from_ and (t.below is None or value < t.below):
+            if t.contains(value):
                 tier_zh = t.label or _tier_range(t, unit, integer, "zh")
                 return (
                     t.points,
@@ -273,7 +376,7 @@ class Tiers(RuleKind):
                 )
         return ZERO, f"{figure(label, value, unit)}，不在任何档位，得0分", f"{figure(label, value, unit, 'en')}: no tier, 0 pt"
 
-    def steps(self, rule: TiersRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: TiersRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
         return [points] + [t.points for t in rule.tiers]
 
 
@@ -327,18 +430,37 @@ class Ratio(RuleKind):
             f"{fe}, target {num(rule.target)}{unit}, pro rata: {pts(score, 'en')}",
         )
 
-    def steps(self, rule: RatioRule, points: Decimal) -> list[Decimal]:
-        return [Decimal("0.01")]
+    def steps(self, rule: RatioRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        return [CENT]
 
 
 # ---------------------------------------------------------------------------- deduction
 
 
 @dataclass(frozen=True)
+class DeductionTier:
+    threshold: Threshold
+    deduct: Decimal
+
+
+@dataclass(frozen=True)
 class DeductionItem:
+    """One kind of problem: ``per`` points for each one counted, or once for a yes/no fact equal to ``when``,
+    or — with ``tiers`` — the deduction of the highest threshold the figure reaches (3个及以上扣2分)."""
+
     figure: str
-    per: Decimal
+    per: Decimal = ZERO
     label: str = ""
+    when: bool | None = None  # yes/no facts only: the value that costs ``per`` (default: true)
+    tiers: tuple[DeductionTier, ...] = ()
+
+    def tier_for(self, value: Decimal) -> DeductionTier | None:
+        """The highest tier ``value`` reaches (tiers are checked to rise), or None below the first."""
+        hit = None
+        for t in self.tiers:
+            if t.threshold.reached(value):
+                hit = t
+        return hit
 
 
 @dataclass(frozen=True)
@@ -359,15 +481,24 @@ class Deduction(RuleKind):
     title_zh = "扣分"
 
     def from_raw(self, raw: dict) -> DeductionRule:
-        items = tuple(DeductionItem(i["figure"], D(i["per"]), i.get("label", "")) for i in raw["items"])
+        items = tuple(
+            DeductionItem(i["figure"], D(i.get("per", 0)), i.get("label", ""), i.get("when"),
+                          tuple(DeductionTier(threshold_of(t), D(t["deduct"])) for t in i.get("tiers", ())))  # type: ignore[arg-type]
+            for i in raw["items"])
         return DeductionRule(items, raw.get("floor", "indicator"))
 
     def to_raw(self, rule: DeductionRule) -> dict:
         items = []
         for i in rule.items:
-            item: dict[str, Any] = {"figure": i.figure, "per": i.per}
+            item: dict[str, Any] = {"figure": i.figure}
+            if i.tiers:
+                item["tiers"] = [{**_threshold_raw(t.threshold), "deduct": t.deduct} for t in i.tiers]
+            else:
+                item["per"] = i.per
             if i.label:
                 item["label"] = i.label
+            if i.when is not None:
+                item["when"] = i.when
             items.append(item)
         out: dict[str, Any] = {"kind": self.kind, "items": items}
         if rule.floor != "indicator":
@@ -375,20 +506,78 @@ class Deduction(RuleKind):
         return out
 
     def figures(self, raw: dict) -> list[FigureRef]:
-        return [FigureRef(f"items[{n}].figure", i["figure"], "number") for n, i in enumerate(raw["items"])]
+        return [FigureRef(f"items[{n}].figure", i["figure"], "fact_or_count") for n, i in enumerate(raw["items"])]
 
     def check(self, raw: dict, ctx: Context) -> list[Check]:
-        return [(f"items[{n}].per", f"每处扣分{num(D(i['per']))}分超过指标分值{num(ctx.points)}分",
-                 "per-occurrence deduction exceeds the indicator's points")
-                for n, i in enumerate(raw["items"])
-                if D(i["per"]) > ctx.points and raw.get("floor", "indicator") == "indicator"]
+        floored = raw.get("floor", "indicator") == "indicator"
+        out: list[Check] = [
+            (f"items[{n}].per", f"每处扣分{num(D(i['per']))}分超过指标分值{num(ctx.points)}分",
+             "per-occurrence deduction exceeds the indicator's points")
+            for n, i in enumerate(raw["items"])
+            if "per" in i and D(i["per"]) > ctx.points and floored]
+        for n, i in enumerate(raw["items"]):
+            if ("per" in i) == ("tiers" in i):
+                out.append((f"items[{n}]", "每个扣分项写且只写一种扣法：per（每处扣分）或 tiers（按门槛分档扣分）",
+                            "each deduction item takes exactly one of per or tiers"))
+            elif "tiers" in i:
+                out += self._check_tiers(n, i, ctx, floored)
+            if "when" in i and i["figure"] not in ctx.booleans and i["figure"] in ctx.figure_min:
+                out.append((f"items[{n}].when", f"when 只用于是/否项；“{i['figure']}”是数值，按个数扣分，不写 when",
+                            f"'when' only applies to yes/no facts; '{i['figure']}' is a number"))
+        return out
+
+    @staticmethod
+    def _check_tiers(n: int, item: dict, ctx: Context, floored: bool) -> list[Check]:
+        out: list[Check] = []
+        if item["figure"] in ctx.booleans:
+            out.append((f"items[{n}].tiers", f"分档扣分需要数值，“{item['figure']}”是是/否项（用 per 与 when）",
+                        f"tiers need a number; '{item['figure']}' is a yes/no fact"))
+        previous: tuple[tuple[Decimal, int], Decimal] | None = None
+        for k, t in enumerate(item["tiers"]):
+            path = f"items[{n}].tiers[{k}]"
+            if ("at_least" in t) == ("above" in t):
+                out.append((path, "每档写且只写一个门槛：at_least（达到，含）或 above（高于，不含）",
+                            "each tier takes exactly one of at_least or above"))
+                previous = None
+                continue
+            th = threshold_of(t)
+            assert th is not None
+            deduct = D(t["deduct"])
+            if deduct > ctx.points and floored:
+                out.append((f"{path}.deduct", f"扣分{num(deduct)}分超过指标分值{num(ctx.points)}分",
+                            "tier deduction exceeds the indicator's points"))
+            key = (th.value, 1 if th.strict else 0)
+            if previous is not None:
+                if key <= previous[0]:
+                    out.append((f"{path}.{th.key}", f"门槛应逐档升高：本档{th.words('')}不高于上一档",
+                                "tier thresholds must rise"))
+                elif deduct <= previous[1]:
+                    out.append((f"{path}.deduct", f"扣分应逐档增加：本档扣{num(deduct)}分，不多于上一档的{num(previous[1])}分",
+                                "tier deductions must rise with the thresholds"))
+            previous = (key, deduct)
+        return out
 
     def evaluate(self, rule: DeductionRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
         zh, en = [], []
         total = ZERO
         for i in rule.items:
-            count = D(values.get(i.figure, ZERO))
             label, unit = ind.figure_label(i.figure)
+            fact = values.get(i.figure)
+            if isinstance(fact, bool):  # 未公开X扣0.5分: once, when the fact has the costly value
+                if fact == (True if i.when is None else i.when):
+                    total += i.per
+                    said = i.label or figure(label, fact, unit)
+                    zh.append(f"{said}，扣{num(i.per)}分")
+                    en.append(f"{i.figure} = {yes_no(fact, 'en')}: -{num(i.per)}")
+                continue
+            count = D(fact if fact is not None else ZERO)
+            if i.tiers:  # 不更新栏目3个及以上扣2分: the highest threshold reached
+                tier = i.tier_for(count)
+                if tier is not None:
+                    total += tier.deduct
+                    zh.append(f"{i.label or label}{num(count)}{unit}，{tier.threshold.words(unit)}，扣{num(tier.deduct)}分")
+                    en.append(f"{i.figure} {num(count)} {tier.threshold.words(unit, 'en')}: -{num(tier.deduct)}")
+                continue
             if count > 0:
                 amount = count * i.per
                 total += amount
@@ -408,8 +597,10 @@ class Deduction(RuleKind):
             f"{'; '.join(en)}{note_en}: {pts(q(score), 'en')}",
         )
 
-    def steps(self, rule: DeductionRule, points: Decimal) -> list[Decimal]:
-        return [points] + [i.per for i in rule.items]
+    def steps(self, rule: DeductionRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        if any(i.figure not in whole and not i.tiers for i in rule.items):  # 1.5 % × 1 point per % → 3.5
+            return [CENT]
+        return [points] + [i.per for i in rule.items if not i.tiers] + [t.deduct for i in rule.items for t in i.tiers]
 
     def lowest(self, rule: DeductionRule, points: Decimal, area_points: Decimal) -> Decimal:
         return ZERO if rule.floor == "indicator" else points - area_points
@@ -480,7 +671,7 @@ class Judgement(RuleKind):
         return (judged, f"评审人员评定，得{pts(judged)}（可评{num(rule.min)}至{num(hi)}分，步长{num(rule.step)}分）",
                 f"reviewer's judgement: {pts(judged, 'en')} (range {num(rule.min)}–{num(hi)}, step {num(rule.step)})")
 
-    def steps(self, rule: JudgementRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: JudgementRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
         return [rule.step]
 
     def lowest(self, rule: JudgementRule, points: Decimal, area_points: Decimal) -> Decimal:
@@ -544,7 +735,9 @@ class Late(RuleKind):
             f"{num(days)} days late, -{num(amount)} (max {num(cap)}): {pts(score, 'en')}",
         )
 
-    def steps(self, rule: LateRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: LateRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        if rule.per_day and rule.figure not in whole:
+            return [CENT]
         return [points, rule.fixed, rule.per_day] + ([rule.max] if rule.max is not None else [])
 
 
@@ -582,7 +775,9 @@ class Count(RuleKind):
             f"{figure(label, count, unit, 'en')} × {num(rule.per)}{' (capped)' if cap else ''}: {pts(score, 'en')}",
         )
 
-    def steps(self, rule: CountRule, points: Decimal) -> list[Decimal]:
+    def steps(self, rule: CountRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        if rule.figure not in whole:  # 0.75 × 1 point → 0.75
+            return [CENT]
         return [points, rule.per]
 
 
@@ -593,6 +788,7 @@ class Count(RuleKind):
 class VetoRule:
     figure: str
     kind: str = "veto"
+    threshold: Threshold | None = None  # 不可访问率达到5%: a number reaching it triggers the veto
 
 
 class Veto(RuleKind):
@@ -602,26 +798,53 @@ class Veto(RuleKind):
     title_zh = "一票否决"
 
     def from_raw(self, raw: dict) -> VetoRule:
-        return VetoRule(raw["figure"])
+        return VetoRule(raw["figure"], threshold=threshold_of(raw))
 
     def to_raw(self, rule: VetoRule) -> dict:
-        return {"kind": self.kind, "figure": rule.figure}
+        out: dict[str, Any] = {"kind": self.kind, "figure": rule.figure}
+        if rule.threshold is not None:
+            out.update(_threshold_raw(rule.threshold))
+        return out
 
     def figures(self, raw: dict) -> list[FigureRef]:
         return [FigureRef("figure", raw["figure"], "flag")]
 
+    def check(self, raw: dict, ctx: Context) -> list[Check]:
+        if "at_least" in raw and "above" in raw:
+            return [("above", "否决门槛写且只写一个：at_least（达到，含）或 above（高于，不含）",
+                     "a veto takes one of at_least or above")]
+        key = "above" if "above" in raw else "at_least" if "at_least" in raw else None
+        if key and raw["figure"] in ctx.booleans:
+            return [(key, f"门槛只用于数值；“{raw['figure']}”是是/否项，为“是”即触发，不写门槛",
+                     f"a threshold needs a number; '{raw['figure']}' is a yes/no fact")]
+        return []
+
     @staticmethod
     def triggered(rule: VetoRule, values: dict[str, Any]) -> bool:
         v = values.get(rule.figure)
-        return bool(v) if isinstance(v, bool) or v is None else D(v) > 0
+        if isinstance(v, bool) or v is None:
+            return bool(v)
+        if rule.threshold is not None:
+            return rule.threshold.reached(D(v))
+        return D(v) > 0
 
     def evaluate(self, rule: VetoRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
-        if self.triggered(rule, values):
+        hit = self.triggered(rule, values)
+        th = rule.threshold
+        if th is not None and not isinstance(values.get(rule.figure), bool):
+            unit = ind.figure_label(rule.figure)[1]
+            fig_en = _fig(ind, rule.figure, values, "en")
+            if hit:
+                return (ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，{th.words(unit)}，触发一票否决",
+                        f"veto triggered ({rule.figure}): {fig_en} {th.words(unit, 'en')}")
+            return (ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，未{th.words(unit)}，未触发",
+                    f"not triggered: {fig_en}, not {th.words(unit, 'en')}")
+        if hit:
             return ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，触发一票否决", f"veto triggered ({rule.figure})"
         return ZERO, f"{_fig(ind, rule.figure, values, 'zh')}，未触发", "not triggered"
 
-    def steps(self, rule: VetoRule, points: Decimal) -> list[Decimal]:
-        return [Decimal("0.01")]
+    def steps(self, rule: VetoRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
+        return [CENT]
 
 
 RULES: dict[str, RuleKind] = {k.kind: k for k in (

@@ -63,6 +63,26 @@ EVIDENCE = {
 }
 
 
+GATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "maxProperties": 1,
+    "properties": {"above": NONNEG, "at_least": NONNEG},
+}
+"""A threshold a part is counted behind: ``{above: 80}`` strictly above (高于80分), ``{at_least: 80}`` at or
+above (达到80分)."""
+
+
+DEDUCTION_TIERS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"type": "object", "required": ["deduct"], "additionalProperties": False,
+              "properties": {"at_least": NUMBER, "above": NUMBER, "deduct": POSITIVE}},
+}
+"""Deductions by threshold on a figure (1–2个扣1分，3个及以上扣2分): each tier ``at_least`` or ``above`` a value."""
+
+
 def _kind(kind: str, required: list[str], props: dict[str, Any]) -> dict[str, Any]:
     return {
         "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
@@ -86,17 +106,19 @@ RULE = {
             "type": "object", "required": ["figure", "points"], "additionalProperties": False,
             "properties": {"figure": NAME, "points": POSITIVE}}}}),
         _kind("tiers", ["figure", "tiers"], {"figure": NAME, "tiers": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["from", "points"], "additionalProperties": False,
-            "properties": {"from": NUMBER, "below": NUMBER, "points": NONNEG, "label": {"type": "string"}}}}}),
+            "type": "object", "required": ["points"], "additionalProperties": False,
+            "properties": {"from": NUMBER, "above": NUMBER, "below": NUMBER, "to": NUMBER, "points": NONNEG,
+                           "label": {"type": "string"}}}}}),
         _kind("ratio", ["figure", "target"], {"figure": NAME, "target": POSITIVE, "zero_below": NONNEG}),
         _kind("deduction", ["items"], {"items": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["figure", "per"], "additionalProperties": False,
-            "properties": {"figure": NAME, "per": POSITIVE, "label": {"type": "string"}}}},
+            "type": "object", "required": ["figure"], "additionalProperties": False,
+            "properties": {"figure": NAME, "per": POSITIVE, "tiers": DEDUCTION_TIERS, "label": {"type": "string"},
+                           "when": {"type": "boolean"}}}},
             "floor": {"enum": ["indicator", "area"]}}),
         _kind("judgement", [], {"min": NONNEG, "max": NONNEG, "step": POSITIVE, "default": NONNEG}),
         _kind("late", ["figure"], {"figure": NAME, "fixed": NONNEG, "per_day": NONNEG, "max": POSITIVE}),
         _kind("count", ["figure", "per"], {"figure": NAME, "per": POSITIVE}),
-        _kind("veto", ["figure"], {"figure": NAME}),
+        _kind("veto", ["figure"], {"figure": NAME, "at_least": NUMBER, "above": NUMBER}),
     ],
 }
 
@@ -134,8 +156,8 @@ SCHEMA: dict[str, Any] = {
         "description": {"type": "string"},
         "total": POSITIVE,
         "grades": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["label", "min"], "additionalProperties": False,
-            "properties": {"label": TEXT, "min": NONNEG,
+            "type": "object", "required": ["label"], "additionalProperties": False,
+            "properties": {"label": TEXT, "min": NONNEG, "above": NONNEG,
                            "max_share": {"type": "number", "exclusiveMinimum": 0, "maximum": 100}}}},
         "veto_grade": TEXT,
         "veto_zeroes_total": {"type": "boolean"},
@@ -149,7 +171,7 @@ SCHEMA: dict[str, Any] = {
             "properties": {"code": CODE, "title": TEXT, "points": POSITIVE,
                            "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}}},
         "bonus": {"type": "object", "required": ["cap", "indicators"], "additionalProperties": False,
-                  "properties": {"cap": POSITIVE, "min_base": NONNEG,
+                  "properties": {"cap": POSITIVE, "min_base": NONNEG, "gate": GATE,
                                  "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},
         "veto": {"type": "object", "required": ["indicators"], "additionalProperties": False,
                  "properties": {"indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},

@@ -134,8 +134,9 @@ def _build(node: yaml.Node, path: Path, out: Parsed, constructor: yaml.SafeLoade
             key = str(key_node.value)
             sub = path + (key,)
             if key in mapping:
-                out.problems.append((key_node.start_mark.line + 1, sub, f"字段“{key}”重复出现",
-                                     f"duplicate key '{key}'"))
+                first = out.key_lines.get(sub)
+                out.problems.append((key_node.start_mark.line + 1, sub, f"字段“{key}”重复出现（第{first}行已有）",
+                                     f"duplicate key '{key}' (also on line {first})"))
                 continue
             out.key_lines[sub] = key_node.start_mark.line + 1
             mapping[key] = _build(value_node, sub, out, constructor)
