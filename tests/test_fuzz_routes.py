@@ -10,6 +10,8 @@ sends it). Each route is driven as a role allowed to use it, in the victim tenan
 - **query**: every query parameter the code reads (QUERY_NAMES, found in the views) and every one the
   route's page links to or asks for in a GET form gets each value of QUERY_VALUES — all parameters at once,
   one request per value;
+- **posts** (routes without a page of their own): the fields the view reads (its WTForms form, its
+  ``request.form.get``), all at once with each of 7 hostile values, then each alone with ``1e999999999``;
 - **forms** (GET routes whose page has forms): every distinct form of the page, serialised as rendered; each
   field in turn (at most FIELDS_PER_FORM of them, the others as rendered) gets VALUES_PER_FIELD values:
   ``1e999999999``, one of NUMBER_KILLERS and the rest of FORM_VALUES, rotating choices seeded by the route and field name (sha1,
@@ -29,6 +31,7 @@ evenly): about 3,300 requests in all. The whole module takes about a minute of C
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
 import re
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -295,12 +298,43 @@ def _fuzz_forms(d: Driver, route: Route, body: str) -> None:
         _post(d, role, sub, fields, files, what)
 
 
+def _posted_names(app, endpoint: str) -> list[str]:
+    """The form fields a view reads: its WTForms form's fields and its ``request.form.get("…")`` names."""
+    view = inspect.unwrap(app.view_functions[endpoint])
+    source = inspect.getsource(view)
+    names = set(re.findall(r'request\.(?:form|values)\.(?:get|getlist)\(\s*"(\w+)"', source))
+    for class_name in re.findall(r"\b([A-Z]\w*Form)\(", source):
+        form_class = view.__globals__.get(class_name)
+        if form_class is not None:
+            with app.test_request_context(method="POST"):
+                try:
+                    names |= set(form_class()._fields)
+                except Exception:  # noqa: BLE001 — a form that needs arguments: its names stay unknown
+                    pass
+    return sorted(names - {"csrf_token"})
+
+
+def _fuzz_post_only(d: Driver, route: Route) -> None:
+    """A route without a page of its own (its form is on another page, often only in some states): the
+    fields its view reads, all at once with each hostile value, then each alone with ``1e999999999``."""
+    names = _posted_names(d.app, route.endpoint)
+    if not names or "POST" not in route.methods:
+        return
+    role, url = _role(route), d.url(route)
+    for value in [EXPONENT] + NUMBER_KILLERS[:3] + ["1\r\nX-Injected: 1", "\u202egpj.exe", "x" * 70000]:
+        d.send(role, "POST", url, f"post *={value[:20]!r}", data={n: value for n in names}, follow_redirects=True)
+    for name in names[:FIELDS_PER_FORM]:
+        d.send(role, "POST", url, f"post {name}={EXPONENT!r}", data={n: EXPONENT if n == name else "1" for n in names})
+
+
 @pytest.mark.parametrize("route", WEB_ROUTES, ids=lambda r: r.endpoint)
 def test_route_survives_hostile_path_query_and_form_values(app, db, driver, route: Route):
     d = driver
     _build(d, route)
     body = _fuzz_path_and_query(d, route)
     _fuzz_forms(d, route, body)
+    if "GET" not in route.methods:
+        _fuzz_post_only(d, route)
     assert not d.failures, f"{len(d.failures)} of {d.requests} requests failed:\n" + "\n".join(d.failures[:40])
 
 
