@@ -7,7 +7,7 @@ sends it). Each route is driven as a role allowed to use it, in the victim tenan
 
 - **path**: every URL variable of the route (ids and codes) gets every value of PATH_INTS / PATH_TEXTS, for
   each method of the route (an empty body for the unsafe ones);
-- **query**: every query parameter the code reads (QUERY_NAMES, found in the views) and every one the
+- **query**: every query parameter the code reads (QUERY_NAMES, found in the source) and every one the
   route's page links to or asks for in a GET form gets each value of QUERY_VALUES — all parameters at once,
   one request per value;
 - **posts** (routes without a page of their own): the fields the view reads (its WTForms form, its
@@ -34,6 +34,7 @@ import hashlib
 import inspect
 import io
 import re
+from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
@@ -58,10 +59,19 @@ FORM_VALUES = ["", "-1", "0", "2147483648", "9" * 40, "1e999999999", "-1e-999999
                "<script>alert(1)</script>", "=1+1", "１２．５", "a\x00b"]
 NUMBER_KILLERS = ["9" * 40, "2147483648", "NaN", "-1e-999999999", "Infinity", "-1"]
 FILE_NAMES = ["a\u202egpj.pdf", "../../x.pdf", "x" * 300 + ".pdf", "a\r\nb.pdf", "a\x00.pdf", "", "报告.pdf"]
-# query parameters the views read (request.args / request.values / helpers that take a name)
-QUERY_NAMES = ["campaign_id", "code", "department_id", "dept", "download", "fmt", "format", "group",
-               "indicator_code", "inline", "live", "next", "page", "per_page", "r", "rubric_id", "state", "verify",
-               "base", "target", "q"]
+
+def _query_names_in_source() -> list[str]:
+    """Every query parameter a view reads by name (``request.args.get("…")``, the helpers that take a name),
+    found in the source so that a new one is fuzzed without editing this list; plus the API's paging."""
+    pattern = re.compile(r'(?:args|values)\.get\(\s*"(\w+)"|(?:_int_arg|as_int)\(\s*"(\w+)"')
+    names = {"page", "per_page"}
+    for path in (Path(__file__).resolve().parents[1] / "assess").rglob("*.py"):
+        for match in pattern.finditer(path.read_text(encoding="utf-8")):
+            names.add(match.group(1) or match.group(2))
+    return sorted(names)
+
+
+QUERY_NAMES = _query_names_in_source()
 MAX_FORMS_PER_PAGE = 6
 FIELDS_PER_FORM = 10
 VALUES_PER_FIELD = 3
