@@ -115,6 +115,18 @@ def id_arg(value: str) -> int:
     return int(text)
 
 
+def id_list(values: list[str]) -> list[int]:
+    """The ids among posted values (ticked boxes: ``request.form.getlist("department_ids")``); any other
+    value names nothing and is left out, as :func:`id_arg` reads it."""
+    out = []
+    for value in values:
+        try:
+            out.append(id_arg(value))
+        except ValueError:
+            continue
+    return out
+
+
 def install_id_converter(app: Flask) -> None:
     """Make :class:`IdConverter` the ``int`` converter; call before any route is registered."""
     app.url_map.converters["int"] = IdConverter

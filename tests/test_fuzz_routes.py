@@ -7,9 +7,11 @@ sends it). Each route is driven as a role allowed to use it, in the victim tenan
 
 - **path**: every URL variable of the route (ids and codes) gets every value of PATH_INTS / PATH_TEXTS, for
   each method of the route (an empty body for the unsafe ones);
-- **query**: every query parameter the code reads (QUERY_NAMES, found in the views) and every one the
+- **query**: every query parameter the code reads (QUERY_NAMES, found in the source) and every one the
   route's page links to or asks for in a GET form gets each value of QUERY_VALUES — all parameters at once,
   one request per value;
+- **posts** (routes without a page of their own): the fields the view reads (its WTForms form, its
+  ``request.form.get``), all at once with each of 7 hostile values, then each alone with ``1e999999999``;
 - **forms** (GET routes whose page has forms): every distinct form of the page, serialised as rendered; each
   field in turn (at most FIELDS_PER_FORM of them, the others as rendered) gets VALUES_PER_FIELD values:
   ``1e999999999``, one of NUMBER_KILLERS and the rest of FORM_VALUES, rotating choices seeded by the route and field name (sha1,
@@ -29,8 +31,10 @@ evenly): about 3,300 requests in all. The whole module takes about a minute of C
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
 import re
+from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
@@ -56,10 +60,19 @@ FORM_VALUES = ["", "-1", "0", "2147483648", "9" * 40, "1e999999999", "-1e-999999
                "<script>alert(1)</script>", "=1+1", "１２．５", "a\x00b"]
 NUMBER_KILLERS = ["9" * 40, "2147483648", "NaN", "-1e-999999999", "Infinity", "-1"]
 FILE_NAMES = ["a\u202egpj.pdf", "../../x.pdf", "x" * 300 + ".pdf", "a\r\nb.pdf", "a\x00.pdf", "", "报告.pdf"]
-# query parameters the views read (request.args / request.values / helpers that take a name)
-QUERY_NAMES = ["campaign_id", "code", "department_id", "dept", "download", "fmt", "format", "group",
-               "indicator_code", "inline", "live", "next", "page", "per_page", "r", "rubric_id", "state", "verify",
-               "base", "target", "q"]
+
+def _query_names_in_source() -> list[str]:
+    """Every query parameter a view reads by name (``request.args.get("…")``, the helpers that take a name),
+    found in the source so that a new one is fuzzed without editing this list; plus the API's paging."""
+    pattern = re.compile(r'(?:args|values)\.get\(\s*"(\w+)"|(?:_int_arg|as_int)\(\s*"(\w+)"')
+    names = {"page", "per_page"}
+    for path in (Path(__file__).resolve().parents[1] / "assess").rglob("*.py"):
+        for match in pattern.finditer(path.read_text(encoding="utf-8")):
+            names.add(match.group(1) or match.group(2))
+    return sorted(names)
+
+
+QUERY_NAMES = _query_names_in_source()
 MAX_FORMS_PER_PAGE = 6
 FIELDS_PER_FORM = 10
 VALUES_PER_FIELD = 3
@@ -298,12 +311,43 @@ def _fuzz_forms(d: Driver, route: Route, body: str) -> None:
         _post(d, role, sub, fields, files, what)
 
 
+def _posted_names(app, endpoint: str) -> list[str]:
+    """The form fields a view reads: its WTForms form's fields and its ``request.form.get("…")`` names."""
+    view = inspect.unwrap(app.view_functions[endpoint])
+    source = inspect.getsource(view)
+    names = set(re.findall(r'request\.(?:form|values)\.(?:get|getlist)\(\s*"(\w+)"', source))
+    for class_name in re.findall(r"\b([A-Z]\w*Form)\(", source):
+        form_class = view.__globals__.get(class_name)
+        if form_class is not None:
+            with app.test_request_context(method="POST"):
+                try:
+                    names |= set(form_class()._fields)
+                except Exception:  # noqa: BLE001 — a form that needs arguments: its names stay unknown
+                    pass
+    return sorted(names - {"csrf_token"})
+
+
+def _fuzz_post_only(d: Driver, route: Route) -> None:
+    """A route without a page of its own (its form is on another page, often only in some states): the
+    fields its view reads, all at once with each hostile value, then each alone with ``1e999999999``."""
+    names = _posted_names(d.app, route.endpoint)
+    if not names or "POST" not in route.methods:
+        return
+    role, url = _role(route), d.url(route)
+    for value in [EXPONENT] + NUMBER_KILLERS[:3] + ["1\r\nX-Injected: 1", "\u202egpj.exe", "x" * 70000]:
+        d.send(role, "POST", url, f"post *={value[:20]!r}", data={n: value for n in names}, follow_redirects=True)
+    for name in names[:FIELDS_PER_FORM]:
+        d.send(role, "POST", url, f"post {name}={EXPONENT!r}", data={n: EXPONENT if n == name else "1" for n in names})
+
+
 @pytest.mark.parametrize("route", WEB_ROUTES, ids=lambda r: r.endpoint)
 def test_route_survives_hostile_path_query_and_form_values(app, db, driver, route: Route):
     d = driver
     _build(d, route)
     body = _fuzz_path_and_query(d, route)
     _fuzz_forms(d, route, body)
+    if "GET" not in route.methods:
+        _fuzz_post_only(d, route)
     assert not d.failures, f"{len(d.failures)} of {d.requests} requests failed:\n" + "\n".join(d.failures[:40])
 
 

@@ -140,3 +140,24 @@ def test_query_ids_beyond_the_database_range_are_no_filter(login, tenant_a, url,
     DataError on PostgreSQL). ``web.id_arg`` reads such a value as no value."""
     c = login(tenant_a.users["office_admin"].username)
     assert c.get(url.format(v=value)).status_code == 200
+
+
+# --------------------------------------------------------------------------- ids in posted forms (found by the fuzz)
+
+
+def test_posted_ids_beyond_the_database_range_name_nothing(app, db, login, tenant_a):
+    """Found by tests/test_fuzz_routes.py: ticked boxes and a chosen submission with a number beyond an id's
+    range went to the database (500). ``web.id_arg`` / ``web.id_list`` read them as naming nothing."""
+    from tests.isolation_registry import OBJECTS
+    from tests.test_isolation import World
+
+    world = World(tenant_a)
+    campaign, report = OBJECTS["campaign"](world), OBJECTS["report_a"](world)
+    db.session.commit()
+    huge = "99999999999999999999"
+    admin = login(tenant_a.users["office_admin"].username)
+    assert admin.post(f"/campaigns/{campaign.id}/departments", data={"department_ids": [huge]}).status_code < 500
+    assert admin.post("/rectification/send", data={"notice_ids": [huge, str(MAX_ID + 1)]}).status_code == 302
+    editor = login(tenant_a.users["dept_editor"].username)
+    resp = editor.post(f"/imports/reports/{report.id}/use", data={"submission_id": huge})
+    assert resp.status_code == 302 and f"/imports/reports/{report.id}" in resp.headers["Location"]

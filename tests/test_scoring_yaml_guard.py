@@ -112,3 +112,16 @@ def test_extraction_fallback_does_not_expand_aliases(composed):
     with pytest.raises(yaml.YAMLError):
         load_specs(billion_laughs(), "laughs.yaml")
     assert composed["n"] <= 8 and composed["built"] == 0  # two readings (engine, fallback), each stopped
+
+
+def test_extraction_cli_refuses_with_file_and_line(tmp_path):
+    from click.testing import CliRunner
+
+    from assess.extraction.cli import import_cli
+
+    rubric, summary = tmp_path / "laughs.yaml", tmp_path / "总结.txt"
+    rubric.write_text(billion_laughs(), encoding="utf-8")
+    summary.write_text("2026年，我单位主动公开政府信息246条。", encoding="utf-8")
+    res = CliRunner().invoke(import_cli, ["summary", str(summary), "--rubric", str(rubric)])
+    assert res.exit_code == 2, res.output
+    assert "laughs.yaml:2" in res.output and "锚点" in res.output

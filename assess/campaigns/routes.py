@@ -11,7 +11,7 @@ from ..models import Campaign, Office, Role, Rubric, SubmissionState
 from ..tenancy.permissions import is_office_reader, roles_required
 from ..tenancy.roles import OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
-from ..web import commit_or_flash, show_error
+from ..web import commit_or_flash, id_list, show_error
 from . import services
 from .forms import CampaignForm, DatesForm, TransitionForm
 
@@ -151,7 +151,7 @@ def dates(campaign_id: int):
 @roles_required(Role.OFFICE_ADMIN)
 def join(campaign_id: int):
     campaign = get_scoped_or_404(Campaign, campaign_id)
-    ids = [int(x) for x in request.form.getlist("department_ids") if x.isdigit()]
+    ids = id_list(request.form.getlist("department_ids"))
     commit_or_flash(lambda: services.join_departments(campaign, ids, actor=current_user),
                     lambda n: _("已增加%(n)s个部门。", n=n), refused=(services.CampaignError,))
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

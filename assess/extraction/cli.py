@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 
 from assess.extraction.annual_report import check, parse_report, report_to_figures
 from assess.extraction.errors import ExtractionError
@@ -50,7 +51,14 @@ def summary_command(file: Path, rubric_path: Path) -> None:
     except ExtractionError as exc:
         _fail(exc)
         return
-    figure_specs, area_specs = load_specs(rubric_path.read_text(encoding="utf-8"), rubric_path.name)
+    try:
+        figure_specs, area_specs = load_specs(rubric_path.read_text(encoding="utf-8"), rubric_path.name)
+    except yaml.YAMLError as exc:  # the guarded YAML reader refused it: anchors/aliases, too deep, a syntax error
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{rubric_path.name}:{mark.line + 1}" if mark is not None else rubric_path.name
+        _fail(ExtractionError("bad_rubric", f"{where}：{getattr(exc, 'zh', '考核细则文件格式有误')}",
+                              f"{where}: {getattr(exc, 'en', None) or getattr(exc, 'problem', None) or exc}"))
+        return
     result = propose(text, figure_specs, area_specs)
     data = result.to_dict()
     data["file"] = file.name

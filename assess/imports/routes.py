@@ -16,6 +16,7 @@ from ..storage import StorageError, get_storage
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import DEPARTMENT_STAFF, OFFICE_READERS, TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
+from ..web import id_arg
 from . import services
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -226,7 +227,7 @@ def report_use(report_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        submission_id = int(request.form.get("submission_id", ""))
+        submission_id = id_arg(request.form.get("submission_id", ""))
     except ValueError:
         flash(_("请选择要填入的自评表。"), "error")
         return redirect(url_for("imports.report", report_id=row.id))

@@ -329,7 +329,7 @@ def send(notice_id: int):
 def send_bulk():
     if EmptyForm().validate_on_submit():
         try:
-            ids = {int(x) for x in request.form.getlist("notice_ids")}
+            ids = {id_arg(x) for x in request.form.getlist("notice_ids")}
         except ValueError:
             ids = set()
         if not ids:
