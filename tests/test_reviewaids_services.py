@@ -131,3 +131,15 @@ def test_two_reviewers_dismissing_the_same_flag_keep_the_first_reason(world, ten
     assert exc.value.field == "reason"
     db.session.refresh(flag)
     assert flag.dismiss_reason == "第一位的理由"
+
+
+def test_one_among_zeros_is_unusual_but_no_jump(world):
+    """A count of 1 where the group reports 0 has a large z-score but is no jump: far from the group means
+    also as many times off its median as the office's ratio asks (the demo's 数据错误 1处 among 0处)."""
+    campaign, subs, old = world
+    for key in subs:
+        set_figure(subs[key], "A3", "meetings", 0)
+    set_figure(subs["A"], "A3", "meetings", 1)
+    db.session.flush()
+    aids.run_checks(campaign)
+    assert [f for f in _flags(campaign, "figure_jump") if "group" in json.loads(f.detail)["reasons"]] == []

@@ -178,7 +178,8 @@ def _figures_of(answer: Answer) -> dict[str, float]:
 
 
 def find_figure_jumps(campaign: Campaign, settings: ReviewAidSettings) -> list[Found]:
-    """Numeric figures far from the department's last year (ratio) or from its group (robust z-score)."""
+    """Numeric figures far from the department's last year (ratio) or from its group (a robust z-score above
+    the limit and the ratio to the group's median above the office's ratio)."""
     rubric = rubric_of(campaign)
     current = _current_answers(campaign)
     previous = db.session.scalar(select(Campaign).where(Campaign.office_id == campaign.office_id,
@@ -208,8 +209,12 @@ def find_figure_jumps(campaign: Campaign, settings: ReviewAidSettings) -> list[F
         before = last.get((a.department_id, a.indicator_code), {}).get(spec.name)
         r = figures.ratio(value, before) if before is not None else None
         z = figures.robust_z(value, values)
+        # far from the group means unusual (z) and material: as many times off the median as the office's
+        # ratio asks of last year (a 1 among 0s is unusual but no jump)
+        off_group = figures.ratio(value, median(values))
         reasons = [k for k, hit in (("last_year", r is not None and r > limit_ratio),
-                                    ("group", z is not None and abs(z) > limit_z)) if hit]
+                                    ("group", z is not None and abs(z) > limit_z
+                                     and off_group is not None and off_group > limit_ratio)) if hit]
         if not reasons:
             continue
         out.append(Found(a, FLAG_FIGURE_JUMP, spec.name, f"{FLAG_FIGURE_JUMP}:{a.id}:{spec.name}",
