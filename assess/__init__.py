@@ -100,13 +100,16 @@ def _wire_capabilities() -> None:
     - a change of the holiday calendar counts open rectification deadlines again
       (:data:`assess.holidays.services.AFTER_CHANGE`; the rectification counts on the calendar, not the reverse);
     - the review sheet flags an indicator whose self-reported figure differs from the department's own annual
-      report (:data:`assess.review.routes.SOURCE_CHECKS`, :func:`assess.imports.cross_source.source_flags`).
+      report (:data:`assess.review.routes.SOURCE_CHECKS`, :func:`assess.imports.cross_source.source_flags`);
+    - a rectification notice sent notifies the department's users
+      (:data:`assess.rectification.services.AFTER_SEND`; the notifications build on the rectification).
     """
     from .holidays.services import recount_with
     from .imports.cross_source import source_flags
     from .imports.services import unconfirmed_origins
+    from .notify.services import notice_sent
     from .ranking import sums
-    from .rectification.services import open_items_for, recount_deadlines
+    from .rectification.services import after_send, open_items_for, recount_deadlines
     from .review.results import after_bulk_results
     from .review.routes import show_open_items_from, show_panels_from, show_source_checks_from
     from .reviewaids.routes import sheet_panel
@@ -121,6 +124,7 @@ def _wire_capabilities() -> None:
     show_origins_from(unconfirmed_origins)
     recount_with(recount_deadlines)
     show_source_checks_from(source_flags)
+    after_send(notice_sent)
 
 
 def _select_locale() -> str:
@@ -149,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from .documents.routes import rectification_notice_pdf, selfassessment_pdf_page
     from .holidays.routes import bp as holidays_bp
     from .imports.routes import bp as imports_bp
+    from .notify.routes import bp as notify_bp
     from .ranking.routes import bp as ranking_bp
     from .ranking.routes import replay_page
     from .rectification.routes import bp as rectification_bp
@@ -159,7 +164,7 @@ def _register_blueprints(app: Flask) -> None:
     from .selfassessment.routes import bp as selfassessment_bp
 
     for bp in (core_bp, auth_bp, admin_bp, ranking_bp, campaigns_bp, selfassessment_bp, evidence_bp, review_bp,
-               audit_bp, rectification_bp, rubrics_bp, imports_bp, documents_bp, holidays_bp, reviewaids_bp, api_bp):
+               audit_bp, rectification_bp, rubrics_bp, imports_bp, documents_bp, holidays_bp, reviewaids_bp, notify_bp, api_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_v1_blueprint())
     # Pages another capability produces keep the address of the pages that link to them; the capability

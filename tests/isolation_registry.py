@@ -60,6 +60,10 @@ OBJECTS: dict[str, Callable] = {
     "ranking_campaign": lambda w: __import__("tests.ranking_world", fromlist=["x"]).isolation_campaign(w),
     # review aids (a flag on department A's submission; its passages carry the DEPT marker)
     "review_flag": lambda w: __import__("tests.review_aids_world", fromlist=["x"]).isolation_flag(w),
+    # notifications (department A's editor's own notification; its title carries the DEPT marker)
+    "notification": lambda w: __import__("assess.notify.services", fromlist=["x"]).notify(
+        [w.tenant.users["dept_editor"]], office_id=w.tenant.office.id, kind="isolation", event_key="1",
+        title=lambda: "SECRET-DEPT-A 通知", link="/notifications")[0],
     # holidays (office A's own day; its name carries the office marker)
     "office_day": lambda w: __import__("tests.test_holidays", fromlist=["x"]).isolation_office_day(w),
 }
@@ -187,6 +191,12 @@ ROUTES: list[Route] = [
     Route("rectification.evidence_file", {"evidence_id": "rect_evidence"}, ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True),
     Route("rectification.delete_evidence", {"evidence_id": "rect_evidence"}, ("dept_admin", "dept_editor"), ("POST",),
           department_owned=True),
+    # notifications: everyone reads only their own (another user's id is a 404); the office sends 催报
+    Route("notify.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
+    Route("notify.read_all", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"),
+          methods=("POST",)),
+    Route("notify.read", {"notification_id": "notification"}, ("dept_editor",), ("POST",), department_owned=True),
+    Route("notify.remind", {"campaign_id": "campaign"}, ("office_admin",), ("GET", "POST")),
     # ranking
     Route("ranking.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     Route("ranking.show", {"campaign_id": "ranking_campaign"},

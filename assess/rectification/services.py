@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -369,6 +369,16 @@ def merge_items(notice: Notice, item_ids: Iterable[int], *, actor: Any) -> Notic
 # --- sending and reading ------------------------------------------------------------------------------------
 
 
+# fn(notice, *, actor) for every notice sent, in its transaction (the notifications register here, see
+# ``create_app``: they build on the rectification, not the reverse).
+AFTER_SEND: list[Callable[..., Any]] = []
+
+
+def after_send(fn: Callable[..., Any]) -> None:
+    if fn not in AFTER_SEND:
+        AFTER_SEND.append(fn)
+
+
 def send_notice(notice: Notice, *, actor: Any, today: date | None = None) -> Notice:
     if notice.state != NoticeState.DRAFT:
         raise RectificationError(_("通知“%(t)s”已下发。", t=notice.title))
@@ -382,6 +392,8 @@ def send_notice(notice: Notice, *, actor: Any, today: date | None = None) -> Not
     _audit(notice, "rectification.notice.send", "rectification_notice", notice.id, actor=actor,
            old={"state": NoticeState.DRAFT}, new={"state": NoticeState.SENT, "deadline": notice.deadline.isoformat(),
                                                   "items": len(notice.items)})
+    for fn in AFTER_SEND:
+        fn(notice, actor=actor)
     return notice
 
 

@@ -1,0 +1,89 @@
+"""The notification centre (/notifications) and the office's 催报 action.
+
+A user only ever reaches their own notifications: another user's id is a 404, like another tenant's row.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Campaign, Role
+from ..tenancy.permissions import roles_required
+from ..tenancy.roles import TENANT_ROLES
+from ..tenancy.scope import get_scoped_or_404
+from ..web import commit_or_flash
+from . import services
+from .forms import MarkReadForm, RemindForm
+
+bp = Blueprint("notify", __name__)
+
+
+@bp.app_context_processor
+def _bell() -> dict:
+    """``unread_notifications()`` for the header: called only where the bell is drawn (one COUNT)."""
+    return {"unread_notifications": lambda: services.unread_count(current_user)
+            if current_user.is_authenticated else 0}
+
+
+@bp.route("/notifications")
+@roles_required(*TENANT_ROLES)
+def index():
+    return render_template("notify/list.html", notifications=services.notifications_for(current_user),
+                           form=MarkReadForm())
+
+
+def _safe_link(link: str) -> str:
+    """Only paths inside the app (never another site)."""
+    return link if link.startswith("/") and not link.startswith("//") else url_for("notify.index")
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@roles_required(*TENANT_ROLES)
+def read(notification_id: int):
+    notification = services.own_notification(current_user, notification_id)
+    if notification is None:
+        abort(404)
+    if not MarkReadForm().validate_on_submit():
+        flash(_("请求有误，请重试。"), "error")
+        return redirect(url_for("notify.index"))
+    services.mark_read(notification)
+    db.session.commit()
+    if request.form.get("open") and notification.link:
+        return redirect(_safe_link(notification.link))
+    return redirect(url_for("notify.index"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@roles_required(*TENANT_ROLES)
+def read_all():
+    if not MarkReadForm().validate_on_submit():
+        flash(_("请求有误，请重试。"), "error")
+        return redirect(url_for("notify.index"))
+    n = services.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("已将%(n)s条通知标为已读。", n=n), "success")
+    return redirect(url_for("notify.index"))
+
+
+@bp.route("/campaigns/<int:campaign_id>/remind", methods=["GET", "POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def remind(campaign_id: int):
+    """催报 now. The campaign page carries the same form; a refusal comes back here with what was typed."""
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    pending = services.remindable(campaign)
+    form = RemindForm()
+    form.submission_ids.choices = [(s.id, s.department_name) for s in pending]
+    if request.method == "GET":
+        form.submission_ids.data = [s.id for s in pending]
+    if form.validate_on_submit():
+        sent = commit_or_flash(
+            lambda: services.send_reminder(campaign, form.submission_ids.data or [], actor=current_user,
+                                           message=form.message.data or ""),
+            lambda made: _("已催报，%(n)s位部门人员将在通知中心看到提醒。", n=len(made)),
+            refused=(services.NotifyError,), form=form)
+        if sent:
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notify/remind.html", campaign=campaign, form=form, pending=pending), status
