@@ -149,8 +149,26 @@ def test_mark_all_read_and_another_users_notification_is_404(tenant_a, login):
     assert services.unread_count(tenant_a.users["dept_admin"]) == 0 and mine.read_at is None
 
 
-def test_bell_is_one_count_query_and_absent_for_anonymous(client):
+def test_bell_is_one_count_query_and_absent_for_anonymous(app, tenant_a, login, client):
+    from sqlalchemy import event
+
     assert 'id="bell"' not in client.get("/auth/login").get_data(as_text=True)
+    make_notice(tenant_a)
+    c = login(tenant_a.users["dept_editor"].username)
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "notifications" in statement:
+            seen.append(statement)
+
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = c.get("/rectification/").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert 'id="bell-count">1<' in page
+    assert len(seen) == 1 and "count(" in seen[0].lower()
 
 
 def test_every_role_sees_only_their_own_notifications(tenant_a, login):
