@@ -177,3 +177,16 @@ def test_every_role_sees_only_their_own_notifications(tenant_a, login):
     for key, user in tenant_a.users.items():
         page = login(user.username).get("/notifications").get_data(as_text=True)
         assert ("只给编辑的通知" in page) == (key == "dept_editor"), key
+
+
+def test_a_department_that_submitted_meanwhile_is_left_out_not_an_error(tenant_a, login):
+    campaign = make_campaign(tenant_a)
+    sub_a, sub_b = submission_of(campaign, tenant_a.dept_a), submission_of(campaign, tenant_a.dept_b)
+    c = login(tenant_a.users["office_admin"].username)
+    page = c.get(f"/campaigns/{campaign.id}/remind").get_data(as_text=True)
+    assert page.count("checked") == 2  # every department not submitted is ticked at first
+    sub_b.state = SubmissionState.SUBMITTED
+    _db.session.flush()
+    resp = c.post(f"/campaigns/{campaign.id}/remind", data={"submission_ids": [str(sub_a.id), str(sub_b.id)]})
+    assert resp.status_code == 302
+    assert _of(tenant_a.users["dept_editor"]) and not _of(tenant_a.users["dept_b_editor"])

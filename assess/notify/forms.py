@@ -10,8 +10,10 @@ from .services import MAX_MESSAGE
 class RemindForm(FlaskForm):
     """催报: the departments not yet submitted (ticked boxes) and an optional message."""
 
+    # no choice check here: a department that submitted since the page was drawn is left out by the service
+    # (the others are still reminded), not refused as "not a valid choice"
     submission_ids = SelectMultipleField(_l("未提交的部门"), coerce=int, widget=ListWidget(prefix_label=False),
-                                         option_widget=CheckboxInput())
+                                         option_widget=CheckboxInput(), validate_choice=False)
     message = TextAreaField(_l("附言（可选）"), validators=[Length(max=MAX_MESSAGE)])
 
 
