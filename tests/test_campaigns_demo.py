@@ -1,6 +1,7 @@
 """The demo step: a campaign in review with plausible self-assessments."""
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from assess import scoring
 from assess.demo.campaigns import NAME, demo_campaign
 from assess.demo import create_demo
-from assess.models import Answer, CampaignState, Evidence, Submission, SubmissionState
+from assess.models import AuditEntry, Answer, CampaignState, Evidence, Notification, Submission, SubmissionState
 from assess.selfassessment import services as sa
 
 
@@ -33,3 +34,10 @@ def test_demo_campaign(db, monkeypatch):
     files = db.session.scalars(select(Evidence).where(Evidence.owner_id == first.id, Evidence.storage_key.is_not(None))).all()
     assert files and all(f.sha256 for f in files)
     assert db.session.scalar(select(func.count()).select_from(Answer)) > 1000
+    # the departments that had not submitted were reminded (催报); some have read it, some not
+    notes = db.session.scalars(select(Notification).where(Notification.kind == "remind")).all()
+    reminded = {s.id for s in subs if s.state != SubmissionState.SUBMITTED or s.late_days}
+    assert {int(n.link.rsplit("/", 1)[1]) for n in notes} == {late[0].id}  # the only one of them with users
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "notify.remind")).all()
+    assert len(json.loads(entry.new)["departments"]) == len(reminded)
+    assert any(n.read_at for n in notes) and any(n.read_at is None for n in notes)

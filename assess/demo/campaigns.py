@@ -25,6 +25,7 @@ from .. import scoring
 from ..audit.services import record
 from ..campaigns import services
 from ..extensions import db
+from ..notify import services as notify_services
 from ..models import (Answer, Campaign, CampaignState, Department, Evidence, EvidenceKind, Office, Role, Rubric,
                       Submission, SubmissionState, User)
 from ..rubrics import store
@@ -185,6 +186,14 @@ def demo_campaign(office: Office, rng: random.Random) -> Campaign:
             state, submitted, late = SubmissionState.SUBMITTED, when + timedelta(hours=rng.randint(1, 48)), 0
         sub_updates.append(dict(b_id=sid, b_state=state, b_sent=None if partial else when,
                                 b_submitted=submitted, b_late=late, b_changed=submitted or when))
+    # 催报 before the deadline to the departments not yet submitted then (also the one that submits late, 环卫局,
+    # whose users log in to the demo); some have read it, some not
+    unsent = [sid for i, (sid, _, _) in enumerate(subs) if i in not_started | in_progress | awaiting or i == late_index]
+    if unsent:
+        reminded = notify_services.send_reminder(campaign, unsent, actor=actor,
+                                                 message="请于截止日期前提交，逾期未提交的将在通报中说明。")
+        for note in reminded[::2]:
+            notify_services.mark_read(note)
     if answers:
         db.session.execute(Answer.__table__.insert(), answers)
     if evidence:
