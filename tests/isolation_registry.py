@@ -228,6 +228,11 @@ API_ROUTES: list[Route] = [
     Route("api_v1.get_department", {"department_id": "department"}, _OFFICE_READERS, department_owned=True),
     Route("api_v1.import_departments", allowed=("office_admin",), methods=("POST",)),
     Route("api_v1.list_audit", allowed=("office_admin",)),
+    # notifications: one's own only (another user's id is a 404); 催报 by the office
+    Route("api_v1.list_notifications", allowed=ALL_ROLE_KEYS),
+    Route("api_v1.read_notification", {"notification_id": "notification"}, ("dept_editor",), ("POST",),
+          department_owned=True),
+    Route("api_v1.send_reminders", {"campaign_id": "campaign"}, ("office_admin",), ("POST",)),
     # campaigns (tests/campaign_world.py objects: department A's submission and evidence carry the marker)
     Route("api_v1.list_rubrics", allowed=("office_admin",)),
     Route("api_v1.list_campaigns", allowed=ALL_ROLE_KEYS),

@@ -26,6 +26,7 @@ API_BODIES: dict[str, callable] = {
         "content_type": "multipart/form-data"},
     "api_v1.create_campaign": lambda: {"json": {"name": "入侵考核", "year": 2026, "rubric_id": 1}},
     "api_v1.transition_campaign": lambda: {"json": {"target": "review"}},
+    "api_v1.send_reminders": lambda: {"json": {"submission_ids": [1]}},
     "api_v1.create_assignment": lambda: {"json": {"department_id": 1, "reviewer_id": 1}},
     "api_v1.put_answer": lambda: {"json": {"inputs": {"has_group": "false"}, "explanation": "入侵"}},
     "api_v1.add_link": lambda: {"json": {"url": "https://example.org/x", "title": "入侵"}},
