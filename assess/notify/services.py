@@ -18,6 +18,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..models import Campaign, CampaignState, Notice, Notification, Role, Submission, SubmissionState, User
 from ..models.base import utcnow
+from ..tenancy.roles import DEPARTMENT_STAFF
 
 KIND_REMIND = "remind"  # 催报: the office reminds a department to submit its self-assessment
 KIND_NOTICE_SENT = "rectification_sent"  # a rectification notice reached the department
@@ -155,7 +156,7 @@ def send_reminder(campaign: Campaign, submission_ids: Iterable[int], *, actor: A
     if not chosen:
         raise NotifyError(_("请至少选择一个未提交的部门。"), "submission_ids")
     recipients = {s.department_id: _department_users(campaign.office_id, [s.department_id],
-                                                     (Role.DEPT_EDITOR, Role.DEPT_ADMIN)) for s in chosen}
+                                                     DEPARTMENT_STAFF) for s in chosen}
     entry = record(campaign.office_id, "notify.remind", "campaign", campaign.id, actor=actor, campaign_id=campaign.id,
                    new={"departments": [s.department_name for s in chosen],
                         "users": sorted(u.id for users in recipients.values() for u in users), "message": message})
