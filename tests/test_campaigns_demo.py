@@ -41,3 +41,6 @@ def test_demo_campaign(db, monkeypatch):
     [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "notify.remind")).all()
     assert len(json.loads(entry.new)["departments"]) == len(reminded)
     assert any(n.read_at for n in notes) and any(n.read_at is None for n in notes)
+    # sent before the deadline it reminds of, read after it was sent
+    assert all(n.created_at.date() < subs[0].campaign.self_deadline for n in notes)
+    assert all(n.read_at is None or n.read_at > n.created_at for n in notes)

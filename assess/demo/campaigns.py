@@ -192,8 +192,11 @@ def demo_campaign(office: Office, rng: random.Random) -> Campaign:
     if unsent:
         reminded = notify_services.send_reminder(campaign, unsent, actor=actor,
                                                  message="请于截止日期前提交，逾期未提交的将在通报中说明。")
+        sent_at = base_time - timedelta(days=3)  # three days before the deadline it reminds of
+        for note in reminded:
+            note.created_at = sent_at
         for note in reminded[::2]:
-            notify_services.mark_read(note)
+            notify_services.mark_read(note, when=sent_at + timedelta(hours=2))
     if answers:
         db.session.execute(Answer.__table__.insert(), answers)
     if evidence:
