@@ -3,6 +3,7 @@ their sentences, accepts one, and finds it in the self-assessment form (marked f
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -12,35 +13,48 @@ from tests.conftest import TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture()
-def world(live_app):
+def _editor_world(live_app, slug: str, code: str, campaign_name: str) -> dict:
+    """A campaign in self-assessment with one department's submission, and that department's editor."""
     from assess.extensions import db
     from tests.campaign_world import make_campaign, submission_of
     from tests.conftest import make_tenant
 
     with live_app.app_context():
-        tenant = make_tenant("e2e-imports", "III")
-        campaign = make_campaign(tenant, name="2026年度政务公开工作绩效考核（导入测试）")
+        tenant = make_tenant(slug, code)
+        campaign = make_campaign(tenant, name=campaign_name)
         sub = submission_of(campaign, tenant.dept_a)
         db.session.commit()
         return {"editor": tenant.users["dept_editor"].username, "submission": sub.id, "campaign": campaign.name}
 
 
-def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_server, world, tmp_path):
-    from tests.imports_world import SUMMARY
-
-    ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai")
+@contextmanager
+def _editor_page(browser, live_server, username: str, **context):
+    """A logged-in page of ``username`` whose script errors are collected in ``page.js_errors``."""
+    ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai", **context)
     ctx.set_default_timeout(15_000)
     page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
     try:
         page.goto("/auth/login")
-        page.get_by_label("用户名").fill(world["editor"])
+        page.get_by_label("用户名").fill(username)
         page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
         page.get_by_role("button", name="登录").click()
         page.wait_for_url(lambda url: "/auth/login" not in url)
+        yield page
+    finally:
+        ctx.close()
 
+
+@pytest.fixture()
+def world(live_app):
+    return _editor_world(live_app, "e2e-imports", "III", "2026年度政务公开工作绩效考核（导入测试）")
+
+
+def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_server, world, tmp_path):
+    from tests.imports_world import SUMMARY
+
+    with _editor_page(browser, live_server, world["editor"]) as page:
         page.get_by_role("link", name="材料导入").first.click()
         assert page.get_by_role("link", name="上传工作总结").first.is_visible()
         page.goto(f"/self/{world['submission']}")  # inside the self-assessment: its own entry point
@@ -79,23 +93,12 @@ def test_upload_summary_accept_one_proposal_see_it_in_the_form(browser, live_ser
         assert page.locator("#ind-C1").get_by_role("button", name="确认导入的内容").is_visible()
         note = page.locator("#origin-C1").inner_text()
         assert "以下数字取自上传的工作总结《" in note and "公开信息：246" in note and "上一年度" not in note
-        assert not errors
-    finally:
-        ctx.close()
+        assert not page.js_errors
 
 
 @pytest.fixture()
 def world_proposals(live_app):
-    from assess.extensions import db
-    from tests.campaign_world import make_campaign, submission_of
-    from tests.conftest import make_tenant
-
-    with live_app.app_context():
-        tenant = make_tenant("e2e-proposals", "PPP")
-        campaign = make_campaign(tenant, name="2026年度政务公开工作绩效考核（建议值测试）")
-        sub = submission_of(campaign, tenant.dept_a)
-        db.session.commit()
-        return {"editor": tenant.users["dept_editor"].username, "submission": sub.id}
+    return _editor_world(live_app, "e2e-proposals", "PPP", "2026年度政务公开工作绩效考核（建议值测试）")
 
 
 def test_review_page_shows_clause_computation_and_confidence(browser, live_server, world_proposals, tmp_path):
@@ -103,18 +106,7 @@ def test_review_page_shows_clause_computation_and_confidence(browser, live_serve
     from tests.test_imports_routes import PROPOSAL_SUMMARY
 
     world = world_proposals
-    ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai",
-                              viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        page.goto("/auth/login")
-        page.get_by_label("用户名").fill(world["editor"])
-        page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(lambda url: "/auth/login" not in url)
+    with _editor_page(browser, live_server, world["editor"], viewport={"width": 1280, "height": 900}) as page:
         page.goto(f"/self/{world['submission']}")
         page.get_by_role("link", name="从工作总结导入").click()
         summary = tmp_path / "2026年工作总结.txt"
@@ -137,6 +129,4 @@ def test_review_page_shows_clause_computation_and_confidence(browser, live_serve
         weekly.scroll_into_view_if_needed()
         page.screenshot(path=os.environ.get("IMPORT_REVIEW_SCREENSHOT", str(tmp_path / "import-review.png")),
                         full_page=True)
-        assert not errors
-    finally:
-        ctx.close()
+        assert not page.js_errors
