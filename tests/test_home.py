@@ -220,3 +220,29 @@ def test_home_never_shows_another_offices_figures(tenant_a, tenant_b, login, off
             assert element not in html, key
     office_b = login(tenant_b.users["office_admin"].username).get("/").get_data(as_text=True)
     assert figure(office_b, "overdue_items") == "0" and figure(office_b, "open_items") == "0"
+
+
+def _nav(html: str) -> str:
+    start = html.index('aria-label="主导航"')
+    return html[start:html.index("</nav>", start)]
+
+
+def test_office_settings_fold_under_one_menu_open_on_its_own_pages(tenant_a, login):
+    """The office administrator's bar: the year's work as links, the settings folded under 设置 (so the bar
+    stays one line); on a settings page the menu is marked as where one is."""
+    c = login(tenant_a.users["office_admin"].username)
+    bar = _nav(c.get("/").get_data(as_text=True))
+    group = bar[bar.index('<details class="nav-group">'):bar.index("</details>")]
+    for label in ("部门", "排名分组", "用户", "本单位日历", "审计日志"):
+        assert f">{label}</a>" in group, label
+    assert ">考核</a>" in bar and ">考核</a>" not in group and "summary >设置" in group.replace('class="current"', "")
+    assert 'summary class="current"' not in group
+    on_users = _nav(c.get("/admin/users").get_data(as_text=True))
+    assert 'summary class="current">设置' in on_users and 'aria-current="page">用户</a>' in on_users
+
+
+def test_a_group_of_one_stays_a_plain_link(tenant_a, login):
+    """A department administrator has one settings page (its users): a link, not a menu of one."""
+    c = login(tenant_a.users["dept_admin"].username)
+    bar = _nav(c.get("/").get_data(as_text=True))
+    assert "<details" not in bar and ">用户</a>" in bar

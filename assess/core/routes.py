@@ -1,6 +1,8 @@
 """The landing page: each role's starting point, saying what to do next (figures: ``dashboard.py``)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -50,27 +52,53 @@ def health():
     return {"status": "ok"}
 
 
-# Each capability adds its entries here: (endpoint, label, roles). Data, not branches.
-NAV: list[tuple[str, object, tuple[Role, ...]]] = [
+# Each capability adds its entries here: (endpoint, label, roles, group). Data, not branches. Entries of a
+# group (the office's settings: set once, visited rarely) fold under one menu so the bar stays one line.
+SETTINGS = _l("设置")
+NAV: list[tuple[str, object, tuple[Role, ...], object | None]] = [
     # in the order of the year's work, administration last
-    ("admin.offices", _l("单位管理"), (Role.PLATFORM_ADMIN,)),
-    ("holidays.index", _l("节假日安排"), (Role.PLATFORM_ADMIN,)),
-    ("campaigns.index", _l("考核"), OFFICE_READERS),
-    ("selfassessment.index", _l("自评"), DEPARTMENT_STAFF),
-    ("imports.index", _l("材料导入"), DEPARTMENT_STAFF),
-    ("review.index", _l("评审与复核"), TENANT_ROLES),
-    ("ranking.index", _l("排名"), TENANT_ROLES),
-    ("rectification.notices", _l("整改通知"), TENANT_ROLES),
-    ("documents.index", _l("公文"), TENANT_ROLES),
-    ("imports.overview", _l("年度报告"), OFFICE_READERS),
-    ("rubrics.index", _l("考核细则"), (Role.OFFICE_ADMIN,)),
-    ("admin.departments", _l("部门"), (Role.OFFICE_ADMIN,)),
-    ("admin.groups", _l("排名分组"), (Role.OFFICE_ADMIN,)),
-    ("admin.users", _l("用户"), USER_ADMINS),
-    ("holidays.office", _l("本单位日历"), (Role.OFFICE_ADMIN,)),
-    ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,)),
+    ("admin.offices", _l("单位管理"), (Role.PLATFORM_ADMIN,), None),
+    ("holidays.index", _l("节假日安排"), (Role.PLATFORM_ADMIN,), None),
+    ("campaigns.index", _l("考核"), OFFICE_READERS, None),
+    ("selfassessment.index", _l("自评"), DEPARTMENT_STAFF, None),
+    ("imports.index", _l("材料导入"), DEPARTMENT_STAFF, None),
+    ("review.index", _l("评审与复核"), TENANT_ROLES, None),
+    ("ranking.index", _l("排名"), TENANT_ROLES, None),
+    ("rectification.notices", _l("整改通知"), TENANT_ROLES, None),
+    ("documents.index", _l("公文"), TENANT_ROLES, None),
+    ("imports.overview", _l("年度报告"), OFFICE_READERS, None),
+    ("rubrics.index", _l("考核细则"), (Role.OFFICE_ADMIN,), None),
+    ("admin.departments", _l("部门"), (Role.OFFICE_ADMIN,), SETTINGS),
+    ("admin.groups", _l("排名分组"), (Role.OFFICE_ADMIN,), SETTINGS),
+    ("admin.users", _l("用户"), USER_ADMINS, SETTINGS),
+    ("holidays.office", _l("本单位日历"), (Role.OFFICE_ADMIN,), SETTINGS),
+    ("audit.index", _l("审计日志"), (Role.OFFICE_ADMIN,), SETTINGS),
 ]
 
 
-def navigation(role: Role) -> list[tuple[str, object]]:
-    return [(endpoint, label) for endpoint, label, roles in NAV if role in roles]
+@dataclass(frozen=True)
+class NavEntry:
+    """One item of the bar: a link (``endpoint``) or a folded group of links (``children``)."""
+
+    label: object
+    endpoint: str = ""
+    children: tuple[tuple[str, object], ...] = ()
+
+
+def navigation(role: Role) -> list[NavEntry]:
+    """The bar for a role: each group where its first entry stands, folded only when it holds more than
+    one link (a department administrator's one settings page stays a plain link)."""
+    mine = [(endpoint, label, group) for endpoint, label, roles, group in NAV if role in roles]
+    entries: list[NavEntry] = []
+    placed: set[str] = set()
+    for endpoint, label, group in mine:
+        if group is None:
+            entries.append(NavEntry(label, endpoint))
+            continue
+        key = str(group)
+        if key in placed:
+            continue
+        placed.add(key)
+        children = tuple((e, lbl) for e, lbl, g in mine if g is not None and str(g) == key)
+        entries.append(NavEntry(group, children=children) if len(children) > 1 else NavEntry(label, endpoint))
+    return entries

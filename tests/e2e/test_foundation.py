@@ -26,7 +26,9 @@ def test_office_admin_adds_department_and_user_who_sets_password(page, live_serv
     page.get_by_label("用户名").fill(office_admin)
     page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="部门").first.click()
+    bar = page.get_by_role("navigation", name="主导航")
+    bar.get_by_text("设置", exact=True).click()  # the office's settings are folded under one menu
+    bar.get_by_role("link", name="部门", exact=True).click()
 
     page.get_by_label("部门名称").fill("县统计局")
     page.get_by_role("button", name="添加").click()
