@@ -2,7 +2,7 @@
 # Idempotent set-up of a development / CI machine (Debian 12, Python >= 3.11).
 #
 #   scripts/setup.sh run    system packages for running the app, .venv, translations, instance/
-#   scripts/setup.sh test   the same plus PostgreSQL, Chromium and ChromeDriver (for `make test`)
+#   scripts/setup.sh test   the same plus PostgreSQL, Redis, Chromium and ChromeDriver (for `make test`)
 #   scripts/setup.sh all    alias of `test`
 #
 # Only the package registries are used: apt (Debian) and PyPI (pip / uv). Everything is skipped when
@@ -21,7 +21,7 @@ unset PYTHONDONTWRITEBYTECODE
 
 MODE="${1:-run}"
 RUN_PACKAGES=(fonts-noto-cjk fonts-arphic-gkai00mp libharfbuzz-subset0 poppler-utils)
-TEST_PACKAGES=(postgresql chromium chromium-driver)
+TEST_PACKAGES=(postgresql redis-server chromium chromium-driver)
 VENV="$ROOT/.venv"
 STAMP="$VENV/.assess-install-stamp-2"  # bump the suffix to force a re-install everywhere
 APT_UPDATED=0

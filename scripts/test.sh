@@ -8,6 +8,8 @@
 #   PYTEST_WORKERS      pytest-xdist workers, default 2 ("0" = no xdist)
 #   PYTEST_ARGS         extra pytest arguments (word-split), e.g. PYTEST_ARGS="-x -k login"
 #   TEST_RUN_TIMEOUT    seconds per run before it is killed, only when CI is set (default 1200)
+#   TEST_REDIS_URL      Redis for the RQ-worker and shared-rate-limit tests (both runs); when unset, a
+#                       throw-away server is started with scripts/redis_test_server.sh and stopped at exit
 # Extra command-line arguments are passed to pytest as well.
 # Exit status: 0 only if every run passed; pytest's 5 (no tests collected) counts as a failure.
 set -euo pipefail
@@ -38,14 +40,26 @@ if [ -n "${CI:-}" ] && command -v timeout >/dev/null 2>&1; then
 fi
 
 STARTED_PG_DIR=""
+STARTED_REDIS_DIR=""
 cleanup() {
   if [ -n "$STARTED_PG_DIR" ]; then
     bash "$ROOT/scripts/pg_test_server.sh" stop "$STARTED_PG_DIR" || true
+  fi
+  if [ -n "$STARTED_REDIS_DIR" ]; then
+    bash "$ROOT/scripts/redis_test_server.sh" stop "$STARTED_REDIS_DIR" || true
   fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# One throw-away Redis for both runs (tests that need it read TEST_REDIS_URL; they are skipped without it).
+if [ -z "${TEST_REDIS_URL:-}" ]; then
+  out="$(bash "$ROOT/scripts/redis_test_server.sh" start)"
+  eval "$out"   # REDIS_TEST_DIR, REDIS_TEST_PORT, TEST_REDIS_URL
+  STARTED_REDIS_DIR="$REDIS_TEST_DIR"
+fi
+export TEST_REDIS_URL
 
 declare -A RESULT=()
 FAILED=0
