@@ -42,6 +42,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "STORAGE_BACKEND": env.get("STORAGE_BACKEND", "local"),
         "S3_BUCKET": env.get("S3_BUCKET"),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL"),
+        "S3_PREFIX": env.get("S3_PREFIX", ""),
+        "S3_REGION": env.get("S3_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),

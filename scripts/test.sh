@@ -8,6 +8,9 @@
 #   PYTEST_WORKERS      pytest-xdist workers, default 2 ("0" = no xdist)
 #   PYTEST_ARGS         extra pytest arguments (word-split), e.g. PYTEST_ARGS="-x -k login"
 #   TEST_RUN_TIMEOUT    seconds per run before it is killed, only when CI is set (default 1200)
+#   TEST_S3_URL         S3-compatible endpoint for the object-store tests; when unset, a throw-away
+#                       moto server is started with scripts/s3_test_server.sh for both runs and
+#                       stopped at exit
 # Extra command-line arguments are passed to pytest as well.
 # Exit status: 0 only if every run passed; pytest's 5 (no tests collected) counts as a failure.
 set -euo pipefail
@@ -38,14 +41,27 @@ if [ -n "${CI:-}" ] && command -v timeout >/dev/null 2>&1; then
 fi
 
 STARTED_PG_DIR=""
+STARTED_S3_DIR=""
 cleanup() {
   if [ -n "$STARTED_PG_DIR" ]; then
     bash "$ROOT/scripts/pg_test_server.sh" stop "$STARTED_PG_DIR" || true
+  fi
+  if [ -n "$STARTED_S3_DIR" ]; then
+    bash "$ROOT/scripts/s3_test_server.sh" stop "$STARTED_S3_DIR" || true
   fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# One object store (S3-compatible) for both runs: the S3 backend, backups and the two-server tests use it
+# (every test makes a bucket of its own).
+if [ -z "${TEST_S3_URL:-}" ]; then
+  out="$(bash "$ROOT/scripts/s3_test_server.sh" start)"
+  eval "$out"   # S3_TEST_DIR, TEST_S3_URL
+  STARTED_S3_DIR="$S3_TEST_DIR"
+fi
+export TEST_S3_URL
 
 declare -A RESULT=()
 FAILED=0
