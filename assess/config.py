@@ -61,6 +61,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SET_PASSWORD_LINK_HOURS": int(env.get("SET_PASSWORD_LINK_HOURS", "72")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "REDIS_URL": env.get("REDIS_URL"),
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "WTF_CSRF_TIME_LIMIT": None,
         # A reviewer who belongs, or belonged within this many days, to a department may not review it.
