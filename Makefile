@@ -6,7 +6,7 @@ SHELL := /bin/bash
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 VENV := $(ROOT)/.venv
 
-.PHONY: help setup setup-run run test test-sqlite test-pg e2e bench lint clean distclean pg-start pg-stop
+.PHONY: help setup setup-run run test test-sqlite test-pg e2e bench lint clean distclean pg-start pg-stop stack stack-stop stack-status
 
 help:
 	@echo "make setup        install everything for running and testing (apt packages, .venv, translations)"
@@ -15,6 +15,8 @@ help:
 	@echo "make test-sqlite  only the SQLite run        make test-pg   only the PostgreSQL run"
 	@echo "make e2e          only the browser tests (tests/e2e, on SQLite)"
 	@echo "make bench        python -m bench.<name> for each bench/<name>.py"
+	@echo "make stack        PostgreSQL, Redis, object store, two app servers, a worker and a load balancer on"
+	@echo "                  http://127.0.0.1:\$${STACK_PORT:-8080} with the demo (var/stack/)   make stack-stop   ends it"
 	@echo "make lint         byte-compile + shell syntax (+ ruff when installed)"
 	@echo "make clean        caches and build output   make distclean   also .venv and instance/ (deletes the local database)"
 	@echo "Variables: PORT, HOST, PYTEST_ARGS, PYTEST_WORKERS (default 2), TEST_DATABASE_URL; see docs/INSTALL.md"
@@ -55,6 +57,16 @@ pg-start:
 
 pg-stop:
 	@bash "$(ROOT)/scripts/pg_test_server.sh" stop
+
+# The production stack on this machine (scripts/stack.sh; docs/DEPLOY.md explains the parts)
+stack:
+	@bash "$(ROOT)/scripts/stack.sh" start
+
+stack-stop:
+	@bash "$(ROOT)/scripts/stack.sh" stop
+
+stack-status:
+	@bash "$(ROOT)/scripts/stack.sh" status
 
 clean:
 	@cd "$(ROOT)" && find . -path ./.venv -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -27,6 +27,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 2) * 1024 * 1024
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    if app.config.get("PROXY_COUNT"):
+        # behind N proxies (load balancer, HTTPS terminator) the client's address, scheme and host are in
+        # their X-Forwarded-* headers: rate limits per address, the audit log's address and Secure cookies
+        # need them; trusted from exactly that many hops, never from the client itself
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     if app.config.get("PASSWORD_HASH_FAST"):
         from .auth.passwords import use_fast_hasher

@@ -4,8 +4,9 @@ The backup is a ZIP: ``manifest.json`` (format, schema revision, row counts, fil
 ``tables/<table>.jsonl`` (one JSON object per row, values typed by the column) and ``files/<key>``.
 Rows are read inside one snapshot (REPEATABLE READ on PostgreSQL, one read transaction on SQLite in
 WAL mode), so a backup taken while the app runs is consistent. Stored files are immutable once written
-(generated names), so copying them after the snapshot yields every file the rows refer to. The format
-is database-neutral: a SQLite backup restores into PostgreSQL and back.
+(generated names), so copying them after the snapshot yields every file the rows refer to. Files are
+copied in chunks (from the local folder or the object store), never whole in memory. The format is
+database-neutral: a SQLite backup restores into PostgreSQL and back, a local-folder backup into S3.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from typing import Any, Callable
 from sqlalchemy import Date, DateTime, Enum, LargeBinary, Numeric, Table, func, insert, inspect, select, text
 
 from .extensions import db
-from .storage import get_storage
+from .storage import CHUNK, get_storage
 
 FORMAT = "assess-backup/1"
 
@@ -98,9 +99,13 @@ def make_backup(path: str | Path) -> dict:
         storage = get_storage()
         files: dict[str, str] = {}
         for key in storage.keys():
-            data = storage.get(key)
-            files[key] = hashlib.sha256(data).hexdigest()
-            zf.writestr(f"files/{key}", data)
+            # copied in chunks: the store may hold files larger than the memory of the machine taking it
+            digest = hashlib.sha256()
+            with zf.open(f"files/{key}", "w", force_zip64=True) as out:
+                for chunk in storage.stream(key):
+                    digest.update(chunk)
+                    out.write(chunk)
+            files[key] = digest.hexdigest()
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(timezone.utc).isoformat(),
@@ -157,8 +162,13 @@ def restore_backup(path: str | Path) -> dict:
                             f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"))
         storage = get_storage()
         for key, digest in manifest["files"].items():
-            data = zf.read(f"files/{key}")
-            if hashlib.sha256(data).hexdigest() != digest:
+            # checked in a first pass, then copied in a second (both in chunks): nothing damaged is stored
+            check = hashlib.sha256()
+            with zf.open(f"files/{key}") as fh:
+                while chunk := fh.read(CHUNK):
+                    check.update(chunk)
+            if check.hexdigest() != digest:
                 raise BackupError(f"file {key} is damaged in the backup (checksum mismatch)")
-            storage.put(key, data)
+            with zf.open(f"files/{key}") as fh:
+                storage.put(key, fh)
     return manifest

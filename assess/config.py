@@ -42,6 +42,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "STORAGE_BACKEND": env.get("STORAGE_BACKEND", "local"),
         "S3_BUCKET": env.get("S3_BUCKET"),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL"),
+        "S3_PREFIX": env.get("S3_PREFIX", ""),
+        "S3_REGION": env.get("S3_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),
@@ -59,6 +61,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SET_PASSWORD_LINK_HOURS": int(env.get("SET_PASSWORD_LINK_HOURS", "72")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "REDIS_URL": env.get("REDIS_URL"),
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "WTF_CSRF_TIME_LIMIT": None,
         # A reviewer who belongs, or belonged within this many days, to a department may not review it.

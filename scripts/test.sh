@@ -10,6 +10,9 @@
 #   TEST_RUN_TIMEOUT    seconds per run before it is killed, only when CI is set (default 1200)
 #   TEST_REDIS_URL      Redis for the RQ-worker and shared-rate-limit tests (both runs); when unset, a
 #                       throw-away server is started with scripts/redis_test_server.sh and stopped at exit
+#   TEST_S3_URL         S3-compatible endpoint for the object-store tests; when unset, a throw-away
+#                       moto server is started with scripts/s3_test_server.sh for both runs and
+#                       stopped at exit
 # Extra command-line arguments are passed to pytest as well.
 # Exit status: 0 only if every run passed; pytest's 5 (no tests collected) counts as a failure.
 set -euo pipefail
@@ -41,12 +44,16 @@ fi
 
 STARTED_PG_DIR=""
 STARTED_REDIS_DIR=""
+STARTED_S3_DIR=""
 cleanup() {
   if [ -n "$STARTED_PG_DIR" ]; then
     bash "$ROOT/scripts/pg_test_server.sh" stop "$STARTED_PG_DIR" || true
   fi
   if [ -n "$STARTED_REDIS_DIR" ]; then
     bash "$ROOT/scripts/redis_test_server.sh" stop "$STARTED_REDIS_DIR" || true
+  fi
+  if [ -n "$STARTED_S3_DIR" ]; then
+    bash "$ROOT/scripts/s3_test_server.sh" stop "$STARTED_S3_DIR" || true
   fi
 }
 trap cleanup EXIT
@@ -60,6 +67,14 @@ if [ -z "${TEST_REDIS_URL:-}" ]; then
   STARTED_REDIS_DIR="$REDIS_TEST_DIR"
 fi
 export TEST_REDIS_URL
+# One object store (S3-compatible) for both runs: the S3 backend, backups and the two-server tests use it
+# (every test makes a bucket of its own).
+if [ -z "${TEST_S3_URL:-}" ]; then
+  out="$(bash "$ROOT/scripts/s3_test_server.sh" start)"
+  eval "$out"   # S3_TEST_DIR, TEST_S3_URL
+  STARTED_S3_DIR="$S3_TEST_DIR"
+fi
+export TEST_S3_URL
 
 declare -A RESULT=()
 FAILED=0

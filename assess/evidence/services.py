@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import IO
 from urllib.parse import urlsplit
 
 import filetype
@@ -18,7 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..models import Evidence, EvidenceKind
-from ..storage import get_storage, put_upload
+from ..storage import ChecksumError, get_storage, open_verified, put_upload
 from ..uploads import UploadNameError, check_upload_name
 from ..zipguard import ZipBombError, check_zip
 
@@ -119,7 +120,18 @@ def check_url(url: str) -> str:
 
 
 def read(ev: Evidence) -> bytes:
-    return get_storage().get(ev.storage_key or "")
+    """The evidence file's bytes, checked against the SHA-256 recorded at upload (a changed or damaged
+    object raises :class:`assess.storage.ChecksumError`)."""
+    data = get_storage().get(ev.storage_key or "")
+    if ev.sha256 and hashlib.sha256(data).hexdigest() != ev.sha256:
+        raise ChecksumError(f"checksum mismatch: {ev.storage_key}")
+    return data
+
+
+def open_file(ev: Evidence) -> IO[bytes]:
+    """The evidence file as an open, rewound temporary copy, checked against its SHA-256 before it is
+    returned: how a download is served without holding the file in memory (:func:`assess.storage.open_verified`)."""
+    return open_verified(ev.storage_key or "", ev.sha256)
 
 
 def inline_ok(ev: Evidence) -> bool:
