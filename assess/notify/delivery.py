@@ -5,7 +5,7 @@ and an RQ worker can run it the same way. It is safe to run often and twice at o
 
 - **Claiming.** Rows are taken a few at a time by one conditional UPDATE that sets a claim token and a lease
   (``WHERE status = 'pending' AND next_attempt_at <= now AND (no lease OR lease expired)``; on PostgreSQL the
-  candidate rows are picked ``FOR UPDATE SKIP LOCKED``, on SQLite the database lock serialises the UPDATE).
+  candidate rows are locked first ``FOR UPDATE SKIP LOCKED``, on SQLite the database lock serialises the UPDATE).
   Two senders never hold the same row; a sender killed mid-batch leaves leases that expire (``LEASE``), and a
   later run takes those rows again.
 - **Each row is finished on its own commit**, right after its message was accepted: a crash loses at most the
@@ -132,10 +132,18 @@ def claim(n: int, *, now: datetime | None = None) -> list[Outgoing]:
     candidates = (select(D.id).where(*free, D.next_attempt_at <= now).order_by(D.next_attempt_at, D.id).limit(n)
                   .execution_options(unscoped=True))
     if db.session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    # the conditions again on the UPDATE itself: on PostgreSQL a row another sender claimed meanwhile is
-    # re-checked after its lock is released, and left alone
-    db.session.execute(update(D).where(D.id.in_(candidates.scalar_subquery()), *free)
+        # the candidates locked first, skipping rows another sender holds (inside one UPDATE … IN (SELECT …
+        # FOR UPDATE SKIP LOCKED LIMIT n) PostgreSQL may rescan the sub-select and take more than n rows)
+        picked = list(db.session.scalars(candidates.with_for_update(skip_locked=True)))
+        if not picked:
+            db.session.commit()
+            return []
+        which = D.id.in_(picked)
+    else:
+        # SQLite: one statement, so the write lock is taken before anything is read (no stale snapshot)
+        which = D.id.in_(candidates.scalar_subquery())
+    # the conditions again on the UPDATE itself: a row another sender claimed meanwhile is left alone
+    db.session.execute(update(D).where(which, *free)
                        .values(claim_token=token, lease_until=now + LEASE, attempts=D.attempts + 1)
                        .execution_options(synchronize_session=False))
     rows = db.session.execute(
