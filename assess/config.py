@@ -64,6 +64,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Notification e-mail (assess/notify/delivery.py): smtp://user:pass@host:port[?starttls=1] or smtps://…;
+        # unset: e-mails are written to MAIL_DIR as .eml files (development).
+        "SMTP_URL": env.get("SMTP_URL") or None,
+        "MAIL_FROM": env.get("MAIL_FROM") or None,
+        "MAIL_DIR": env.get("MAIL_DIR") or str(instance_path / "mail"),
+        "NOTIFY_MAX_ATTEMPTS": int(env.get("NOTIFY_MAX_ATTEMPTS", "8")),
         # A reviewer who belongs, or belonged within this many days, to a department may not review it.
         "REVIEW_CONFLICT_DAYS": int(env.get("REVIEW_CONFLICT_DAYS", "365")),
     }

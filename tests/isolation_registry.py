@@ -64,6 +64,8 @@ OBJECTS: dict[str, Callable] = {
     "notification": lambda w: __import__("assess.notify.services", fromlist=["x"]).notify(
         [w.tenant.users["dept_editor"]], office_id=w.tenant.office.id, kind="isolation", event_key="1",
         title=lambda: "SECRET-DEPT-A 通知", link="/notifications")[0],
+    # notification deliveries (a failed e-mail of department A's editor's notification)
+    "notification_delivery": lambda w: __import__("tests.test_notify_delivery", fromlist=["x"]).isolation_delivery(w),
     # holidays (office A's own day; its name carries the office marker)
     "office_day": lambda w: __import__("tests.test_holidays", fromlist=["x"]).isolation_office_day(w),
 }
@@ -197,6 +199,11 @@ ROUTES: list[Route] = [
           methods=("POST",)),
     Route("notify.read", {"notification_id": "notification"}, ("dept_editor",), ("POST",), department_owned=True),
     Route("notify.remind", {"campaign_id": "campaign"}, ("office_admin",), ("GET", "POST")),
+    Route("notify.settings", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"),
+          methods=("GET", "POST")),
+    Route("notify.robot", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("notify.deliveries", allowed=("office_admin",)),
+    Route("notify.retry", {"delivery_id": "notification_delivery"}, ("office_admin",), ("POST",)),
     # ranking
     Route("ranking.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     Route("ranking.show", {"campaign_id": "ranking_campaign"},

@@ -40,6 +40,10 @@ def test_demo_command_builds_a_lived_in_year_once(tmp_path):
         counts = _counts()
         assert counts["published"] == 1 and counts["submissions"] >= 6 and counts["results"] > 0
         assert counts["notices"] > 0 and counts["documents"] > 0
+        from assess.models import NotificationDelivery
+
+        states = set(db.session.scalars(select(NotificationDelivery.status)))
+        assert states == {"sent", "pending", "failed"}  # the office's 投递情况 lists failures
         for office in db.session.scalars(select(Office)):
             assert verify_chain(office.id).ok
     again = runner.invoke(args=["demo", "--departments", "6"])

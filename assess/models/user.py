@@ -48,6 +48,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # Where e-mail notifications go (the user sets it on the notification settings page); none: no e-mail.
+    email: Mapped[str | None] = mapped_column(String(254))
     # Bumped on password change or deactivation: every existing session of the user ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

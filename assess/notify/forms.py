@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,3 +19,22 @@ class RemindForm(FlaskForm):
 
 class MarkReadForm(FlaskForm):
     """Only the CSRF token: the notification is named by the address."""
+
+
+class SettingsForm(FlaskForm):
+    """通知设置: the user's address, e-mail on/off (the centre is always on), the non-essential kinds muted."""
+
+    email = StringField(_l("电子邮箱"), validators=[Length(max=254)])
+    email_enabled = BooleanField(_l("通过电子邮件接收通知"))
+    # choices are the registry's mutable kinds, set by the view; the service refuses essential ones
+    muted = SelectMultipleField(_l("静音的通知类型（仍显示在通知中心，不再发邮件）"), widget=ListWidget(prefix_label=False),
+                                option_widget=CheckboxInput(), validate_choice=False)
+
+
+class RobotForm(FlaskForm):
+    """The office's group robot: its address and optional signing secret (never shown again once saved)."""
+
+    url = StringField(_l("机器人地址（Webhook）"), validators=[Length(max=500)])
+    secret = PasswordField(_l("加签密钥（可选，留空则保留原密钥）"), validators=[Length(max=200)])
+    clear_secret = BooleanField(_l("清除已保存的密钥"))
+    enabled = BooleanField(_l("启用群机器人"), default=True)

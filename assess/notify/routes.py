@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Campaign, Role
+from ..models import Campaign, NotificationDelivery, Role
 from ..tenancy.permissions import roles_required
 from ..tenancy.roles import TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
 from ..web import commit_or_flash
-from . import services
-from .forms import MarkReadForm, RemindForm
+from . import kinds, outbox, services
+from .forms import MarkReadForm, RemindForm, RobotForm, SettingsForm
 
 bp = Blueprint("notify", __name__)
 
@@ -87,3 +87,74 @@ def remind(campaign_id: int):
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     status = 422 if request.method == "POST" else 200
     return render_template("notify/remind.html", campaign=campaign, form=form, pending=pending), status
+
+
+# --- 通知设置: the user's channels and mutes; the office's robot and failed deliveries -----------------------------
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@roles_required(*TENANT_ROLES)
+def settings():
+    """The user's own choices (no id: nobody reaches another user's)."""
+    form = SettingsForm()
+    form.muted.choices = [(k, kinds.label(k)) for k in kinds.mutable_kinds()]
+    if request.method == "GET":
+        pref = outbox.preference_of(current_user)
+        form.email.data = current_user.email or ""
+        form.email_enabled.data = bool(current_user.email) and (pref.email_enabled if pref else True)
+        form.muted.data = sorted(outbox.muted_kinds(current_user) & set(kinds.mutable_kinds()))
+    if form.validate_on_submit():
+        done = commit_or_flash(
+            lambda: outbox.save_preferences(current_user, email=form.email.data or "",
+                                            email_enabled=form.email_enabled.data, muted=form.muted.data or []),
+            _("通知设置已保存。"), refused=(outbox.OutboxError,), form=form)
+        if done:
+            return redirect(url_for("notify.settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notify/settings.html", form=form,
+                           essential=[kinds.label(k) for k in kinds.essential_kinds()]), status
+
+
+@bp.route("/notifications/robot", methods=["GET", "POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def robot():
+    """The office's group robot (URL and optional signing secret)."""
+    saved = outbox.robot_of(current_user.office_id)
+    form = RobotForm()
+    if request.method == "GET" and saved is not None:
+        form.url.data, form.enabled.data = saved.url, saved.enabled
+    if form.validate_on_submit():
+        done = commit_or_flash(
+            lambda: outbox.save_robot(current_user.office_id, url=form.url.data or "", secret=form.secret.data or "",
+                                      clear_secret=form.clear_secret.data, enabled=form.enabled.data,
+                                      actor=current_user),
+            _("群机器人设置已保存。"), refused=(outbox.OutboxError,), form=form)
+        if done:
+            return redirect(url_for("notify.robot"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notify/robot.html", form=form, saved=saved), status
+
+
+@bp.route("/notifications/deliveries")
+@roles_required(Role.OFFICE_ADMIN)
+def deliveries():
+    """The office's deliveries at a glance, and the ones that failed for good (with the error, to retry)."""
+    office_id = current_user.office_id
+    return render_template("notify/deliveries.html", counts=outbox.delivery_counts(office_id),
+                           failed=outbox.failed_deliveries(office_id), form=MarkReadForm(),
+                           robot=outbox.robot_of(office_id), kind_label=kinds.label)
+
+
+@bp.route("/notifications/deliveries/<int:delivery_id>/retry", methods=["POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def retry(delivery_id: int):
+    delivery = get_scoped_or_404(NotificationDelivery, delivery_id)
+    if not MarkReadForm().validate_on_submit():
+        flash(_("请求有误，请重试。"), "error")
+        return redirect(url_for("notify.deliveries"))
+    if outbox.retry_delivery(delivery, actor=current_user):
+        db.session.commit()
+        flash(_("已重新排队，将在下一次发送时投递。"), "success")
+    else:
+        flash(_("该投递不是失败状态，无需重试。"), "error")
+    return redirect(url_for("notify.deliveries"))

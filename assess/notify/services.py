@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, Notice, Notification, Role, Submission, SubmissionState, User
 from ..models.base import utcnow
 from ..tenancy.roles import DEPARTMENT_STAFF
+from .outbox import add_deliveries
 
 KIND_REMIND = "remind"  # 催报: the office reminds a department to submit its self-assessment
 KIND_NOTICE_SENT = "rectification_sent"  # a rectification notice reached the department
@@ -49,7 +50,8 @@ def notify(users: Iterable[User], *, office_id: int, kind: str, event_key: str, 
            body: Callable[[], str] = lambda: "", link: str = "") -> list[Notification]:
     """One notification per user for one event, worded in each user's language (``title``/``body`` are
     called inside that locale). A user already notified of the same (kind, event) is skipped, so replaying
-    an event notifies nobody twice."""
+    an event notifies nobody twice. The outbox rows of the other channels (e-mail per the user's choices,
+    the office robot once per event) are written with them (:func:`assess.notify.outbox.add_deliveries`)."""
     users = [u for u in users if u.active and u.office_id == office_id]
     if not users:
         return []
@@ -67,6 +69,7 @@ def notify(users: Iterable[User], *, office_id: int, kind: str, event_key: str, 
                                      title=title()[:200], body=body(), link=link[:300]))
     db.session.add_all(made)
     db.session.flush()
+    add_deliveries(made, {u.id: u for u in users}, office_id=office_id, kind=kind, event_key=event_key)
     return made
 
 
