@@ -30,6 +30,9 @@ def register(app: Flask) -> None:
     from .reviewaids.cli import aids_cli
 
     app.cli.add_command(aids_cli)
+    from .notify.cli import notify_cli
+
+    app.cli.add_command(notify_cli)
 
 
 @click.command("demo")

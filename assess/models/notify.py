@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import AwareDateTime, TenantMixin, utcnow
+from .base import AwareDateTime, TenantMixin, TimestampMixin, utcnow
 
 
 class Notification(TenantMixin, db.Model):
@@ -34,3 +34,24 @@ class Notification(TenantMixin, db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")  # a path inside the app
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+
+class ReminderSettings(TenantMixin, TimestampMixin, db.Model):
+    """The office's rules for the scheduled reminders (``flask notify schedule``), one row per office.
+
+    ``days_before``: the working days before a deadline (self-assessment, rectification) on which the
+    departments that still have work to do are reminded, e.g. "7,3,1". ``escalate_after``: once a department is
+    more than this many working days overdue, its daily overdue reminder also goes to its administrator (分管领导).
+    An office without a row uses the defaults (:data:`assess.notify.schedule.DEFAULT_DAYS_BEFORE`, …).
+    """
+
+    __tablename__ = "reminder_settings"
+    __table_args__ = (UniqueConstraint("office_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    days_before: Mapped[str] = mapped_column(String(60), default="7,3,1")
+    escalate_after: Mapped[int] = mapped_column(Integer, default=2)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
