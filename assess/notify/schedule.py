@@ -332,7 +332,7 @@ def _rectification(office_id: int, cal: workdays.Calendar, rules: Rules, today: 
         made += notify(office_admins, office_id=office_id, kind=kinds.RECT_OVERDUE_DIGEST,
                        event_key=f"rect_overdue_digest:{today.isoformat()}",
                        title=lambda: _("整改逾期：%(n)s份通知", n=len(overdue)), body=digest,
-                       link=path_for("rectification.index"))
+                       link=path_for("rectification.notices"))
     return made
 
 
