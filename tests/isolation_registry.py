@@ -197,6 +197,9 @@ ROUTES: list[Route] = [
           methods=("POST",)),
     Route("notify.read", {"notification_id": "notification"}, ("dept_editor",), ("POST",), department_owned=True),
     Route("notify.remind", {"campaign_id": "campaign"}, ("office_admin",), ("GET", "POST")),
+    # the office's reminder rules and who was reminded when (office administrator only)
+    Route("notify.settings", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("notify.reminders", {"campaign_id": "campaign"}, ("office_admin",)),
     # ranking
     Route("ranking.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     Route("ranking.show", {"campaign_id": "ranking_campaign"},

@@ -208,3 +208,43 @@ def test_settings_parse_validate_and_are_audited(tenant_a):
     with pytest.raises(NotifyError):  # saved by someone else since the form was drawn
         schedule.save_settings(tenant_a.office.id, days_before="2", escalate_after="1", actor=actor, version=row.version_id - 1)
     assert _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "notify.settings")).one()
+
+
+# --- pages -------------------------------------------------------------------------------------------------------
+
+
+def test_office_edits_settings_with_errors_at_the_field_and_what_was_typed_kept(tenant_a, login):
+    c = login(tenant_a.users["office_admin"].username)
+    page = c.get("/notifications/settings").get_data(as_text=True)
+    assert 'value="7,3,1"' in page and 'value="2"' in page and 'name="csrf_token"' in page
+    resp = c.post("/notifications/settings", data={"days_before": "7,三", "escalate_after": "3", "version": ""})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'value="7,三"' in body and 'id="days_before-err"' in body
+    resp = c.post("/notifications/settings", data={"days_before": "5,2", "escalate_after": "abc", "version": ""})
+    assert resp.status_code == 422 and 'id="escalate_after-err"' in resp.get_data(as_text=True)
+    resp = c.post("/notifications/settings", data={"days_before": "5,2", "escalate_after": "1", "version": ""})
+    assert resp.status_code == 302
+    assert schedule.rules_for(tenant_a.office.id) == schedule.Rules((5, 2), 1)
+    page = c.get("/notifications/settings").get_data(as_text=True)
+    assert 'value="5,2"' in page
+    # a form drawn before someone else saved is refused, not overwritten
+    resp = c.post("/notifications/settings", data={"days_before": "9", "escalate_after": "1", "version": "0"})
+    assert resp.status_code == 422 and schedule.rules_for(tenant_a.office.id).days_before == (5, 2)
+    assert login(tenant_a.users["reviewer"].username).get("/notifications/settings").status_code == 403
+
+
+def test_the_office_sees_who_was_reminded_when_on_the_campaign_page(tenant_a, login):
+    campaign = _campaign(tenant_a)
+    for day in _days(date(2026, 10, 8), date(2026, 10, 10)):
+        schedule.run(day)
+    c = login(tenant_a.users["office_admin"].username)
+    c.post(f"/campaigns/{campaign.id}/remind", data={"submission_ids": [str(submission_of(campaign, tenant_a.dept_b).id)]})
+    page = c.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "提醒记录" in page and f"/campaigns/{campaign.id}/reminders" in page
+    log = c.get(f"/campaigns/{campaign.id}/reminders").get_data(as_text=True)
+    editor, admin = tenant_a.users["dept_editor"].display_name, tenant_a.users["dept_admin"].display_name
+    assert log.count("自评逾期提醒") == 6  # 3 days × 2 departments
+    assert f"{editor}、{admin}（管理员）" in log  # escalated on 10-10 (the Saturday worked)
+    assert "催报" in log and tenant_a.users["dept_b_admin"].display_name in log
+    entries = schedule.reminder_log(campaign)
+    assert entries[0].kind == kinds.REMIND and entries[0].department == tenant_a.dept_b.name

@@ -364,13 +364,15 @@ def reminder_log(campaign: Campaign, *, limit: int = 200) -> list[LogEntry]:
     names = dict(db.session.execute(select(Department.id, Department.name).where(
         Department.office_id == campaign.office_id)).all())
     entries: dict[tuple, LogEntry] = {}
+    people: dict[tuple, set[tuple[bool, str]]] = defaultdict(set)
     for kind, key, created, who, role, dept_id in rows:
         group = (kind, key, dept_id)
         entry = entries.get(group)
         if entry is None:
             entry = entries[group] = LogEntry(created, kind, names.get(dept_id, "—"), [])
         entry.when = min(entry.when, created)
-        label = who + ("（" + _("管理员") + "）" if role == Role.DEPT_ADMIN else "")
-        if label not in entry.recipients:
-            entry.recipients.append(label)
+        people[group].add((role == Role.DEPT_ADMIN, who))
+    admin = _("管理员")
+    for group, entry in entries.items():  # the editors first, the administrators (an escalation) after them
+        entry.recipients = [who + (f"（{admin}）" if is_admin else "") for is_admin, who in sorted(people[group])]
     return sorted(entries.values(), key=lambda e: e.when, reverse=True)[:limit]
