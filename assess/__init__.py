@@ -110,14 +110,27 @@ def _wire_capabilities() -> None:
     - the review sheet flags an indicator whose self-reported figure differs from the department's own annual
       report (:data:`assess.review.routes.SOURCE_CHECKS`, :func:`assess.imports.cross_source.source_flags`);
     - a rectification notice sent notifies the department's users
-      (:data:`assess.rectification.services.AFTER_SEND`; the notifications build on the rectification).
+      (:data:`assess.rectification.services.AFTER_SEND`; the notifications build on the rectification), and so
+      do the other events (:mod:`assess.notify.events`): a campaign's steps (self-assessment opened, appeals
+      opened, results published: :data:`assess.campaigns.services.AFTER_TRANSITION`), the self-assessment sent to
+      or returned by the leader or the office (:data:`assess.selfassessment.flow.AFTER_STEP`), a reviewer assigned
+      (:data:`assess.review.assignments.AFTER_ASSIGN`), a contest answered
+      (:data:`assess.review.contests.AFTER_ANSWER`), a rectification item returned or accepted
+      (:data:`assess.rectification.services.AFTER_ITEM`) and a set-password link issued
+      (:data:`assess.auth.services.AFTER_LINK`).
     """
     from .holidays.services import recount_with
     from .imports.cross_source import source_flags
     from .imports.services import unconfirmed_origins
+    from .auth.services import after_link
+    from .campaigns.services import after_transition
+    from .notify import events
     from .notify.services import notice_sent
+    from .review.assignments import after_assign
+    from .review.contests import after_answer
+    from .selfassessment.flow import after_step
     from .ranking import sums
-    from .rectification.services import after_send, open_items_for, recount_deadlines
+    from .rectification.services import after_item, after_send, open_items_for, recount_deadlines
     from .review.results import after_bulk_results
     from .review.routes import show_open_items_from, show_panels_from, show_source_checks_from
     from .reviewaids.routes import sheet_panel
@@ -133,6 +146,12 @@ def _wire_capabilities() -> None:
     recount_with(recount_deadlines)
     show_source_checks_from(source_flags)
     after_send(notice_sent)
+    after_transition(events.campaign_moved)
+    after_step(events.submission_step)
+    after_assign(events.review_assigned)
+    after_answer(events.contest_answered)
+    after_item(events.item_changed)
+    after_link(events.password_link_issued)
 
 
 def _select_locale() -> str:

@@ -204,6 +204,9 @@ ROUTES: list[Route] = [
     Route("notify.robot", allowed=("office_admin",), methods=("GET", "POST")),
     Route("notify.deliveries", allowed=("office_admin",)),
     Route("notify.retry", {"delivery_id": "notification_delivery"}, ("office_admin",), ("POST",)),
+    # the office's reminder rules and who was reminded when (office administrator only)
+    Route("notify.reminder_settings", allowed=("office_admin",), methods=("GET", "POST")),
+    Route("notify.reminders", {"campaign_id": "campaign"}, ("office_admin",)),
     # ranking
     Route("ranking.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     Route("ranking.show", {"campaign_id": "ranking_campaign"},

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from assess.notify import services
 from tests.api_helpers import auth, token_for
-from tests.campaign_world import make_campaign, submission_of
+from tests.campaign_world import submission_of
+from tests.notify_world import make_campaign
 
 
 def test_office_sends_reminder_and_editor_reads_it_over_the_api(client, tenant_a):

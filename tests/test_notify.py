@@ -9,7 +9,8 @@ from sqlalchemy import select
 from assess.extensions import db as _db
 from assess.models import AuditEntry, CampaignState, Notification, SubmissionState
 from assess.notify import services
-from tests.campaign_world import make_campaign, submission_of
+from tests.campaign_world import submission_of
+from tests.notify_world import make_campaign
 from tests.test_rectification_support import make_notice
 
 

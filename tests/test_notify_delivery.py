@@ -113,9 +113,9 @@ def test_an_event_rolled_back_leaves_no_delivery(tenant_a):
 
 
 def test_robot_gets_one_row_per_event_even_when_the_event_notifies_department_after_department(tenant_a):
+    campaign = make_campaign(tenant_a)  # before the robot: opening the campaign is an event of its own
     outbox.save_robot(tenant_a.office.id, url="https://oapi.example.com/robot/send?access_token=t", secret="",
                       clear_secret=False, enabled=True, actor=tenant_a.users["office_admin"])
-    campaign = make_campaign(tenant_a)
     services.send_reminder(campaign, [submission_of(campaign, tenant_a.dept_a).id,
                                       submission_of(campaign, tenant_a.dept_b).id], actor=tenant_a.users["office_admin"])
     assert len(_deliveries(channel="webhook")) == 1
@@ -286,9 +286,9 @@ def test_smtp_url_forms():
 
 def test_robot_post_is_signed_the_dingtalk_way_and_names_the_recipients(app, tenant_a, webhook, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://gkb.example.gov.cn")
+    campaign = make_campaign(tenant_a)  # before the robot: opening the campaign is an event of its own
     outbox.save_robot(tenant_a.office.id, url=webhook.url, secret="SECtest-secret", clear_secret=False, enabled=True,
                       actor=tenant_a.users["office_admin"])
-    campaign = make_campaign(tenant_a)
     services.send_reminder(campaign, [submission_of(campaign, tenant_a.dept_a).id,
                                       submission_of(campaign, tenant_a.dept_b).id], actor=tenant_a.users["office_admin"])
     [row] = _deliveries(channel="webhook")

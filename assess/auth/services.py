@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -41,6 +42,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+#: Called as ``fn(user, token, created_by=..., expires_at=...)`` when a set-password link is made, in its
+#: transaction (``create_app`` registers the notification that carries the link to the user's e-mail).
+AFTER_LINK: list[Callable[..., object]] = []
+
+
+def after_link(fn: Callable[..., object]) -> None:
+    if fn not in AFTER_LINK:
+        AFTER_LINK.append(fn)
+
+
 def create_password_link(user: User, *, created_by: User | None, hours: int = 72) -> str:
     """Make a one-time link token (returned once; only its hash is stored). Older links die."""
     now = utcnow()
@@ -50,13 +61,16 @@ def create_password_link(user: User, *, created_by: User | None, hours: int = 72
     ):
         link.used_at = now
     token = secrets.token_urlsafe(32)
+    expires_at: datetime = now + timedelta(hours=hours)
     db.session.add(
         PasswordLink(
-            user_id=user.id, token_hash=_token_hash(token), expires_at=now + timedelta(hours=hours),
+            user_id=user.id, token_hash=_token_hash(token), expires_at=expires_at,
             created_by_id=getattr(created_by, "id", None),
         )
     )
     db.session.flush()
+    for fn in AFTER_LINK:
+        fn(user, token, created_by=created_by, expires_at=expires_at)
     return token
 
 

@@ -143,6 +143,16 @@ CONFIRMATIONS: dict[CampaignState, list[Check]] = {
 }
 
 
+#: Called as ``fn(campaign, old_state, actor=...)`` after every step of the state machine, in its transaction
+#: (``create_app`` registers the notifications here: self-assessment opened, appeals opened, results published).
+AFTER_TRANSITION: list[Callable[..., object]] = []
+
+
+def after_transition(fn: Callable[..., object]) -> None:
+    if fn not in AFTER_TRANSITION:
+        AFTER_TRANSITION.append(fn)
+
+
 def transition_warnings(campaign: Campaign, target: CampaignState) -> list[str]:
     """What moving to ``target`` now will do that the office must confirm (empty when nothing)."""
     return [str(w) for check in CONFIRMATIONS.get(target, []) if (w := check(campaign))]
@@ -190,6 +200,8 @@ def transition(campaign: Campaign, target: CampaignState | str, *, actor, reason
     record(campaign.office_id, "campaign.transition", "campaign", campaign.id, actor=actor,
            old={"state": old.value}, new={"state": target.value, **({"confirmed": warnings} if warnings else {})},
            reason=reason, campaign_id=campaign.id)
+    for fn in AFTER_TRANSITION:
+        fn(campaign, old, actor=actor)
     return campaign
 
 

@@ -7,7 +7,7 @@ from .campaign import Answer, Campaign, CampaignState, Evidence, EvidenceKind, S
 from .documents import CircularDraft, DocumentCounter, DocumentJob, DocumentKind, IssuedDocument, JobState
 from .imports import AnnualReport, FigureImport
 from .review import Contest, ContestOutcome, DepartmentSums, IndicatorResult, ReviewAssignment, ReviewScore
-from .notify import Notification, NotificationDelivery, NotificationPreference, OfficeRobot
+from .notify import Notification, NotificationDelivery, NotificationPreference, OfficeRobot, ReminderSettings
 from .ranking import RankingPublication
 from .reviewaids import FLAG_COPIED_TEXT, FLAG_FIGURE_JUMP, FLAG_KINDS, ReviewAidSettings, ReviewFlag
 from .rectification import ItemState, Notice, NoticeItem, NoticeSource, NoticeState
@@ -20,7 +20,7 @@ __all__ = [
     "AnnualReport", "FigureImport",
     "CircularDraft", "DocumentCounter", "DocumentJob", "DocumentKind", "IssuedDocument", "JobState",
     "FLAG_COPIED_TEXT", "FLAG_FIGURE_JUMP", "FLAG_KINDS", "ReviewAidSettings", "ReviewFlag",
-    "Notification", "NotificationDelivery", "NotificationPreference", "OfficeRobot",
+    "Notification", "NotificationDelivery", "NotificationPreference", "OfficeRobot", "ReminderSettings",
     "ItemState", "Notice", "NoticeItem", "NoticeSource", "NoticeState",
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",
     "DepartmentSums", "IndicatorResult", "RankingPublication", "ReviewAssignment", "ReviewScore", "Rubric", "Submission", "SubmissionState",

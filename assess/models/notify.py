@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import AwareDateTime, TenantMixin, utcnow
+from .base import AwareDateTime, TenantMixin, TimestampMixin, utcnow
 
 
 class Notification(TenantMixin, db.Model):
@@ -110,3 +110,24 @@ class OfficeRobot(TenantMixin, db.Model):
     secret: Mapped[str] = mapped_column(String(200), default="")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class ReminderSettings(TenantMixin, TimestampMixin, db.Model):
+    """The office's rules for the scheduled reminders (``flask notify schedule``), one row per office.
+
+    ``days_before``: the working days before a deadline (self-assessment, rectification) on which the
+    departments that still have work to do are reminded, e.g. "7,3,1". ``escalate_after``: once a department is
+    more than this many working days overdue, its daily overdue reminder also goes to its administrator (分管领导).
+    An office without a row uses the defaults (:data:`assess.notify.schedule.DEFAULT_DAYS_BEFORE`, …).
+    """
+
+    __tablename__ = "reminder_settings"
+    __table_args__ = (UniqueConstraint("office_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    days_before: Mapped[str] = mapped_column(String(60), default="7,3,1")
+    escalate_after: Mapped[int] = mapped_column(Integer, default=2)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version_id: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}

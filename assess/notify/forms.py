@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,3 +38,13 @@ class RobotForm(FlaskForm):
     secret = PasswordField(_l("加签密钥（可选，留空则保留原密钥）"), validators=[Length(max=200)])
     clear_secret = BooleanField(_l("清除已保存的密钥"))
     enabled = BooleanField(_l("启用群机器人"), default=True)
+
+
+class ReminderSettingsForm(FlaskForm):
+    """The office's reminder rules; the numbers are checked by the service (errors come back at the field)."""
+
+    days_before = StringField(_l("截止前提醒（工作日，逗号分隔）"), validators=[Length(max=60)],
+                              description=_l("例如 7,3,1：截止日期前第7、3、1个工作日提醒尚未提交（或尚未整改答复）的部门；留空则不提前提醒。"))
+    escalate_after = StringField(_l("逾期升级（工作日）"), validators=[Length(max=4)],
+                                 description=_l("逾期超过该工作日数仍未提交的，每日逾期提醒同时发给部门管理员（分管领导）；0 表示从逾期第一天起。"))
+    version = HiddenField()

@@ -14,8 +14,8 @@ from ..tenancy.permissions import roles_required
 from ..tenancy.roles import TENANT_ROLES
 from ..tenancy.scope import get_scoped_or_404
 from ..web import commit_or_flash
-from . import kinds, outbox, services
-from .forms import MarkReadForm, RemindForm, RobotForm, SettingsForm
+from . import kinds, outbox, schedule, services
+from .forms import MarkReadForm, ReminderSettingsForm, RemindForm, RobotForm, SettingsForm
 
 bp = Blueprint("notify", __name__)
 
@@ -24,7 +24,8 @@ bp = Blueprint("notify", __name__)
 def _bell() -> dict:
     """``unread_notifications()`` for the header: called only where the bell is drawn (one COUNT)."""
     return {"unread_notifications": lambda: services.unread_count(current_user)
-            if current_user.is_authenticated else 0}
+            if current_user.is_authenticated else 0,
+            "reminder_log": schedule.reminder_log, "notification_kind": kinds.label}
 
 
 @bp.route("/notifications")
@@ -158,3 +159,35 @@ def retry(delivery_id: int):
     else:
         flash(_("该投递不是失败状态，无需重试。"), "error")
     return redirect(url_for("notify.deliveries"))
+
+
+@bp.route("/notifications/reminder-settings", methods=["GET", "POST"])
+@roles_required(Role.OFFICE_ADMIN)
+def reminder_settings():
+    """The office's reminder rules: days before a deadline, escalation to the department's administrator."""
+    form = ReminderSettingsForm()
+    row = schedule.settings_of(current_user.office_id)
+    if request.method == "GET":
+        rules = schedule.rules_for(current_user.office_id)
+        form.days_before.data = schedule.format_days(rules.days_before)
+        form.escalate_after.data = str(rules.escalate_after)
+        form.version.data = str(row.version_id) if row else ""
+    if form.validate_on_submit():
+        saved = commit_or_flash(
+            lambda: schedule.save_settings(current_user.office_id, days_before=form.days_before.data or "",
+                                           escalate_after=form.escalate_after.data, actor=current_user,
+                                           version=form.version.data),
+            _("提醒设置已保存。"), refused=(services.NotifyError,), form=form)
+        if saved:
+            return redirect(url_for("notify.reminder_settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notify/reminder_settings.html", form=form, row=row), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/reminders")
+@roles_required(Role.OFFICE_ADMIN)
+def reminders(campaign_id: int):
+    """Who was reminded of the campaign's self-assessment, when, and by which reminder (催报, before the
+    deadline, overdue)."""
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    return render_template("notify/reminders.html", campaign=campaign, entries=schedule.reminder_log(campaign))

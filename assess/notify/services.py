@@ -19,10 +19,11 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, Notice, Notification, Role, Submission, SubmissionState, User
 from ..models.base import utcnow
 from ..tenancy.roles import DEPARTMENT_STAFF
+from . import kinds
 from .outbox import add_deliveries
 
-KIND_REMIND = "remind"  # 催报: the office reminds a department to submit its self-assessment
-KIND_NOTICE_SENT = "rectification_sent"  # a rectification notice reached the department
+KIND_REMIND = kinds.REMIND  # 催报: the office reminds a department to submit its self-assessment
+KIND_NOTICE_SENT = kinds.NOTICE_SENT  # a rectification notice reached the department
 
 MAX_MESSAGE = 500
 LIST_LIMIT = 200
@@ -126,7 +127,8 @@ def mark_all_read(user: Any) -> int:
 # --- events ---------------------------------------------------------------------------------------------------
 
 
-def _department_users(office_id: int, department_ids: Iterable[int], roles: tuple[Role, ...] | None = None) -> list[User]:
+def department_users(office_id: int, department_ids: Iterable[int], roles: tuple[Role, ...] | None = None) -> list[User]:
+    """The active users of these departments (only those of ``roles`` when given), in a stable order."""
     ids = list(department_ids)
     if not ids:
         return []
@@ -158,7 +160,7 @@ def send_reminder(campaign: Campaign, submission_ids: Iterable[int], *, actor: A
     chosen = [s for s in remindable(campaign) if s.id in wanted]
     if not chosen:
         raise NotifyError(_("请至少选择一个未提交的部门。"), "submission_ids")
-    recipients = {s.department_id: _department_users(campaign.office_id, [s.department_id],
+    recipients = {s.department_id: department_users(campaign.office_id, [s.department_id],
                                                      DEPARTMENT_STAFF) for s in chosen}
     entry = record(campaign.office_id, "notify.remind", "campaign", campaign.id, actor=actor, campaign_id=campaign.id,
                    new={"departments": [s.department_name for s in chosen],
@@ -181,7 +183,7 @@ def send_reminder(campaign: Campaign, submission_ids: Iterable[int], *, actor: A
 def notice_sent(notice: Notice, *, actor: Any = None) -> list[Notification]:
     """A rectification notice was sent: every user of the department hears of it (registered on
     :data:`assess.rectification.services.AFTER_SEND` by ``create_app``)."""
-    return notify(_department_users(notice.office_id, [notice.department_id]), office_id=notice.office_id,
+    return notify(department_users(notice.office_id, [notice.department_id]), office_id=notice.office_id,
                   kind=KIND_NOTICE_SENT, event_key=f"notice:{notice.id}",
                   title=lambda: _("整改通知：%(t)s", t=notice.title),
                   body=lambda: _("请于%(d)s前完成整改并答复。", d=notice.deadline.isoformat()),

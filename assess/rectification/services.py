@@ -498,6 +498,8 @@ def leader_return(item: NoticeItem, *, actor: Any, comment: str) -> NoticeItem:
     db.session.flush()
     _audit(item.notice, "rectification.answer.leader_return", "rectification_item", item.id, actor=actor,
            old={"state": ItemState.AWAITING_LEADER}, new={"state": item.state}, reason=comment)
+    for fn in AFTER_ITEM:
+        fn(item, "leader_return", actor=actor)
     return item
 
 
@@ -598,6 +600,16 @@ def remove_evidence(ev: Evidence, *, actor: Any) -> NoticeItem:
 # --- the office's check and closure -----------------------------------------------------------------------------
 
 
+#: Called as ``fn(item, action, actor=...)`` when an item is returned ("office_return", "leader_return") or
+#: accepted ("accept"), in its transaction (``create_app`` registers the department's notification here).
+AFTER_ITEM: list[Callable[..., Any]] = []
+
+
+def after_item(fn: Callable[..., Any]) -> None:
+    if fn not in AFTER_ITEM:
+        AFTER_ITEM.append(fn)
+
+
 def check_item(item: NoticeItem, *, actor: Any, accept: bool, comment: str = "", version: Any = None) -> NoticeItem:
     """Accept (销号) or return an item; the notice closes itself when its last item is accepted."""
     check_version(item, version, _("该问题"))
@@ -624,6 +636,8 @@ def check_item(item: NoticeItem, *, actor: Any, accept: bool, comment: str = "",
     db.session.flush()
     _audit(notice, "rectification.item.accept" if accept else "rectification.item.return", "rectification_item",
            item.id, actor=actor, old={"state": old}, new={"state": item.state}, reason=comment)
+    for fn in AFTER_ITEM:
+        fn(item, "accept" if accept else "office_return", actor=actor)
     db.session.refresh(notice)
     if accept and all(i.state == ItemState.ACCEPTED for i in notice.items):
         close_notice(notice, actor=actor)

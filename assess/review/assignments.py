@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -67,6 +67,16 @@ def office_reviewers(office_id: int) -> list[User]:
         .order_by(User.role.desc(), User.username)))
 
 
+#: Called as ``fn(assignment, actor=...)`` after a reviewer is assigned, in its transaction (``create_app``
+#: registers the reviewer's notification here).
+AFTER_ASSIGN: list[Callable[..., object]] = []
+
+
+def after_assign(fn: Callable[..., object]) -> None:
+    if fn not in AFTER_ASSIGN:
+        AFTER_ASSIGN.append(fn)
+
+
 def assign(campaign: Campaign, department_id: int, reviewer: User, *, actor, lead: bool | None = None) -> ReviewAssignment:
     """Assign one reviewer to one department of the campaign (at most two; the first one leads)."""
     if campaign.state in (CampaignState.PUBLISHED, CampaignState.CLOSED):
@@ -95,6 +105,8 @@ def assign(campaign: Campaign, department_id: int, reviewer: User, *, actor, lea
     db.session.flush()
     record(campaign.office_id, "review.assign", "review_assignment", row.id, actor=actor,
            new={"reviewer": reviewer.username, "lead": is_lead}, department_id=department_id, campaign_id=campaign.id)
+    for fn in AFTER_ASSIGN:
+        fn(row, actor=actor)
     return row
 
 

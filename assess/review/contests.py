@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -123,6 +123,16 @@ def may_answer(contest: Contest, user: User) -> str | None:
     return None
 
 
+#: Called as ``fn(contest, actor=...)`` after a contest is answered, in its transaction (``create_app``
+#: registers the department's notification here).
+AFTER_ANSWER: list[Callable[..., object]] = []
+
+
+def after_answer(fn: Callable[..., object]) -> None:
+    if fn not in AFTER_ANSWER:
+        AFTER_ANSWER.append(fn)
+
+
 def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int, reason: str,
                    new_score: Any = None, evidence_url: str = "", evidence_title: str = "",
                    evidence_file: tuple[str, bytes] | None = None) -> Contest:
@@ -178,6 +188,8 @@ def answer_contest(contest: Contest, *, actor: User, outcome: str, version: int,
                     campaign_id=contest.campaign_id, owner_type="contest_answer", owner_id=contest.id,
                     code=contest.indicator_code, actor=actor)
     refresh_result(submission, contest.indicator_code, actor=actor, reason=reason, rubric=rubric)
+    for fn in AFTER_ANSWER:
+        fn(contest, actor=actor)
     return contest
 
 

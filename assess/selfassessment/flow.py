@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 from flask_babel import gettext as _
 
@@ -18,6 +19,17 @@ from .progress import blocking, readiness
 # --- the flow: editor → leader → submitted; returns ----------------------------------------------------
 
 
+#: Called as ``fn(submission, action, actor=..., comment=...)`` after each step of the editor → leader →
+#: office flow ("submission.send", "submission.submit", "submission.leader_return", "submission.office_return"),
+#: in its transaction (``create_app`` registers the notifications here).
+AFTER_STEP: list[Callable[..., object]] = []
+
+
+def after_step(fn: Callable[..., object]) -> None:
+    if fn not in AFTER_STEP:
+        AFTER_STEP.append(fn)
+
+
 def _change_state(submission: Submission, new_state: SubmissionState, *, actor: User, action: str,
                   comment: str = "", extra: dict | None = None) -> None:
     old = submission.state
@@ -27,6 +39,8 @@ def _change_state(submission: Submission, new_state: SubmissionState, *, actor: 
     record(submission.office_id, action, "submission", submission.id, actor=actor,
            old={"state": old.value}, new={"state": new_state.value, **(extra or {})}, reason=comment,
            department_id=submission.department_id, campaign_id=submission.campaign_id)
+    for fn in AFTER_STEP:
+        fn(submission, action, actor=actor, comment=comment)
 
 
 def send_to_leader(submission: Submission, *, actor: User) -> Submission:
