@@ -102,7 +102,9 @@ def _wire_capabilities() -> None:
     - the review sheet flags an indicator whose self-reported figure differs from the department's own annual
       report (:data:`assess.review.routes.SOURCE_CHECKS`, :func:`assess.imports.cross_source.source_flags`);
     - a rectification notice sent notifies the department's users
-      (:data:`assess.rectification.services.AFTER_SEND`; the notifications build on the rectification).
+      (:data:`assess.rectification.services.AFTER_SEND`; the notifications build on the rectification);
+    - a self-assessment submitted is checked by the review aids in the background
+      (:data:`assess.selfassessment.flow.AFTER_SUBMIT`, :func:`assess.reviewaids.jobs.check_when_submitted`).
     """
     from .holidays.services import recount_with
     from .imports.cross_source import source_flags
@@ -111,9 +113,12 @@ def _wire_capabilities() -> None:
     from .ranking import sums
     from .rectification.services import after_send, open_items_for, recount_deadlines
     from .review.results import after_bulk_results
-    from .review.routes import show_open_items_from, show_panels_from, show_source_checks_from
-    from .reviewaids.routes import sheet_panel
+    from .review.routes import (show_evidence_marks_from, show_open_items_from, show_panels_from,
+                                show_source_checks_from)
+    from .reviewaids.jobs import check_when_submitted
+    from .reviewaids.routes import evidence_marks, sheet_panel
     from .review.services import register_preconditions
+    from .selfassessment.flow import after_submit
     from .selfassessment.routes import show_origins_from
 
     sums.install()
@@ -121,10 +126,12 @@ def _wire_capabilities() -> None:
     register_preconditions()
     show_open_items_from(open_items_for)
     show_panels_from(sheet_panel)
+    show_evidence_marks_from(evidence_marks)
     show_origins_from(unconfirmed_origins)
     recount_with(recount_deadlines)
     show_source_checks_from(source_flags)
     after_send(notice_sent)
+    after_submit(check_when_submitted)
 
 
 def _select_locale() -> str:
