@@ -241,3 +241,36 @@ def test_a_submission_is_checked_when_its_leader_submits_it(world, tenant_a, mon
     flow.leader_submit(late, actor=leader)
     flags = {(f.department_id, f.evidence_id) for f in _flags(campaign, "reused_evidence")}
     assert flags == {(late.department_id, a_ev.id), (subs["B"].department_id, b_ev.id)}  # its own and the other side's
+
+
+# --- the pages ------------------------------------------------------------------------------------------------
+
+
+def test_the_reviewer_sees_the_mark_beside_the_evidence_and_the_office_sees_the_new_kinds(client, login, tenant_a, world):
+    from assess.review import services as review_services
+
+    campaign, subs, old = world
+    notice = fx.pdf(NOTICE)
+    a_ev = fx.attach(subs["A"], "A1", "领导小组通知.pdf", notice)
+    b_ev = fx.attach(subs["B"], "A1", "调整领导小组.pdf", fx.resaved(notice))
+    review_services.assign(campaign, subs["B"].department_id, tenant_a.users["reviewer"], actor=None)
+    aids.run_checks(campaign)
+    login("office-a-reviewer")
+    page = client.get(f"/review/submissions/{subs['B'].id}?code=A1").get_data(as_text=True)
+    # the mark sits inside the evidence item's own <li>, with the other department, indicator and year
+    evidence_list = page[page.index('<ul class="evidence">'):]
+    item = evidence_list[evidence_list.index("调整领导小组.pdf"):]
+    item = item[:item.index("</form>")]
+    assert "佐证材料重复使用" in item and subs["A"].department_name in item and "A1" in item and "2026" in item
+    assert "忽略此提示" in item
+    flag = db.session.scalars(select(ReviewFlag).where(ReviewFlag.evidence_id == b_ev.id)).one()
+    assert client.post(f"/review-aids/flags/{flag.id}/dismiss", data={"reason": "同一文件", "back": "sheet"}).status_code == 302
+    login("office-a-office_admin")
+    listing = client.get(f"/review-aids/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "佐证材料重复使用" in listing and f'id="flag-{flag.id}"' not in listing  # dismissed: not in the open list
+    assert a_ev.title in listing or "领导小组通知" in listing
+    ok = client.post(f"/review-aids/campaigns/{campaign.id}/settings",
+                     data={"copied_text": "y", "weak_evidence": "y", "jump_ratio": "3", "jump_z": "3.5",
+                           "text_similarity": "0.5"}, follow_redirects=True)
+    assert "设置已保存" in ok.get_data(as_text=True)
+    assert aids.enabled_kinds(aids.settings_for(campaign)) == ["copied_text", "weak_evidence"]
