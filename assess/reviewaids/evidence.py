@@ -60,17 +60,30 @@ _COLUMNS = (Evidence.id, Evidence.department_id, Submission.department_name, Evi
 
 
 def _base(office_id: int):
-    return (select(*_COLUMNS, Submission.id, Answer.id)
+    return (select(*_COLUMNS, Submission.id)
             .join(Submission, and_(Submission.id == Evidence.owner_id, Evidence.owner_type == "submission"))
             .join(Campaign, Campaign.id == Evidence.campaign_id)
-            .join(Answer, and_(Answer.submission_id == Submission.id, Answer.indicator_code == Evidence.indicator_code))
             .where(Evidence.office_id == office_id, Evidence.deleted_at.is_(None),
                    Evidence.kind.in_([EvidenceKind.FILE, EvidenceKind.LINK])))
 
 
-def _items(rows: Iterable, current: bool) -> list[Item]:
-    return [Item(*row[:7], row[7].value if hasattr(row[7], "value") else str(row[7]), *row[8:12], current,
-                 submission_id=row[12], answer_id=row[13]) for row in rows]
+def _items(rows: Iterable, current: bool, answers: dict[tuple[int, str], int]) -> list[Item]:
+    """Items of the rows whose indicator the department answered (a flag hangs on the answer)."""
+    out = []
+    for row in rows:
+        answer_id = answers.get((row[12], row[6]))
+        if answer_id is not None:
+            out.append(Item(*row[:7], row[7].value if hasattr(row[7], "value") else str(row[7]), *row[8:12], current,
+                            submission_id=row[12], answer_id=answer_id))
+    return out
+
+
+def _answers(office_id: int, campaign_ids: Iterable[int], submission: Submission | None = None) -> dict[tuple[int, str], int]:
+    stmt = select(Answer.submission_id, Answer.indicator_code, Answer.id).where(Answer.office_id == office_id,
+                                                                               Answer.campaign_id.in_(list(campaign_ids)))
+    if submission is not None:
+        stmt = stmt.where(Answer.submission_id == submission.id)
+    return {(s, c): i for s, c, i in db.session.execute(stmt)}
 
 
 def current_items(campaign: Campaign, submission: Submission | None = None) -> list[Item]:
@@ -79,14 +92,17 @@ def current_items(campaign: Campaign, submission: Submission | None = None) -> l
                                            Submission.state == SubmissionState.SUBMITTED)
     if submission is not None:
         stmt = stmt.where(Submission.id == submission.id)
-    return _items(db.session.execute(stmt), True)
+    return _items(db.session.execute(stmt), True, _answers(campaign.office_id, [campaign.id], submission))
 
 
 def earlier_items(campaign: Campaign) -> list[Item]:
     """The files of the office's earlier campaigns (any department: last year's screenshot is last year's)."""
-    stmt = _base(campaign.office_id).where(Campaign.office_id == campaign.office_id, Campaign.year < campaign.year,
-                                           Evidence.kind == EvidenceKind.FILE)
-    return _items(db.session.execute(stmt), False)
+    earlier = db.session.scalars(select(Campaign.id).where(Campaign.office_id == campaign.office_id,
+                                                           Campaign.year < campaign.year)).all()
+    if not earlier:
+        return []
+    stmt = _base(campaign.office_id).where(Evidence.campaign_id.in_(earlier), Evidence.kind == EvidenceKind.FILE)
+    return _items(db.session.execute(stmt), False, _answers(campaign.office_id, earlier))
 
 
 # --- what a file says, read once -------------------------------------------------------------------------

@@ -161,7 +161,8 @@ def find_copied_text(campaign: Campaign, settings: ReviewAidSettings, submission
             if getattr(a, name):
                 texts.append(copied.Text((a.id, name), a.department_id, False, getattr(a, name)))
     out = []
-    for m in copied.find_copies(texts, ignore=_rubric_wording(campaign), threshold=float(settings.text_similarity)):
+    for m in copied.find_copies(texts, ignore=_rubric_wording(campaign), threshold=float(settings.text_similarity),
+                                focus=submission.department_id if submission is not None else None):
         (aid, name), (oid, oname) = m.key, m.other
         other = answers[oid]
         out.append(Found(
