@@ -117,7 +117,9 @@ def _wire_capabilities() -> None:
       (:data:`assess.review.assignments.AFTER_ASSIGN`), a contest answered
       (:data:`assess.review.contests.AFTER_ANSWER`), a rectification item returned or accepted
       (:data:`assess.rectification.services.AFTER_ITEM`) and a set-password link issued
-      (:data:`assess.auth.services.AFTER_LINK`).
+      (:data:`assess.auth.services.AFTER_LINK`);
+    - a self-assessment submitted is checked by the review aids in the background
+      (:data:`assess.selfassessment.flow.AFTER_SUBMIT`, :func:`assess.reviewaids.jobs.check_when_submitted`).
     """
     from .holidays.services import recount_with
     from .imports.cross_source import source_flags
@@ -132,9 +134,12 @@ def _wire_capabilities() -> None:
     from .ranking import sums
     from .rectification.services import after_item, after_send, open_items_for, recount_deadlines
     from .review.results import after_bulk_results
-    from .review.routes import show_open_items_from, show_panels_from, show_source_checks_from
-    from .reviewaids.routes import sheet_panel
+    from .review.routes import (show_evidence_marks_from, show_open_items_from, show_panels_from,
+                                show_source_checks_from)
+    from .reviewaids.jobs import check_when_submitted
+    from .reviewaids.routes import evidence_marks, sheet_panel
     from .review.services import register_preconditions
+    from .selfassessment.flow import after_submit
     from .selfassessment.routes import show_origins_from
 
     sums.install()
@@ -142,6 +147,7 @@ def _wire_capabilities() -> None:
     register_preconditions()
     show_open_items_from(open_items_for)
     show_panels_from(sheet_panel)
+    show_evidence_marks_from(evidence_marks)
     show_origins_from(unconfirmed_origins)
     recount_with(recount_deadlines)
     show_source_checks_from(source_flags)
@@ -152,6 +158,7 @@ def _wire_capabilities() -> None:
     after_answer(events.contest_answered)
     after_item(events.item_changed)
     after_link(events.password_link_issued)
+    after_submit(check_when_submitted)
 
 
 def _select_locale() -> str:

@@ -9,7 +9,8 @@ from .imports import AnnualReport, FigureImport
 from .review import Contest, ContestOutcome, DepartmentSums, IndicatorResult, ReviewAssignment, ReviewScore
 from .notify import Notification, NotificationDelivery, NotificationPreference, OfficeRobot, ReminderSettings
 from .ranking import RankingPublication
-from .reviewaids import FLAG_COPIED_TEXT, FLAG_FIGURE_JUMP, FLAG_KINDS, ReviewAidSettings, ReviewFlag
+from .reviewaids import (FLAG_COPIED_TEXT, FLAG_FIGURE_JUMP, FLAG_KINDS, FLAG_REUSED_EVIDENCE, FLAG_WEAK_EVIDENCE,
+                         EvidencePrint, ReviewAidSettings, ReviewFlag)
 from .rectification import ItemState, Notice, NoticeItem, NoticeSource, NoticeState
 from .rubric import Rubric
 from .tenancy import Department, Group, Office
@@ -19,7 +20,8 @@ __all__ = [
     "ApiToken",
     "AnnualReport", "FigureImport",
     "CircularDraft", "DocumentCounter", "DocumentJob", "DocumentKind", "IssuedDocument", "JobState",
-    "FLAG_COPIED_TEXT", "FLAG_FIGURE_JUMP", "FLAG_KINDS", "ReviewAidSettings", "ReviewFlag",
+    "FLAG_COPIED_TEXT", "FLAG_FIGURE_JUMP", "FLAG_KINDS", "FLAG_REUSED_EVIDENCE", "FLAG_WEAK_EVIDENCE", "EvidencePrint",
+    "ReviewAidSettings", "ReviewFlag",
     "Notification", "NotificationDelivery", "NotificationPreference", "OfficeRobot", "ReminderSettings",
     "ItemState", "Notice", "NoticeItem", "NoticeSource", "NoticeState",
     "Answer", "Campaign", "CampaignState", "Contest", "ContestOutcome", "Evidence", "EvidenceKind",

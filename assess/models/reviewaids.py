@@ -18,7 +18,9 @@ from .base import AwareDateTime, DepartmentMixin, TenantMixin, TimestampMixin
 
 FLAG_COPIED_TEXT = "copied_text"  # a passage the same or nearly the same as another department's / last year's
 FLAG_FIGURE_JUMP = "figure_jump"  # a figure far from last year's or from its group's
-FLAG_KINDS = (FLAG_COPIED_TEXT, FLAG_FIGURE_JUMP)
+FLAG_REUSED_EVIDENCE = "reused_evidence"  # the same or a near-duplicate file used elsewhere (department, indicator, year)
+FLAG_WEAK_EVIDENCE = "weak_evidence"  # evidence that cannot support the claim (dead link, off-topic, misdated)
+FLAG_KINDS = (FLAG_COPIED_TEXT, FLAG_FIGURE_JUMP, FLAG_REUSED_EVIDENCE, FLAG_WEAK_EVIDENCE)
 
 
 class ReviewFlag(DepartmentMixin, TimestampMixin, db.Model):
@@ -41,6 +43,8 @@ class ReviewFlag(DepartmentMixin, TimestampMixin, db.Model):
     # How strong: the share of the text found in the other source (copied text), the ratio (figures).
     strength: Mapped[Decimal] = mapped_column(Numeric(12, 4), default=Decimal("0"))
     detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: passages side by side, figures beside
+    # the evidence item the flag is about (evidence kinds; shown beside that item on the review sheet)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     other_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     other_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     dismissed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
@@ -63,3 +67,20 @@ class ReviewAidSettings(TenantMixin, TimestampMixin, db.Model):
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version_id}
+
+
+class EvidencePrint(DepartmentMixin, TimestampMixin, db.Model):
+    """What the review aids read from one evidence item, computed once (on its first check) and kept, so a
+    rerun of the checks neither renders a PDF nor fetches a link again: the perceptual hashes of the image or
+    of the first rendered PDF pages, the text a PDF or Word file carries, the last answer of a link."""
+
+    __tablename__ = "evidence_prints"
+    __table_args__ = (UniqueConstraint("office_id", "evidence_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    hashes: Mapped[str] = mapped_column(Text, default="")  # 128-bit difference hashes (hex), one per image/page
+    text: Mapped[str] = mapped_column(Text, default="")  # extracted text (PDF text layer, Word), capped
+    link_status: Mapped[int | None] = mapped_column(Integer)  # HTTP status of a link; 0: no answer
+    link_checked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

@@ -80,6 +80,18 @@ def show_panels_from(panel: Callable[[Submission, str], str]) -> None:
         SHEET_PANELS.append(panel)
 
 
+#: Marks capabilities built on the review put beside the department's evidence items on the sheet: each is
+#: ``mark(submission, indicator_code) -> {evidence id: HTML}``. ``create_app`` registers the review aids' evidence
+#: flags (:func:`assess.reviewaids.routes.evidence_marks`) through :func:`show_evidence_marks_from`.
+EVIDENCE_MARKS: list[Callable[[Submission, str], dict[int, str]]] = []
+
+
+def show_evidence_marks_from(mark: Callable[[Submission, str], dict[int, str]]) -> None:
+    """Register ``mark`` in :data:`EVIDENCE_MARKS` (idempotent)."""
+    if mark not in EVIDENCE_MARKS:
+        EVIDENCE_MARKS.append(mark)
+
+
 def _upload() -> tuple[str, bytes] | None:
     f = request.files.get("evidence_file")
     if f is None or not f.filename:
@@ -262,6 +274,10 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
 
 
     panels = [Markup(panel(sub, row.code)) for panel in SHEET_PANELS]
+    evidence_marks: dict[int, Markup] = {}
+    for mark in EVIDENCE_MARKS:
+        for ev_id, html in mark(sub, row.code).items():
+            evidence_marks[ev_id] = evidence_marks.get(ev_id, Markup("")) + Markup(html)
     html = render_template(
         "review/sheet.html", sub=sub, rows=rows, row=row, form=form, lead_form=lead_form,
         source_flags=[f for f in source_flags if f.code == row.code],
@@ -271,6 +287,7 @@ def _render_sheet(sub: Submission, code: str | None, form: ScoreForm | None = No
         assigned=assigned, is_lead=services.is_lead(sub, current_user),
         editable=sub.campaign.state == CampaignState.REVIEW,
         review_evidence=evidence, fmt=services.fmt, open_items=open_items, panels=panels, empty=EmptyForm(),
+        evidence_marks=evidence_marks,
         area_title=_area_title(sub, row.area),
         left_in_area=sum(1 for r in rows if r.area == row.area and not r.done),
         left_in_department=sum(1 for r in rows if not r.done))

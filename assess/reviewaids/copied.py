@@ -3,8 +3,10 @@ same campaign, or as the same department's in an earlier campaign — pure, no d
 
 How: each free-text answer is cut into passages (sentences); a passage is its character 5-grams minus the
 ignored ones — the rubric's own wording, and boilerplate learned from the whole campaign (5-grams that occur
-in the texts of many departments: "根据县政府办公室关于…的通知要求" is everyone's). MinHash + banding
-(:mod:`.minhash`) proposes passage pairs; each proposed pair is then compared exactly (Jaccard of its
+in the texts of many departments: "根据县政府办公室关于…的通知要求" is everyone's). An inverted index over
+each passage's rarest 5-grams (prefix filtering, :func:`.minhash.similar_pairs`: every pair above the
+threshold and few others, without all pairs and without MinHash signatures, which cost most of a
+5,000-department run in pure Python) proposes passage pairs; each proposed pair is then compared exactly (Jaccard of its
 5-grams) and kept above the threshold. What is reported per answer and other source: the matching passages
 side by side, and the share of the answer's own (not ignored) 5-grams that occur in the other text.
 """
@@ -15,13 +17,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Hashable
 
-from .minhash import MinHasher, candidate_pairs, jaccard, passages, shingles
+from .minhash import jaccard, passages, shingles, similar_pairs
 
 NGRAM = 5
 MIN_SHINGLES = 6  # a passage with fewer own 5-grams (about 10 characters) says too little to be "copied"
 BOILERPLATE_SHARE = 0.3  # a 5-gram in the texts of this share of the departments is common wording …
 BOILERPLATE_MIN_DEPARTMENTS = 4  # … and of at least this many departments
-NUM_PERM, BANDS, ROWS = 64, 32, 2
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,14 @@ def _comparable(a: Text, b: Text) -> bool:
     return False
 
 
-def find_copies(texts: list[Text], *, ignore: set[str] = frozenset(), threshold: float = 0.5) -> list[Match]:
+def find_copies(texts: list[Text], *, ignore: set[str] = frozenset(), threshold: float = 0.5,
+                focus: Hashable | None = None) -> list[Match]:
     """Every (current text, other text) with at least one pair of passages whose own 5-grams have a Jaccard
     similarity of ``threshold`` or more. ``ignore``: 5-grams not counted (the rubric's wording); the
     campaign's boilerplate is added here. Both directions are reported for two current texts (each
-    department's reviewer sees it)."""
+    department's reviewer sees it). ``focus`` (a department id): only pairs with that department's current
+    texts (one submission just submitted)."""
     ignored = set(ignore) | boilerplate(texts)
-    hasher = MinHasher(NUM_PERM)
     by_key = {t.key: t for t in texts}
     own: dict[Hashable, set[str]] = {}  # a text's own 5-grams
     units: dict[tuple, set[str]] = {}  # (text key, passage index) → own 5-grams
@@ -86,9 +88,11 @@ def find_copies(texts: list[Text], *, ignore: set[str] = frozenset(), threshold:
             if len(grams) >= MIN_SHINGLES:
                 units[(t.key, i)] = grams
                 words[(t.key, i)] = p
-    signatures = {u: hasher.signature(g) for u, g in units.items()}
+    focused = None
+    if focus is not None:
+        focused = [u for u in units if by_key[u[0]].current and by_key[u[0]].department_id == focus]
     found: dict[tuple, list[tuple[tuple, tuple, float]]] = defaultdict(list)
-    for u, v in candidate_pairs(signatures, BANDS, ROWS):
+    for u, v in similar_pairs(units, threshold, focused):
         a, b = by_key[u[0]], by_key[v[0]]
         if not _comparable(a, b):
             continue

@@ -12,6 +12,8 @@ class DismissForm(FlaskForm):
 class SettingsForm(FlaskForm):
     copied_text = BooleanField(_l("检查内容雷同（与其他部门或本部门往年）"))
     figure_jump = BooleanField(_l("检查数据异常波动（与上年或同组相比）"))
+    reused_evidence = BooleanField(_l("检查佐证材料重复使用（与其他部门、其他指标或往年相同或近似）"))
+    weak_evidence = BooleanField(_l("检查佐证材料能否支撑（链接失效、未提及关键词、日期不符）"))
     jump_ratio = StringField(_l("与上年相比的倍数阈值"), validators=[Optional(), Length(max=12)])
     jump_z = StringField(_l("同组稳健 z 值阈值"), validators=[Optional(), Length(max=12)])
     text_similarity = StringField(_l("段落相似度阈值（0.1–1）"), validators=[Optional(), Length(max=12)])

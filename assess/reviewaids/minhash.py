@@ -9,6 +9,7 @@ exactly instead of every pair of a campaign.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import re
 import unicodedata
@@ -87,4 +88,46 @@ def candidate_pairs(signatures: Mapping[Hashable, tuple[int, ...]], bands: int, 
             for i, a in enumerate(keys):
                 for b in keys[i + 1:]:
                     pairs.add((a, b) if order[a] < order[b] else (b, a))
+    return pairs
+
+
+def similar_pairs(sets: Mapping[Hashable, set[str]], threshold: float,
+                  focus: Iterable[Hashable] | None = None) -> set[tuple]:
+    """Pairs of keys whose sets may have a Jaccard similarity of ``threshold`` or more — every such pair, and
+    few others (prefix filtering: sets whose elements are ordered rarest first share an element among the
+    first ``|s| − ⌈t·|s|⌉ + 1`` of each if J ≥ t). An inverted index over those prefixes proposes the pairs,
+    so the work follows the pairs that share rare n-grams, not all pairs; exact, unlike banding signatures,
+    and needs no signatures (the costly part of MinHash in pure Python). With ``focus`` only pairs with one
+    of those keys (one submission's passages against the rest)."""
+    freq: dict[str, int] = defaultdict(int)
+    for s in sets.values():
+        for g in s:
+            freq[g] += 1
+    order = {k: i for i, k in enumerate(sets)}
+
+    def prefix(s: set[str]) -> list[str]:
+        toks = sorted(s, key=lambda g: (freq[g], g))
+        return toks[:len(toks) - math.ceil(threshold * len(toks)) + 1]
+
+    pairs: set[tuple] = set()
+    if focus is not None:
+        wanted = {k: set(prefix(sets[k])) for k in focus if k in sets}
+        every = set().union(*wanted.values()) if wanted else set()
+        for k, s in sets.items():
+            if not s & every:
+                continue
+            mine = set(prefix(s))
+            for f, p in wanted.items():
+                if f != k and mine & p:
+                    pairs.add((f, k) if order[f] < order[k] else (k, f))
+        return pairs
+    index: dict[str, list] = defaultdict(list)
+    for k, s in sets.items():
+        seen = set()
+        for g in prefix(s):
+            for other in index[g]:
+                if other not in seen:
+                    seen.add(other)
+                    pairs.add((other, k))
+            index[g].append(k)
     return pairs

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..models import Campaign, ReviewFlag, Role, Submission
+from ..models import FLAG_KINDS, Campaign, ReviewFlag, Role, Submission
 from ..review.access import departments_readable_by
 from ..review.services import may_review
 from ..tenancy.permissions import office_side
@@ -27,11 +27,24 @@ bp = Blueprint("reviewaids", __name__, url_prefix="/review-aids")
 
 def sheet_panel(sub: Submission, code: str) -> str:
     """The flags of ``sub`` on indicator ``code`` for the review sheet (HTML; "" when there are none)."""
-    flags = services.flags_for(sub, code)
+    flags = [v for v in services.flags_for(sub, code) if v.flag.evidence_id is None]  # evidence: by the item
     if not flags:
         return ""
     return render_template("reviewaids/_panel.html", flags=flags, form=DismissForm(formdata=None),
                            may_dismiss=may_review(current_user, sub))
+
+
+def evidence_marks(sub: Submission, code: str) -> dict[int, str]:
+    """The evidence flags of ``sub`` on indicator ``code``, as HTML beside each evidence item of the sheet."""
+    by_item: dict[int, list] = {}
+    for v in services.flags_for(sub, code):
+        if v.flag.evidence_id is not None:
+            by_item.setdefault(v.flag.evidence_id, []).append(v)
+    if not by_item:
+        return {}
+    form, may = DismissForm(formdata=None), may_review(current_user, sub)
+    return {ev_id: render_template("reviewaids/_evidence_mark.html", flags=flags, form=form, may_dismiss=may)
+            for ev_id, flags in by_item.items()}
 
 
 def _back(flag: ReviewFlag, where: str):
@@ -66,7 +79,8 @@ def _settings_form(campaign: Campaign, formdata=None) -> SettingsForm:
     form = SettingsForm(formdata=formdata)
     if formdata is None:
         on = services.enabled_kinds(settings)
-        form.copied_text.data, form.figure_jump.data = "copied_text" in on, "figure_jump" in on
+        for kind in FLAG_KINDS:
+            getattr(form, kind).data = kind in on
         form.jump_ratio.data, form.jump_z.data = str(settings.jump_ratio), str(settings.jump_z)
         form.text_similarity.data = str(settings.text_similarity)
     return form
@@ -108,7 +122,7 @@ def settings(campaign_id: int):
     c = get_scoped_or_404(Campaign, campaign_id)
     form = _settings_form(c, request.form)
     if form.validate_on_submit():
-        enabled = [k for k in ("copied_text", "figure_jump") if getattr(form, k).data]
+        enabled = [k for k in FLAG_KINDS if getattr(form, k).data]
         if commit_or_flash(lambda: services.update_settings(c, enabled=enabled, jump_ratio=form.jump_ratio.data,
                                                             jump_z=form.jump_z.data,
                                                             text_similarity=form.text_similarity.data,

@@ -18,14 +18,18 @@ from sqlalchemy import select, update
 
 from ..audit.services import record
 from ..extensions import db
-from ..models import (FLAG_COPIED_TEXT, FLAG_FIGURE_JUMP, FLAG_KINDS, Answer, Campaign, ReviewAidSettings,
-                      ReviewFlag, Submission, SubmissionState)
+from ..models import (FLAG_COPIED_TEXT, FLAG_FIGURE_JUMP, FLAG_KINDS, FLAG_REUSED_EVIDENCE, FLAG_WEAK_EVIDENCE, Answer,
+                      Campaign, ReviewAidSettings, ReviewFlag, Submission, SubmissionState)
 from ..models.base import utcnow
 from ..review.services import rubric_of
-from . import copied, figures
+from . import copied, evidence, figures, perceptual
 from .minhash import shingles
 
-KIND_LABELS = {FLAG_COPIED_TEXT: _l("内容雷同"), FLAG_FIGURE_JUMP: _l("数据异常波动")}
+KIND_LABELS = {FLAG_COPIED_TEXT: _l("内容雷同"), FLAG_FIGURE_JUMP: _l("数据异常波动"),
+               FLAG_REUSED_EVIDENCE: _l("佐证材料重复使用"), FLAG_WEAK_EVIDENCE: _l("佐证材料存疑")}
+#: Why evidence cannot support the claim (a weak-evidence flag's ``field``).
+WEAK_REASONS = {evidence.REASON_DEAD_LINK: _l("链接无法访问"), evidence.REASON_OFF_TOPIC: _l("未提及本指标的关键词"),
+                evidence.REASON_LATE: _l("文件日期晚于自评截止日期"), evidence.REASON_OLD: _l("文件日期不在考核年度内")}
 TEXT_FIELDS = {"explanation": _l("情况说明"), "self_score_reason": _l("自评理由")}
 MAX_REASON = 500
 
@@ -103,6 +107,7 @@ class Found:
     detail: dict
     other_department_id: int | None = None
     other_campaign_id: int | None = None
+    evidence_id: int | None = None
 
 
 def _current_answers(campaign: Campaign) -> list[tuple[Answer, Submission]]:
@@ -132,7 +137,7 @@ def _rubric_wording(campaign: Campaign) -> set[str]:
     return grams
 
 
-def find_copied_text(campaign: Campaign, settings: ReviewAidSettings) -> list[Found]:
+def find_copied_text(campaign: Campaign, settings: ReviewAidSettings, submission: Submission | None = None) -> list[Found]:
     """Passages of the campaign's free-text answers copied from another department's, or from the same
     department's in an earlier campaign (see :mod:`.copied`)."""
     current = _current_answers(campaign)
@@ -156,7 +161,8 @@ def find_copied_text(campaign: Campaign, settings: ReviewAidSettings) -> list[Fo
             if getattr(a, name):
                 texts.append(copied.Text((a.id, name), a.department_id, False, getattr(a, name)))
     out = []
-    for m in copied.find_copies(texts, ignore=_rubric_wording(campaign), threshold=float(settings.text_similarity)):
+    for m in copied.find_copies(texts, ignore=_rubric_wording(campaign), threshold=float(settings.text_similarity),
+                                focus=submission.department_id if submission is not None else None):
         (aid, name), (oid, oname) = m.key, m.other
         other = answers[oid]
         out.append(Found(
@@ -177,7 +183,7 @@ def _figures_of(answer: Answer) -> dict[str, float]:
     return {k: v for k, v in ((k, figures.number(raw)) for k, raw in given.items()) if v is not None}
 
 
-def find_figure_jumps(campaign: Campaign, settings: ReviewAidSettings) -> list[Found]:
+def find_figure_jumps(campaign: Campaign, settings: ReviewAidSettings, submission: Submission | None = None) -> list[Found]:
     """Numeric figures far from the department's last year (ratio) or from its group (a robust z-score above
     the limit and the ratio to the group's median above the office's ratio)."""
     rubric = rubric_of(campaign)
@@ -227,21 +233,85 @@ def find_figure_jumps(campaign: Campaign, settings: ReviewAidSettings) -> list[F
     return out
 
 
-CHECKS = {FLAG_COPIED_TEXT: find_copied_text, FLAG_FIGURE_JUMP: find_figure_jumps}
+@dataclass
+class _AnswerRef:
+    """What a flag needs of the answer an evidence item belongs to (without loading the answer)."""
+
+    id: int
+    department_id: int
+    submission_id: int
+    indicator_code: str
 
 
-def run_checks(campaign: Campaign, *, actor: Any = None) -> dict[str, int]:
-    """Run the campaign's switched-on checks and bring its flags up to date; {kind: flags now}. A flag found
-    again keeps its dismissal; one no longer found is removed. Never touches a score."""
+def _evidence_answer(i: evidence.Item) -> _AnswerRef:
+    return _AnswerRef(i.answer_id, i.department_id, i.submission_id, i.indicator)
+
+
+def find_reused_evidence(campaign: Campaign, settings: ReviewAidSettings,
+                         submission: Submission | None = None) -> list[Found]:
+    """Evidence files the same as (content hash) or near-duplicates of (perceptual hash) a file of another
+    department or indicator of this campaign, or of an earlier year (see :mod:`.evidence`)."""
+    current = evidence.current_items(campaign)
+    earlier = evidence.earlier_items(campaign)
+    focus = {i.id for i in current if i.submission_id == submission.id} if submission is not None else None
+    if focus is not None and not focus:
+        return []
+    prints = evidence.prints_for([i for i in (*current, *earlier) if focus is None or i.id in focus
+                                  or i.kind == "file"], check_links=False)
+    by_id = {i.id: i for i in current}
+    out = []
+    for ev_id, others in evidence.reused(current, earlier, prints, focus).items():
+        item = by_id[ev_id]
+        first = others[0][0]
+        strength = max(1.0 if how == "same_file" else 1 - (d or 0) / perceptual.BITS for _o, how, d in others)
+        out.append(Found(_evidence_answer(item), FLAG_REUSED_EVIDENCE, "evidence", f"{FLAG_REUSED_EVIDENCE}:{ev_id}",
+                         strength, {"label": item.title, "filename": item.filename or "", "count": len(others),
+                                    "others": [evidence._where(o, how, d) for o, how, d in others[:evidence.MAX_OTHERS]]},
+                         other_department_id=first.department_id, other_campaign_id=first.campaign_id,
+                         evidence_id=ev_id))
+    return out
+
+
+def find_weak_evidence(campaign: Campaign, settings: ReviewAidSettings,
+                       submission: Submission | None = None) -> list[Found]:
+    """Evidence that cannot support the claim: a dead link, a document without the indicator's key terms, one
+    dated after the self-assessment deadline or before the assessed year (see :mod:`.evidence`)."""
+    items = evidence.current_items(campaign, submission)
+    prints = evidence.prints_for(items)
+    indicators = evidence.rubric_indicators(campaign)
+    out = []
+    for item in items:
+        for reason, detail in evidence.weak_reasons(item, prints.get(item.id), campaign, indicators.get(item.indicator)):
+            out.append(Found(_evidence_answer(item), FLAG_WEAK_EVIDENCE, reason,
+                             f"{FLAG_WEAK_EVIDENCE}:{item.id}:{reason}", 1.0,
+                             {"label": item.title, "filename": item.filename or "", "url": item.url, "reason": reason,
+                              **detail}, evidence_id=item.id))
+    return out
+
+
+CHECKS = {FLAG_COPIED_TEXT: find_copied_text, FLAG_FIGURE_JUMP: find_figure_jumps,
+          FLAG_REUSED_EVIDENCE: find_reused_evidence, FLAG_WEAK_EVIDENCE: find_weak_evidence}
+
+
+def run_checks(campaign: Campaign, *, actor: Any = None, submission: Submission | None = None) -> dict[str, int]:
+    """Run the campaign's switched-on checks and bring its flags up to date; {kind: flags found}. A flag found
+    again keeps its dismissal; one no longer found is removed. Never touches a score.
+
+    With ``submission`` (one self-assessment just submitted) only what involves it is looked at: its own flags
+    are brought up to date, and another department's flag that now points at it too is added or extended;
+    the other departments' other flags wait for the next whole run."""
     settings = settings_for(campaign)
     kinds = enabled_kinds(settings)
-    existing = {f.fingerprint: f for f in db.session.scalars(
-        select(ReviewFlag).where(ReviewFlag.office_id == campaign.office_id, ReviewFlag.campaign_id == campaign.id,
-                                 ReviewFlag.kind.in_(kinds)))}
+    stmt = select(ReviewFlag).where(ReviewFlag.office_id == campaign.office_id, ReviewFlag.campaign_id == campaign.id,
+                                    ReviewFlag.kind.in_(kinds))
+    existing = {f.fingerprint: f for f in db.session.scalars(stmt)}
     counts = {}
     seen = set()
     for kind in kinds:
-        found = CHECKS[kind](campaign, settings)
+        found = CHECKS[kind](campaign, settings, submission)
+        if submission is not None:
+            found = [f for f in found if f.answer.submission_id == submission.id
+                     or f.other_department_id == submission.department_id or f.kind == FLAG_REUSED_EVIDENCE]
         counts[kind] = len(found)
         for f in found:
             seen.add(f.fingerprint)
@@ -252,15 +322,33 @@ def run_checks(campaign: Campaign, *, actor: Any = None) -> dict[str, int]:
                                   indicator_code=f.answer.indicator_code, kind=f.kind, field=f.field,
                                   fingerprint=f.fingerprint, dismiss_reason="")
                 db.session.add(flag)
+                existing[f.fingerprint] = flag
+            elif submission is not None and f.answer.submission_id != submission.id and f.kind == FLAG_REUSED_EVIDENCE:
+                f.detail = _merge_others(flag, f.detail)
             flag.strength = Decimal(str(round(f.strength, 4)))
             flag.detail = json.dumps(f.detail, ensure_ascii=False, sort_keys=True)
             flag.other_department_id, flag.other_campaign_id = f.other_department_id, f.other_campaign_id
+            flag.evidence_id = f.evidence_id
     for fingerprint, flag in existing.items():
-        if fingerprint not in seen:
+        if fingerprint not in seen and (submission is None or flag.submission_id == submission.id):
             db.session.delete(flag)
     db.session.flush()
-    record(campaign.office_id, "review_aids.run", "campaign", campaign.id, actor=actor, new=counts, campaign_id=campaign.id)
+    if submission is None:  # the office's run is logged; the automatic one of each submission is not news
+        record(campaign.office_id, "review_aids.run", "campaign", campaign.id, actor=actor, new=counts,
+               campaign_id=campaign.id)
     return counts
+
+
+def _merge_others(flag: ReviewFlag, detail: dict) -> dict:
+    """Another department's reused-evidence flag seen from one new submission: the uses it listed stay, the
+    new ones are added."""
+    try:
+        before = json.loads(flag.detail or "{}").get("others", [])
+    except ValueError:
+        before = []
+    known = {o.get("evidence_id") for o in before}
+    others = before + [o for o in detail.get("others", []) if o.get("evidence_id") not in known]
+    return {**detail, "others": others[:evidence.MAX_OTHERS], "count": max(len(others), detail.get("count", 0))}
 
 
 # --- reading and dismissing ----------------------------------------------------------------------------------
@@ -281,7 +369,12 @@ def view(flag: ReviewFlag) -> FlagView:
         detail = json.loads(flag.detail or "{}")
     except ValueError:
         detail = {}
-    field_label = TEXT_FIELDS.get(flag.field) or detail.get("label") or flag.field
+    if flag.kind == FLAG_WEAK_EVIDENCE:
+        field_label = WEAK_REASONS.get(flag.field, flag.field)
+    elif flag.kind == FLAG_REUSED_EVIDENCE:
+        field_label = detail.get("label") or _("佐证材料")
+    else:
+        field_label = TEXT_FIELDS.get(flag.field) or detail.get("label") or flag.field
     return FlagView(flag, str(KIND_LABELS.get(flag.kind, flag.kind)), str(field_label), detail)
 
 

@@ -16,6 +16,18 @@ from .answers import SelfAssessmentError, require_edit
 from .progress import blocking, readiness
 
 
+#: What happens once a self-assessment is submitted, from capabilities built on it: ``hook(submission)``, called
+#: in the submitting transaction (after the state is flushed). ``create_app`` registers the review aids' checks
+#: (:func:`assess.reviewaids.jobs.check_when_submitted`) through :func:`after_submit`.
+AFTER_SUBMIT: list[Callable[[Submission], None]] = []
+
+
+def after_submit(hook: Callable[[Submission], None]) -> None:
+    """Register ``hook`` in :data:`AFTER_SUBMIT` (idempotent: create_app runs once per app)."""
+    if hook not in AFTER_SUBMIT:
+        AFTER_SUBMIT.append(hook)
+
+
 # --- the flow: editor → leader → submitted; returns ----------------------------------------------------
 
 
@@ -81,6 +93,8 @@ def leader_submit(submission: Submission, *, actor: User, today: date | None = N
     submission.comment = ""
     _change_state(submission, SubmissionState.SUBMITTED, actor=actor, action="submission.submit",
                   extra={"late_days": submission.late_days})
+    for hook in AFTER_SUBMIT:
+        hook(submission)
     return submission
 
 
