@@ -223,7 +223,7 @@ def test_cli_scores_all_three_shapes(tmp_path):
     veto = tmp_path / "veto.json"
     veto.write_text(json.dumps({"V1": {"unreachable": 6}}), encoding="utf-8")
     out = json.loads(CliRunner().invoke(rubric_cli, ["score", str(PATH), str(veto)]).output)
-    assert (out["ended"], out["total"], out["grade"], out["areas"]) == (True, "0", "不合格", {})
+    assert (out["ended"], out["total"], out["grade"], out["areas"]) == (True, "0.00", "不合格", {})
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"inputs": {}, "tags": "有公开栏"}), encoding="utf-8")
     res = CliRunner().invoke(rubric_cli, ["score", str(PATH), str(bad)])

@@ -63,6 +63,8 @@ class RankRow:
     explanation: tuple[str, ...] = ()
     overall_rank: int | None = None
     group_size: int = 0
+    major: Decimal = ZERO  # 重大扣分项 taken off the total (≤ 0)
+    ended: bool = False  # 单项否决: a veto ended scoring, no area or bonus was scored
 
     @property
     def veto(self) -> bool:
@@ -70,7 +72,7 @@ class RankRow:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("total", "base", "bonus", "late_deduction"):
+        for k in ("total", "base", "bonus", "late_deduction", "major"):
             d[k] = str(d[k])
         d["areas"] = {k: str(v) for k, v in self.areas.items()}
         d["vetoes"] = list(self.vetoes)
@@ -82,6 +84,7 @@ class RankRow:
         d = dict(d)
         for k in ("total", "base", "bonus", "late_deduction"):
             d[k] = Decimal(d[k])
+        d["major"] = Decimal(d.get("major", 0))
         d["areas"] = {k: Decimal(v) for k, v in d.get("areas", {}).items()}
         d["vetoes"] = tuple(d.get("vetoes", ()))
         d["explanation"] = tuple(d.get("explanation", ()))
@@ -153,13 +156,14 @@ def _compute(campaign: Campaign, *, group_id: int | None, overall: bool, explain
         sort_order[g_id] = (g_sort, g_name)
         d = per_dept.get(dept_id, dept_sums.NOTHING_SCORED)
         submitted = state == SubmissionState.SUBMITTED
-        complete, vetoes = d.scored >= n_base, d.vetoes
+        vetoes = d.vetoes
+        complete = d.scored >= n_base or bool(vetoes and rubric.veto_ends_scoring)  # 单项否决 ends scoring
         note = ""
         late = int(late_days or 0) if submitted else 0
-        key = (tuple(d.areas.items()), d.bonus, vetoes, late)  # aggregate is pure: equal inputs, equal totals
+        key = (tuple(d.areas.items()), d.bonus, vetoes, late, d.major)  # aggregate is pure: equal inputs, equal totals
         try:
             t = memo.get(key) or memo.setdefault(key, totals_from_sums(rubric, d.areas, d.bonus, vetoes, late,
-                                                                         explain=explain))
+                                                                         explain=explain, major_sum=d.major))
         except InputError as exc:
             t = None
             complete = False
@@ -169,6 +173,7 @@ def _compute(campaign: Campaign, *, group_id: int | None, overall: bool, explain
             total=t.total if t else ZERO, grade="", grade_by_score="",
             areas=dict(t.areas) if t else {}, base=t.base if t else ZERO, bonus=t.bonus if t else ZERO,
             late_deduction=t.late_deduction if t else ZERO, late_days=int(late_days or 0), vetoes=vetoes,
+            major=t.major if t else ZERO, ended=t.ended if t else False,
             submitted=submitted, complete=complete, note=note, explanation=t.explanation_zh if t else (),
         )
         rows.append(row)
@@ -203,7 +208,7 @@ def explain_department(campaign: Campaign, department_id: int) -> tuple[str, ...
     late = int(sub.late_days or 0) if sub.state == SubmissionState.SUBMITTED else 0
     d = dept_sums.compute(campaign, rubric, [department_id]).get(department_id, dept_sums.NOTHING_SCORED)
     try:
-        return totals_from_sums(rubric, d.areas, d.bonus, d.vetoes, late).explanation_zh
+        return totals_from_sums(rubric, d.areas, d.bonus, d.vetoes, late, major_sum=d.major).explanation_zh
     except InputError as exc:
         return ("得分数据有误：" + "；".join(p.message for p in exc.problems),)
 

@@ -45,16 +45,18 @@ class Sums:
     bonus: Decimal
     scored: int
     vetoes: tuple[str, ...]
+    major: Decimal = ZERO  # 重大扣分项: the sum of their (negative) final scores
 
     def to_json(self) -> str:
+        extra = {"major": str(self.major)} if self.major else {}
         return json.dumps({"areas": {k: str(v) for k, v in self.areas.items()}, "bonus": str(self.bonus),
-                           "scored": self.scored, "vetoes": list(self.vetoes)}, separators=(",", ":"))
+                           "scored": self.scored, "vetoes": list(self.vetoes), **extra}, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "Sums":
         d = json.loads(text)
         return cls({k: Decimal(v) for k, v in d["areas"].items()}, Decimal(d["bonus"]), int(d["scored"]),
-                   tuple(d["vetoes"]))
+                   tuple(d["vetoes"]), Decimal(d.get("major", 0)))
 
 
 NOTHING_SCORED = Sums({}, ZERO, 0, ())  # a participant without any result yet
@@ -94,6 +96,8 @@ def sums_statement(office_id: int, campaign_id: int, rubric: scoring.Rubric, dia
     base = [i.code for a in rubric.areas for i in a.indicators]
     cols.append(func.count(ir.final_score).filter(member(base)))
     cols += [func.count().filter(and_(ir.veto == True, ir.indicator_code == v.code)) for v in rubric.vetoes]  # noqa: E712
+    if rubric.major:  # 重大扣分项, last so that the columns before keep their places
+        cols.append(func.sum(ir.final_score).filter(member([i.code for i in rubric.major.indicators])))
     stmt = (select(ir.department_id, *cols)
             .where(ir.office_id == office_id, ir.campaign_id == campaign_id)
             .group_by(ir.department_id))
@@ -103,9 +107,10 @@ def sums_statement(office_id: int, campaign_id: int, rubric: scoring.Rubric, dia
 
 
 def _parse_rows(rubric: scoring.Rubric, rows) -> dict[int, Sums]:
-    n = len(rubric.areas)
+    n, m = len(rubric.areas), len(rubric.vetoes)
     return {rec[0]: Sums({a.code: _dec(v) for a, v in zip(rubric.areas, rec[1:1 + n])}, _dec(rec[1 + n]),
-                         int(rec[2 + n] or 0), tuple(v.code for v, k in zip(rubric.vetoes, rec[3 + n:]) if k))
+                         int(rec[2 + n] or 0), tuple(v.code for v, k in zip(rubric.vetoes, rec[3 + n:3 + n + m]) if k),
+                         _dec(rec[3 + n + m]) if rubric.major else ZERO)
             for rec in rows}
 
 

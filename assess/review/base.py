@@ -139,8 +139,7 @@ def suggestions(rubric: scoring.Rubric, answers: dict[str, Answer]) -> dict[str,
     out: dict[str, Suggestion] = {}
     for ind in rubric.all_indicators():
         figs = _engine.figures_of(ind, values.get(ind.code, {}))
-        handler = scoring.RULES[ind.rule.kind]
-        value, zh, _en = handler.evaluate(ind.rule, ind, figs)
+        value, zh, _en = _engine.evaluate(rubric, ind, figs)
         triggered = ind.rule.kind == "veto" and _engine.Veto.triggered(ind.rule, figs)
         out[ind.code] = Suggestion(_engine.q(value), zh, triggered, tuple(by_code.get(ind.code, ())))
     return out

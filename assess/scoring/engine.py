@@ -310,11 +310,7 @@ def score(
         figs = figures_of(ind, values.get(ind.code, {}))
         if ind.code in judged:
             figs["__judgement__"] = judged[ind.code]
-        handler = RULES[ind.rule.kind]
-        if section == "major":
-            suggested, zh, en = _major(ind, figs)
-        else:
-            suggested, zh, en = handler.evaluate(ind.rule, ind, figs)
+        suggested, zh, en = evaluate(rubric, ind, figs)
         suggested = q(suggested)
         for comp in ind.computed:
             basis_zh, basis_en = _basis(ind, comp, figs)
@@ -351,6 +347,15 @@ def score(
         **{f: getattr(totals, f) for f in Totals.__dataclass_fields__},
         rubric_code=rubric.code, rubric_version=rubric.version, indicators=scores,
     )
+
+
+def evaluate(rubric: Rubric, ind: Indicator, figs: dict[str, Any]) -> tuple[Decimal, str, str]:
+    """The rule's suggestion for one indicator with its explanation (zh, en): its kind's ``evaluate``, except a
+    major deduction (重大扣分项), whose score is the amount it takes off the total, as a negative number.
+    Every caller that suggests one indicator at a time (self-assessment, review) goes through here."""
+    if rubric.section_of(ind.code) == "major" and ind.rule.kind == "deduction":
+        return _major(ind, figs)
+    return RULES[ind.rule.kind].evaluate(ind.rule, ind, figs)
 
 
 def _major(ind: Indicator, figs: dict[str, Any]) -> tuple[Decimal, str, str]:
@@ -535,5 +540,6 @@ def _ended(rubric: Rubric, vetoes: tuple[str, ...], reasons: Mapping[str, str], 
         en.append(f"scoring ended by veto: {', '.join(vetoes)}; nothing else is scored")
         zh.append(f"考核结果：单项否决，等次：{rubric.veto_grade}")
         en.append(f"result: vetoed, grade {rubric.veto_grade}")
-    return Totals(areas={}, base=ZERO, bonus_raw=ZERO, bonus=ZERO, late_deduction=ZERO, veto=vetoes, total=ZERO,
+    nothing = q(ZERO)  # 0.00: printed like every other total
+    return Totals(areas={}, base=nothing, bonus_raw=nothing, bonus=nothing, late_deduction=nothing, veto=vetoes, total=nothing,
                   grade=rubric.veto_grade, explanation_zh=tuple(zh), explanation_en=tuple(en), ended=True)

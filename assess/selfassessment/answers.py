@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Answer, Campaign, CampaignState, Submission, SubmissionState, User
 from ..models.base import utcnow
 from ..rubrics import store
+from ..scoring import engine as scoring_engine
 from ..scoring.explain import num, q
 from ..tenancy.roles import DEPARTMENT_STAFF
 
@@ -146,8 +147,10 @@ def missing_inputs(ind: scoring.Indicator, values: Mapping[str, Any]) -> list[sc
     return [s for s in ind.inputs if s.required and s.name not in values]
 
 
-def suggest(ind: scoring.Indicator, values: Mapping[str, Any]) -> tuple[Decimal | None, str]:
-    """The rule's score for these figures with its explanation; None while required figures are missing."""
+def suggest(ind: scoring.Indicator, values: Mapping[str, Any],
+            rubric: scoring.Rubric | None = None) -> tuple[Decimal | None, str]:
+    """The rule's score for these figures with its explanation; None while required figures are missing.
+    ``rubric`` places the indicator (a major deduction's score is the negative amount it deducts)."""
     if ind.rule.kind == "judgement":
         return None, _("本项由评审人员评定，请在自评分中填写本单位的估计分。")
     if ind.rule.kind == "veto":
@@ -156,7 +159,10 @@ def suggest(ind: scoring.Indicator, values: Mapping[str, Any]) -> tuple[Decimal 
     if missing:
         return None, _("请先填写：%(items)s", items="、".join(s.label for s in missing))
     figs = scoring.figures_of(ind, _typed(ind, values))
-    value, zh, _en = scoring.RULES[ind.rule.kind].evaluate(ind.rule, ind, figs)
+    if rubric is not None:
+        value, zh, _en = scoring_engine.evaluate(rubric, ind, figs)
+    else:
+        value, zh, _en = scoring.RULES[ind.rule.kind].evaluate(ind.rule, ind, figs)
     return q(value), zh
 
 
@@ -227,7 +233,7 @@ def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mappi
     stale = expected_version is not None and int(expected_version) != current_version
     if stale and errors:
         raise AnswerConflict(mine, answer_snapshot(answer))
-    suggested, why = suggest(ind, values)
+    suggested, why = suggest(ind, values, rubric)
     score = None
     if ind.rule.kind not in NO_SELF_SCORE:
         try:

@@ -54,7 +54,7 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     for ind in rubric.all_indicators():
         a = answers.get(ind.code)
         stored = services.stored_inputs(a)
-        suggested, why = services.suggest(ind, stored)
+        suggested, why = services.suggest(ind, stored, rubric)
         view[ind.code] = {
             "answer": a, "values": stored, "suggested": suggested, "why": why,
             "bounds": None if ind.rule.kind == "veto" else scoring.bounds(rubric, ind.code),
@@ -63,8 +63,11 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     sections = [(area.code, area.title, area.indicators) for area in rubric.areas]
     if rubric.bonus:
         sections.append(("bonus", _("加分项"), rubric.bonus.indicators))
+    if rubric.major:
+        sections.append(("major", _("重大扣分项（从总分中扣除）"), rubric.major.indicators))
     if rubric.vetoes:
-        sections.append(("veto", _("一票否决项"), rubric.vetoes))
+        sections.append(("veto", _("一票否决项（单项否决：触发即终止评分）") if rubric.veto_ends_scoring
+                         else _("一票否决项"), rubric.vetoes))
     editable = services.can_edit(submission, current_user)
     can_lead = current_user.role == Role.DEPT_ADMIN and current_user.department_id == submission.department_id
     leader_issues = (services.readiness(submission) if can_lead and submission.state.value == "awaiting_leader"
