@@ -363,7 +363,7 @@ def scoresheet_context(campaign: Campaign, office: Office, department_id: int, *
     def _row(area_title: str, ind) -> C.ScoreRow:
         res = results.get(ind.code)
         reason = (res.lead_reason or res.decision_reason) if res else ""
-        problem = standing.get(ind.code, "")
+        problem = standing.get(ind.code, "") or (f"不适用：{res.not_applicable}" if res and res.not_applicable else "")
         return C.ScoreRow(area=area_title, code=ind.code, title=ind.title, max_points=ind.points,
                           self_score=res.self_score if res else None, final_score=res.final_score if res else None,
                           problem=problem or "", reviewer_reason=reason or "")
@@ -390,6 +390,9 @@ def scoresheet_context(campaign: Campaign, office: Office, department_id: int, *
     notes = tuple(n for n in (row.note,) if n)
     if row.late_deduction and not row.ended:
         notes += (f"逾期报送扣{row.late_deduction}分。",)
+    if row.not_applicable and not row.ended:
+        notes += (f"不适用指标不计分，适用指标满分{format_score(row.applicable_points)}分，得分{format_score(row.base_raw)}分"
+                  f"折算为{format_score(rubric.total)}分制计{format_score(row.base)}分。",)
     if row.major and not row.ended:
         notes += (f"重大扣分项扣{format_score(-row.major)}分，从总分中扣除（不计入各领域得分）。",)
     if row.ended:

@@ -77,6 +77,13 @@ def section_rubric(rubric: Rubric) -> Rubric:
     return out
 
 
+def not_applicable_by_group(rubric: Rubric, group: str | None) -> dict[str, str]:
+    """不适用 items of a unit in ranking group ``group``: those whose ``applies_to`` leaves the group out (the
+    application keeps no unit tags, so an item given by tags alone applies to no unit here)."""
+    return {i.code: f"本指标仅适用于{i.applies_to.words()}" for a in rubric.areas for i in a.indicators
+            if i.applies_to is not None and not i.applies(group)}
+
+
 def sections(rubric: Rubric) -> dict[str, str]:
     """indicator code → section key: area code, ``BONUS``, or the veto item's own code."""
     out = {i.code: a.code for a in rubric.areas for i in a.indicators}
@@ -90,10 +97,11 @@ def sections(rubric: Rubric) -> dict[str, str]:
 
 def totals_from_sums(rubric: Rubric, area_sums: Mapping[str, Decimal], bonus_sum: Decimal,
                      vetoes: tuple[str, ...], late_days: int, *, explain: bool = True,
-                     major_sum: Decimal = Decimal(0)) -> Totals:
+                     major_sum: Decimal = Decimal(0), not_applicable: Mapping[str, str] | None = None) -> Totals:
     """``aggregate`` of a department from its area sums (what ``aggregate`` of all its scores returns).
 
-    ``major_sum``: the sum of its major deductions (≤ 0). ``explain=False``: the same figures without the
+    ``major_sum``: the sum of its major deductions (≤ 0); ``not_applicable``: its 不适用 indicators (code →
+    reason), left out of the full marks and rescaled. ``explain=False``: the same figures without the
     explanation sentences (bulk ranking)."""
     srub = section_rubric(rubric)
     if vetoes and rubric.veto_ends_scoring:  # 单项否决: nothing else is scored
@@ -103,7 +111,8 @@ def totals_from_sums(rubric: Rubric, area_sums: Mapping[str, Decimal], bonus_sum
         scores[BONUS] = bonus_sum
     if srub.major and major_sum:
         scores[MAJOR] = major_sum
-    return scoring.aggregate(srub, scores, vetoes=vetoes, late_days=late_days, explain=explain)
+    return scoring.aggregate(srub, scores, vetoes=vetoes, late_days=late_days, explain=explain,
+                             not_applicable=not_applicable, na_rubric=rubric)
 
 
 def code_runs(rubric: Rubric, codes: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:

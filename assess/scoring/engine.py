@@ -389,6 +389,7 @@ def aggregate(
     explain: bool = True,
     not_applicable: Mapping[str, str] | None = None,
     veto_reasons: Mapping[str, str] | None = None,
+    na_rubric: Rubric | None = None,
 ) -> Totals:
     """Area subtotals, capped bonus, late deduction, major deductions, total and grade from final indicator scores.
 
@@ -400,14 +401,18 @@ def aggregate(
     with items not applicable the base is rescaled to the full marks (× total / applicable points, to 0.01);
     the bonus is capped and only counts when the base reaches ``bonus.min_base`` (or, for a strict gate, is
     above it); major deductions (≤ 0, capped by ``major.cap``) come off the total, never off an area; the total
-    never drops below zero. With ``veto.ends_scoring`` a veto ends scoring: nothing else is required or
+    never drops below zero. ``na_rubric``: the rubric the ``not_applicable`` codes belong to, when ``rubric`` is
+    the ranking's section rubric (one indicator per area, same area codes). With ``veto.ends_scoring`` a veto ends scoring: nothing else is required or
     scored, the total is 0 and the grade the veto grade (单项否决); ``veto_reasons`` say why.
     """
     problems: list[Problem] = []
     scores: dict[str, Decimal] = {}
-    na = dict(not_applicable or {})
+    src = na_rubric or rubric  # ``rubric`` may be the ranking's section rubric (one indicator per area)
+    given_na = dict(not_applicable or {})
+    na = {i.code: given_na[i.code] for i in src.all_indicators() if i.code in given_na}  # in the rubric's order
+    na.update({c: r for c, r in given_na.items() if c not in na})  # unknown codes: refused below
     for code in na:
-        if rubric.indicator(code) is None or rubric.section_of(code) in ("bonus", "veto", "major"):
+        if src.indicator(code) is None or src.section_of(code) in ("bonus", "veto", "major"):
             problems.append(_problem(f"not_applicable.{code}", f"“{code}”不是可标为不适用的指标",
                                      f"'{code}' is not an indicator that can be not applicable"))
     for code, raw in indicator_scores.items():
@@ -448,7 +453,7 @@ def aggregate(
         areas[area.code] = max(ZERO, raw)
         if explain:
             floor = "（减分不超过本领域分值，按0分计）" if raw < 0 else ""
-            left_out = sum((i.points for i in area.indicators if i.code in na), ZERO)
+            left_out = sum((src.indicator(c).points for c in na if src.section_of(c) == area.code), ZERO)  # type: ignore[union-attr]
             full = area.points - left_out
             na_zh = f"，不适用{num(left_out)}分不计入" if left_out else ""
             zh.append(f"{area.title}得{num(areas[area.code])}分（满分{num(full)}分{na_zh}）{floor}")
@@ -457,10 +462,10 @@ def aggregate(
     base_raw = applicable = None
     if na:
         base_raw = base
-        applicable = rubric.total - sum((rubric.indicator(c).points for c in na), ZERO)  # type: ignore[union-attr]
+        applicable = rubric.total - sum((src.indicator(c).points for c in na), ZERO)  # type: ignore[union-attr]
         base = q(base_raw * rubric.total / applicable) if applicable > 0 else ZERO
         if explain:
-            items = "、".join(f"{c} {rubric.indicator(c).title}（{r}）" for c, r in na.items())  # type: ignore[union-attr]
+            items = "、".join(f"{c} {src.indicator(c).title}（{r}）" for c, r in na.items())  # type: ignore[union-attr]
             zh.append(f"不适用：{items}，共{num(rubric.total - applicable)}分；适用指标满分{num(applicable)}分，"
                       f"得分{num(base_raw)}分折算为{num(rubric.total)}分制：{num(base_raw)}×{num(rubric.total)}÷"
                       f"{num(applicable)}={num(base)}分")

@@ -41,8 +41,11 @@ def evidence_by_code(submission: Submission) -> dict[str, list[Evidence]]:
 
 
 def indicator_status(rubric: scoring.Rubric, ind: scoring.Indicator, answer: Answer | None,
-                     has_evidence: bool) -> IndicatorStatus:
+                     has_evidence: bool, group: str | None = None) -> IndicatorStatus:
     section = rubric.section_of(ind.code)
+    if ((group is not None and not ind.applies(group))
+            or (ind.allow_na and answer is not None and Answer.na_reason_in(answer.inputs))):
+        return IndicatorStatus(ind.code, ind.title, section, True, [])  # 不适用: nothing is owed
     values = stored_inputs(answer)
     missing = [_("缺少“%(l)s”", l=s.label) for s in missing_inputs(ind, values)]
     optional = section in ("bonus", "veto", "major")
@@ -93,7 +96,7 @@ def progress(submission: Submission, rubric: scoring.Rubric | None = None, *,
     statuses: dict[str, IndicatorStatus] = {}
     areas: dict[str, tuple[int, int]] = {}
     for ind in rubric.all_indicators():
-        st = indicator_status(rubric, ind, answers.get(ind.code), ind.code in evidence_codes)
+        st = indicator_status(rubric, ind, answers.get(ind.code), ind.code in evidence_codes, submission.group_name)
         statuses[ind.code] = st
         done, total = areas.get(st.section, (0, 0))
         areas[st.section] = (done + int(st.complete), total + 1)
@@ -138,10 +141,16 @@ def self_totals(submission: Submission, rubric: scoring.Rubric | None = None,
     rubric = rubric or rubric_of(submission.campaign)
     answers = answers if answers is not None else answers_of(submission)
     given = {code: a.self_score for code, a in answers.items() if a.self_score is not None}
+    na = {ind.code: (Answer.na_reason_in(answers[ind.code].inputs) if ind.code in answers else None) or "不适用"
+          for area in rubric.areas for ind in area.indicators
+          if not ind.applies(submission.group_name)
+          or (ind.allow_na and ind.code in answers and Answer.na_reason_in(answers[ind.code].inputs))}
     scores: dict[str, Decimal] = {}
     unscored = 0
     for area in rubric.areas:
         for ind in area.indicators:
+            if ind.code in na:  # 不适用: left out, the total rescaled
+                continue
             if ind.code in given:
                 scores[ind.code] = given[ind.code]
             else:
@@ -152,7 +161,8 @@ def self_totals(submission: Submission, rubric: scoring.Rubric | None = None,
     if rubric.major:  # 重大扣分项 the department reports itself come off its self-scored total
         scores.update({i.code: given[i.code] for i in rubric.major.indicators if i.code in given})
     try:
-        t = scoring.aggregate(rubric, scores, late_days=int(submission.late_days or 0), explain=False)
+        t = scoring.aggregate(rubric, scores, late_days=int(submission.late_days or 0), explain=False,
+                              not_applicable=na)
     except scoring.InputError:
         return None
     areas = tuple(AreaTotal(a.code, a.title, t.areas[a.code], a.points,
@@ -170,7 +180,7 @@ def missing_by_field(submission: Submission) -> dict[str, dict]:
     evidence = evidence_by_code(submission)
     out: dict[str, dict] = {}
     for ind in rubric.all_indicators():
-        st = indicator_status(rubric, ind, answers.get(ind.code), bool(evidence.get(ind.code)))
+        st = indicator_status(rubric, ind, answers.get(ind.code), bool(evidence.get(ind.code)), submission.group_name)
         if st.complete or st.unclaimed:
             continue
         errs: dict = {}
