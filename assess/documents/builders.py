@@ -31,7 +31,7 @@ from ..models import (Campaign, Department, IndicatorResult, Notice, Office, Ran
 from ..review.findings import standing_findings
 from ..rubrics.store import engine_rubric
 from . import contexts as C
-from .official import format_cn_date
+from .official import format_cn_date, format_score
 
 ZERO = Decimal(0)
 
@@ -363,33 +363,46 @@ def scoresheet_context(campaign: Campaign, office: Office, department_id: int, *
     def _row(area_title: str, ind) -> C.ScoreRow:
         res = results.get(ind.code)
         reason = (res.lead_reason or res.decision_reason) if res else ""
-        problem = standing.get(ind.code, "")
+        problem = standing.get(ind.code, "") or (f"不适用：{res.not_applicable}" if res and res.not_applicable else "")
         return C.ScoreRow(area=area_title, code=ind.code, title=ind.title, max_points=ind.points,
                           self_score=res.self_score if res else None, final_score=res.final_score if res else None,
                           problem=problem or "", reviewer_reason=reason or "")
 
-    for area in rubric.areas:
-        mine = [_row(area.title, ind) for ind in area.indicators]
-        score_rows += mine
-        subtotals.append(C.AreaSubtotal(
-            area=area.title, max_points=area.points,
-            self_score=sum((r.self_score or ZERO for r in mine), ZERO),
-            final_score=row.areas.get(area.code, ZERO)))
-    if rubric.bonus:
-        score_rows += [_row("加分项", ind) for ind in rubric.bonus.indicators]
+    if row.ended:  # 单项否决: only the veto items that ended scoring are printed, nothing as if scored
+        score_rows += [_row("单项否决", ind) for ind in rubric.vetoes if ind.code in row.vetoes]
+    else:
+        for area in rubric.areas:
+            mine = [_row(area.title, ind) for ind in area.indicators]
+            score_rows += mine
+            subtotals.append(C.AreaSubtotal(
+                area=area.title, max_points=area.points,
+                self_score=sum((r.self_score or ZERO for r in mine), ZERO),
+                final_score=row.areas.get(area.code, ZERO)))
+        if rubric.bonus:
+            score_rows += [_row("加分项", ind) for ind in rubric.bonus.indicators]
+        if rubric.major:
+            score_rows += [_row("重大扣分项", ind) for ind in rubric.major.indicators]
     reviewer_ids = db.session.scalars(
         select(ReviewScore.reviewer_id).where(ReviewScore.office_id == campaign.office_id,
                                               ReviewScore.campaign_id == campaign.id,
                                               ReviewScore.department_id == department_id).distinct()).all()
     names = sorted(n for n in (db.session.get(User, i).display_name for i in reviewer_ids if i) if n)
     notes = tuple(n for n in (row.note,) if n)
-    if row.late_deduction:
+    if row.late_deduction and not row.ended:
         notes += (f"逾期报送扣{row.late_deduction}分。",)
+    if row.not_applicable and not row.ended:
+        notes += (f"不适用指标不计分，适用指标满分{format_score(row.applicable_points)}分，得分{format_score(row.base_raw)}分"
+                  f"折算为{format_score(rubric.total)}分制计{format_score(row.base)}分。",)
+    if row.major and not row.ended:
+        notes += (f"重大扣分项扣{format_score(-row.major)}分，从总分中扣除（不计入各领域得分）。",)
+    if row.ended:
+        notes += tuple(line for line in row.explanation if line.startswith("单项否决"))
     return C.ScoreSheetContext(
         office=office.issuer_name or office.name, department=row.department_name, group=row.group_name,
         campaign_name=campaign.name, rows=tuple(score_rows), area_subtotals=tuple(subtotals), bonus=row.bonus,
         total=row.total, rank=row.rank if row.submitted else None, group_size=row.group_size, grade=row.grade,
-        reviewed_by="、".join(names), date=date, verify_code=verify_code, verify_url=verify_url, notes=notes)
+        reviewed_by="、".join(names), date=date, verify_code=verify_code, verify_url=verify_url, notes=notes,
+        major=row.major if rubric.major else None, ended=row.ended)
 
 
 # --------------------------------------------------------------------------- self-assessment table (自评表)

@@ -192,6 +192,8 @@ class ScoreSheetContext:
     verify_code: str = ""
     verify_url: str = ""
     notes: Sequence[str] = field(default_factory=tuple)
+    major: Decimal | None = None  # 重大扣分项 taken off the total (≤ 0); None when the rubric has none
+    ended: bool = False  # 单项否决: a veto ended scoring — no area, bonus or total printed as scored
 
 
 @dataclass(frozen=True, slots=True)

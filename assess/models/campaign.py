@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -117,6 +118,25 @@ class Answer(DepartmentMixin, db.Model):
     submission: Mapped[Submission] = relationship(back_populates="answers")
 
     __mapper_args__ = {"version_id_col": version_id}
+
+    # In ``inputs``: the reason the department marked the indicator 不适用 (rubric key allow_na). Figure names
+    # are lower_snake_case starting with a letter, so this key never clashes with one.
+    NA_KEY = "__na__"
+
+    @property
+    def na_reason(self) -> str | None:
+        """Why the department marked this indicator not applicable, or None."""
+        return self.na_reason_in(self.inputs)
+
+    @classmethod
+    def na_reason_in(cls, inputs: str | None) -> str | None:
+        """The 不适用 reason kept in an answer's ``inputs`` JSON text, or None."""
+        try:
+            data = json.loads(inputs or "{}")
+        except ValueError:
+            return None
+        reason = data.get(cls.NA_KEY) if isinstance(data, dict) else None
+        return (reason.strip() or None) if isinstance(reason, str) else None
 
 
 class EvidenceKind(str, enum.Enum):

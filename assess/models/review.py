@@ -73,6 +73,9 @@ class IndicatorResult(DepartmentMixin, db.Model):
     recheck_score: Mapped[Decimal | None] = mapped_column(SCORE)
     final_score: Mapped[Decimal | None] = mapped_column(SCORE)
     veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 不适用: the reason, when the department marked an indicator the rubric lets it mark (allow_na) and no
+    # reviewer scored it; the indicator is then left out of the full marks and the total rescaled
+    not_applicable: Mapped[str | None] = mapped_column(Text)
     problem: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str] = mapped_column(Text, default="")

@@ -21,6 +21,7 @@ from ..scoring.model import Area, Indicator, Rubric, Totals
 from ..scoring.rules import JudgementRule
 
 BONUS = "__bonus__"
+MAJOR = "__major__"
 CENT = Decimal("0.01")
 
 _cache: dict[int, tuple[Rubric, Rubric]] = {}
@@ -67,10 +68,20 @@ def section_rubric(rubric: Rubric) -> Rubric:
     if rubric.bonus:
         members = rubric.bonus.indicators
         bonus = replace(rubric.bonus, indicators=(_collapsed(BONUS, "加分项", members, rubric),) if members else ())
+    major = None
+    if rubric.major:  # 重大扣分项: one item worth −Σ points..0, capped as the rubric says
+        major = replace(rubric.major, indicators=(_collapsed(MAJOR, "各项", rubric.major.indicators, rubric),))
     values = {f.name: getattr(rubric, f.name) for f in fields(rubric)}
-    out = _SectionRubric(**{**values, "areas": areas, "bonus": bonus})
+    out = _SectionRubric(**{**values, "areas": areas, "bonus": bonus, "major": major})
     _cache[id(rubric)] = (rubric, out)
     return out
+
+
+def not_applicable_by_group(rubric: Rubric, group: str | None) -> dict[str, str]:
+    """不适用 items of a unit in ranking group ``group``: those whose ``applies_to`` leaves the group out (the
+    application keeps no unit tags, so an item given by tags alone applies to no unit here)."""
+    return {i.code: f"本指标仅适用于{i.applies_to.words()}" for a in rubric.areas for i in a.indicators
+            if i.applies_to is not None and not i.applies(group)}
 
 
 def sections(rubric: Rubric) -> dict[str, str]:
@@ -79,19 +90,29 @@ def sections(rubric: Rubric) -> dict[str, str]:
     if rubric.bonus:
         out.update({i.code: BONUS for i in rubric.bonus.indicators})
     out.update({i.code: "veto:" + i.code for i in rubric.vetoes})
+    if rubric.major:
+        out.update({i.code: MAJOR for i in rubric.major.indicators})
     return out
 
 
 def totals_from_sums(rubric: Rubric, area_sums: Mapping[str, Decimal], bonus_sum: Decimal,
-                     vetoes: tuple[str, ...], late_days: int, *, explain: bool = True) -> Totals:
+                     vetoes: tuple[str, ...], late_days: int, *, explain: bool = True,
+                     major_sum: Decimal = Decimal(0), not_applicable: Mapping[str, str] | None = None) -> Totals:
     """``aggregate`` of a department from its area sums (what ``aggregate`` of all its scores returns).
 
-    ``explain=False``: the same figures without the explanation sentences (bulk ranking)."""
-    scores = {a.code: area_sums.get(a.code, Decimal(0)) for a in rubric.areas}
+    ``major_sum``: the sum of its major deductions (≤ 0); ``not_applicable``: its 不适用 indicators (code →
+    reason), left out of the full marks and rescaled. ``explain=False``: the same figures without the
+    explanation sentences (bulk ranking)."""
     srub = section_rubric(rubric)
+    if vetoes and rubric.veto_ends_scoring:  # 单项否决: nothing else is scored
+        return scoring.aggregate(srub, {}, vetoes=vetoes, late_days=late_days, explain=explain)
+    scores = {a.code: area_sums.get(a.code, Decimal(0)) for a in rubric.areas}
     if srub.bonus and srub.bonus.indicators:
         scores[BONUS] = bonus_sum
-    return scoring.aggregate(srub, scores, vetoes=vetoes, late_days=late_days, explain=explain)
+    if srub.major and major_sum:
+        scores[MAJOR] = major_sum
+    return scoring.aggregate(srub, scores, vetoes=vetoes, late_days=late_days, explain=explain,
+                             not_applicable=not_applicable, na_rubric=rubric)
 
 
 def code_runs(rubric: Rubric, codes: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from ..rubrics.store import engine_rubric
 from ..scoring.model import InputError
 from ..tenancy.scope import all_departments
 from . import sums as dept_sums
-from .adapter import totals_from_sums
+from .adapter import not_applicable_by_group, totals_from_sums
 
 ZERO = Decimal(0)
 
@@ -63,6 +63,11 @@ class RankRow:
     explanation: tuple[str, ...] = ()
     overall_rank: int | None = None
     group_size: int = 0
+    major: Decimal = ZERO  # 重大扣分项 taken off the total (≤ 0)
+    ended: bool = False  # 单项否决: a veto ended scoring, no area or bonus was scored
+    not_applicable: dict[str, str] = field(default_factory=dict)  # 不适用 code → reason (base rescaled)
+    base_raw: Decimal | None = None  # base before rescaling, when something was not applicable
+    applicable_points: Decimal | None = None
 
     @property
     def veto(self) -> bool:
@@ -70,8 +75,10 @@ class RankRow:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for k in ("total", "base", "bonus", "late_deduction"):
+        for k in ("total", "base", "bonus", "late_deduction", "major"):
             d[k] = str(d[k])
+        for k in ("base_raw", "applicable_points"):
+            d[k] = None if d[k] is None else str(d[k])
         d["areas"] = {k: str(v) for k, v in self.areas.items()}
         d["vetoes"] = list(self.vetoes)
         d["explanation"] = list(self.explanation)
@@ -82,6 +89,9 @@ class RankRow:
         d = dict(d)
         for k in ("total", "base", "bonus", "late_deduction"):
             d[k] = Decimal(d[k])
+        d["major"] = Decimal(d.get("major", 0))
+        for k in ("base_raw", "applicable_points"):
+            d[k] = None if d.get(k) is None else Decimal(d[k])
         d["areas"] = {k: Decimal(v) for k, v in d.get("areas", {}).items()}
         d["vetoes"] = tuple(d.get("vetoes", ()))
         d["explanation"] = tuple(d.get("explanation", ()))
@@ -153,13 +163,17 @@ def _compute(campaign: Campaign, *, group_id: int | None, overall: bool, explain
         sort_order[g_id] = (g_sort, g_name)
         d = per_dept.get(dept_id, dept_sums.NOTHING_SCORED)
         submitted = state == SubmissionState.SUBMITTED
-        complete, vetoes = d.scored >= n_base, d.vetoes
+        vetoes = d.vetoes
+        na = _not_applicable(rubric, d, g_name)
+        complete = (d.scored + len(na) >= n_base  # 不适用 items count as decided
+                    or bool(vetoes and rubric.veto_ends_scoring))  # 单项否决 ends scoring
         note = ""
         late = int(late_days or 0) if submitted else 0
-        key = (tuple(d.areas.items()), d.bonus, vetoes, late)  # aggregate is pure: equal inputs, equal totals
+        key = (tuple(d.areas.items()), d.bonus, vetoes, late, d.major, tuple(na))  # aggregate is pure
         try:
             t = memo.get(key) or memo.setdefault(key, totals_from_sums(rubric, d.areas, d.bonus, vetoes, late,
-                                                                         explain=explain))
+                                                                         explain=explain, major_sum=d.major,
+                                                                         not_applicable=na))
         except InputError as exc:
             t = None
             complete = False
@@ -169,6 +183,9 @@ def _compute(campaign: Campaign, *, group_id: int | None, overall: bool, explain
             total=t.total if t else ZERO, grade="", grade_by_score="",
             areas=dict(t.areas) if t else {}, base=t.base if t else ZERO, bonus=t.bonus if t else ZERO,
             late_deduction=t.late_deduction if t else ZERO, late_days=int(late_days or 0), vetoes=vetoes,
+            major=t.major if t else ZERO, ended=t.ended if t else False,
+            not_applicable=dict(t.not_applicable) if t else {}, base_raw=t.base_raw if t else None,
+            applicable_points=t.applicable_points if t else None,
             submitted=submitted, complete=complete, note=note, explanation=t.explanation_zh if t else (),
         )
         rows.append(row)
@@ -191,11 +208,19 @@ def _compute(campaign: Campaign, *, group_id: int | None, overall: bool, explain
     return ordered
 
 
+def _not_applicable(rubric, d: "dept_sums.Sums", group: str | None) -> dict[str, str]:
+    """A department's 不适用 items: those left out for its ranking group, and those its results hold as 不适用."""
+    na = not_applicable_by_group(rubric, group)
+    for code in d.na:
+        na.setdefault(code, "本单位标为不适用")
+    return na
+
+
 def explain_department(campaign: Campaign, department_id: int) -> tuple[str, ...]:
     """The engine's explanation of one department's live total (what ``compute_ranking(explain=True)`` puts in
     its row), computed on demand from that department's sums alone."""
     rubric = engine_rubric(campaign.rubric)
-    sub = db.session.execute(all_departments(select(Submission.state, Submission.late_days).where(
+    sub = db.session.execute(all_departments(select(Submission.state, Submission.late_days, Submission.group_name).where(
         Submission.office_id == campaign.office_id, Submission.campaign_id == campaign.id,
         Submission.department_id == department_id))).first()
     if sub is None:
@@ -203,7 +228,8 @@ def explain_department(campaign: Campaign, department_id: int) -> tuple[str, ...
     late = int(sub.late_days or 0) if sub.state == SubmissionState.SUBMITTED else 0
     d = dept_sums.compute(campaign, rubric, [department_id]).get(department_id, dept_sums.NOTHING_SCORED)
     try:
-        return totals_from_sums(rubric, d.areas, d.bonus, d.vetoes, late).explanation_zh
+        return totals_from_sums(rubric, d.areas, d.bonus, d.vetoes, late, major_sum=d.major,
+                                not_applicable=_not_applicable(rubric, d, sub.group_name)).explanation_zh
     except InputError as exc:
         return ("得分数据有误：" + "；".join(p.message for p in exc.problems),)
 

@@ -45,16 +45,19 @@ class Sums:
     bonus: Decimal
     scored: int
     vetoes: tuple[str, ...]
+    major: Decimal = ZERO  # 重大扣分项: the sum of their (negative) final scores
+    na: tuple[str, ...] = ()  # 不适用 indicators (left out of the full marks, the total rescaled)
 
     def to_json(self) -> str:
+        extra = {**({"major": str(self.major)} if self.major else {}), **({"na": list(self.na)} if self.na else {})}
         return json.dumps({"areas": {k: str(v) for k, v in self.areas.items()}, "bonus": str(self.bonus),
-                           "scored": self.scored, "vetoes": list(self.vetoes)}, separators=(",", ":"))
+                           "scored": self.scored, "vetoes": list(self.vetoes), **extra}, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "Sums":
         d = json.loads(text)
         return cls({k: Decimal(v) for k, v in d["areas"].items()}, Decimal(d["bonus"]), int(d["scored"]),
-                   tuple(d["vetoes"]))
+                   tuple(d["vetoes"]), Decimal(d.get("major", 0)), tuple(d.get("na", ())))
 
 
 NOTHING_SCORED = Sums({}, ZERO, 0, ())  # a participant without any result yet
@@ -94,6 +97,10 @@ def sums_statement(office_id: int, campaign_id: int, rubric: scoring.Rubric, dia
     base = [i.code for a in rubric.areas for i in a.indicators]
     cols.append(func.count(ir.final_score).filter(member(base)))
     cols += [func.count().filter(and_(ir.veto == True, ir.indicator_code == v.code)) for v in rubric.vetoes]  # noqa: E712
+    if rubric.major:  # 重大扣分项, last so that the columns before keep their places
+        cols.append(func.sum(ir.final_score).filter(member([i.code for i in rubric.major.indicators])))
+    cols += [func.count().filter(and_(ir.not_applicable.is_not(None), ir.indicator_code == i.code))
+             for i in may_be_na(rubric)]  # 不适用: only rubrics that allow it read this column
     stmt = (select(ir.department_id, *cols)
             .where(ir.office_id == office_id, ir.campaign_id == campaign_id)
             .group_by(ir.department_id))
@@ -103,10 +110,19 @@ def sums_statement(office_id: int, campaign_id: int, rubric: scoring.Rubric, dia
 
 
 def _parse_rows(rubric: scoring.Rubric, rows) -> dict[int, Sums]:
-    n = len(rubric.areas)
+    n, m = len(rubric.areas), len(rubric.vetoes)
+    k = 3 + n + m + (1 if rubric.major else 0)  # first 不适用 column
+    na_items = may_be_na(rubric)
     return {rec[0]: Sums({a.code: _dec(v) for a, v in zip(rubric.areas, rec[1:1 + n])}, _dec(rec[1 + n]),
-                         int(rec[2 + n] or 0), tuple(v.code for v, k in zip(rubric.vetoes, rec[3 + n:]) if k))
+                         int(rec[2 + n] or 0), tuple(v.code for v, hit in zip(rubric.vetoes, rec[3 + n:3 + n + m]) if hit),
+                         _dec(rec[3 + n + m]) if rubric.major else ZERO,
+                         tuple(i.code for i, hit in zip(na_items, rec[k:k + len(na_items)]) if hit))
             for rec in rows}
+
+
+def may_be_na(rubric: scoring.Rubric) -> list[scoring.Indicator]:
+    """Indicators that may be 不适用 for a department (allow_na, or applies_to only some groups)."""
+    return [i for a in rubric.areas for i in a.indicators if i.allow_na or i.applies_to is not None]
 
 
 def compute(campaign: Campaign, rubric: scoring.Rubric, department_ids: Iterable[int] | None = None) -> dict[int, Sums]:

@@ -112,6 +112,7 @@ class Suggestion:
     explanation: str
     triggered: bool = False  # veto items
     problems: tuple[str, ...] = ()  # problems with the reported figures of this indicator
+    not_applicable: str | None = None  # 不适用: the reason (marked by the department, or the unit's group)
 
 
 def _answer_inputs(answer: Answer | None) -> dict:
@@ -121,7 +122,20 @@ def _answer_inputs(answer: Answer | None) -> dict:
         data = json.loads(answer.inputs)
     except ValueError:
         return {}
-    return data if isinstance(data, dict) else {}
+    return {k: v for k, v in data.items() if k != Answer.NA_KEY} if isinstance(data, dict) else {}
+
+
+def not_applicable_of(rubric: scoring.Rubric, answers: dict[str, Answer], group: str | None) -> dict[str, str]:
+    """不适用 indicators of one department: marked by it where the rubric allows (allow_na, with a reason), or
+    left out for its ranking group (applies_to)."""
+    out = {i.code: f"本指标仅适用于{i.applies_to.words()}" for a in rubric.areas for i in a.indicators
+           if i.applies_to is not None and not i.applies(group)}
+    for code, answer in answers.items():
+        ind = rubric.indicator(code)
+        reason = answer.na_reason if ind is not None and ind.allow_na else None
+        if reason:
+            out[code] = reason
+    return out
 
 
 def suggestions(rubric: scoring.Rubric, answers: dict[str, Answer]) -> dict[str, Suggestion]:
@@ -132,15 +146,20 @@ def suggestions(rubric: scoring.Rubric, answers: dict[str, Answer]) -> dict[str,
     the engine's own normalisation (faulty figures are left out and reported with the indicator).
     """
     raw = {code: _answer_inputs(a) for code, a in answers.items() if rubric.indicator(code) is not None}
-    values, problems = _engine.normalize_inputs(rubric, raw)
+    first = next(iter(answers.values()), None)
+    na = not_applicable_of(rubric, answers, first.submission.group_name if first is not None else None)
+    values, problems = _engine.normalize_inputs(rubric, raw, set(na))
     by_code: dict[str, list[str]] = {}
     for p in problems:
         by_code.setdefault(p.path.split(".", 1)[0], []).append(p.message)
     out: dict[str, Suggestion] = {}
     for ind in rubric.all_indicators():
+        if ind.code in na:
+            out[ind.code] = Suggestion(_engine.q(Decimal(0)), f"不适用：{na[ind.code]}（不计分，总分按适用指标满分折算）",
+                                       not_applicable=na[ind.code])
+            continue
         figs = _engine.figures_of(ind, values.get(ind.code, {}))
-        handler = scoring.RULES[ind.rule.kind]
-        value, zh, _en = handler.evaluate(ind.rule, ind, figs)
+        value, zh, _en = _engine.evaluate(rubric, ind, figs)
         triggered = ind.rule.kind == "veto" and _engine.Veto.triggered(ind.rule, figs)
         out[ind.code] = Suggestion(_engine.q(value), zh, triggered, tuple(by_code.get(ind.code, ())))
     return out

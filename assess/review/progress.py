@@ -93,15 +93,19 @@ def review_blockers(campaign: Campaign) -> list[Blocker]:
         return []
     decided: dict[int, set[str]] = {}
     needs_lead: dict[int, set[str]] = {}
-    for dept_id, code, final, lead in db.session.execute(select(
+    ended: set[int] = set()  # 单项否决: a veto that ends scoring decides the department
+    for dept_id, code, final, lead, na, veto in db.session.execute(select(
             IndicatorResult.department_id, IndicatorResult.indicator_code, IndicatorResult.final_score,
-            IndicatorResult.needs_lead).where(
+            IndicatorResult.needs_lead, IndicatorResult.not_applicable, IndicatorResult.veto).where(
             IndicatorResult.office_id == campaign.office_id, IndicatorResult.campaign_id == campaign.id)):
-        if final is not None:
+        if final is not None or na is not None:  # 不适用 is decided too
             decided.setdefault(dept_id, set()).add(code)
         elif lead:
             needs_lead.setdefault(dept_id, set()).add(code)
-    waiting = {dept_id for dept_id, _name in subs if len(decided.get(dept_id, ())) < len(codes)}
+        if veto and rubric.veto_ends_scoring:
+            ended.add(dept_id)
+    waiting = {dept_id for dept_id, _name in subs
+               if dept_id not in ended and len(decided.get(dept_id, ())) < len(codes)}
     if not waiting:
         return []
     assigned: dict[int, list[int]] = {}

@@ -44,7 +44,7 @@ from .base import (ReviewError, Suggestion, _answers, _contest, _scores, assignm
 def _snapshot(r: IndicatorResult) -> dict:
     return {"self": r.self_score, "suggested": r.suggested_score, "reviewed": r.reviewed_score,
             "recheck": r.recheck_score, "final": r.final_score, "veto": bool(r.veto), "problem": r.problem,
-            "needs_lead": bool(r.needs_lead)}
+            "needs_lead": bool(r.needs_lead), **({"not_applicable": r.not_applicable} if r.not_applicable else {})}
 
 
 def decide(result: IndicatorResult, *, self_score: Decimal | None, suggestion: Suggestion, reviewer_ids: list[int],
@@ -87,6 +87,8 @@ def decide(result: IndicatorResult, *, self_score: Decimal | None, suggestion: S
             if veto_item and contest.outcome == ContestOutcome.CHANGED:
                 result.veto = False
     result.final_score = result.recheck_score if result.recheck_score is not None else result.reviewed_score
+    # 不适用 stands while no score was decided (a reviewer's score says the indicator applies after all)
+    result.not_applicable = suggestion.not_applicable if result.final_score is None and not result.veto else None
     return result
 
 

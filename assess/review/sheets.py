@@ -150,6 +150,8 @@ def waterfall(submission: Submission, code: str) -> list[Step]:
                       who=names.get(result.decided_by_id, "") if result else "",
                       why=(result.decision_reason if result else ""), problem=(result.problem if result else ""),
                       note=_("触发一票否决") if result is not None and result.veto else
+                      _("不适用：%(r)s（不计分，总分按适用指标满分折算）", r=result.not_applicable)
+                      if result is not None and result.not_applicable else
                       ("" if result is None or result.final_score is not None else _("尚未定分"))))
     return steps
 

@@ -21,7 +21,7 @@ from assess.scoring.explain import num
 
 rubric_cli = click.Group("rubric", help="考核细则文件：校验与试算。")
 
-_STRUCTURED = {"inputs", "judgements", "late_days", "overrides"}
+_STRUCTURED = {"inputs", "judgements", "late_days", "overrides", "not_applicable", "group", "tags"}
 
 
 def _line(p: Problem, file: str | None = None) -> str:
@@ -72,8 +72,14 @@ def _read_inputs(path: str) -> tuple[dict[str, Any] | None, list[str]]:
     if isinstance(data.get("inputs"), dict):
         unknown = sorted(set(data) - _STRUCTURED)
         if unknown:
-            return None, [f"{path}: {k}: 未知字段（可用：inputs, judgements, overrides, late_days）" for k in unknown]
-        return data, []
+            return None, [f"{path}: {k}: 未知字段（可用：inputs, judgements, overrides, late_days, not_applicable, group, tags）" for k in unknown]
+        group, tags = data.get("group"), data.get("tags", [])
+        problems = [f"{path}: group: 应为排名分组名称（文字）" for _ in [0] if group is not None and not isinstance(group, str)]
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            problems.append(f"{path}: tags: 应为单位标签（文字）的列表")
+        if not isinstance(data.get("not_applicable", {}), dict):
+            problems.append(f"{path}: not_applicable: 应为“指标代码 → 不适用原因”的映射")
+        return (None, problems) if problems else (data, [])
     return {"inputs": data}, []
 
 
@@ -84,7 +90,8 @@ def score_cmd(rubric_file: str, inputs_file: str) -> None:
     """按考核细则试算得分，输出 JSON（每项得分与说明、领域小计、加分、总分、否决、等次）。
 
     INPUTS_FILE 为 {"inputs": {指标代码: {填报项: 值}}, "judgements": {...}, "overrides": {...},
-    "late_days": 0}，也可直接写 {指标代码: {...}}。
+    "late_days": 0, "not_applicable": {指标代码: 不适用原因}, "group": 排名分组, "tags": [单位标签]}，
+    也可直接写 {指标代码: {...}}。
     """
     rubric, errors = _load(rubric_file)
     if rubric is None:
@@ -98,7 +105,8 @@ def score_cmd(rubric_file: str, inputs_file: str) -> None:
         sys.exit(1)
     try:
         result = score(rubric, data["inputs"], judgements=data.get("judgements"),
-                       overrides=data.get("overrides"), late_days=data.get("late_days", 0))
+                       overrides=data.get("overrides"), late_days=data.get("late_days", 0),
+                       not_applicable=data.get("not_applicable"), group=data.get("group"), tags=data.get("tags", ()))
     except InputError as exc:
         for p in exc.problems:
             file = {SOURCE: inputs_file, RUBRIC_SOURCE: rubric_file}.get(p.file)

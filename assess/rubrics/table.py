@@ -87,6 +87,8 @@ def describe_rule(ind: Indicator, rubric: scoring.Rubric | None = None) -> str:
                 parts.append(f"{said}的扣{num(i.per)}分")
             else:
                 parts.append(f"每发现{'一' + unit if unit else '一处'}{i.label or label}扣{num(i.per)}分")
+        if rubric is not None and ind.code in {i.code for i in (rubric.major.indicators if rubric.major else ())}:
+            return "，".join(parts) + f"，本项最多扣{num(ind.points)}分，从总分中扣除（不计入各领域得分）。"
         tail = "扣完为止" if r.floor == "indicator" else "扣分可超出本项分值，但本领域最低为0分"
         return "，".join(parts) + f"，{tail}。"
     if kind == "judgement":
@@ -165,6 +167,7 @@ class TableRow:
     computed: list[str]
     evidence: list[str]
     guidance: str
+    applies: str = ""  # 不适用: who may mark it, or which units it applies to
 
 
 @dataclass
@@ -187,6 +190,8 @@ class RubricTable:
     tie_break: str
     late: str
     bonus_gate_strict: bool = False  # 基础分高于（不含）min_base 方可加分
+    major: TableSection | None = None  # 重大扣分项 (points: the overall cap, or None)
+    veto_ends_scoring: bool = False  # 单项否决: a veto ends scoring
 
 
 _CN_NUM = "一二三四五六七八九十"
@@ -200,9 +205,22 @@ def _cn(n: int) -> str:
     return str(n)
 
 
+def describe_applies(ind: Indicator) -> str:
+    """Who the indicator applies to, in words (不适用 items are left out and the total rescaled)."""
+    parts = []
+    if ind.applies_to is not None:
+        parts.append(f"仅适用于{ind.applies_to.words()}，其他单位不适用")
+    if ind.allow_na:
+        parts.append("无此项工作的单位可标为不适用并写明原因")
+    if not parts:
+        return ""
+    return "；".join(parts) + "；不适用的不计分，总分按适用指标满分折算。"
+
+
 def _row(number: str, ind: Indicator, rubric: scoring.Rubric) -> TableRow:
     return TableRow(number, ind.code, ind.title, ind.points, ind.standard, describe_rule(ind, rubric),
-                    ind.rule.kind, _reports(ind), describe_computed(ind), _evidence(ind), ind.guidance)
+                    ind.rule.kind, _reports(ind), describe_computed(ind), _evidence(ind), ind.guidance,
+                    describe_applies(ind))
 
 
 def rubric_table(rubric: scoring.Rubric) -> RubricTable:
@@ -226,8 +244,11 @@ def rubric_table(rubric: scoring.Rubric) -> RubricTable:
                  else f"低于{num(rubric.grades[n - 1].min)}分" if n else "")
         grades.append(f"{g.label}：{line}{upper}" if n < len(rubric.grades) - 1
                       else f"{g.label}：{below}" if n else f"{g.label}")
-    grades.append(f"触发一票否决的，等次为{rubric.veto_grade}"
-                  + ("，总分按0分计" if rubric.veto_zeroes_total else "") + "。")
+    if rubric.veto_ends_scoring:
+        grades.append(f"触发一票否决的，考核结果为单项否决，等次为{rubric.veto_grade}，其余指标不再评分。")
+    else:
+        grades.append(f"触发一票否决的，等次为{rubric.veto_grade}"
+                      + ("，总分按0分计" if rubric.veto_zeroes_total else "") + "。")
     titles = {a.code: a.title for a in rubric.areas}
     tie = ("总分相同时依次比较" + "、".join(f"“{titles.get(c, c)}”" for c in rubric.tie_break) + "得分，高者在前；"
            if rubric.tie_break else "总分相同时名次并列；")
@@ -238,6 +259,11 @@ def rubric_table(rubric: scoring.Rubric) -> RubricTable:
         parts = [p for p in (f"扣{num(ls.fixed)}分" if ls.fixed else "",
                              f"每逾期1天扣{num(ls.per_day)}分" if ls.per_day else "") if p]
         late = "自评逾期报送的，" + "，".join(parts) + f"，最多扣{num(ls.max)}分（从总分中扣除）。"
+    major = None
+    if rubric.major:
+        major = TableSection("major", "重大扣分项", rubric.major.cap,  # type: ignore[arg-type]
+                             [_row(f"减{i}", ind, rubric) for i, ind in enumerate(rubric.major.indicators, 1)])
     return RubricTable(rubric, sections, bonus, rubric.bonus.cap if rubric.bonus else None,
                        rubric.bonus.min_base if rubric.bonus else Decimal(0), vetoes, grades, tie, late,
-                       bonus_gate_strict=bool(rubric.bonus and rubric.bonus.strict))
+                       bonus_gate_strict=bool(rubric.bonus and rubric.bonus.strict), major=major,
+                       veto_ends_scoring=rubric.veto_ends_scoring)

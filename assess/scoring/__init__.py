@@ -11,6 +11,7 @@ from .explain import typed_number
 from .engine import aggregate, bounds, figures_of, grade_for, score, validate_inputs
 from .loader import dump_rubric, load_rubric, load_rubric_file
 from .model import (
+    AppliesTo,
     Area,
     BonusSection,
     Bounds,
@@ -22,6 +23,7 @@ from .model import (
     InputError,
     InputSpec,
     LateSubmission,
+    MajorSection,
     Problem,
     Ranked,
     RankEntry,
@@ -34,8 +36,8 @@ from .ranking import rank_group, share_limit
 from .rules import RULES
 
 __all__ = [
-    "RULES", "Area", "BonusSection", "Bounds", "ComputedFigure", "EvidenceSpec", "GradeBand", "Indicator",
-    "IndicatorScore", "InputError", "InputSpec", "LateSubmission", "Problem", "RankEntry", "Ranked", "Rubric",
+    "RULES", "AppliesTo", "Area", "BonusSection", "Bounds", "ComputedFigure", "EvidenceSpec", "GradeBand", "Indicator",
+    "IndicatorScore", "InputError", "InputSpec", "LateSubmission", "MajorSection", "Problem", "RankEntry", "Ranked", "Rubric",
     "RubricError", "ScoreResult", "Totals", "aggregate", "bounds", "dump_rubric", "figures_of", "grade_for",
     "load_rubric", "load_rubric_file", "rank_group", "score", "share_limit", "typed_number", "validate_inputs",
 ]

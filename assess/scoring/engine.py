@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .explain import MAX_INTEGER_DIGITS, ZERO, figure, gcd, num, q, typed_number
 from .model import Bounds, ComputedFigure, Indicator, IndicatorScore, InputError, InputSpec, Problem, Rubric, ScoreResult, Totals
-from .rules import RULES, Veto, late_amount
+from .rules import RULES, Deduction, Veto, late_amount
 
 SOURCE = "inputs"
 RUBRIC_SOURCE = "rubric"  # a problem of the rubric's rules themselves, never of a department's figures
@@ -58,9 +58,11 @@ def _coerce(spec: InputSpec, value: Any) -> tuple[Any, tuple[str, str] | None]:
     return number, None
 
 
-def normalize_inputs(rubric: Rubric, inputs: Any) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+def normalize_inputs(rubric: Rubric, inputs: Any,
+                     not_required: frozenset[str] | set[str] = frozenset()) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
     """Typed inputs per indicator and what is wrong with the rest: public because the review's suggestions
-    read the same figures the engine scores, without scoring them."""
+    read the same figures the engine scores, without scoring them. Indicators in ``not_required`` (不适用, or
+    not scored after a veto ended scoring) need none of their figures."""
     problems: list[Problem] = []
     values: dict[str, dict[str, Any]] = {}
     if not isinstance(inputs, Mapping):
@@ -85,7 +87,7 @@ def normalize_inputs(rubric: Rubric, inputs: Any) -> tuple[dict[str, dict[str, A
             raw = given.get(spec.name)
             path = f"{ind.code}.{spec.name}"
             if raw is None:
-                if spec.required:
+                if spec.required and ind.code not in not_required:
                     problems.append(_problem(path, f"缺少必填项“{spec.label}”", f"missing required input '{spec.name}'"))
                 continue
             value, error = _coerce(spec, raw)
@@ -186,6 +188,8 @@ def _bounds(rubric: Rubric, code: str) -> Bounds:
     handler = RULES[rule.kind]
     if rule.kind == "veto":
         return Bounds(ZERO, ZERO, Decimal("0.01"))
+    if rubric.section_of(code) == "major" and rule.kind == "deduction":  # 重大扣分项: −points..0, stored negative
+        return Bounds(-ind.points, ZERO, gcd(handler.steps(rule, ind.points, ind.whole_figures) + [ind.points]))
     hi = rule.max if rule.kind == "judgement" and rule.max is not None else ind.points
     lo = handler.lowest(rule, ind.points, _area_points(rubric, code))
     step = gcd(handler.steps(rule, ind.points, ind.whole_figures) + [hi - lo])
@@ -226,6 +230,38 @@ def _check_adopted(rubric: Rubric, given: Mapping[str, Any] | None, what: str,
     return out, problems
 
 
+def _not_applicable(rubric: Rubric, given: Mapping[str, Any] | None, group: str | None,
+                    tags: tuple[str, ...]) -> tuple[dict[str, str], list[Problem]]:
+    """不适用 items: those a unit marked (allowed, with a reason) and those whose ``applies_to`` leaves it out."""
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
+    for code, reason in (given or {}).items():
+        path = f"not_applicable.{code}"
+        ind = rubric.indicator(str(code))
+        if ind is None:
+            problems.append(_problem(path, f"未知指标代码“{code}”", f"unknown indicator code '{code}'"))
+        elif not ind.allow_na:
+            problems.append(_problem(path, f"指标{code}（{ind.title}）不可标为不适用（考核细则未允许）",
+                                     f"{code} may not be marked not applicable (the rubric does not allow it)"))
+        elif not isinstance(reason, str) or not reason.strip():
+            problems.append(_problem(path, "请写明不适用的原因", "give the reason it does not apply"))
+        else:
+            out[str(code)] = reason.strip()
+    for area in rubric.areas:
+        for ind in area.indicators:
+            if ind.applies_to is not None and not ind.applies(group, tags) and ind.code not in out:
+                out[ind.code] = f"本指标仅适用于{ind.applies_to.words()}"
+    return out, problems
+
+
+def _na_score(rubric: Rubric, ind: Indicator, reason: str) -> IndicatorScore:
+    b = bounds(rubric, ind.code)
+    return IndicatorScore(
+        code=ind.code, title=ind.title, section=rubric.section_of(ind.code), kind=ind.rule.kind, points=ind.points,
+        suggested=ZERO, score=ZERO, bounds=b, explanation_zh=f"不适用：{reason}（不计分，满分{num(ind.points)}分不计入）",
+        explanation_en=f"not applicable: {reason} (left out of the full marks)", not_applicable=reason)
+
+
 def score(
     rubric: Rubric,
     inputs: Mapping[str, Mapping[str, Any]],
@@ -233,28 +269,48 @@ def score(
     judgements: Mapping[str, Decimal] | None = None,
     late_days: int = 0,
     overrides: Mapping[str, Decimal] | None = None,
+    not_applicable: Mapping[str, str] | None = None,
+    group: str | None = None,
+    tags: tuple[str, ...] | list[str] = (),
 ) -> ScoreResult:
     """Score a department; raise ``InputError`` (every problem, with paths) on bad inputs.
 
     ``judgements`` are reviewers' values for ``judgement`` indicators (they become the suggestion);
     ``overrides`` are adopted scores replacing any suggestion, checked against ``bounds``.
+    ``not_applicable`` maps codes the unit marked 不适用 to the reason (only items with ``allow_na``);
+    ``group`` (ranking group name) and ``tags`` (unit tags) decide the items with ``applies_to``.
+    With ``veto: {ends_scoring: true}`` a triggered veto ends scoring: the other figures are not required
+    and only the veto items are in the result.
     """
-    values, problems = normalize_inputs(rubric, inputs)
+    na, p0 = _not_applicable(rubric, not_applicable, group, tuple(tags))
+    values, problems = normalize_inputs(rubric, inputs, set(na))
+    ended = False
+    if rubric.veto_ends_scoring:
+        ended = any(Veto.triggered(v.rule, figures_of(v, values.get(v.code, {}))) for v in rubric.vetoes
+                    if not any(p.path.startswith(f"{v.code}.") for p in problems))
+        if ended:  # 单项否决: the other figures are no longer required
+            others = {i.code for i in rubric.all_indicators() if rubric.section_of(i.code) != "veto"}
+            values, problems = normalize_inputs(rubric, inputs, others)
     judged, p1 = _check_adopted(rubric, judgements, "judgements", True)
     adopted, p2 = _check_adopted(rubric, overrides, "overrides", False)
     if isinstance(late_days, bool) or not isinstance(late_days, int) or late_days < 0:
         problems.append(_problem("late_days", "逾期天数应为非负整数", "late_days must be a non-negative integer"))
-    problems += p1 + p2
+    problems += p0 + p1 + p2
     if problems:
         raise InputError(problems)
 
     scores: dict[str, IndicatorScore] = {}
     for ind in rubric.all_indicators():
+        section = rubric.section_of(ind.code)
+        if ended and section != "veto":
+            continue
+        if ind.code in na:
+            scores[ind.code] = _na_score(rubric, ind, na[ind.code])
+            continue
         figs = figures_of(ind, values.get(ind.code, {}))
         if ind.code in judged:
             figs["__judgement__"] = judged[ind.code]
-        handler = RULES[ind.rule.kind]
-        suggested, zh, en = handler.evaluate(ind.rule, ind, figs)
+        suggested, zh, en = evaluate(rubric, ind, figs)
         suggested = q(suggested)
         for comp in ind.computed:
             basis_zh, basis_en = _basis(ind, comp, figs)
@@ -278,18 +334,40 @@ def score(
             en += f"; adopted {num(final)} (suggested {num(suggested)})"
         used = {k: v for k, v in figs.items() if k != "__judgement__"}
         scores[ind.code] = IndicatorScore(
-            code=ind.code, title=ind.title, section=rubric.section_of(ind.code), kind=ind.rule.kind,
+            code=ind.code, title=ind.title, section=section, kind=ind.rule.kind,
             points=ind.points, suggested=suggested, score=final, bounds=b,
             explanation_zh=zh, explanation_en=en, inputs_used=used, overridden=ind.code in adopted,
             triggered=ind.rule.kind == "veto" and Veto.triggered(ind.rule, figs),
         )
     vetoes = tuple(c for c, s in scores.items() if s.triggered)
-    totals = aggregate(rubric, {c: s.score for c, s in scores.items() if s.kind != "veto"},
-                       vetoes=vetoes, late_days=late_days)
+    totals = aggregate(rubric, {c: s.score for c, s in scores.items() if s.kind != "veto" and c not in na},
+                       vetoes=vetoes, late_days=late_days, not_applicable=na,
+                       veto_reasons={c: scores[c].explanation_zh for c in vetoes})
     return ScoreResult(
         **{f: getattr(totals, f) for f in Totals.__dataclass_fields__},
         rubric_code=rubric.code, rubric_version=rubric.version, indicators=scores,
     )
+
+
+def evaluate(rubric: Rubric, ind: Indicator, figs: dict[str, Any]) -> tuple[Decimal, str, str]:
+    """The rule's suggestion for one indicator with its explanation (zh, en): its kind's ``evaluate``, except a
+    major deduction (重大扣分项), whose score is the amount it takes off the total, as a negative number.
+    Every caller that suggests one indicator at a time (self-assessment, review) goes through here."""
+    if rubric.section_of(ind.code) == "major" and ind.rule.kind == "deduction":
+        return _major(ind, figs)
+    return RULES[ind.rule.kind].evaluate(ind.rule, ind, figs)
+
+
+def _major(ind: Indicator, figs: dict[str, Any]) -> tuple[Decimal, str, str]:
+    """A major deduction (重大扣分项): the amount its deduction rule takes, as a negative score, at most its points."""
+    amount, zh, en = Deduction.parts(ind.rule, ind, figs)
+    if not zh:
+        return ZERO, "未发生重大扣分情形，不扣分", "no major deduction"
+    capped = min(amount, ind.points)
+    cap_zh = f"，以{num(ind.points)}分为限" if amount > ind.points else ""
+    cap_en = f" (at most {num(ind.points)})" if amount > ind.points else ""
+    return (-capped, f"{'；'.join(zh)}；重大扣分项扣{num(capped)}分{cap_zh}，从总分中扣除",
+            f"{'; '.join(en)}; major deduction -{num(capped)}{cap_en} from the total")
 
 
 def grade_for(rubric: Rubric, total: Decimal, veto: bool = False) -> str:
@@ -309,18 +387,34 @@ def aggregate(
     vetoes: tuple[str, ...] | list[str] = (),
     late_days: int = 0,
     explain: bool = True,
+    not_applicable: Mapping[str, str] | None = None,
+    veto_reasons: Mapping[str, str] | None = None,
+    na_rubric: Rubric | None = None,
 ) -> Totals:
-    """Area subtotals, capped bonus, late deduction, total and grade from final indicator scores.
+    """Area subtotals, capped bonus, late deduction, major deductions, total and grade from final indicator scores.
 
     ``explain=False`` leaves ``explanation_zh``/``explanation_en`` empty (same figures, no sentences):
     for bulk work such as ranking thousands of departments, where the sentences are not shown.
 
-    Every base indicator must have a score; bonus indicators may be left out (0). Area subtotals
-    never drop below zero (减分不超过一级指标分值); the bonus is capped and only counts when the
-    base reaches ``bonus.min_base`` (or, for a strict gate, is above it); the total never drops below zero.
+    Every base indicator must have a score, except those ``not_applicable`` (code → reason: 不适用); bonus and
+    major-deduction items may be left out (0). Area subtotals never drop below zero (减分不超过一级指标分值);
+    with items not applicable the base is rescaled to the full marks (× total / applicable points, to 0.01);
+    the bonus is capped and only counts when the base reaches ``bonus.min_base`` (or, for a strict gate, is
+    above it); major deductions (≤ 0, capped by ``major.cap``) come off the total, never off an area; the total
+    never drops below zero. ``na_rubric``: the rubric the ``not_applicable`` codes belong to, when ``rubric`` is
+    the ranking's section rubric (one indicator per area, same area codes). With ``veto.ends_scoring`` a veto ends scoring: nothing else is required or
+    scored, the total is 0 and the grade the veto grade (单项否决); ``veto_reasons`` say why.
     """
     problems: list[Problem] = []
     scores: dict[str, Decimal] = {}
+    src = na_rubric or rubric  # ``rubric`` may be the ranking's section rubric (one indicator per area)
+    given_na = dict(not_applicable or {})
+    na = {i.code: given_na[i.code] for i in src.all_indicators() if i.code in given_na}  # in the rubric's order
+    na.update({c: r for c, r in given_na.items() if c not in na})  # unknown codes: refused below
+    for code in na:
+        if src.indicator(code) is None or src.section_of(code) in ("bonus", "veto", "major"):
+            problems.append(_problem(f"not_applicable.{code}", f"“{code}”不是可标为不适用的指标",
+                                     f"'{code}' is not an indicator that can be not applicable"))
     for code, raw in indicator_scores.items():
         ind = rubric.indicator(code)
         if ind is None:
@@ -336,28 +430,48 @@ def aggregate(
             problems.append(_problem(code, f"分数{num(value)}不在{num(b.min)}至{num(b.max)}分（步长{num(b.step)}）内",
                                      f"{num(value)} is outside {num(b.min)}..{num(b.max)} step {num(b.step)}"))
         scores[code] = value
-    for area in rubric.areas:
-        for ind in area.indicators:
-            if ind.code not in indicator_scores:
-                problems.append(_problem(ind.code, f"缺少指标{ind.code}（{ind.title}）的得分", f"missing score for {ind.code}"))
     veto_codes = {i.code for i in rubric.vetoes}
     for code in vetoes:
         if code not in veto_codes:
             problems.append(_problem(f"vetoes.{code}", f"“{code}”不是否决项", f"'{code}' is not a veto item"))
+    ended = bool(vetoes) and rubric.veto_ends_scoring
+    if not ended:
+        for area in rubric.areas:
+            for ind in area.indicators:
+                if ind.code not in indicator_scores and ind.code not in na:
+                    problems.append(_problem(ind.code, f"缺少指标{ind.code}（{ind.title}）的得分", f"missing score for {ind.code}"))
     if problems:
         raise InputError(problems)
+    if ended:
+        return _ended(rubric, tuple(vetoes), veto_reasons or {}, explain)
 
     zh: list[str] = []
     en: list[str] = []
     areas: dict[str, Decimal] = {}
     for area in rubric.areas:
-        raw = sum((scores[i.code] for i in area.indicators), ZERO)
+        raw = sum((scores.get(i.code, ZERO) for i in area.indicators if i.code not in na), ZERO)
         areas[area.code] = max(ZERO, raw)
         if explain:
             floor = "（减分不超过本领域分值，按0分计）" if raw < 0 else ""
-            zh.append(f"{area.title}得{num(areas[area.code])}分（满分{num(area.points)}分）{floor}")
-            en.append(f"{area.code} {area.title}: {num(areas[area.code])} / {num(area.points)}")
+            left_out = sum((src.indicator(c).points for c in na if src.section_of(c) == area.code), ZERO)  # type: ignore[union-attr]
+            full = area.points - left_out
+            na_zh = f"，不适用{num(left_out)}分不计入" if left_out else ""
+            zh.append(f"{area.title}得{num(areas[area.code])}分（满分{num(full)}分{na_zh}）{floor}")
+            en.append(f"{area.code} {area.title}: {num(areas[area.code])} / {num(full)}")
     base = sum(areas.values(), ZERO)
+    base_raw = applicable = None
+    if na:
+        base_raw = base
+        applicable = rubric.total - sum((src.indicator(c).points for c in na), ZERO)  # type: ignore[union-attr]
+        base = q(base_raw * rubric.total / applicable) if applicable > 0 else ZERO
+        if explain:
+            items = "、".join(f"{c} {src.indicator(c).title}（{r}）" for c, r in na.items())  # type: ignore[union-attr]
+            zh.append(f"不适用：{items}，共{num(rubric.total - applicable)}分；适用指标满分{num(applicable)}分，"
+                      f"得分{num(base_raw)}分折算为{num(rubric.total)}分制：{num(base_raw)}×{num(rubric.total)}÷"
+                      f"{num(applicable)}={num(base)}分")
+            en.append(f"not applicable: {', '.join(na)} ({num(rubric.total - applicable)} pts); "
+                      f"{num(base_raw)} of {num(applicable)} rescaled to {num(rubric.total)}: "
+                      f"{num(base_raw)} × {num(rubric.total)} / {num(applicable)} = {num(base)}")
 
     bonus_raw = bonus = ZERO
     if rubric.bonus:
@@ -387,7 +501,20 @@ def aggregate(
             zh.append(f"逾期报送{late_days}天，扣{num(late)}分")
             en.append(f"submitted {late_days} day(s) late: -{num(late)}")
 
-    total = max(ZERO, base + bonus - late)
+    major = ZERO
+    if rubric.major:
+        hits = [(i, scores.get(i.code, ZERO)) for i in rubric.major.indicators if scores.get(i.code, ZERO)]
+        raw_major = sum((v for _, v in hits), ZERO)
+        cap = rubric.major.cap
+        major = q(max(raw_major, -cap) if cap is not None else raw_major)
+        if hits and explain:
+            said = "、".join(f"{i.title}扣{num(-v)}分" for i, v in hits)
+            cap_zh = f"，合计{num(-raw_major)}分，以{num(cap)}分为限" if major != raw_major else ""
+            zh.append(f"重大扣分项：{said}{cap_zh}，从总分中扣除{num(-major)}分（不计入各领域得分）")
+            en.append(f"major deductions: {', '.join(f'{i.code} {num(v)}' for i, v in hits)}"
+                      f"{' (capped)' if major != raw_major else ''}: {num(major)} from the total")
+
+    total = max(ZERO, base + bonus - late + major)
     veto = tuple(vetoes)
     if veto:
         if explain:
@@ -403,4 +530,21 @@ def aggregate(
         zh.append(f"总分{num(total)}分，等次：{grade}")
         en.append(f"total {num(total)}, grade {grade}")
     return Totals(areas=areas, base=base, bonus_raw=bonus_raw, bonus=bonus, late_deduction=late, veto=veto,
-                  total=total, grade=grade, explanation_zh=tuple(zh), explanation_en=tuple(en))
+                  total=total, grade=grade, explanation_zh=tuple(zh), explanation_en=tuple(en), major=major,
+                  base_raw=base_raw, applicable_points=applicable, not_applicable=na)
+
+
+def _ended(rubric: Rubric, vetoes: tuple[str, ...], reasons: Mapping[str, str], explain: bool) -> Totals:
+    """单项否决: scoring ended on a veto — no area, bonus or total scored; the grade is the veto grade."""
+    zh: list[str] = []
+    en: list[str] = []
+    if explain:
+        said = "；".join(f"{rubric.indicator(c).title}" + (f"（{reasons[c]}）" if reasons.get(c) else "")  # type: ignore[union-attr]
+                        for c in vetoes)
+        zh.append(f"单项否决：{said}。其余指标不再评分")
+        en.append(f"scoring ended by veto: {', '.join(vetoes)}; nothing else is scored")
+        zh.append(f"考核结果：单项否决，等次：{rubric.veto_grade}")
+        en.append(f"result: vetoed, grade {rubric.veto_grade}")
+    nothing = q(ZERO)  # 0.00: printed like every other total
+    return Totals(areas={}, base=nothing, bonus_raw=nothing, bonus=nothing, late_deduction=nothing, veto=vetoes, total=nothing,
+                  grade=rubric.veto_grade, explanation_zh=tuple(zh), explanation_en=tuple(en), ended=True)

@@ -31,6 +31,7 @@ def indicator_to_dict(s: IndicatorScore) -> dict[str, Any]:
         "suggested": str(s.suggested), "score": str(s.score), "overridden": s.overridden,
         "bounds": bounds_to_dict(s.bounds), "explanation_zh": s.explanation_zh, "explanation_en": s.explanation_en,
         "inputs_used": _plain(dict(s.inputs_used)), **({"triggered": True} if s.triggered else {}),
+        **({"not_applicable": s.not_applicable} if s.not_applicable is not None else {}),
     }
 
 
@@ -39,6 +40,9 @@ def totals_to_dict(t: Totals) -> dict[str, Any]:
         "areas": _plain(dict(t.areas)), "base": str(t.base), "bonus_raw": str(t.bonus_raw), "bonus": str(t.bonus),
         "late_deduction": str(t.late_deduction), "veto": list(t.veto), "total": str(t.total), "grade": t.grade,
         "explanation_zh": list(t.explanation_zh), "explanation_en": list(t.explanation_en),
+        **({"major": str(t.major)} if t.major else {}), **({"ended": True} if t.ended else {}),
+        **({"base_raw": str(t.base_raw), "applicable_points": str(t.applicable_points),
+            "not_applicable": dict(t.not_applicable)} if t.not_applicable else {}),
     }
 
 

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 
 from .explain import ZERO, num
 from .model import (
+    AppliesTo,
     Area,
     BonusSection,
     ComputedFigure,
@@ -27,6 +28,7 @@ from .model import (
     Indicator,
     InputSpec,
     LateSubmission,
+    MajorSection,
     Problem,
     Rubric,
     RubricError,
@@ -113,7 +115,7 @@ class _Checker:
         for a, area in enumerate(_list(d.get("areas"))):
             for i, _ in enumerate(_list(_get(area, "indicators"))):
                 sections.append((("areas", a, "indicators", i), "area"))
-        for part in ("bonus", "veto"):
+        for part in ("bonus", "veto", "major_deductions"):
             for i, _ in enumerate(_list(_get(d.get(part), "indicators"))):
                 sections.append(((part, "indicators", i), part))
         for path, section in sections:
@@ -172,7 +174,7 @@ class _Checker:
             found.append(("areas", a, "code"))
             for i, _ in enumerate(_list(_get(area, "indicators"))):
                 found.append(("areas", a, "indicators", i, "code"))
-        for part in ("bonus", "veto"):
+        for part in ("bonus", "veto", "major_deductions"):
             for i, _ in enumerate(_list(_get(self.data.get(part), "indicators"))):
                 found.append((part, "indicators", i, "code"))
         for path in found:
@@ -182,7 +184,7 @@ class _Checker:
                 continue
             if not isinstance(code, str):
                 continue
-            if code in ("bonus", "veto"):
+            if code in ("bonus", "veto", "major"):
                 self.add(path, f"代码“{code}”为保留字，请换一个", f"code '{code}' is reserved")
             elif code in seen:
                 first = self.parsed.line(seen[code])
@@ -287,6 +289,16 @@ class _Checker:
             self.add(path + ("points",), "否决项分值应为0", "veto items carry 0 points")
         if section != "veto" and points == 0:
             self.add(path + ("points",), "指标分值应大于0", "points must be above 0")
+        if section == "major_deductions" and kind not in ("deduction", "veto"):
+            self.add(path + ("rule", "kind"), f"重大扣分项的规则类型应为 deduction（扣分），不是“{kind}”；"
+                     "points 为本项最多扣除的分数", "major deductions use kind 'deduction' (points = the most it deducts)")
+        if section == "major_deductions" and kind == "deduction" and rule.get("floor") == "area":
+            self.add(path + ("rule", "floor"), "重大扣分项从总分中扣除，不属于任何领域，不能写 floor: area",
+                     "a major deduction is outside the areas: floor: area does not apply", key=True)
+        for key in ("allow_na", "applies_to"):
+            if key in ind and section != "area":
+                self.add(path + (key,), f"{key} 只用于各领域的指标（不适用后按适用指标满分折算），不用于加分、否决或重大扣分项",
+                         f"{key} only applies to the areas' indicators", key=True)
 
         figures: dict[str, str] = {}  # name → "number" | "boolean" | "text"
         mins: dict[str, Decimal | None] = {}
@@ -452,6 +464,9 @@ def _translate(err: Any) -> Iterable[tuple[Path, str, str, bool]]:
     elif v in ("minProperties", "maxProperties") and err.absolute_path and err.absolute_path[-1] == "gate":
         yield ((), "gate 应写且只写一项：above（高于，不含）或 at_least（达到，含）",
                "gate takes exactly one of above (strictly) or at_least (inclusive)", False)
+    elif v == "minProperties" and err.absolute_path and err.absolute_path[-1] == "applies_to":
+        yield ((), "applies_to 至少写一项：groups（适用的排名分组）或 tags（适用的单位标签）",
+               "applies_to needs groups or tags", False)
     elif v == "minItems":
         yield (), f"至少需要{val}项", f"needs at least {val} item(s)", False
     elif v == "minLength":
@@ -498,11 +513,13 @@ def _indicator(raw: dict) -> Indicator:
     evidence = tuple(
         EvidenceSpec(e["title"], e.get("required", False), tuple(e.get("kinds", ()))) for e in raw.get("evidence", [])
     )
+    applies = raw.get("applies_to")
     return Indicator(
         code=raw["code"], title=raw["title"], points=D(raw["points"]),
         rule=RULES[raw["rule"]["kind"]].from_raw(raw["rule"]),
         standard=raw.get("standard", ""), guidance=raw.get("guidance", ""),
-        inputs=inputs, computed=computed, evidence=evidence,
+        inputs=inputs, computed=computed, evidence=evidence, allow_na=raw.get("allow_na", False),
+        applies_to=AppliesTo(tuple(applies.get("groups", ())), tuple(applies.get("tags", ()))) if applies else None,
     )
 
 
@@ -530,6 +547,9 @@ def _build(d: dict) -> Rubric:
         bonus=_bonus(bonus) if bonus else None,
         vetoes=tuple(_indicator(i) for i in d.get("veto", {}).get("indicators", ())),
         veto_zeroes_total=d.get("veto_zeroes_total", False),
+        major=(MajorSection(tuple(_indicator(i) for i in d["major_deductions"]["indicators"]),
+                            _opt(d["major_deductions"], "cap")) if d.get("major_deductions") else None),
+        veto_ends_scoring=d.get("veto", {}).get("ends_scoring", False),
     )
 
 
@@ -568,6 +588,10 @@ def _indicator_raw(ind: Indicator) -> dict:
     if ind.evidence:
         out["evidence"] = [{"title": e.title, "required": e.required, "kinds": list(e.kinds)} for e in ind.evidence]
     out["rule"] = RULES[ind.rule.kind].to_raw(ind.rule)
+    if ind.allow_na:
+        out["allow_na"] = True
+    if ind.applies_to is not None:
+        out["applies_to"] = {k: list(v) for k, v in (("groups", ind.applies_to.groups), ("tags", ind.applies_to.tags)) if v}
     return out
 
 
@@ -601,5 +625,9 @@ def dump_rubric(rubric: Rubric) -> str:
         gate = {"gate": {"above": rubric.bonus.min_base}} if rubric.bonus.strict else {"min_base": rubric.bonus.min_base}
         d["bonus"] = {"cap": rubric.bonus.cap, **gate, "indicators": [_indicator_raw(i) for i in rubric.bonus.indicators]}
     if rubric.vetoes:
-        d["veto"] = {"indicators": [_indicator_raw(i) for i in rubric.vetoes]}
+        d["veto"] = {**({"ends_scoring": True} if rubric.veto_ends_scoring else {}),
+                     "indicators": [_indicator_raw(i) for i in rubric.vetoes]}
+    if rubric.major:
+        d["major_deductions"] = {**({"cap": rubric.major.cap} if rubric.major.cap is not None else {}),
+                                 "indicators": [_indicator_raw(i) for i in rubric.major.indicators]}
     return dump(d)

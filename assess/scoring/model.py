@@ -108,6 +108,22 @@ class EvidenceSpec:
 
 
 @dataclass(frozen=True)
+class AppliesTo:
+    """Units an indicator applies to: members of one of ``groups`` (ranking group names) or carrying one of
+    ``tags`` (unit tags such as 有办事服务). Other units have it 不适用 with the reason said in words."""
+
+    groups: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def holds(self, group: str | None, tags: frozenset[str] | tuple[str, ...] = ()) -> bool:
+        return (group is not None and group in self.groups) or any(t in self.tags for t in tags)
+
+    def words(self) -> str:
+        parts = [f"{'、'.join(self.groups)}组" if self.groups else "", f"标记为“{'、'.join(self.tags)}”的单位" if self.tags else ""]
+        return "或".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
 class Indicator:
     """An indicator (二级/三级指标): points, the standard text, inputs, evidence and its scoring rule."""
 
@@ -120,6 +136,12 @@ class Indicator:
     inputs: tuple[InputSpec, ...] = ()
     computed: tuple[ComputedFigure, ...] = ()
     evidence: tuple[EvidenceSpec, ...] = ()
+    allow_na: bool = False  # a unit may mark it 不适用 with a reason (no 办事服务)
+    applies_to: "AppliesTo | None" = None  # only some units are scored on it (by ranking group or unit tag)
+
+    def applies(self, group: str | None, tags: frozenset[str] | tuple[str, ...] = ()) -> bool:
+        """Whether a unit of ``group`` with ``tags`` is scored on this indicator (no ``applies_to``: every unit)."""
+        return self.applies_to is None or self.applies_to.holds(group, tags)
 
     def input(self, name: str) -> InputSpec | None:
         return next((i for i in self.inputs if i.name == name), None)
@@ -193,6 +215,16 @@ class BonusSection:
 
 
 @dataclass(frozen=True)
+class MajorSection:
+    """重大扣分项: items outside the areas that subtract from the total (发生重大舆情扣5分). Each item's
+    ``points`` is the most it deducts; its stored score is the amount deducted as a negative number (−5), so
+    area subtotals, tie-breaks and per-area reports never see it. ``cap``: at most this much in all."""
+
+    indicators: tuple[Indicator, ...]
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Rubric:
     """A whole year's 考核细则 as loaded from a file in ``scoring_rules/``."""
 
@@ -212,6 +244,8 @@ class Rubric:
     bonus: BonusSection | None = None
     vetoes: tuple[Indicator, ...] = ()
     veto_zeroes_total: bool = False
+    major: MajorSection | None = None
+    veto_ends_scoring: bool = False  # 单项否决: a veto ends scoring (other figures not required, no areas scored)
 
     def all_indicators(self) -> tuple[Indicator, ...]:
         return tuple(ind for ind, _ in self._index.values())
@@ -225,6 +259,8 @@ class Rubric:
         if self.bonus:
             out.update({i.code: (i, "bonus") for i in self.bonus.indicators})
         out.update({i.code: (i, "veto") for i in self.vetoes})
+        if self.major:
+            out.update({i.code: (i, "major") for i in self.major.indicators})
         return out
 
     @cached_property
@@ -237,7 +273,7 @@ class Rubric:
         return hit[0] if hit else None
 
     def section_of(self, code: str) -> str:
-        """Area code of an indicator, or ``"bonus"`` / ``"veto"``."""
+        """Area code of an indicator, or ``"bonus"`` / ``"veto"`` / ``"major"``."""
         return self._index[code][1]
 
     def area(self, code: str) -> Area | None:
@@ -280,6 +316,7 @@ class IndicatorScore:
     inputs_used: Mapping[str, Any] = field(default_factory=dict)
     overridden: bool = False
     triggered: bool = False  # veto items only
+    not_applicable: str | None = None  # 不适用: the reason; the indicator is left out of the base
 
 
 @dataclass(frozen=True)
@@ -296,6 +333,11 @@ class Totals:
     grade: str
     explanation_zh: tuple[str, ...] = ()
     explanation_en: tuple[str, ...] = ()
+    major: Decimal = Decimal(0)  # 重大扣分项: what they take from the total (≤ 0)
+    ended: bool = False  # a veto ended scoring (单项否决): no area, bonus or total was scored
+    base_raw: Decimal | None = None  # base before rescaling for 不适用 items (None: nothing rescaled)
+    applicable_points: Decimal | None = None  # full marks of the indicators that apply (None: all apply)
+    not_applicable: Mapping[str, str] = field(default_factory=dict)  # code → reason
 
 
 @dataclass(frozen=True)

@@ -558,7 +558,27 @@ class Deduction(RuleKind):
         return out
 
     def evaluate(self, rule: DeductionRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, str, str]:
-        zh, en = [], []
+        total, zh, en = self.parts(rule, ind, values)
+        floor = ZERO if rule.floor == "indicator" else None
+        score = ind.points - total
+        note_zh = note_en = ""
+        if floor is not None and score < floor:
+            score = floor
+            note_zh, note_en = "，扣完为止", ", stopped at 0"
+        if not zh:
+            return ind.points, f"未发现扣分情形，得{pts(ind.points)}", f"no deductions: {pts(ind.points, 'en')}"
+        return (
+            q(score),
+            f"{'；'.join(zh)}；共扣{num(total)}分{note_zh}，得{pts(q(score))}",
+            f"{'; '.join(en)}{note_en}: {pts(q(score), 'en')}",
+        )
+
+    @staticmethod
+    def parts(rule: DeductionRule, ind: Any, values: dict[str, Any]) -> tuple[Decimal, list[str], list[str]]:
+        """The amount deducted before any floor, and one sentence per item that deducts (zh, en): shared by
+        an indicator's deduction and a major deduction outside the areas (重大扣分项)."""
+        zh: list[str] = []
+        en: list[str] = []
         total = ZERO
         for i in rule.items:
             label, unit = ind.figure_label(i.figure)
@@ -583,19 +603,7 @@ class Deduction(RuleKind):
                 total += amount
                 zh.append(f"{i.label or label}{num(count)}{unit}，每处扣{num(i.per)}分，扣{num(amount)}分")
                 en.append(f"{i.figure} {num(count)} × {num(i.per)} = -{num(amount)}")
-        floor = ZERO if rule.floor == "indicator" else None
-        score = ind.points - total
-        note_zh = note_en = ""
-        if floor is not None and score < floor:
-            score = floor
-            note_zh, note_en = "，扣完为止", ", stopped at 0"
-        if not zh:
-            return ind.points, f"未发现扣分情形，得{pts(ind.points)}", f"no deductions: {pts(ind.points, 'en')}"
-        return (
-            q(score),
-            f"{'；'.join(zh)}；共扣{num(total)}分{note_zh}，得{pts(q(score))}",
-            f"{'; '.join(en)}{note_en}: {pts(q(score), 'en')}",
-        )
+        return total, zh, en
 
     def steps(self, rule: DeductionRule, points: Decimal, whole: frozenset[str] = frozenset()) -> list[Decimal]:
         if any(i.figure not in whole and not i.tiers for i in rule.items):  # 1.5 % × 1 point per % → 3.5

@@ -122,6 +122,15 @@ RULE = {
     ],
 }
 
+APPLIES_TO = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {"groups": {"type": "array", "minItems": 1, "items": TEXT},
+                   "tags": {"type": "array", "minItems": 1, "items": TEXT}},
+}
+"""Units an indicator applies to (by ranking group name or unit tag); the others have it 不适用."""
+
 INDICATOR = {
     "type": "object",
     "required": ["code", "title", "points", "rule"],
@@ -136,6 +145,8 @@ INDICATOR = {
         "computed": {"type": "array", "items": COMPUTED},
         "evidence": {"type": "array", "items": EVIDENCE},
         "rule": RULE,
+        "allow_na": {"type": "boolean"},
+        "applies_to": APPLIES_TO,
     },
 }
 
@@ -174,7 +185,11 @@ SCHEMA: dict[str, Any] = {
                   "properties": {"cap": POSITIVE, "min_base": NONNEG, "gate": GATE,
                                  "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},
         "veto": {"type": "object", "required": ["indicators"], "additionalProperties": False,
-                 "properties": {"indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},
+                 "properties": {"ends_scoring": {"type": "boolean"},
+                                "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},
+        "major_deductions": {"type": "object", "required": ["indicators"], "additionalProperties": False,
+                             "properties": {"cap": POSITIVE,
+                                            "indicators": {"type": "array", "minItems": 1, "items": INDICATOR}}},
     },
 }
 

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Answer, Campaign, CampaignState, Submission, SubmissionState, User
 from ..models.base import utcnow
 from ..rubrics import store
+from ..scoring import engine as scoring_engine
 from ..scoring.explain import num, q
 from ..tenancy.roles import DEPARTMENT_STAFF
 
@@ -65,7 +66,7 @@ def stored_inputs(answer: Answer | None) -> dict[str, Any]:
         value = json.loads(answer.inputs)
     except ValueError:
         return {}
-    return value if isinstance(value, dict) else {}
+    return {k: v for k, v in value.items() if k != Answer.NA_KEY} if isinstance(value, dict) else {}
 
 
 def scoring_inputs(submission: Submission) -> dict[str, dict[str, Any]]:
@@ -146,8 +147,10 @@ def missing_inputs(ind: scoring.Indicator, values: Mapping[str, Any]) -> list[sc
     return [s for s in ind.inputs if s.required and s.name not in values]
 
 
-def suggest(ind: scoring.Indicator, values: Mapping[str, Any]) -> tuple[Decimal | None, str]:
-    """The rule's score for these figures with its explanation; None while required figures are missing."""
+def suggest(ind: scoring.Indicator, values: Mapping[str, Any],
+            rubric: scoring.Rubric | None = None) -> tuple[Decimal | None, str]:
+    """The rule's score for these figures with its explanation; None while required figures are missing.
+    ``rubric`` places the indicator (a major deduction's score is the negative amount it deducts)."""
     if ind.rule.kind == "judgement":
         return None, _("本项由评审人员评定，请在自评分中填写本单位的估计分。")
     if ind.rule.kind == "veto":
@@ -156,7 +159,10 @@ def suggest(ind: scoring.Indicator, values: Mapping[str, Any]) -> tuple[Decimal 
     if missing:
         return None, _("请先填写：%(items)s", items="、".join(s.label for s in missing))
     figs = scoring.figures_of(ind, _typed(ind, values))
-    value, zh, _en = scoring.RULES[ind.rule.kind].evaluate(ind.rule, ind, figs)
+    if rubric is not None:
+        value, zh, _en = scoring_engine.evaluate(rubric, ind, figs)
+    else:
+        value, zh, _en = scoring.RULES[ind.rule.kind].evaluate(ind.rule, ind, figs)
     return q(value), zh
 
 
@@ -208,9 +214,10 @@ class SaveResult:
 
 def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mapping[str, Any],
                 self_score: Any = None, self_score_reason: str = "", explanation: str = "",
-                expected_version: int | None = None) -> SaveResult:
+                expected_version: int | None = None, not_applicable: str | None = None) -> SaveResult:
     """Validate and store one indicator's draft. Errors by field raise SelfAssessmentError (nothing stored);
-    a stale ``expected_version`` raises AnswerConflict with both versions."""
+    a stale ``expected_version`` raises AnswerConflict with both versions. ``not_applicable`` (a reason)
+    marks the indicator 不适用 where the rubric allows it (allow_na): no figures, no self-score."""
     require_edit(submission, actor)
     rubric = rubric_of(submission.campaign)
     ind = rubric.indicator(code)
@@ -218,6 +225,15 @@ def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mappi
         raise SelfAssessmentError(_("未知指标“%(c)s”。", c=code))
     answer = answers_of_code(submission, code)
     values, errors = parse_inputs(rubric, ind, inputs)
+    na = None if not_applicable is None else str(not_applicable).strip()
+    if na is not None:  # 不适用: the figures are not needed, the reason is
+        values, errors = {}, {}
+        if not ind.allow_na:
+            errors["_"] = _("考核细则未允许本指标标为不适用。")  # the form offers no such box: said on top
+        elif not na:
+            errors["na_reason"] = _("请写明不适用的原因。")
+        elif len(na) > 500:
+            errors["na_reason"] = _("不适用的原因不能超过500字。")
     reason = (self_score_reason or "").strip()
     text = (explanation or "").strip()
     mine = {"inputs": {k: (v if isinstance(v, (bool, str)) else str(v)) for k, v in inputs.items()},
@@ -227,9 +243,11 @@ def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mappi
     stale = expected_version is not None and int(expected_version) != current_version
     if stale and errors:
         raise AnswerConflict(mine, answer_snapshot(answer))
-    suggested, why = suggest(ind, values)
+    suggested, why = suggest(ind, values, rubric)
     score = None
-    if ind.rule.kind not in NO_SELF_SCORE:
+    if na is not None:
+        suggested, why = None, _("不适用：%(r)s（不计分，总分按适用指标满分折算）", r=na)
+    if ind.rule.kind not in NO_SELF_SCORE and na is None:
         try:
             score = parse_score(self_score)
         except SelfAssessmentError as exc:
@@ -252,8 +270,8 @@ def save_answer(submission: Submission, code: str, *, actor: User, inputs: Mappi
         raise SelfAssessmentError(_("请修改标出的内容后再保存。"), errors=errors)
     if suggested is not None and score == suggested:
         reason = ""
-    stored = json.dumps({k: (v if isinstance(v, (bool, str)) else str(v)) for k, v in values.items()},
-                        ensure_ascii=False, sort_keys=True)
+    stored = json.dumps({k: (v if isinstance(v, (bool, str)) else str(v)) for k, v in values.items()}
+                        | ({Answer.NA_KEY: na} if na is not None else {}), ensure_ascii=False, sort_keys=True)
     if stale:
         same = (answer is not None and not errors and answer.inputs == stored and answer.self_score == score
                 and answer.explanation == text and answer.self_score_reason == reason)

@@ -41,12 +41,15 @@ def evidence_by_code(submission: Submission) -> dict[str, list[Evidence]]:
 
 
 def indicator_status(rubric: scoring.Rubric, ind: scoring.Indicator, answer: Answer | None,
-                     has_evidence: bool) -> IndicatorStatus:
+                     has_evidence: bool, group: str | None = None) -> IndicatorStatus:
     section = rubric.section_of(ind.code)
+    if ((group is not None and not ind.applies(group))
+            or (ind.allow_na and answer is not None and Answer.na_reason_in(answer.inputs))):
+        return IndicatorStatus(ind.code, ind.title, section, True, [])  # 不适用: nothing is owed
     values = stored_inputs(answer)
     missing = [_("缺少“%(l)s”", l=s.label) for s in missing_inputs(ind, values)]
-    optional = section in ("bonus", "veto")
-    claimed = answer is not None and answer.self_score is not None and answer.self_score > 0
+    optional = section in ("bonus", "veto", "major")
+    claimed = answer is not None and answer.self_score is not None and answer.self_score != 0
     if ind.rule.kind not in NO_SELF_SCORE and not optional and (answer is None or answer.self_score is None):
         missing.append(_("未填自评分"))
     if not optional or claimed:
@@ -57,7 +60,7 @@ def indicator_status(rubric: scoring.Rubric, ind: scoring.Indicator, answer: Ans
     if answer is not None and answer.carried_over:
         missing.append(_("导入或沿用上年的内容尚未确认"))
     # a bonus left empty is neither complete (the area must not look filled in) nor missing (not claiming is allowed)
-    unclaimed = section == "bonus" and not missing and not values and (answer is None or answer.self_score is None)
+    unclaimed = section in ("bonus", "major") and not missing and not values and (answer is None or answer.self_score is None)
     return IndicatorStatus(ind.code, ind.title, section, not missing and not unclaimed, missing, unclaimed)
 
 
@@ -93,7 +96,7 @@ def progress(submission: Submission, rubric: scoring.Rubric | None = None, *,
     statuses: dict[str, IndicatorStatus] = {}
     areas: dict[str, tuple[int, int]] = {}
     for ind in rubric.all_indicators():
-        st = indicator_status(rubric, ind, answers.get(ind.code), ind.code in evidence_codes)
+        st = indicator_status(rubric, ind, answers.get(ind.code), ind.code in evidence_codes, submission.group_name)
         statuses[ind.code] = st
         done, total = areas.get(st.section, (0, 0))
         areas[st.section] = (done + int(st.complete), total + 1)
@@ -126,6 +129,7 @@ class SelfTotals:
     full_marks: Decimal
     unscored: int  # base indicators without a self-score yet (counted as 0)
     grade: str  # only when every base indicator is scored
+    major: Decimal | None = None  # 重大扣分项 self-reported (≤ 0); None when the rubric has none
 
 
 def self_totals(submission: Submission, rubric: scoring.Rubric | None = None,
@@ -137,10 +141,16 @@ def self_totals(submission: Submission, rubric: scoring.Rubric | None = None,
     rubric = rubric or rubric_of(submission.campaign)
     answers = answers if answers is not None else answers_of(submission)
     given = {code: a.self_score for code, a in answers.items() if a.self_score is not None}
+    na = {ind.code: (Answer.na_reason_in(answers[ind.code].inputs) if ind.code in answers else None) or "不适用"
+          for area in rubric.areas for ind in area.indicators
+          if not ind.applies(submission.group_name)
+          or (ind.allow_na and ind.code in answers and Answer.na_reason_in(answers[ind.code].inputs))}
     scores: dict[str, Decimal] = {}
     unscored = 0
     for area in rubric.areas:
         for ind in area.indicators:
+            if ind.code in na:  # 不适用: left out, the total rescaled
+                continue
             if ind.code in given:
                 scores[ind.code] = given[ind.code]
             else:
@@ -148,15 +158,19 @@ def self_totals(submission: Submission, rubric: scoring.Rubric | None = None,
                 unscored += 1
     if rubric.bonus:
         scores.update({i.code: given[i.code] for i in rubric.bonus.indicators if i.code in given})
+    if rubric.major:  # 重大扣分项 the department reports itself come off its self-scored total
+        scores.update({i.code: given[i.code] for i in rubric.major.indicators if i.code in given})
     try:
-        t = scoring.aggregate(rubric, scores, late_days=int(submission.late_days or 0), explain=False)
+        t = scoring.aggregate(rubric, scores, late_days=int(submission.late_days or 0), explain=False,
+                              not_applicable=na)
     except scoring.InputError:
         return None
     areas = tuple(AreaTotal(a.code, a.title, t.areas[a.code], a.points,
                             sum(1 for i in a.indicators if i.code in given), len(a.indicators))
                   for a in rubric.areas)
     return SelfTotals(areas, t.base, t.bonus_raw, t.bonus, rubric.bonus.cap if rubric.bonus else None,
-                      t.late_deduction, t.total, rubric.total, unscored, "" if unscored else t.grade)
+                      t.late_deduction, t.total, rubric.total, unscored, "" if unscored else t.grade,
+                      major=t.major if rubric.major else None)
 
 
 def missing_by_field(submission: Submission) -> dict[str, dict]:
@@ -166,7 +180,7 @@ def missing_by_field(submission: Submission) -> dict[str, dict]:
     evidence = evidence_by_code(submission)
     out: dict[str, dict] = {}
     for ind in rubric.all_indicators():
-        st = indicator_status(rubric, ind, answers.get(ind.code), bool(evidence.get(ind.code)))
+        st = indicator_status(rubric, ind, answers.get(ind.code), bool(evidence.get(ind.code)), submission.group_name)
         if st.complete or st.unclaimed:
             continue
         errs: dict = {}
@@ -174,7 +188,7 @@ def missing_by_field(submission: Submission) -> dict[str, dict]:
         for spec in missing_inputs(ind, values):
             errs[spec.name] = _("提交前必须填写此项。")
         a = answers.get(ind.code)
-        if ind.rule.kind not in NO_SELF_SCORE and st.section not in ("bonus", "veto") and (a is None or a.self_score is None) \
+        if ind.rule.kind not in NO_SELF_SCORE and st.section not in ("bonus", "veto", "major") and (a is None or a.self_score is None) \
                 and not missing_inputs(ind, values):
             errs["self_score"] = _("请填写自评分。")
         ev_missing = [m for m in st.missing if m.startswith(_("缺少佐证材料"))]

@@ -54,8 +54,14 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     for ind in rubric.all_indicators():
         a = answers.get(ind.code)
         stored = services.stored_inputs(a)
-        suggested, why = services.suggest(ind, stored)
+        suggested, why = services.suggest(ind, stored, rubric)
+        na_group = "" if ind.applies(submission.group_name) else _(
+            "本指标仅适用于%(w)s，本单位不适用（不计分，总分按适用指标满分折算）。", w=ind.applies_to.words())
+        na = a.na_reason if a is not None and ind.allow_na else None
+        if na:
+            suggested, why = None, _("不适用：%(r)s（不计分，总分按适用指标满分折算）", r=na)
         view[ind.code] = {
+            "na": na, "na_group": na_group,
             "answer": a, "values": stored, "suggested": suggested, "why": why,
             "bounds": None if ind.rule.kind == "veto" else scoring.bounds(rubric, ind.code),
             "evidence": evidence.get(ind.code, []),
@@ -63,8 +69,11 @@ def render_form(submission: Submission, *, errors: dict[str, dict[str, str]] | N
     sections = [(area.code, area.title, area.indicators) for area in rubric.areas]
     if rubric.bonus:
         sections.append(("bonus", _("加分项"), rubric.bonus.indicators))
+    if rubric.major:
+        sections.append(("major", _("重大扣分项（从总分中扣除）"), rubric.major.indicators))
     if rubric.vetoes:
-        sections.append(("veto", _("一票否决项"), rubric.vetoes))
+        sections.append(("veto", _("一票否决项（单项否决：触发即终止评分）") if rubric.veto_ends_scoring
+                         else _("一票否决项"), rubric.vetoes))
     editable = services.can_edit(submission, current_user)
     can_lead = current_user.role == Role.DEPT_ADMIN and current_user.department_id == submission.department_id
     leader_issues = (services.readiness(submission) if can_lead and submission.state.value == "awaiting_leader"
@@ -111,7 +120,8 @@ def _save(submission: Submission, code: str, data: dict, respond=None):
         result = services.save_answer(
             submission, code, actor=current_user, inputs=data.get("inputs") or {},
             self_score=data.get("self_score"), self_score_reason=data.get("self_score_reason") or "",
-            explanation=data.get("explanation") or "", expected_version=data.get("version"))
+            explanation=data.get("explanation") or "", expected_version=data.get("version"),
+            not_applicable=data.get("na"))
         if respond is not None:
             result = respond(result)
         db.session.commit()
@@ -142,7 +152,8 @@ def save(submission_id: int, code: str):
     require_indicator(submission, code)
     data = {"inputs": _form_inputs(), "self_score": request.form.get("self_score"),
             "self_score_reason": request.form.get("self_score_reason", ""),
-            "explanation": request.form.get("explanation", ""), "version": _version(request.form.get("version"))}
+            "explanation": request.form.get("explanation", ""), "version": _version(request.form.get("version")),
+            "na": request.form.get("na_reason", "") if request.form.get("na") else None}
     result, errors, conflict = _save(submission, code, data)
     if conflict:
         return render_form(submission, posted={code: data}, conflict={"code": code, **conflict}, status=409)
@@ -165,6 +176,11 @@ def autosave(submission_id: int, code: str):
     data = {"inputs": payload.get("inputs") if isinstance(payload.get("inputs"), dict) else {},
             "self_score": payload.get("self_score"), "self_score_reason": str(payload.get("self_score_reason") or ""),
             "explanation": str(payload.get("explanation") or ""), "version": _version(payload.get("version"))}
+    if "na" in payload:  # 不适用 ticked or not; a client that does not send it keeps what is stored
+        data["na"] = str(payload.get("na_reason") or "") if payload.get("na") is True else None
+    else:
+        stored = services.answers_of_code(submission, code)
+        data["na"] = stored.na_reason if stored is not None else None
 
     def respond(result):
         prog = services.progress(submission)

@@ -38,6 +38,8 @@
       else if (el.name === "self_score" || el.name === "self_score_reason" || el.name === "explanation") {
         data[el.name] = el.value;
       }
+      else if (el.name === "na") { data.na = el.checked; }
+      else if (el.name === "na_reason") { data.na_reason = el.value; }
     });
     return data;
   }
