@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import scoring
@@ -159,7 +160,7 @@ def _field(p: "rf.P", name: str, values: Mapping[str, str], ind: dict | None) ->
     elif p.type == rf.CHOICE:
         choices = [("", "—"), *p.choices]
     elif p.type == rf.BOOL:
-        choices = [("", "—"), ("true", "为“是”时扣分"), ("false", "为“否”时扣分")]
+        choices = [("", "—"), ("true", _l("为“是”时扣分")), ("false", _l("为“否”时扣分"))]
     elif p.type == rf.LINE:
         choices = [(k, rf.LINE_WORDS.get(k, k)) for k in p.keys]
     else:
