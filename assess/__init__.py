@@ -196,6 +196,7 @@ def _register_blueprints(app: Flask) -> None:
     from .rubrics.routes import bp as rubrics_bp
     from .selfassessment.evidence_routes import bp as evidence_bp
     from .selfassessment.routes import bp as selfassessment_bp
+    from .selfassessment.switch_routes import rubric_switch_page
 
     for bp in (core_bp, auth_bp, admin_bp, ranking_bp, campaigns_bp, selfassessment_bp, evidence_bp, review_bp,
                audit_bp, rectification_bp, rubrics_bp, imports_bp, documents_bp, holidays_bp, reviewaids_bp, notify_bp, api_bp):
@@ -210,6 +211,9 @@ def _register_blueprints(app: Flask) -> None:
                      view_func=rectification_notice_pdf)
     app.add_url_rule("/self/<int:submission_id>/selfassessment.pdf", endpoint="selfassessment.pdf",
                      view_func=selfassessment_pdf_page)
+    # ... and moving a campaign to another rubric version rewrites answers: the self-assessment's.
+    app.add_url_rule("/campaigns/<int:campaign_id>/rubric", endpoint="campaigns.rubric_switch",
+                     view_func=rubric_switch_page, methods=["GET", "POST"])
 
 
 def _register_cli(app: Flask) -> None:

@@ -144,6 +144,7 @@ ROUTES: list[Route] = [
     Route("campaigns.detail", {"campaign_id": "campaign"}, ("office_admin", "reviewer", "viewer")),
     *[Route(f"campaigns.{e}", {"campaign_id": "campaign"}, ("office_admin",), ("POST",))
       for e in ("transition", "dates", "join")],
+    Route("campaigns.rubric_switch", {"campaign_id": "campaign"}, ("office_admin",), ("GET", "POST")),
     Route("selfassessment.index", allowed=("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer")),
     *[Route(f"selfassessment.{e}", {"submission_id": "submission_a"},
             ("office_admin", "reviewer", "viewer", "dept_admin", "dept_editor", "dept_viewer"), department_owned=True)

@@ -92,7 +92,7 @@ def test_add_shipped_and_download_round_trip(client, login, tenant_a):
 
 
 def _form(row):
-    return services.editor_values(services.base_raw(row))
+    return services.editor_values(services.base_raw(row), yaml_fields=True)  # the YAML boxes (still accepted)
 
 
 def test_edit_broken_total_shows_error_keeps_input_then_fix_saves(client, login, tenant_a):

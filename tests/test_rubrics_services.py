@@ -136,7 +136,7 @@ def test_rule_descriptions_read_like_a_rubric():
 
 
 def _values(row):
-    return services.editor_values(services.base_raw(row))
+    return services.editor_values(services.base_raw(row), yaml_fields=True)  # the YAML boxes (still accepted)
 
 
 def test_edit_stores_new_version_base_untouched(tenant_a):
@@ -426,7 +426,7 @@ def test_editor_rule_field_refuses_what_an_upload_refuses(tenant_a):
     field with its line, not the last value silently winning; an exact decimal stays exact."""
     base = store_rubric(tenant_a.office.id, county_source(), filename=COUNTY)
     raw = services.base_raw(base)
-    values = services.editor_values(raw)
+    values = services.editor_values(raw, yaml_fields=True)
     values["A3.rule"] = "kind: boolean\nkind: manual\n"
     _new, errors = services.apply_form(copy.deepcopy(raw), values)
     assert "第2行" in errors["A3.rule"][0] and "重复" in errors["A3.rule"][0]

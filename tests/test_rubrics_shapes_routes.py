@@ -86,7 +86,7 @@ def test_editor_keeps_the_new_keys_and_refuses_their_misuse_at_the_rule_field(cl
         row = store_rubric(tenant_a.office.id, (FIXTURES / name).read_text(encoding="utf-8"), filename=name)
         db.session.commit()
         assert c.get(f"/rubrics/{row.id}/edit").status_code == 200
-        data = services.editor_values(services.base_raw(row))
+        data = services.editor_values(services.base_raw(row), yaml_fields=True)  # the YAML boxes (still accepted)
         counted = "- {figure: errors, per: 0.5}" if name == "gates-facts.yaml" else "- {figure: wrong_chars, per: 0.5}"
         assert counted in data["A1.rule"]
         bad = {**data, "A1.rule": data["A1.rule"].replace(counted, counted[:-1] + ", when: true}")}

@@ -32,7 +32,7 @@ def demo_rubrics(office: Office, rng: random.Random) -> list[Rubric]:
         made.append(county[0])
     if len(county) == 1:
         base = county[0]
-        values = services.editor_values(services.base_raw(base))
+        values = services.editor_values(services.base_raw(base), yaml_fields=True)
         per_char = rng.choice(["1", "0.8"])
         values["C6.rule"] = values["C6.rule"].replace("per: 0.5", f"per: {per_char}")
         values["C6.standard"] = (f"公开内容无错敏字、无错误链接。每发现一处错敏字扣{per_char}分，"

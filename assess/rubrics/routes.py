@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -116,8 +117,19 @@ def edit(rubric_id: int):
         if not form.validate_on_submit():
             abort(400)
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        code = request.form.get("rekind") or request.form.get("rule_yaml") or request.form.get("rule_form")
+        if code is not None and code not in _codes(raw):
+            abort(400)
         if request.form.get("move"):
             values = services.move(values, raw, request.form["move"])
+        elif request.form.get("rekind"):  # a new rule kind chosen: its parameters' fields, nothing saved
+            values = services.change_kind(values, code)
+        elif request.form.get("rule_yaml"):
+            values = services.rule_as_yaml(values, code)
+        elif request.form.get("rule_form"):
+            values, problem = services.rule_as_form(values, code)
+            if problem:
+                errors, status = {f"{code}.rule": [problem]}, 422
         else:
             seen = values.get("seen_latest", "")
             try:
@@ -139,5 +151,13 @@ def edit(rubric_id: int):
         values = services.editor_values(raw)
         values["seen_latest"] = str(services.latest_version(row))
     return render_template("rubrics/edit.html", row=row, form=form, values=values, errors=errors,
-                           layout=services.editor_layout(raw, values),
+                           layout=services.editor_layout(raw, values), meta=services.meta_layout(values),
+                           kinds=services.KIND_LABELS, share_roundings=SHARE_ROUNDINGS,
                            general=errors.get("_", [])), status
+
+
+SHARE_ROUNDINGS = (("floor", _l("向下取整（不超过比例）")), ("ceil", _l("向上取整")), ("half_up", _l("四舍五入")))
+
+
+def _codes(raw: dict) -> set[str]:
+    return {i["code"] for _k, _t, inds in services.editor_sections(raw) for i in inds}

@@ -12,8 +12,9 @@ modules directly. Replaying a campaign with another rubric version is a ranking:
 from __future__ import annotations
 
 from .editor import (AREA_FIELDS, IND_FIELDS, META_FIELDS, EditorIndicator, EditorSection,
-                     apply_form, base_raw, editor_layout, editor_values, field_of, latest_version,
-                     move, save_edit)  # noqa: F401
+                     apply_form, base_raw, change_kind, editor_layout, editor_sections, editor_values, field_of,
+                     latest_version, meta_layout, move, rule_as_form, rule_as_yaml, save_edit)  # noqa: F401
+from .ruleforms import KIND_LABELS  # noqa: F401
 from .table import (RubricTable, TableRow, TableSection, describe_computed, describe_rule,
                     rubric_table)  # noqa: F401
 from .versions import (MAX_UPLOAD_BYTES, EditError, Family, RubricsError, VersionInfo, add_shipped,
