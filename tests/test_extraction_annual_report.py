@@ -437,3 +437,44 @@ def test_pdf_running_header_and_page_numbers() -> None:
     report = parse_report(data, "r.pdf")
     assert not report.notes
     assert check(report) == []
+
+
+def _one_cell_a_line(lines: list[str], separator: str) -> list[str]:
+    """The text of a web page copied as text: every table cell on its own line (a label may keep spaces)."""
+    out: list[str] = []
+    for line in lines:
+        cells = line.split("  ") if "  " in line else [line]
+        for cell in (c.strip() for c in cells):
+            if cell:
+                out += [cell, separator] if separator else [cell, ""]
+    return out
+
+
+@pytest.mark.parametrize("separator", ["|", ""])
+def test_table_copied_one_cell_a_line(separator: str) -> None:
+    """Web pages copied as text put every cell on its own line, with a '|' line or a blank line between:
+    each run of figures belongs to the label line before it."""
+    plain = _parse_text(_lines())
+    lines = _one_cell_a_line(_lines(), separator)
+    assert sum(1 for x in lines if x.isdigit()) > 150, "fixture did not apply"
+    report = _parse_text(lines)
+    assert report.requests == plain.requests
+    assert report.review == plain.review
+    assert report.proactive == plain.proactive
+    assert check(report) == []
+    # a contradiction in such a copy is still found, in the right cell
+    i = lines.index("（一）予以公开")
+    assert lines[i + 2] == "8"
+    lines[i + 2] = "9"  # the natural-person cell of 予以公开
+    found = _checks(_parse_text(lines))
+    assert [f.row for f in found["row_sum"]] == ["（一）予以公开"]
+
+
+def test_figures_standing_alone_in_a_table_with_cells_are_not_joined() -> None:
+    """Only a document laid out one cell a line is re-joined: a table printed with its cells keeps its rows
+    even where a line holds one figure (a page number, a stray total)."""
+    lines = _lines()
+    i = lines.index("三、本年度办理结果")
+    lines[i:i] = ["12"]
+    report = _parse_text(lines)
+    assert report.requests == _parse_text(_lines()).requests

@@ -318,9 +318,41 @@ class _Candidate:
     group: str | None   # the group heading in force
 
 
+def _is_value_line(row: Row) -> bool:
+    cells = [c for c in _clean(row) if c]
+    return len(cells) == 1 and _cell_value(cells[0])[0]
+
+
+def _join_cell_lines(rows: list[Row]) -> list[Row]:
+    """A table copied from a web page as text often comes one cell a line (``规章`` / ``0`` / ``0`` / ``6``,
+    with ``|`` or blank lines between). When most of the figures of a document stand alone on their line,
+    each run of such lines is joined to the label line before it, so the row reads as it was printed."""
+    value_lines = sum(1 for r in rows if _is_value_line(r))
+    multi = sum(1 for r in rows if len([c for c in _clean(r) if c]) > 1 and _parse_cells(r).values)
+    if value_lines < 10 or value_lines < 2 * multi:
+        return rows
+    out: list[Row] = []
+    open_row: Row | None = None
+    for row in rows:
+        cells = [c for c in _clean(row) if c]
+        if not cells:
+            continue
+        if len(cells) == 1 and _cell_value(cells[0])[0]:
+            if open_row is not None:
+                open_row.append(cells[0])
+            else:
+                out.append(list(cells))
+            continue
+        out.append(list(cells))
+        # a short label line can take the figures that follow; a sentence or a row with cells cannot
+        single_label = len(cells) == 1 and len(cells[0]) <= 60 and not re.search(r"[。；;]", cells[0])
+        open_row = out[-1] if single_label else None
+    return out
+
+
 def parse_rows(rows: list[Row]) -> Report:
     """Parse rows of cells into a :class:`Report`. Raises ExtractionError if not a national report."""
-    rows = [r for r in rows if not _is_furniture(r)]
+    rows = _join_cell_lines([r for r in rows if not _is_furniture(r)])
     parsed = [_parse_cells(r) for r in rows]
     text = "\n".join(r.label + " " + " ".join("" if v is None else str(v) for v in r.values) for r in parsed)
     version = detect_version(text)
