@@ -272,7 +272,11 @@ def evaluate_real_reports(held_out: bool | None = None) -> dict[str, Any]:
             report = parse_report(path.read_bytes(), path.name)
         except ExtractionError as exc:
             refusals.append(f"{path.name}: {exc.code}")
-            if expect in ("refused", "fragment") and exc.code:
+            if entry.get("refusal") and exc.code != entry["refusal"]:
+                problems.append(f"{path.name}: refused as {exc.code}, the reason labelled is {entry['refusal']}")
+            elif expect == "fragment" and not entry.get("refusal") and entry.get("figures"):
+                problems.append(f"{path.name}: refused ({exc.code}), but the rows it holds should be read")
+            elif expect in ("refused", "fragment") and exc.code:
                 refused_ok += 1
                 fragments_ok += 1
             else:

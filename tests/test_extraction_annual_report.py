@@ -478,3 +478,23 @@ def test_figures_standing_alone_in_a_table_with_cells_are_not_joined() -> None:
     lines[i:i] = ["12"]
     report = _parse_text(lines)
     assert report.requests == _parse_text(_lines()).requests
+
+
+def test_refusal_says_why_a_report_cannot_be_checked() -> None:
+    """A report cut off (a web page's copy that ends in 表三) or one whose tables carry no figures is refused
+    with its own reason, not told it is no annual report at all."""
+    lines = _lines()
+    cut = next(i for i, x in enumerate(lines) if x.startswith("（一）予以公开"))
+    with pytest.raises(ExtractionError) as info:
+        _parse_text(lines[:cut])
+    assert info.value.code == "incomplete"
+    assert "只读出2行" in info.value.message_zh and "2 rows" in info.value.message_en
+    cut = lines.index("三、收到和处理政府信息公开申请情况")
+    with pytest.raises(ExtractionError) as info:
+        _parse_text(lines[:cut])
+    assert info.value.code == "incomplete"
+    blank = [" ".join(c for c in x.split() if not c.isdigit()) for x in lines]  # every figure left out
+    with pytest.raises(ExtractionError) as info:
+        _parse_text(blank)
+    assert info.value.code == "tables_blank"
+    assert "空白不等于0" in info.value.message_zh
