@@ -227,38 +227,66 @@ def _figure_checks(report: Any, figures: dict[str, Any]) -> list[tuple[str, Any,
     for key, value in (figures.get("review") or {}).items():
         row = report.review.get(key)
         out.append((f"review.{key}.total", value, None if row is None else row.get("total")))
+    for key, cols in (figures.get("proactive") or {}).items():
+        row = report.proactive.get(key) or {}
+        for col, value in cols.items():
+            got = next((v for c, v in row.items() if c.replace("（", "(").startswith(col.replace("（", "("))), None)
+            out.append((f"proactive.{key}.{col}", value, got))
     if "procurement_amount" in figures:
         row = report.proactive.get("procurement") or {}
         out.append(("proactive.procurement.amount", figures["procurement_amount"], row.get("采购总金额")))
     return out
 
 
+def _figure_count(figures: dict[str, Any]) -> int:
+    """How many figures a real report's labels check (as _figure_checks would)."""
+    return (len(figures.get("requests") or {}) + len(figures.get("review") or {})
+            + sum(len(c) for c in (figures.get("rows") or {}).values())
+            + sum(len(c) for c in (figures.get("proactive") or {}).values()) + ("procurement_amount" in figures))
+
+
 def evaluate_real_reports(held_out: bool | None = None) -> dict[str, Any]:
     """The checker on real published reports (tests/extraction_eval/real/real_reports.yaml).
 
-    ``held_out``: None = every report, True/False = only that part. A finding is a *false alarm* unless it
-    is an arithmetic error naming a labelled inconsistency, a "总计未填" warning on a row labelled blank, or
-    (for a fragment) a format finding; approximate-label and merged-row notes are counted apart."""
+    ``held_out``: None = every report, True/False = only that part. Three kinds of entry: ``parsed`` (a whole
+    report: it must be read as its labelled version and year), ``refused`` (it must be refused with a reason,
+    or read without any error finding) and ``fragment`` (the beginning of a published report: refused with a
+    reason, or its rows read without an error or warning). A finding is a *false alarm* unless it is an
+    arithmetic error naming a labelled inconsistency, a "总计未填" warning on a row labelled blank, or (for a
+    fragment or a refused entry) a format finding; approximate-label and merged-row notes are counted apart."""
     labels = yaml.safe_load((REAL_DIR / "real_reports.yaml").read_text(encoding="utf-8"))["reports"]
     if held_out is not None:
         labels = [e for e in labels if bool(e.get("held_out")) == held_out]
     n = parsed_ok = refused_ok = 0
+    whole = fragments = whole_ok = fragments_ok = 0
     fig_ok = fig_n = 0
     true_n = found = 0
     false_alarms: list[str] = []
     notes: list[str] = []
     problems: list[str] = []
+    refusals: list[str] = []
     kinds: Counter[str] = Counter()
     for entry in labels:
         n += 1
         path = REAL_DIR / entry["file"]
         kinds[entry["kind"].split()[0]] += 1
         expect = entry["expect"]
+        is_whole = expect == "parsed"
+        whole += is_whole
+        fragments += not is_whole
+        alarms_before = len(false_alarms)
         try:
             report = parse_report(path.read_bytes(), path.name)
         except ExtractionError as exc:
-            if expect == "refused" and exc.code:
+            refusals.append(f"{path.name}: {exc.code}")
+            if entry.get("refusal") and exc.code != entry["refusal"]:
+                problems.append(f"{path.name}: refused as {exc.code}, the reason labelled is {entry['refusal']}")
+            elif expect == "fragment" and not entry.get("refusal") and entry.get("figures"):
+                problems.append(f"{path.name}: refused ({exc.code}), but the rows it holds should be read")
+                fig_n += _figure_count(entry["figures"])  # none of its labelled figures was read
+            elif expect in ("refused", "fragment") and exc.code:
                 refused_ok += 1
+                fragments_ok += 1
             else:
                 problems.append(f"{path.name}: refused ({exc.code}) but expected {expect}")
             continue
@@ -268,6 +296,8 @@ def evaluate_real_reports(held_out: bool | None = None) -> dict[str, Any]:
             else:
                 problems.append(f"{path.name}: read as {report.version}/{report.year}, "
                                 f"expected {entry['version']}/{entry['year']}")
+        elif expect == "fragment" and entry.get("version") and report.version != str(entry["version"]):
+            problems.append(f"{path.name}: read as the {report.version} format, expected {entry['version']}")
         for name, want, got in _figure_checks(report, entry.get("figures") or {}):
             fig_n += 1
             if (want is None and got is None) or (got is not None and want is not None and Decimal(str(want)) == got):
@@ -288,18 +318,28 @@ def evaluate_real_reports(held_out: bool | None = None) -> dict[str, Any]:
                 continue
             if f.check == "total_blank" and {r for r, _c in cells} <= blank:
                 continue
-            if f.check in ("approximate_label", "merged_other"):
+            if f.check in ("approximate_label", "merged_other") and expect != "fragment":
                 notes.append(f"{path.name}: {f.message}")
                 continue
-            if sev == "format" and expect == "refused":
+            if sev == "format" and expect in ("refused", "fragment"):
                 continue
             false_alarms.append(f"{path.name} [{sev}/{f.check}]: {f.message}")
         if expect == "refused":  # a fragment parsed without an error finding is fine too
-            refused_ok += not any(_severity(f) == "error" for f in failures)
+            clean = not any(_severity(f) == "error" for f in failures)
+            refused_ok += clean
+            fragments_ok += clean
+        if expect == "fragment":
+            clean = len(false_alarms) == alarms_before
+            refused_ok += clean
+            fragments_ok += clean
+        elif expect == "parsed":
+            whole_ok += len(false_alarms) == alarms_before and report.version == str(entry["version"])
         for key in blank:
             if not any(f.check == "total_blank" and key in {r for r, _c in f.cells} for f in failures):
                 problems.append(f"{path.name}: blank 总计 of {key} not reported")
     return {"reports": n, "kinds": dict(kinds), "parsed_or_refused": parsed_ok + refused_ok,
+            "whole": whole, "whole_ok": whole_ok, "fragments": fragments, "fragments_ok": fragments_ok,
+            "refusals": refusals,
             "figures_ok": fig_ok, "figures": fig_n, "inconsistencies": true_n, "inconsistencies_found": found,
             "false_alarms": false_alarms, "notes": notes, "problems": problems}
 
@@ -448,11 +488,14 @@ def main() -> int:
     real_ok = True
     for part, flag in (("dev", False), ("held-out", True)):
         m = evaluate_real_reports(flag)
-        print(f"[{part}] reports: {m['reports']} {m['kinds']}  parsed or refused with a reason: "
+        print(f"[{part}] documents: {m['reports']} {m['kinds']}  parsed or refused with a reason: "
               f"{m['parsed_or_refused']}/{m['reports']}  figures read right: {m['figures_ok']}/{m['figures']}")
+        print(f"[{part}] whole reports parsed without a false alarm: {m['whole_ok']}/{m['whole']}  "
+              f"beginnings refused with a reason or read without a false alarm: "
+              f"{m['fragments_ok']}/{m['fragments']}  refused: {len(m['refusals'])}")
         print(f"[{part}] real inconsistencies found: {m['inconsistencies_found']}/{m['inconsistencies']}  "
               f"missed: {m['inconsistencies'] - m['inconsistencies_found']}  false alarms: {len(m['false_alarms'])}")
-        for key in ("problems", "false_alarms", "notes"):
+        for key in ("problems", "false_alarms", "notes", "refusals"):
             for item in m[key]:
                 print(f"  {key}: {item}")
         real_ok = real_ok and not m["false_alarms"] and m["inconsistencies_found"] == m["inconsistencies"] \

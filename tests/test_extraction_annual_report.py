@@ -437,3 +437,64 @@ def test_pdf_running_header_and_page_numbers() -> None:
     report = parse_report(data, "r.pdf")
     assert not report.notes
     assert check(report) == []
+
+
+def _one_cell_a_line(lines: list[str], separator: str) -> list[str]:
+    """The text of a web page copied as text: every table cell on its own line (a label may keep spaces)."""
+    out: list[str] = []
+    for line in lines:
+        cells = line.split("  ") if "  " in line else [line]
+        for cell in (c.strip() for c in cells):
+            if cell:
+                out += [cell, separator] if separator else [cell, ""]
+    return out
+
+
+@pytest.mark.parametrize("separator", ["|", ""])
+def test_table_copied_one_cell_a_line(separator: str) -> None:
+    """Web pages copied as text put every cell on its own line, with a '|' line or a blank line between:
+    each run of figures belongs to the label line before it."""
+    plain = _parse_text(_lines())
+    lines = _one_cell_a_line(_lines(), separator)
+    assert sum(1 for x in lines if x.isdigit()) > 150, "fixture did not apply"
+    report = _parse_text(lines)
+    assert report.requests == plain.requests
+    assert report.review == plain.review
+    assert report.proactive == plain.proactive
+    assert check(report) == []
+    # a contradiction in such a copy is still found, in the right cell
+    i = lines.index("（一）予以公开")
+    assert lines[i + 2] == "8"
+    lines[i + 2] = "9"  # the natural-person cell of 予以公开
+    found = _checks(_parse_text(lines))
+    assert [f.row for f in found["row_sum"]] == ["（一）予以公开"]
+
+
+def test_figures_standing_alone_in_a_table_with_cells_are_not_joined() -> None:
+    """Only a document laid out one cell a line is re-joined: a table printed with its cells keeps its rows
+    even where a line holds one figure (a page number, a stray total)."""
+    lines = _lines()
+    i = lines.index("三、本年度办理结果")
+    lines[i:i] = ["12"]
+    report = _parse_text(lines)
+    assert report.requests == _parse_text(_lines()).requests
+
+
+def test_refusal_says_why_a_report_cannot_be_checked() -> None:
+    """A report cut off (a web page's copy that ends in 表三) or one whose tables carry no figures is refused
+    with its own reason, not told it is no annual report at all."""
+    lines = _lines()
+    cut = next(i for i, x in enumerate(lines) if x.startswith("（一）予以公开"))
+    with pytest.raises(ExtractionError) as info:
+        _parse_text(lines[:cut])
+    assert info.value.code == "incomplete"
+    assert "只读出2行" in info.value.message_zh and "2 rows" in info.value.message_en
+    cut = lines.index("三、收到和处理政府信息公开申请情况")
+    with pytest.raises(ExtractionError) as info:
+        _parse_text(lines[:cut])
+    assert info.value.code == "incomplete"
+    blank = [" ".join(c for c in x.split() if not c.isdigit()) for x in lines]  # every figure left out
+    with pytest.raises(ExtractionError) as info:
+        _parse_text(blank)
+    assert info.value.code == "tables_blank"
+    assert "空白不等于0" in info.value.message_zh

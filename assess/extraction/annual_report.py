@@ -318,9 +318,41 @@ class _Candidate:
     group: str | None   # the group heading in force
 
 
+def _is_value_line(row: Row) -> bool:
+    cells = [c for c in _clean(row) if c]
+    return len(cells) == 1 and _cell_value(cells[0])[0]
+
+
+def _join_cell_lines(rows: list[Row]) -> list[Row]:
+    """A table copied from a web page as text often comes one cell a line (``规章`` / ``0`` / ``0`` / ``6``,
+    with ``|`` or blank lines between). When most of the figures of a document stand alone on their line,
+    each run of such lines is joined to the label line before it, so the row reads as it was printed."""
+    value_lines = sum(1 for r in rows if _is_value_line(r))
+    multi = sum(1 for r in rows if len([c for c in _clean(r) if c]) > 1 and _parse_cells(r).values)
+    if value_lines < 10 or value_lines < 2 * multi:
+        return rows
+    out: list[Row] = []
+    open_row: Row | None = None
+    for row in rows:
+        cells = [c for c in _clean(row) if c]
+        if not cells:
+            continue
+        if len(cells) == 1 and _cell_value(cells[0])[0]:
+            if open_row is not None:
+                open_row.append(cells[0])
+            else:
+                out.append(list(cells))
+            continue
+        out.append(list(cells))
+        # a short label line can take the figures that follow; a sentence or a row with cells cannot
+        single_label = len(cells) == 1 and len(cells[0]) <= 60 and not re.search(r"[。；;]", cells[0])
+        open_row = out[-1] if single_label else None
+    return out
+
+
 def parse_rows(rows: list[Row]) -> Report:
     """Parse rows of cells into a :class:`Report`. Raises ExtractionError if not a national report."""
-    rows = [r for r in rows if not _is_furniture(r)]
+    rows = _join_cell_lines([r for r in rows if not _is_furniture(r)])
     parsed = [_parse_cells(r) for r in rows]
     text = "\n".join(r.label + " " + " ".join("" if v is None else str(v) for v in r.values) for r in parsed)
     version = detect_version(text)
@@ -333,6 +365,7 @@ def parse_rows(rows: list[Row]) -> Report:
     review_seq: list[Value] = []
     review_groups: dict[str, list[Value]] = {}
     review_hint: str | None = None
+    request_labels = 0  # label-only rows naming a row of table 三 (its figures blank or elsewhere)
     for r in parsed:
         label, values = r.label, r.values
         new_section = _section_of(label) if not values else None
@@ -347,6 +380,9 @@ def parse_rows(rows: list[Row]) -> Report:
                 values = [None] * 7
         label_group = _group_in(label)
         if not values:
+            if section in ("requests", None) and version and label and \
+                    _request_key(label, label_group or group, version):
+                request_labels += 1
             if label_group:
                 group = label_group
             if section == "review":
@@ -383,14 +419,38 @@ def parse_rows(rows: list[Row]) -> Report:
     _assign_requests(report, candidates, version or "2021")
     _assign_review(report, review_groups, review_seq)
     if not version or len(report.requests) < 4:
-        raise ExtractionError(
-            "not_annual_report",
-            "未识别为国家规定格式（2021年版或2019年试行版）的政府信息公开工作年度报告：请上传含"
-            "“收到和处理政府信息公开申请情况”等表格的年度报告原文（Word、带文字层的PDF、网页或文本）。",
-            "Not recognised as a national-format annual report (2021 or 2019 version): upload the "
-            "report with its tables (Word, text-layer PDF, HTML or text).")
+        _refuse(version, report, request_labels)
     report.version = version
     return report
+
+
+def _refuse(version: str | None, report: Report, request_labels: int) -> None:
+    """Refuse a document that cannot be checked, saying why: not a national-format report at all; a report
+    whose tables carry no figures (blank is not zero: nothing can be checked); or a report cut off, or whose
+    table 三 could not be read (a page holding only its beginning, cells merged away in a copy)."""
+    if version and request_labels >= 4 and not report.requests:
+        raise ExtractionError(
+            "tables_blank",
+            "年度报告的表格没有填写数字：表三“收到和处理政府信息公开申请情况”各行均为空白。空白不等于0，"
+            "无法核对，请上传填好表格的年度报告。",
+            "The report's tables carry no figures: every row of table 3 (requests received and processed) "
+            "is blank. Blank is not zero and cannot be checked: upload the report with its tables filled in.")
+    if version and (request_labels or report.requests or report.proactive):
+        found = len(report.requests)
+        raise ExtractionError(
+            "incomplete",
+            f"年度报告不完整：表三“收到和处理政府信息公开申请情况”只读出{found}行（国家格式为"
+            f"{len(request_rows(version))}行），报告可能在此中断，或表格在转换中已无法分辨各列。请上传完整的"
+            "年度报告原文（Word、带文字层的PDF或网页）。",
+            f"The report is incomplete: only {found} rows of table 3 (requests received and processed) could "
+            f"be read (the national format has {len(request_rows(version))}); the report may break off here, or "
+            "its columns were lost in conversion. Upload the whole report (Word, text-layer PDF or web page).")
+    raise ExtractionError(
+        "not_annual_report",
+        "未识别为国家规定格式（2021年版或2019年试行版）的政府信息公开工作年度报告：请上传含"
+        "“收到和处理政府信息公开申请情况”等表格的年度报告原文（Word、带文字层的PDF、网页或文本）。",
+        "Not recognised as a national-format annual report (2021 or 2019 version): upload the "
+        "report with its tables (Word, text-layer PDF, HTML or text).")
 
 
 def _proactive_values(titles: list[str], values: list[Value], units: list[str | None]) -> dict[str, Value]:

@@ -7,7 +7,8 @@ class ExtractionError(Exception):
     """An input the package cannot use, with a code and user-facing messages in both languages.
 
     Codes: ``empty``, ``scanned_pdf``, ``encrypted_pdf``, ``corrupt``, ``unsupported_type``,
-    ``undecodable``, ``not_annual_report``, ``bad_rubric`` (a rubric file the YAML reader refuses).
+    ``undecodable``, ``not_annual_report``, ``incomplete`` (an annual report cut off, or its table 三
+    unreadable), ``tables_blank`` (an annual report whose tables carry no figures), ``bad_rubric`` (a rubric file the YAML reader refuses).
     """
 
     def __init__(self, code: str, message_zh: str, message_en: str) -> None:
