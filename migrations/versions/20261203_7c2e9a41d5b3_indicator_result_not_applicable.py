@@ -1,7 +1,7 @@
 """indicator result: not applicable (不适用) with its reason
 
 Revision ID: 7c2e9a41d5b3
-Revises: 4b6c3401ae12
+Revises: 46912d72b8a5
 Create Date: 2026-12-03 21:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c2e9a41d5b3'
-down_revision = '4b6c3401ae12'
+down_revision = '46912d72b8a5'
 branch_labels = None
 depends_on = None
 
