@@ -24,6 +24,21 @@ def _counts():
     }
 
 
+def _notifications_lived_in():
+    """The bell and the list are filled: the reminders the schedule sent, the events', read and unread, none
+    dated in the future."""
+    from assess.models import Notification
+    from assess.models.base import utcnow
+    from assess.notify import kinds
+
+    rows = db.session.execute(select(Notification.kind, Notification.read_at, Notification.created_at)).all()
+    found = {kind for kind, _, _ in rows}
+    assert {kinds.REMIND, kinds.SELF_DUE, kinds.SELF_OVERDUE, kinds.SELF_OVERDUE_DIGEST, kinds.CAMPAIGN_OPENED,
+            kinds.CONTEST_OPENED, kinds.CONTEST_ANSWERED, kinds.RESULTS_PUBLISHED, kinds.NOTICE_SENT} <= found
+    assert {read is None for _, read, _ in rows} == {True, False}
+    assert all(created <= utcnow() for _, _, created in rows)
+
+
 def test_demo_command_builds_a_lived_in_year_once(tmp_path):
     from assess.audit.services import verify_chain
     from assess.models import Office
@@ -46,6 +61,7 @@ def test_demo_command_builds_a_lived_in_year_once(tmp_path):
         assert states == {"sent", "pending", "failed"}  # the office's 投递情况 lists failures
         for office in db.session.scalars(select(Office)):
             assert verify_chain(office.id).ok
+        _notifications_lived_in()
     again = runner.invoke(args=["demo", "--departments", "6"])
     assert again.exit_code != 0 and "already holds data" in again.output
     quiet = runner.invoke(args=["demo", "--if-empty"])

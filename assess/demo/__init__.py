@@ -6,7 +6,8 @@ the thousands for benchmarks (only a handful of departments get log-ins, so hash
 All demo code lives in this package, none in the capabilities: :func:`create_demo` (here) builds the
 offices and people, then runs :data:`DEMO_STEPS`, one module per step of the year, each calling the
 capability's public services like a user would (bulk inserts where thousands of departments need it):
-campaigns → rubrics → review → ranking → rectification → imports → api → documents → notification deliveries.
+campaigns → rubrics → review → ranking → rectification → notifications → imports → api → documents →
+notification deliveries.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from .api import demo_api
 from .campaigns import demo_campaign
 from .documents import demo_documents
 from .imports import demo_imports
+from .notifications import demo_notifications
 from .notify import demo_deliveries
 from .ranking import demo_ranking
 from .rectification import demo_rectification
@@ -156,7 +158,8 @@ def _published_reviews(office: Office, rng: random.Random) -> None:
 
 
 # The lived-in year, in order: campaign → rubric drafts → reviews and re-check → ranking → rectification →
-# imported reports → API tokens → issued documents → the notifications' e-mail deliveries.
+# notifications (dated to their events, some read) → imported reports → API tokens → issued documents → the
+# notifications' e-mail deliveries.
 DEMO_STEPS: list[Callable[[Office, random.Random], None]] = [
-    demo_campaign, demo_rubrics, _published_reviews, demo_ranking, demo_rectification, demo_imports, demo_api,
-    demo_documents, demo_deliveries]
+    demo_campaign, demo_rubrics, _published_reviews, demo_ranking, demo_rectification, demo_notifications, demo_imports,
+    demo_api, demo_documents, demo_deliveries]

@@ -29,6 +29,7 @@ from ..notify import services as notify_services
 from ..models import (Answer, Campaign, CampaignState, Department, Evidence, EvidenceKind, Office, Role, Rubric,
                       Submission, SubmissionState, User)
 from ..rubrics import store
+from .notifications import scheduled_days
 from ..selfassessment import services as selfassessment_services
 
 NAME = "2026年度政务公开工作绩效考核"
@@ -201,14 +202,12 @@ def demo_campaign(office: Office, rng: random.Random) -> Campaign:
         db.session.execute(Answer.__table__.insert(), answers)
     if evidence:
         db.session.execute(Evidence.__table__.insert(), evidence)
-    if sub_updates:
-        t = Submission.__table__
-        db.session.execute(
-            t.update().where(t.c.id == bindparam("b_id")).values(
-                state=bindparam("b_state"), sent_to_leader_at=bindparam("b_sent"), submitted_at=bindparam("b_submitted"),
-                late_days=bindparam("b_late"), last_change_at=bindparam("b_changed")),
-            sub_updates)
-    db.session.expire_all()
+    # the departments' states as they stood at the deadline (the late one had not submitted yet); the reminders
+    # the schedule sent (7, 3 and 1 working days before, overdue the day after), then the late submission
+    late_sid = subs[late_index][0] if late_index is not None else None
+    _update_submissions([u for u in sub_updates if u["b_id"] != late_sid])
+    scheduled_days(office, [date(2026, 10, 30), date(2026, 11, 5), date(2026, 11, 9), date(2026, 11, 11)])
+    _update_submissions([u for u in sub_updates if u["b_id"] == late_sid])
     if subs:
         _real_files(office, campaign, subs[0][0], rubric)
     record(office.id, "campaign.demo_fill", "campaign", campaign.id, actor=actor, campaign_id=campaign.id,
@@ -220,6 +219,17 @@ def demo_campaign(office: Office, rng: random.Random) -> Campaign:
            old={"state": "self_assessment"}, new={"state": "review"}, reason="演示数据")
     db.session.flush()
     return campaign
+
+
+def _update_submissions(rows: list[dict]) -> None:
+    if rows:
+        t = Submission.__table__
+        db.session.execute(
+            t.update().where(t.c.id == bindparam("b_id")).values(
+                state=bindparam("b_state"), sent_to_leader_at=bindparam("b_sent"), submitted_at=bindparam("b_submitted"),
+                late_days=bindparam("b_late"), last_change_at=bindparam("b_changed")),
+            rows)
+    db.session.expire_all()
 
 
 def _real_files(office: Office, campaign: Campaign, submission_id: int, rubric: scoring.Rubric) -> None:

@@ -35,7 +35,8 @@ def demo_deliveries(office: Office, rng: random.Random) -> None:
         Notification.office_id == office.id, Notification.user_id.in_([u.id for u in users.values()]))
         .order_by(Notification.created_at, Notification.id)))
     by_id = {u.id: u for u in users.values()}
-    latest = max((n.created_at for n in notes), default=None)
+    # the latest rectification notice waits for the next ``notify send``
+    latest = max((n.created_at for n in notes if n.kind == "rectification_sent"), default=None)
     rows = []
     for note in notes:
         user = by_id[note.user_id]
