@@ -122,6 +122,8 @@ def get_scoped_or_404(model: type[T], ident: Any, session: Session | None = None
     from ..extensions import db
 
     session = session or db.session
+    if isinstance(ident, int) and not 0 < ident < 2**63:  # no such row (and no database overflow on a huge id)
+        abort(404)
     obj = session.execute(select(model).where(model.id == ident)).scalar_one_or_none()  # type: ignore[attr-defined]
     if obj is None:
         abort(404)
