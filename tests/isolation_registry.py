@@ -278,6 +278,8 @@ API_ROUTES: list[Route] = [
     *[Route(f"api_v1.{e}", {"submission_id": "review_submission"}, ("office_admin", "reviewer"), (m,),
             department_owned=True, extra={"code": "A1"}) for e, m in (("put_score", "PUT"), ("lead_decision", "POST"))],
     Route("api_v1.results", {"submission_id": "review_submission"}, ALL_ROLE_KEYS, department_owned=True),
+    # review aids (office readers; a reviewer reads their assigned departments only: tests/test_api_reviewaids.py)
+    Route("api_v1.list_review_flags", {"campaign_id": "review_campaign"}, ("office_admin", "reviewer", "viewer")),
     # ranking (tests/ranking_world.py)
     Route("api_v1.ranking", {"campaign_id": "ranking_campaign"}, ALL_ROLE_KEYS),
     Route("api_v1.publish", {"campaign_id": "ranking_campaign"}, ("office_admin",), ("POST",)),

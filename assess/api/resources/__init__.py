@@ -8,7 +8,8 @@ from apiflask import APIBlueprint
 
 from .. import spec  # noqa: F401  (the OpenAPI document and documentation page)
 from ..v1 import v1
-from . import admin, audit, campaigns, documents, notify, ranking, rectification, review, selfassessment  # noqa: F401
+from . import (admin, audit, campaigns, documents, notify, ranking, rectification, review,  # noqa: F401
+               reviewaids, selfassessment)
 
 
 def blueprint() -> APIBlueprint:
