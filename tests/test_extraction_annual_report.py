@@ -470,6 +470,42 @@ def test_table_copied_one_cell_a_line(separator: str) -> None:
     assert [f.row for f in found["row_sum"]] == ["（一）予以公开"]
 
 
+def _bar_cells(lines: list[str], blank: dict[str, set[int]] | None = None) -> list[str]:
+    """The text of a web page whose table cells each end in a bar, one a line (``56 |``): a cell left blank
+    is a line holding only ``|``, and a row may close with ``|`` or ``||``. ``blank``: the cells (by index
+    after the label) of the rows starting with that label to print blank."""
+    out: list[str] = []
+    for line in lines:
+        cells = [c.strip() for c in line.split("  ")] if "  " in line else [line.strip()]
+        cells = [c for c in cells if c]
+        if not cells:
+            continue
+        gone = next((idx for label, idx in (blank or {}).items() if cells[0].startswith(label)), set())
+        out += [f"{cells[0]} |"] + ["|" if i in gone else f"{c} |" for i, c in enumerate(cells[1:])]
+        if len(cells) > 1:
+            out.append("||" if len(cells) > 4 else "|")  # the row's closing bar(s)
+    return out
+
+
+def test_table_copied_one_cell_a_line_with_blank_cells_as_bars() -> None:
+    """Some portals' tables copied as text put each cell on its own line closed by a bar; a cell left blank
+    then leaves a line holding only "|". That line is the blank cell, in its place: the row's figures must
+    not slide left (a 总计 read from the 自然人 cell), and a blank 总计 stays blank — a warning, not a 0. A
+    row's closing bar is not a column (行政许可 keeps its one figure)."""
+    plain = _parse_text(_lines())
+    lines = _bar_cells(_lines(), {"一、本年新收": {2, 3}, "（一）予以公开": {6}})
+    assert lines.count("|") > 10 and "8 |" in lines, "fixture did not apply"
+    report = _parse_text(lines)
+    assert report.proactive == plain.proactive
+    assert report.requests["new"]["research"] is None and report.requests["new"]["nonprofit"] is None
+    assert report.requests["new"]["total"] == plain.requests["new"]["total"]
+    assert report.requests["open"]["natural"] == plain.requests["open"]["natural"]
+    assert report.requests["open"]["total"] is None
+    for key in plain.requests.keys() - {"new", "open"}:
+        assert report.requests[key] == plain.requests[key], key
+    assert [(f.check, f.cells) for f in check(report)] == [("total_blank", [("open", "total")])]
+
+
 def test_figures_standing_alone_in_a_table_with_cells_are_not_joined() -> None:
     """Only a document laid out one cell a line is re-joined: a table printed with its cells keeps its rows
     even where a line holds one figure (a page number, a stray total)."""

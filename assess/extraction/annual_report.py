@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from assess.extraction.errors import ExtractionError
-from assess.extraction.readers import Row, read_rows
+from assess.extraction.readers import BLANK_CELL_ROW, Row, read_rows
 
 Value = Decimal | None
 
@@ -336,6 +336,8 @@ def _join_cell_lines(rows: list[Row]) -> list[Row]:
     for row in rows:
         cells = [c for c in _clean(row) if c]
         if not cells:
+            if row == BLANK_CELL_ROW and open_row is not None:
+                open_row.append("")  # a cell left blank keeps its place: blank is not zero
             continue
         if len(cells) == 1 and _cell_value(cells[0])[0]:
             if open_row is not None:
@@ -412,7 +414,10 @@ def parse_rows(rows: list[Row]) -> Report:
             key = _proactive_key(full_label, version)
             if key:
                 titles = next(cols for k, _kw, cols in PROACTIVE_LAYOUT[version] if k == key)
-                report.proactive[key] = _proactive_values(titles, values[-len(titles):], r.units[-len(titles):])
+                units = r.units
+                while len(values) > len(titles) and values[-1] is None:
+                    values, units = values[:-1], units[:-1]  # a closing empty cell, not a column
+                report.proactive[key] = _proactive_values(titles, values[-len(titles):], units[-len(titles):])
                 continue
         if section in ("proactive", "requests"):
             report.notes.append(f"未识别的表格行：{full_label} {[str(v) for v in values]}")

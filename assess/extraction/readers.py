@@ -54,7 +54,10 @@ def _read(data: bytes, filename: str, split_lines: bool) -> list[Row]:
         return [[line] for line in reflow(_pdf_lines(data, filename))]
     if ext in TEXT_EXTS:
         lines = decode_text(data, filename).splitlines()
-        return [_split(line) if split_lines else [line] for line in lines]
+        if not split_lines:
+            return [[line] for line in lines]
+        bar_cells = _bar_terminated(lines)
+        return [BLANK_CELL_ROW[:] if bar_cells and line.strip() == "|" else _split(line) for line in lines]
     if ext in HTML_EXTS:
         return _html_rows(decode_text(data, filename))
     if ext in (".doc", ".wps"):
@@ -66,6 +69,19 @@ def _read(data: bytes, filename: str, split_lines: bool) -> list[Row]:
         "unsupported_type",
         f"不支持的文件类型“{ext or '无扩展名'}”：请上传.docx、.pdf、.txt或.html文件。",
         f"Unsupported file type '{ext or 'no extension'}': upload a .docx, .pdf, .txt or .html file.")
+
+
+# A row standing for one blank table cell (see _bar_terminated); the parser joins it into the open row.
+BLANK_CELL_ROW: Row = [""]
+_BAR_CELL_RE = re.compile(r"^[^|\s].*\S\s*\|$")
+
+
+def _bar_terminated(lines: list[str]) -> bool:
+    """A table copied from a web page one cell a line, each cell closed by a bar (``56 |``): there a line
+    holding only ``|`` is a cell left blank, not a separator, and must keep its place in the row."""
+    cells = sum(1 for line in lines if _BAR_CELL_RE.match(line.strip()))
+    lone = sum(1 for line in lines if line.strip() == "|")
+    return cells >= 20 and lone >= 5
 
 
 def _split(line: str) -> Row:
