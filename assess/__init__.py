@@ -60,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    _log_limiter_warnings()
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     from . import i18n
 
@@ -88,6 +89,19 @@ def _init_extensions(app: Flask) -> None:
         if user is None or user.session_version != version or not user.active:
             return None
         return user
+
+
+def _log_limiter_warnings() -> None:
+    """Flask-Limiter's own log (Redis unreachable → counting in memory; Redis back) goes where the app's log
+    goes (the WSGI server's error log): it ships only a NullHandler, and an operator must see the fallback."""
+    import logging
+
+    from flask.logging import default_handler
+
+    log = logging.getLogger("flask-limiter")
+    if default_handler not in log.handlers:
+        log.addHandler(default_handler)
+        log.setLevel(logging.INFO)
 
 
 def _wire_capabilities() -> None:

@@ -57,9 +57,23 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # Failed log-ins (assess/auth/routes.py): per address and account, per account from any address (a
+        # guess spread over many addresses), per address over any account (one address trying many accounts).
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "50 per hour"),
+        "LOGIN_ADDRESS_RATE_LIMIT": env.get("LOGIN_ADDRESS_RATE_LIMIT", "60 per minute"),
         "SET_PASSWORD_LINK_HOURS": int(env.get("SET_PASSWORD_LINK_HOURS", "72")),
+        # Rate-limit counters: memory:// counts in each worker process on its own; redis://… shares them between
+        # every worker of every server. Keys start with the prefix, so installations may share one Redis. Short
+        # socket time-outs: a Redis that is down or unreachable costs a request at most about a second before
+        # the limiter falls back to counting in the process's memory (the fallback below) and logs it; it
+        # goes back to Redis by itself once Redis answers again. Log-ins keep working when Redis is down:
+        # degraded (each process counts alone), neither closed (nobody could log in) nor open (no limit).
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": env.get("RATELIMIT_KEY_PREFIX", "assess"),
+                                      "socket_connect_timeout": 1, "socket_timeout": 1},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "REDIS_URL": env.get("REDIS_URL"),
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),

@@ -29,4 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# No storage here: a storage given to the constructor would win over RATELIMIT_STORAGE_URI (assess/config.py).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

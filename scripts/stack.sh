@@ -253,10 +253,13 @@ cmd_start() {
   fi
   for i in $(seq 1 100); do
     python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' \
-      "http://127.0.0.1:$STACK_PORT/healthz" 2>/dev/null && break
+      "http://127.0.0.1:$STACK_PORT/readyz" 2>/dev/null && break  # database, Redis, object store answer
     alive proxy || { tail -n 20 "$LOG/proxy.log" >&2; die "load balancer exited"; }
     sleep 0.2
   done
+  log "readiness: $(python3 -c 'import sys, urllib.request
+try: print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())
+except Exception as e: print(getattr(e, "read", lambda: str(e).encode())().decode())' "http://127.0.0.1:$STACK_PORT/readyz")"
   cat >&2 <<EOF
 
 [stack] up in $((SECONDS - t0)) s — open http://127.0.0.1:$STACK_PORT

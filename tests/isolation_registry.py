@@ -80,6 +80,7 @@ EXEMPT: dict[str, str] = {
     "auth.set_locale": "the caller's own preference",
     "core.home": "the caller's own start page (checked in the list-page sweep)",
     "core.health": "health check, no data",
+    "core.ready": "readiness check: names of dependencies and ok/failed, no data",
 }
 
 ROUTES: list[Route] = [

@@ -25,6 +25,40 @@ def test_failed_logins_are_rate_limited_per_account(app, client, tenant_a):
     assert ok.status_code == 302
 
 
+def _post_login(client, username, password, address):
+    return client.post("/auth/login", data={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_failed_logins_are_counted_per_account_from_any_address(app, client, tenant_a, monkeypatch):
+    """A guess spread over many addresses: each address stays under the per-address-and-account limit, the
+    account's own counter refuses the next attempt, whatever address it comes from (the right password too)."""
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per minute")
+    user = tenant_a.users["reviewer"].username
+    codes = [_post_login(client, user, "bad", f"198.51.100.{i}") for i in range(1, 4)]
+    assert codes == [200, 200, 200]
+    assert _post_login(client, user, TEST_PASSWORD, "198.51.100.99") == 429
+    # another account is not locked by it, from the same addresses
+    assert _post_login(client, tenant_a.users["viewer"].username, TEST_PASSWORD, "198.51.100.1") == 302
+
+
+def test_failed_logins_are_counted_per_address_over_any_account(app, client, tenant_a, monkeypatch):
+    """One address trying a password on many accounts is refused once its own counter is full; another
+    address is not affected."""
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "3 per minute")
+    names = [tenant_a.users[r].username for r in ("reviewer", "viewer", "dept_editor", "office_admin")]
+    assert [_post_login(client, n, "bad", "203.0.113.5") for n in names[:3]] == [200, 200, 200]
+    assert _post_login(client, names[3], TEST_PASSWORD, "203.0.113.5") == 429
+    assert _post_login(client, names[3], TEST_PASSWORD, "203.0.113.6") == 302
+
+
+def test_successful_logins_do_not_count(app, client, tenant_a, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "2 per minute")
+    user = tenant_a.users["viewer"].username
+    assert [_post_login(client, user, TEST_PASSWORD, "192.0.2.1") for _ in range(4)] == [302] * 4
+    assert [_post_login(client, user, "bad", "192.0.2.1") for _ in range(3)] == [200, 200, 429]
+
+
 def test_set_password_link_is_one_time(client, db, tenant_a):
     user = tenant_a.users["dept_editor"]
     token = auth.create_password_link(user, created_by=None)

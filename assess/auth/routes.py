@@ -1,6 +1,7 @@
 """Log-in, log-out, set-password links, password change and the language switch."""
 from __future__ import annotations
 
+from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -25,17 +26,36 @@ def _safe_next(target: str | None) -> str:
     return url_for("core.home")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _failed(resp) -> bool:
+    """Only failed log-ins count: a successful one redirects."""
+    return resp.status_code != 302
 
 
-def _login_key() -> str:
-    """Failed log-ins are counted per address and account name, so one office's NAT doesn't lock all."""
-    return f"{request.remote_addr}|{(request.form.get('username') or '').strip().lower()}"
+def _account() -> str:
+    return (request.form.get("username") or "").strip().lower()
+
+
+# Three counters of failed log-ins, each refusing the next attempt (429) once full, whichever worker or
+# server answers (they live in RATELIMIT_STORAGE_URI): per address and account, so that one office's NAT
+# does not lock all its clerks out; per account from any address, so that a guess spread over many
+# addresses is slowed down too; per address over any account, so that one address cannot try a password
+# on every account. Limits and keys are data, stacked as decorators below.
+LOGIN_LIMITS: list[tuple[str, Callable[[], str]]] = [
+    ("LOGIN_RATE_LIMIT", lambda: f"pair|{request.remote_addr}|{_account()}"),
+    ("LOGIN_ACCOUNT_RATE_LIMIT", lambda: f"account|{_account()}"),
+    ("LOGIN_ADDRESS_RATE_LIMIT", lambda: f"address|{request.remote_addr}"),
+]
+
+
+def _limited(view):
+    for setting, key in LOGIN_LIMITS:
+        view = limiter.limit(lambda s=setting: current_app.config[s], methods=["POST"], key_func=key,
+                             deduct_when=_failed)(view)
+    return view
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_key, deduct_when=lambda resp: resp.status_code != 302)
+@_limited
 def login():
     form = LoginForm()
     if form.validate_on_submit():

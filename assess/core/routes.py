@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -49,7 +49,20 @@ def home_context(user) -> dict:
 
 @bp.route("/healthz")
 def health():
+    """Liveness: the process answers (no dependency is touched; the load balancer's check)."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def ready():
+    """Readiness: the database, Redis (when configured) and the file store answer (``core/health.py``)."""
+    from .health import readiness
+
+    ok, results = readiness(current_app)
+    resp = jsonify(status="ready" if ok else "unavailable", checks=results)
+    resp.status_code = 200 if ok else 503
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 # Each capability adds its entries here: (endpoint, label, roles, group). Data, not branches. Entries of a
